@@ -1,0 +1,3 @@
+"""django-tracker-accounts."""
+
+__version__ = "0.1.0"

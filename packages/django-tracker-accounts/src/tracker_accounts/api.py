@@ -1,0 +1,157 @@
+"""Routers of the accounts app and :func:`install`, which mounts them on a host's API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+from ninja.responses import Status
+
+from . import services, tokens
+from .auth import current_user, jwt_auth
+from .conf import app_settings
+from .errors import envelope, install_error_handlers
+from .health import cache_ok, database_ok
+from .models import User
+from .ratelimit import client_ip
+from .schemas import (
+    DetailOut,
+    EmailTokenOut,
+    ErrorOut,
+    HealthErrorOut,
+    HealthOut,
+    LoginIn,
+    MeUpdateIn,
+    RefreshIn,
+    RegisterManagerIn,
+    SendOtpIn,
+    TokenPairOut,
+    TokenRefreshOut,
+    UserOut,
+    VerifyOtpIn,
+)
+
+router = Router(tags=["auth"])
+ops_router = Router(tags=["operations"])
+
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    410: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+def _ip(request: HttpRequest) -> str:
+    return client_ip(request.META, app_settings.TRUSTED_PROXY_COUNT)
+
+
+def token_pair(user: User) -> dict[str, object]:
+    access, refresh = tokens.issue_pair(user)
+    return {"access": access, "refresh": refresh, "user": user}
+
+
+@router.post(
+    "/send-otp/", response={202: DetailOut, 422: ErrorOut, 429: ErrorOut}, summary="Email a sign-up code"
+)
+def send_otp(request: HttpRequest, payload: SendOtpIn) -> Status[Any]:
+    services.otp_send(email=payload.email, ip=_ip(request))
+    return Status(202, {"detail": "If the address can be used, a message is on its way."})
+
+
+@router.post(
+    "/verify-otp/",
+    response={200: EmailTokenOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Trade a code for an email token",
+)
+def verify_otp(request: HttpRequest, payload: VerifyOtpIn) -> dict[str, object]:
+    raw, expires = services.otp_verify(email=payload.email, code=payload.otp, ip=_ip(request))
+    return {"email_token": raw, "expires_at": expires}
+
+
+@router.post(
+    "/register/manager/",
+    response={201: TokenPairOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Sign up as a manager",
+)
+def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status[Any]:
+    user = services.manager_register(
+        email_token=payload.email_token,
+        password=payload.password,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+    )
+    return Status(201, token_pair(user))
+
+
+@router.post(
+    "/login/",
+    response={200: TokenPairOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Sign in with email and password",
+)
+def login(request: HttpRequest, payload: LoginIn) -> dict[str, object]:
+    user = services.login(email=payload.email, password=payload.password, ip=_ip(request))
+    return token_pair(user)
+
+
+@router.post(
+    "/token/refresh/",
+    response={200: TokenRefreshOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Rotate a refresh token",
+)
+def token_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, str]:
+    access, refresh = tokens.rotate(payload.refresh)
+    return {"access": access, "refresh": refresh}
+
+
+@router.post(
+    "/logout/",
+    auth=jwt_auth,
+    response={204: None, 401: ErrorOut, 422: ErrorOut},
+    summary="Revoke a refresh token",
+)
+def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
+    tokens.revoke(payload.refresh, user=current_user(request))
+    return Status(204, None)
+
+
+@router.get("/me/", auth=jwt_auth, response={200: UserOut, 401: ErrorOut}, summary="The signed-in user")
+def me(request: HttpRequest) -> User:
+    return current_user(request)
+
+
+@router.patch(
+    "/me/",
+    auth=jwt_auth,
+    response={200: UserOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Update the signed-in user's name",
+)
+def me_update(request: HttpRequest, payload: MeUpdateIn) -> User:
+    return services.me_update(
+        user=current_user(request), first_name=payload.first_name, last_name=payload.last_name
+    )
+
+
+@ops_router.get(
+    "/health/", response={200: HealthOut, 503: HealthErrorOut}, summary="Database and cache health"
+)
+def health(request: HttpRequest) -> Status[Any]:
+    parts = {"database": "ok" if database_ok() else "error", "cache": "ok" if cache_ok() else "error"}
+    if all(v == "ok" for v in parts.values()):
+        return Status(200, {"status": "ok", **parts})
+    failing = ", ".join(k for k, v in parts.items() if v != "ok")
+    return Status(
+        503, {"status": "degraded", **parts, **envelope(503, "unhealthy", f"Unhealthy: {failing}.")}
+    )
+
+
+def install(api: NinjaAPI, *, prefix: str = "auth/") -> None:
+    """Mount the auth and health routers on ``api`` and install the error envelope."""
+    install_error_handlers(api)
+    api.add_router(prefix, router)
+    api.add_router("", ops_router)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class TrackerAccountsConfig(AppConfig):
+    name = "tracker_accounts"
+    label = "tracker_accounts"
+    verbose_name = "Tracker accounts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks, receivers  # noqa: F401  (registration)
+        from .schedules import install_schedules
+
+        post_migrate.connect(install_schedules, sender=self, dispatch_uid="tracker_accounts.schedules")

@@ -1,0 +1,123 @@
+"""Settings of tracker_accounts, read live from ``django.conf.settings``.
+
+Every value is looked up on each access so ``override_settings`` works in tests and
+hosts may change them without restarting anything that imported this module.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+
+PREFIX = "TRACKER_ACCOUNTS_"
+
+DEFAULTS: dict[str, Any] = {
+    # one-time codes
+    "OTP_LENGTH": 6,
+    "OTP_TTL": timedelta(minutes=10),
+    "OTP_MAX_ATTEMPTS": 5,
+    # email tokens handed out by verify-otp
+    "EMAIL_TOKEN_TTL": timedelta(minutes=30),
+    # rate limits: (count, window in seconds)
+    "SEND_OTP_EMAIL_COOLDOWN": 60,
+    "SEND_OTP_EMAIL_HOURLY": 5,
+    "SEND_OTP_IP_HOURLY": 100,
+    "VERIFY_OTP_IP_FAILURES_HOURLY": 500,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_FAILURE_WINDOW": 15 * 60,
+    # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
+    "TRUSTED_PROXY_COUNT": 0,
+    # path prefix under which 404/405/500 answers are rendered as the JSON error envelope
+    "API_PREFIX": "/api/",
+    # outgoing mail
+    "MAIL_MAX_ATTEMPTS": 6,
+    "MAIL_RETRY_BASE_SECONDS": 60,
+    "MAIL_BATCH_SIZE": 50,
+    "MAIL_STALE_QUEUED_SECONDS": 120,
+    "MAIL_SUBJECT_PREFIX": "[Tracker] ",
+    "SITE_NAME": "Tracker",
+}
+
+
+class AccountsSettings:
+    """Typed, live view of the ``TRACKER_ACCOUNTS_*`` settings."""
+
+    def _get(self, name: str) -> Any:
+        return getattr(settings, PREFIX + name, DEFAULTS[name])
+
+    @property
+    def OTP_LENGTH(self) -> int:
+        return int(self._get("OTP_LENGTH"))
+
+    @property
+    def OTP_TTL(self) -> timedelta:
+        return self._get("OTP_TTL")  # type: ignore[no-any-return]
+
+    @property
+    def OTP_MAX_ATTEMPTS(self) -> int:
+        return int(self._get("OTP_MAX_ATTEMPTS"))
+
+    @property
+    def EMAIL_TOKEN_TTL(self) -> timedelta:
+        return self._get("EMAIL_TOKEN_TTL")  # type: ignore[no-any-return]
+
+    @property
+    def SEND_OTP_EMAIL_COOLDOWN(self) -> int:
+        return int(self._get("SEND_OTP_EMAIL_COOLDOWN"))
+
+    @property
+    def SEND_OTP_EMAIL_HOURLY(self) -> int:
+        return int(self._get("SEND_OTP_EMAIL_HOURLY"))
+
+    @property
+    def SEND_OTP_IP_HOURLY(self) -> int:
+        return int(self._get("SEND_OTP_IP_HOURLY"))
+
+    @property
+    def VERIFY_OTP_IP_FAILURES_HOURLY(self) -> int:
+        return int(self._get("VERIFY_OTP_IP_FAILURES_HOURLY"))
+
+    @property
+    def LOGIN_MAX_FAILURES(self) -> int:
+        return int(self._get("LOGIN_MAX_FAILURES"))
+
+    @property
+    def LOGIN_FAILURE_WINDOW(self) -> int:
+        return int(self._get("LOGIN_FAILURE_WINDOW"))
+
+    @property
+    def TRUSTED_PROXY_COUNT(self) -> int:
+        return int(self._get("TRUSTED_PROXY_COUNT"))
+
+    @property
+    def API_PREFIX(self) -> str:
+        return str(self._get("API_PREFIX"))
+
+    @property
+    def MAIL_MAX_ATTEMPTS(self) -> int:
+        return int(self._get("MAIL_MAX_ATTEMPTS"))
+
+    @property
+    def MAIL_RETRY_BASE_SECONDS(self) -> int:
+        return int(self._get("MAIL_RETRY_BASE_SECONDS"))
+
+    @property
+    def MAIL_BATCH_SIZE(self) -> int:
+        return int(self._get("MAIL_BATCH_SIZE"))
+
+    @property
+    def MAIL_STALE_QUEUED_SECONDS(self) -> int:
+        return int(self._get("MAIL_STALE_QUEUED_SECONDS"))
+
+    @property
+    def MAIL_SUBJECT_PREFIX(self) -> str:
+        return str(self._get("MAIL_SUBJECT_PREFIX"))
+
+    @property
+    def SITE_NAME(self) -> str:
+        return str(self._get("SITE_NAME"))
+
+
+app_settings = AccountsSettings()

@@ -1,0 +1,183 @@
+"""The error envelope ``{"code", "detail", "errors"}`` and the handlers that render it.
+
+Domain code raises :class:`ApiError` (or a subclass); :func:`install_error_handlers`
+makes a ``NinjaAPI`` render it, ninja's own validation/auth/HTTP errors, ``Http404``
+and unhandled exceptions as the envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+logger = logging.getLogger("tracker_accounts.errors")
+
+STATUS_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("not_authenticated", "Authentication credentials were not provided or are not valid."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed on this path."),
+    409: ("conflict", "The request conflicts with the current state."),
+    410: ("gone", "This resource is no longer available."),
+    413: ("payload_too_large", "The request is too large."),
+    422: ("validation_error", "The request is not valid."),
+    429: ("rate_limited", "Too many requests. Try again later."),
+    500: ("server_error", "An unexpected error occurred."),
+    503: ("service_unavailable", "The service is unavailable."),
+}
+
+
+def envelope(
+    status: int, code: str | None = None, detail: str | None = None, errors: Iterable[Mapping[str, str]] = ()
+) -> dict[str, Any]:
+    default_code, default_detail = STATUS_CODES.get(status, ("error", "Error."))
+    return {
+        "code": code or default_code,
+        "detail": detail or default_detail,
+        "errors": [{"field": str(e["field"]), "message": str(e["message"])} for e in errors],
+    }
+
+
+def envelope_response(
+    status: int,
+    code: str | None = None,
+    detail: str | None = None,
+    errors: Iterable[Mapping[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JsonResponse:
+    response = JsonResponse(envelope(status, code, detail, errors), status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+class ApiError(Exception):
+    """A domain error that the API renders as the envelope."""
+
+    status: int = 400
+    code: str = "bad_request"
+    detail: str = "The request could not be understood."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        errors: Iterable[Mapping[str, str]] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status = status or self.status
+        self.code = code or self.code
+        self.detail = detail or self.detail
+        self.errors = [dict(e) for e in errors]
+        self.headers = dict(headers or {})
+        super().__init__(self.detail)
+
+
+class NotFound(ApiError):
+    status, code, detail = 404, "not_found", "Not found."
+
+
+class PermissionDenied(ApiError):
+    status, code, detail = 403, "permission_denied", "You do not have permission to perform this action."
+
+
+class Conflict(ApiError):
+    status, code, detail = 409, "conflict", "The request conflicts with the current state."
+
+
+class Gone(ApiError):
+    status, code, detail = 410, "gone", "This resource is no longer available."
+
+
+class NotAuthenticated(ApiError):
+    status, code, detail = 401, "not_authenticated", STATUS_CODES[401][1]
+
+
+class InvalidInput(ApiError):
+    """422 for business rules on input; name the field(s) concerned."""
+
+    status, code, detail = 422, "validation_error", "The request is not valid."
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> InvalidInput:
+        return cls(message, errors=[{"field": field, "message": message}])
+
+
+class RateLimited(ApiError):
+    status, code, detail = 429, "rate_limited", STATUS_CODES[429][1]
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, int(retry_after)))})
+        self.retry_after = max(1, int(retry_after))
+
+
+def _field_of(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:]  # ("body", <param name>, field, ...)
+    elif parts and parts[0] in {"query", "path", "header", "cookie", "form", "file"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    out = []
+    for err in exc.errors:
+        message = str(err.get("msg", "Invalid value."))
+        message = message.removeprefix("Value error, ")
+        out.append({"field": _field_of(err.get("loc", ())), "message": message})
+    return out
+
+
+def _api_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return envelope_response(exc.status, exc.code, exc.detail, exc.errors, exc.headers)
+
+
+def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return envelope_response(422, errors=validation_errors(exc))
+
+
+def _authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return envelope_response(401, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+def _authorization_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return envelope_response(403)
+
+
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    status = exc.status_code
+    headers: dict[str, str] = {}
+    wait = getattr(exc, "wait", None)
+    if status == 429 and wait:
+        headers["Retry-After"] = str(int(wait))
+    detail = str(exc) if status != 400 else "The request body is not valid JSON."
+    return envelope_response(status, detail=detail, headers=headers)
+
+
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+    return envelope_response(404)
+
+
+def _server_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return envelope_response(500)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Make every error of ``api`` answer with the envelope."""
+    api.add_exception_handler(ApiError, _api_error)
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(AuthorizationError, _authorization_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(Exception, _server_error)

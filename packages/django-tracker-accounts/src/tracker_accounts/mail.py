@@ -1,0 +1,205 @@
+"""The outbox: every outgoing message is logged first, then sent by a django-q2 task.
+
+``mail_enqueue`` renders the text and HTML templates, stores the bodies encrypted in an
+:class:`OutboundEmail` row, and after the transaction commits hands the row's id (never
+the body) to a django-q2 task. ``outbox_send`` delivers a batch over one connection,
+records the outcome, and schedules failures for a retry with exponential backoff.
+Rows whose task was never queued (broker down) or that failed are picked up again by
+``outbox_retry_due``, which runs every minute.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .conf import app_settings
+from .crypto import decrypt, encrypt
+from .models import MailStatus, OutboundEmail
+
+logger = logging.getLogger("tracker_accounts.mail")
+
+SEND_TASK = "tracker_accounts.tasks.send_outbox_batch"
+SENDING_TIMEOUT = timedelta(minutes=10)
+
+
+def render_message(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render ``<template>.txt`` and ``<template>.html`` with the shared context."""
+    ctx = {"site_name": app_settings.SITE_NAME, **context}
+    return render_to_string(f"{template}.txt", ctx), render_to_string(f"{template}.html", ctx)
+
+
+def mail_enqueue(
+    *, kind: str, to: str, subject: str, template: str, context: dict[str, Any]
+) -> OutboundEmail:
+    """Log one message in the outbox and send it after the current transaction commits."""
+    text, html = render_message(template, context)
+    message = OutboundEmail.objects.create(
+        kind=kind,
+        to_email=to,
+        subject=(app_settings.MAIL_SUBJECT_PREFIX + subject)[:255],
+        payload=encrypt(json.dumps({"text": text, "html": html}).encode()),
+    )
+    dispatch_on_commit([message.pk])
+    return message
+
+
+def dispatch_on_commit(ids: Sequence[int]) -> None:
+    batch_size = app_settings.MAIL_BATCH_SIZE
+    chunks = [list(ids[i : i + batch_size]) for i in range(0, len(ids), batch_size)]
+    for chunk in chunks:
+        transaction.on_commit(lambda chunk=chunk: _queue_task(chunk))  # type: ignore[misc]
+
+
+def _queue_task(ids: list[int]) -> None:
+    from django_q.tasks import async_task
+
+    try:
+        async_task(SEND_TASK, ids, group="tracker-mail")
+    except Exception:
+        # The broker is unreachable: the rows stay queued and outbox_retry_due sends them later.
+        logger.warning(
+            "could not queue mail task for %d message(s); retry job will send them", len(ids), exc_info=True
+        )
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=app_settings.MAIL_RETRY_BASE_SECONDS * (2 ** max(0, attempts - 1)))
+
+
+def _claim(ids: Iterable[int]) -> list[OutboundEmail]:
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(ids))
+            .filter(
+                Q(status=MailStatus.QUEUED)
+                | Q(status=MailStatus.FAILED, next_attempt_at__lte=now)
+                | Q(status=MailStatus.SENDING, updated_at__lt=now - SENDING_TIMEOUT)
+            )
+        )
+        if rows:
+            OutboundEmail.objects.filter(pk__in=[r.pk for r in rows]).update(
+                status=MailStatus.SENDING, attempts=F("attempts") + 1, updated_at=now
+            )
+    for row in rows:
+        row.attempts += 1
+    return rows
+
+
+def _build(row: OutboundEmail, connection: Any) -> EmailMultiAlternatives | None:
+    raw = decrypt(bytes(row.payload)) if row.payload else None
+    if raw is None:
+        return None
+    body = json.loads(raw)
+    msg = EmailMultiAlternatives(
+        subject=row.subject,
+        body=body["text"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_email],
+        connection=connection,
+    )
+    msg.attach_alternative(body["html"], "text/html")
+    return msg
+
+
+def _record_failure(row: OutboundEmail, error: str) -> None:
+    now = timezone.now()
+    dead = row.attempts >= app_settings.MAIL_MAX_ATTEMPTS
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=MailStatus.DEAD if dead else MailStatus.FAILED,
+        last_error=error[:2000],
+        next_attempt_at=None if dead else now + _backoff(row.attempts),
+        payload=None if dead else row.payload,
+        updated_at=now,
+    )
+    logger.warning(
+        "mail %s to message id %s failed (attempt %d): %s", row.kind, row.pk, row.attempts, error[:200]
+    )
+
+
+def outbox_send(ids: Iterable[int]) -> dict[str, int]:
+    """Send the given outbox rows that are due, over one connection. Returns counts."""
+    rows = _claim(ids)
+    result = {"sent": 0, "failed": 0}
+    if not rows:
+        return result
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:
+        for row in rows:
+            _record_failure(row, f"connection: {type(exc).__name__}: {exc}")
+        result["failed"] = len(rows)
+        return result
+    try:
+        for row in rows:
+            msg = _build(row, connection)
+            if msg is None:
+                _record_failure(row, "message body unavailable (secret key changed?)")
+                result["failed"] += 1
+                continue
+            try:
+                sent = msg.send()
+            except Exception as exc:
+                _record_failure(row, f"{type(exc).__name__}: {exc}")
+                result["failed"] += 1
+                continue
+            if not sent:
+                _record_failure(row, "the backend accepted no recipient")
+                result["failed"] += 1
+                continue
+            status = getattr(msg, "anymail_status", None)
+            OutboundEmail.objects.filter(pk=row.pk).update(
+                status=MailStatus.SENT,
+                sent_at=timezone.now(),
+                payload=None,
+                last_error="",
+                next_attempt_at=None,
+                provider_message_id=str(getattr(status, "message_id", "") or "")[:255],
+                provider_status=",".join(sorted(getattr(status, "status", None) or []))[:64],
+            )
+            result["sent"] += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("closing the mail connection failed", exc_info=True)
+    return result
+
+
+def outbox_due_ids(limit: int = 1000) -> list[int]:
+    now = timezone.now()
+    stale = now - timedelta(seconds=app_settings.MAIL_STALE_QUEUED_SECONDS)
+    return list(
+        OutboundEmail.objects.filter(
+            Q(status=MailStatus.QUEUED, created_at__lte=stale)
+            | Q(status=MailStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=MailStatus.SENDING, updated_at__lt=now - SENDING_TIMEOUT)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_retry_due() -> dict[str, int]:
+    """Send what is due again: failed rows past their backoff and rows never queued."""
+    totals = {"sent": 0, "failed": 0}
+    ids = outbox_due_ids()
+    size = app_settings.MAIL_BATCH_SIZE
+    for i in range(0, len(ids), size):
+        counts = outbox_send(ids[i : i + size])
+        totals["sent"] += counts["sent"]
+        totals["failed"] += counts["failed"]
+    return totals

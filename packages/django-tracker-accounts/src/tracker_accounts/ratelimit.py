@@ -1,0 +1,103 @@
+"""Fixed-window rate limits counted in the cache, keys hashed.
+
+A window opens at the first hit for a key and lasts ``window`` seconds. With Redis as the
+cache the counts hold across processes and machines.
+
+When the cache cannot be reached the limiter fails closed (the request is refused with
+429): OTP sending and checking stay limited rather than open to abuse. Login uses
+:func:`blocked_for` with ``fail_open=True`` so that a cache outage does not lock every
+user out; the password is still checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from django.core.cache import cache
+
+from .errors import RateLimited
+
+logger = logging.getLogger("tracker_accounts.ratelimit")
+OUTAGE_RETRY_AFTER = 60
+
+
+def cache_key(scope: str, ident: str) -> str:
+    digest = hashlib.sha256(f"{scope}:{ident}".encode()).hexdigest()[:40]
+    return f"tracker:rl:{scope}:{digest}"
+
+
+def _retry_after(key: str, now: float) -> int:
+    reset_at = cache.get(key + ":reset")
+    return max(1, int((reset_at or now + 1) - now + 0.999))
+
+
+def hit(scope: str, ident: str, *, limit: int, window: int) -> None:
+    """Count one event; raise :class:`RateLimited` when it is over ``limit`` in the window."""
+    key = cache_key(scope, ident)
+    now = time.time()
+    try:
+        for _ in range(2):
+            if cache.add(key, 0, window):
+                cache.set(key + ":reset", now + window, window)
+            try:
+                count = cache.incr(key)
+                break
+            except ValueError:  # expired between add and incr: open a new window
+                continue
+        else:
+            count = 1
+        if count > limit:
+            raise RateLimited(_retry_after(key, now))
+    except RateLimited:
+        raise
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s; refusing", scope, exc_info=True)
+        raise RateLimited(OUTAGE_RETRY_AFTER) from None
+
+
+def blocked_for(scope: str, ident: str, *, limit: int, fail_open: bool = False) -> int | None:
+    """Seconds until the window ends when ``limit`` events were counted already, else None."""
+    key = cache_key(scope, ident)
+    try:
+        count = cache.get(key) or 0
+        if count >= limit:
+            return _retry_after(key, time.time())
+        return None
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s", scope, exc_info=True)
+        return None if fail_open else OUTAGE_RETRY_AFTER
+
+
+def count(scope: str, ident: str, *, window: int) -> None:
+    """Count an event without judging it (for example a failed login)."""
+    key = cache_key(scope, ident)
+    now = time.time()
+    try:
+        if cache.add(key, 0, window):
+            cache.set(key + ":reset", now + window, window)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)
+            cache.set(key + ":reset", now + window, window)
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s; event not counted", scope, exc_info=True)
+
+
+def reset(scope: str, ident: str) -> None:
+    key = cache_key(scope, ident)
+    try:
+        cache.delete_many([key, key + ":reset"])
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s; not reset", scope, exc_info=True)
+
+
+def client_ip(meta: dict[str, str], trusted_proxies: int) -> str:
+    """The client's address: REMOTE_ADDR, or the n-th from the right of X-Forwarded-For."""
+    if trusted_proxies > 0:
+        forwarded = [p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= trusted_proxies:
+            return forwarded[-trusted_proxies]
+    return meta.get("REMOTE_ADDR", "") or "unknown"

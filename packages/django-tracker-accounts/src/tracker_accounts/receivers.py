@@ -1,0 +1,29 @@
+"""Receivers: django-anymail's tracking events update the delivery log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anymail.signals import tracking
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import EmailEvent, OutboundEmail
+
+
+@receiver(tracking, dispatch_uid="tracker_accounts.tracking")
+def record_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+    message_id = getattr(event, "message_id", None)
+    if not message_id:
+        return
+    message = OutboundEmail.objects.filter(provider_message_id=message_id).first()
+    if message is None:
+        return
+    event_type = str(getattr(event, "event_type", "unknown"))[:32]
+    EmailEvent.objects.create(
+        message=message,
+        event_type=event_type,
+        occurred_at=getattr(event, "timestamp", None) or timezone.now(),
+        description=str(getattr(event, "description", "") or "")[:1000],
+    )
+    OutboundEmail.objects.filter(pk=message.pk).update(provider_status=event_type)

@@ -1,0 +1,207 @@
+"""Write paths of the accounts app: codes, email tokens, sign-up, login, profile."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import ratelimit
+from .conf import app_settings
+from .crypto import keyed_hash, keyed_hash_matches, token_hash
+from .errors import ApiError, Conflict, InvalidInput, RateLimited
+from .mail import mail_enqueue
+from .models import EmailOTP, EmailToken, Role, User, normalize_email
+from .signals import login_failed, login_locked, user_registered
+
+logger = logging.getLogger("tracker_accounts")
+OTP_PURPOSE = "tracker_accounts.otp"
+
+
+class OtpInvalid(ApiError):
+    status, code, detail = 400, "otp_invalid", "The code is not valid."
+
+
+class OtpExpired(ApiError):
+    status, code, detail = 400, "otp_expired", "The code has expired. Ask for a new one."
+
+
+class EmailTokenInvalid(ApiError):
+    status, code, detail = 400, "email_token_invalid", "The email token is invalid, expired or used."
+
+
+class InvalidCredentials(ApiError):
+    status, code, detail = 401, "invalid_credentials", "The email or password is not correct."
+
+
+class EmailTaken(Conflict):
+    code, detail = "email_taken", "An account with this email already exists."
+
+
+def _otp_hash(email: str, code: str) -> str:
+    return keyed_hash(OTP_PURPOSE, f"{email}:{code}")
+
+
+# --------------------------------------------------------------------------- codes
+def otp_send(*, email: str, ip: str) -> None:
+    """Send a code, or for a registered address a notice; same outcome for the caller."""
+    email = normalize_email(email)
+    ratelimit.hit("otp-ip", ip, limit=app_settings.SEND_OTP_IP_HOURLY, window=3600)
+    ratelimit.hit("otp-email-cooldown", email, limit=1, window=app_settings.SEND_OTP_EMAIL_COOLDOWN)
+    ratelimit.hit("otp-email-hour", email, limit=app_settings.SEND_OTP_EMAIL_HOURLY, window=3600)
+    now = timezone.now()
+    with transaction.atomic():
+        EmailOTP.objects.filter(email=email, used_at__isnull=True, superseded=False).update(superseded=True)
+        if User.objects.filter(email=email).exists():
+            mail_enqueue(
+                kind="account_exists",
+                to=email,
+                subject="You already have an account",
+                template="tracker_accounts/email/account_exists",
+                context={"email": email},
+            )
+            return
+        code = "".join(secrets.choice("0123456789") for _ in range(app_settings.OTP_LENGTH))
+        EmailOTP.objects.create(
+            email=email,
+            code_hash=_otp_hash(email, code),
+            created_at=now,
+            expires_at=now + app_settings.OTP_TTL,
+        )
+        minutes = int(app_settings.OTP_TTL.total_seconds() // 60)
+        mail_enqueue(
+            kind="otp_code",
+            to=email,
+            subject="Your verification code",
+            template="tracker_accounts/email/otp_code",
+            context={"code": code, "minutes": minutes},
+        )
+
+
+def otp_verify(*, email: str, code: str, ip: str) -> tuple[str, datetime]:
+    """Check a code; on success return a fresh single-use email token and its expiry."""
+    email = normalize_email(email)
+    scope, limit = "otp-verify-ip", app_settings.VERIFY_OTP_IP_FAILURES_HOURLY
+    wait = ratelimit.blocked_for(scope, ip, limit=limit)
+    if wait is not None:
+        raise RateLimited(wait)
+    now = timezone.now()
+    with transaction.atomic():
+        otp = (
+            EmailOTP.objects.select_for_update()
+            .filter(email=email, superseded=False)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        failure: ApiError | None = None
+        if otp is None or otp.used_at is not None or otp.attempts >= app_settings.OTP_MAX_ATTEMPTS:
+            failure = OtpInvalid()
+        elif otp.expires_at <= now:
+            failure = OtpExpired()
+        elif not keyed_hash_matches(OTP_PURPOSE, f"{email}:{code}", otp.code_hash):
+            EmailOTP.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+            failure = OtpInvalid()
+        if failure is None and otp is not None:
+            otp.used_at = now
+            otp.save(update_fields=["used_at"])
+            raw = secrets.token_urlsafe(32)
+            expires = now + app_settings.EMAIL_TOKEN_TTL
+            EmailToken.objects.create(
+                email=email, token_hash=token_hash(raw), created_at=now, expires_at=expires
+            )
+            return raw, expires
+    ratelimit.count(scope, ip, window=3600)
+    assert failure is not None
+    raise failure
+
+
+# --------------------------------------------------------------------------- users
+def password_validate(*, password: str, user: User, field: str = "password") -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            "The password is not strong enough.",
+            errors=[{"field": field, "message": m} for m in exc.messages],
+        ) from exc
+
+
+def user_create(*, email: str, password: str, first_name: str, last_name: str, role: str, via: str) -> User:
+    """Create an account (password validated first). Call inside a transaction."""
+    email = normalize_email(email)
+    user = User(email=email, first_name=first_name, last_name=last_name, role=role)
+    password_validate(password=password, user=user)
+    if User.objects.filter(email=email).exists():
+        raise EmailTaken()
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent registration of the same address won
+        raise EmailTaken() from exc
+    transaction.on_commit(lambda: user_registered.send(sender=User, user=user, via=via))
+    logger.info("user registered", extra={"event": "user_registered", "user_id": user.pk, "via": via})
+    return user
+
+
+def manager_register(*, email_token: str, password: str, first_name: str, last_name: str) -> User:
+    """Sign up a manager with a token from verify-otp; the token is used up only on success."""
+    now = timezone.now()
+    with transaction.atomic():
+        token = (
+            EmailToken.objects.select_for_update()
+            .filter(token_hash=token_hash(email_token), used_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if token is None:
+            raise EmailTokenInvalid()
+        user = user_create(
+            email=token.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role.MANAGER,
+            via="manager_signup",
+        )
+        token.used_at = now
+        token.save(update_fields=["used_at"])
+        return user
+
+
+def login(*, email: str, password: str, ip: str) -> User:
+    email = normalize_email(email)
+    scope = "login-failures"
+    limit, window = app_settings.LOGIN_MAX_FAILURES, app_settings.LOGIN_FAILURE_WINDOW
+    wait = ratelimit.blocked_for(scope, email, limit=limit, fail_open=True)
+    if wait is not None:
+        login_locked.send(sender=User, email=email)
+        logger.warning("login refused: too many failures", extra={"event": "login_locked"})
+        raise RateLimited(wait, "Too many failed sign-in attempts. Try again later.")
+    user = authenticate(None, email=email, password=password)
+    if not isinstance(user, User):
+        ratelimit.count(scope, email, window=window)
+        login_failed.send(sender=User, email=email)
+        logger.info("login failed", extra={"event": "login_failed"})
+        raise InvalidCredentials()
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return user
+
+
+def me_update(*, user: User, first_name: str | None = None, last_name: str | None = None) -> User:
+    fields = []
+    if first_name is not None:
+        user.first_name = first_name
+        fields.append("first_name")
+    if last_name is not None:
+        user.last_name = last_name
+        fields.append("last_name")
+    if fields:
+        user.save(update_fields=fields)
+    return user

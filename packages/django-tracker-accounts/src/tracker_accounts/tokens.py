@@ -1,0 +1,58 @@
+"""JWT pairs on top of django-ninja-jwt: issue, rotate with revocation, revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from ninja_jwt.exceptions import TokenError
+from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from ninja_jwt.tokens import RefreshToken
+
+from .errors import ApiError
+from .models import User
+
+
+class TokenInvalid(ApiError):
+    status, code, detail = 401, "token_invalid", "The token is invalid, expired or revoked."
+
+
+def issue_pair(user: User) -> tuple[str, str]:
+    refresh = RefreshToken.for_user(user)  # type: ignore[misc]
+    return str(refresh.access_token), str(refresh)
+
+
+def _parse_refresh(raw: str) -> RefreshToken:
+    try:
+        return RefreshToken(raw)  # verifies signature, expiry, type and the blacklist
+    except TokenError as exc:
+        raise TokenInvalid() from exc
+
+
+def _revoke_locked(token: RefreshToken) -> None:
+    """Blacklist ``token``; refuse it when it was revoked already (row lock against races)."""
+    jti = token.payload.get("jti")
+    outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+    if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise TokenInvalid()
+    BlacklistedToken.objects.create(token=outstanding)
+
+
+def rotate(raw_refresh: str) -> tuple[str, str]:
+    """Trade a refresh token for a new pair; the given one is revoked."""
+    token = _parse_refresh(raw_refresh)
+    user_id: Any = token.payload.get("user_id")
+    with transaction.atomic():
+        _revoke_locked(token)
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise TokenInvalid()
+        return issue_pair(user)
+
+
+def revoke(raw_refresh: str, *, user: User) -> None:
+    token = _parse_refresh(raw_refresh)
+    if str(token.payload.get("user_id")) != str(user.pk):
+        raise TokenInvalid("That refresh token belongs to another account.")
+    with transaction.atomic():
+        _revoke_locked(token)

@@ -1,0 +1,19 @@
+"""Test settings: the example site's, with tasks run inline and fast password hashing.
+
+``DATABASE_URL`` and ``REDIS_URL`` switch the suite to PostgreSQL and Redis exactly as
+they switch the site.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from tracker_site.settings import *  # noqa: F403
+from tracker_site.settings import CACHES, Q_CLUSTER, REDIS_URL
+
+Q_CLUSTER["sync"] = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = "tracker-tests"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
