@@ -16,7 +16,7 @@ def _snippet() -> str:
 
 def test_readme_installed_apps_match_the_host_project():
     snippet = _snippet()
-    apps = re.search(r"INSTALLED_APPS \+= \[(.*?)\]", snippet).group(1)
+    apps = re.search(r"INSTALLED_APPS \+= \[(.*?)\]", snippet, re.S).group(1)
     readme_apps = re.findall(r'"([\w.]+)"', apps)
     host = (ROOT / "tests/host_project/host_site/settings.py").read_text()
     block = host.split("# --- README: host setup, begin", 1)[1].split("# --- README: host setup, end", 1)[0]
