@@ -80,7 +80,8 @@ def build(session: nox.Session) -> None:
     session.install("twine>=5")
     for package in PACKAGES:
         session.run("uv", "build", "--package", package, "--out-dir", str(DIST), external=True)
-    session.run("twine", "check", "--strict", *[str(p) for p in sorted(DIST.iterdir())])
+    artifacts = sorted(str(p) for p in DIST.iterdir() if p.name.endswith((".whl", ".tar.gz")))
+    session.run("twine", "check", "--strict", *artifacts)
     for wheel in DIST.glob("*.whl"):
         names = zipfile.ZipFile(wheel).namelist()
         module = "tracker_accounts" if "accounts" in wheel.name else "tracker_projects"

@@ -32,7 +32,7 @@ def _parse_refresh(raw: str) -> RefreshToken:
 def _revoke_locked(token: RefreshToken) -> None:
     """Blacklist ``token``; refuse it when it was revoked already (row lock against races)."""
     jti = token.payload.get("jti")
-    outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+    outstanding = OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=jti).first()
     if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
         raise TokenInvalid()
     BlacklistedToken.objects.create(token=outstanding)

@@ -1,9 +1,222 @@
-"""Routers of the projects app and :func:`install`."""
+"""Routers of the projects app and :func:`install`. Handlers stay thin: parse, call a
+service or selector, return a schema."""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Router
+from ninja.responses import Status
+
+from tracker_accounts.api import token_pair
+from tracker_accounts.auth import caller, current_user, jwt_auth, optional_jwt_auth
+from tracker_accounts.schemas import ErrorOut
+
+from . import invites, selectors, services
+from .clock import today
+from .schemas import (
+    AcceptedNewUserOut,
+    AcceptedOut,
+    AcceptIn,
+    InviteIn,
+    InvitePage,
+    InvitePublicOut,
+    InviteResultOut,
+    MemberPage,
+    PageQuery,
+    ProjectCreateIn,
+    ProjectFilters,
+    ProjectOut,
+    ProjectPage,
+    ProjectUpdateIn,
+    TaskCreateIn,
+    TaskFilters,
+    TaskOut,
+    TaskPage,
+    TaskUpdateIn,
+)
+from .serializers import project_dict, task_dict, user_brief
+
+projects_router = Router(tags=["projects"], auth=jwt_auth)
+tasks_router = Router(tags=["tasks"], auth=jwt_auth)
+invites_router = Router(tags=["invitations"])
+
+E = ErrorOut
+
+
+def _project_out(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return project_dict(selectors.project_for_member(user=current_user(request), slug=slug), today())
+
+
+# --------------------------------------------------------------------------- projects
+@projects_router.post(
+    "/create/", response={201: ProjectOut, 401: E, 403: E, 422: E}, summary="Create a project"
+)
+def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status[Any]:
+    project = services.project_create(actor=current_user(request), **payload.dict())
+    return Status(201, _project_out(request, project.slug))
+
+
+@projects_router.get("/", response={200: ProjectPage, 401: E, 422: E}, summary="My projects")
+def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[str, Any]:
+    return selectors.project_list(user=current_user(request), filters=filters)
+
+
+@projects_router.get("/{slug}/edit/", response={200: ProjectOut, 401: E, 404: E}, summary="Read a project")
+def project_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return _project_out(request, slug)
+
+
+@projects_router.patch(
+    "/{slug}/edit/", response={200: ProjectOut, 401: E, 403: E, 404: E, 422: E}, summary="Edit a project"
+)
+def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> dict[str, Any]:
+    services.project_update(actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True))
+    return _project_out(request, slug)
+
+
+@projects_router.delete(
+    "/{slug}/delete/", response={204: None, 401: E, 403: E, 404: E}, summary="Delete a project (soft)"
+)
+def project_delete(request: HttpRequest, slug: str) -> Status[None]:
+    services.project_delete(actor=current_user(request), slug=slug)
+    return Status(204, None)
+
+
+@projects_router.post(
+    "/{slug}/invite/",
+    response={201: InviteResultOut, 401: E, 403: E, 404: E, 422: E},
+    summary="Invite people by email",
+)
+def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status[Any]:
+    batch = invites.invite_send(actor=current_user(request), project_slug=slug, emails=payload.emails)
+    return Status(201, {"invited": batch.invited, "skipped": batch.skipped})
+
+
+@projects_router.get(
+    "/{slug}/invites/",
+    response={200: InvitePage, 401: E, 403: E, 404: E, 422: E},
+    summary="The project's invitations",
+)
+def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
+    user = current_user(request)
+    project = selectors.project_for_member(user=user, slug=slug)
+    services.permissions.ensure_project_manager(project, user)
+    return selectors.invite_list(project=project, page=page.page, page_size=page.page_size)
+
+
+@projects_router.delete(
+    "/{slug}/invites/{invite_id}/",
+    response={204: None, 401: E, 403: E, 404: E, 409: E, 422: E},
+    summary="Revoke an invitation",
+)
+def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> Status[None]:
+    invites.invite_revoke(actor=current_user(request), project_slug=slug, invite_id=invite_id)
+    return Status(204, None)
+
+
+@projects_router.get(
+    "/{slug}/members/", response={200: MemberPage, 401: E, 404: E, 422: E}, summary="The project's members"
+)
+def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
+    project = selectors.project_for_member(user=current_user(request), slug=slug)
+    return selectors.member_list(project=project, page=page.page, page_size=page.page_size)
+
+
+@projects_router.delete(
+    "/{slug}/members/{user_id}/",
+    response={204: None, 401: E, 403: E, 404: E, 409: E, 422: E},
+    summary="Remove a member, or leave",
+)
+def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Status[None]:
+    services.member_remove(actor=current_user(request), project_slug=slug, user_id=user_id)
+    return Status(204, None)
+
+
+@projects_router.post(
+    "/{slug}/tasks/add/", response={201: TaskOut, 401: E, 403: E, 404: E, 422: E}, summary="Add a task"
+)
+def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> Status[Any]:
+    task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
+    return Status(201, task_dict(task, today()))
+
+
+@projects_router.get(
+    "/{slug}/task_list/", response={200: TaskPage, 401: E, 404: E, 422: E}, summary="The project's tasks"
+)
+def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> dict[str, Any]:
+    user = current_user(request)
+    project = selectors.project_for_member(user=user, slug=slug)
+    return selectors.task_list(user=user, project=project, filters=filters)
+
+
+# --------------------------------------------------------------------------- tasks
+@tasks_router.get("/{slug}/edit/", response={200: TaskOut, 401: E, 404: E}, summary="Read a task")
+def task_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return task_dict(selectors.task_for_member(user=current_user(request), slug=slug), today())
+
+
+@tasks_router.patch(
+    "/{slug}/edit/",
+    response={200: TaskOut, 401: E, 403: E, 404: E, 422: E},
+    summary="Edit a task (the assignee: status only)",
+)
+def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> dict[str, Any]:
+    task = services.task_update(
+        actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
+    )
+    return task_dict(task, today())
+
+
+@tasks_router.delete(
+    "/{slug}/delete/", response={204: None, 401: E, 403: E, 404: E}, summary="Delete a task (soft)"
+)
+def task_delete(request: HttpRequest, slug: str) -> Status[None]:
+    services.task_delete(actor=current_user(request), slug=slug)
+    return Status(204, None)
+
+
+# --------------------------------------------------------------------------- invitations
+@invites_router.get(
+    "/{token}/", response={200: InvitePublicOut, 404: E, 410: E}, summary="Look at an invitation"
+)
+def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
+    invite, account_exists = invites.invite_lookup(token=token)
+    return {
+        "email": invite.email,
+        "project": {"slug": invite.project.slug, "name": invite.project.name},
+        "invited_by": user_brief(invite.invited_by),
+        "expires_at": invite.expires_at,
+        "account_exists": account_exists,
+    }
+
+
+@invites_router.post(
+    "/accept/{token}/",
+    auth=optional_jwt_auth,
+    response={200: AcceptedOut, 201: AcceptedNewUserOut, 401: E, 403: E, 404: E, 410: E, 422: E},
+    summary="Accept an invitation",
+    description="Without an account for the invited address: anyone with the token, with a password and "
+    "names in the body; the answer is a TokenPair and the project. With an account: that user, "
+    "authenticated (the bearer token is optional on this path), with an empty body.",
+)
+def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[Any]:
+    result = invites.invite_accept(
+        token=token,
+        caller=caller(request),
+        password=payload.password,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+    )
+    project = {"slug": result.project.slug, "name": result.project.name}
+    if result.new_user is None:
+        return Status(200, {"project": project})
+    return Status(201, {**token_pair(result.new_user), "project": project})
 
 
 def install(api: NinjaAPI) -> None:
     """Mount the projects, tasks and invitations routers on ``api``."""
+    api.add_router("projects/", projects_router)
+    api.add_router("tasks/", tasks_router)
+    api.add_router("invites/", invites_router)

@@ -1,0 +1,108 @@
+"""Never-stale list caching with version keys.
+
+A cached list lives under a key that embeds version counters: a global one (bumped by
+bulk writes such as jobs and by user profile changes) and one per reader (a user's
+project list) or per project (its task list). Writers bump the counters after their
+transaction commits (``transaction.on_commit``); a read after a write computes a new key
+and misses. Nothing is ever pattern-deleted.
+
+A counter that is missing (evicted) is recreated from the clock, so it never goes back
+to a value an old entry was stored under. When the cache cannot be reached every
+operation degrades to a miss (logged), and the cache is left alone for a few seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+from .conf import app_settings
+
+logger = logging.getLogger("tracker_projects.cache")
+T = TypeVar("T")
+
+GLOBAL = "tp:v:global"
+_down_until = 0.0
+
+
+def user_version_key(user_id: int) -> str:
+    return f"tp:v:user:{user_id}"
+
+
+def project_version_key(project_id: int) -> str:
+    return f"tp:v:project:{project_id}"
+
+
+def _available() -> bool:
+    return time.monotonic() >= _down_until
+
+
+def _mark_down(exc: BaseException) -> None:
+    global _down_until
+    _down_until = time.monotonic() + app_settings.CACHE_OUTAGE_BACKOFF
+    logger.warning("cache unavailable, serving from the database: %s", exc)
+
+
+def _versions(keys: list[str]) -> list[int]:
+    found = cache.get_many(keys)
+    missing = {k: time.time_ns() for k in keys if k not in found}
+    if missing:
+        for key, value in missing.items():
+            cache.add(key, value, None)
+        found.update(cache.get_many(list(missing)))
+    return [int(found.get(k, 0)) for k in keys]
+
+
+def cached(namespace: str, version_keys: list[str], params: dict[str, Any], compute: Callable[[], T]) -> T:
+    """``compute()`` cached under the current versions of ``version_keys`` and ``params``."""
+    if not _available():
+        return compute()
+    try:
+        versions = _versions([GLOBAL, *version_keys])
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        key = f"tp:{namespace}:{'.'.join(map(str, versions))}:{digest}"
+        hit = cache.get(key)
+    except Exception as exc:
+        _mark_down(exc)
+        return compute()
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    value = compute()
+    try:
+        cache.set(key, value, app_settings.CACHE_TIMEOUT)
+    except Exception as exc:
+        _mark_down(exc)
+    return value
+
+
+def _bump(keys: Iterable[str]) -> None:
+    keys = list(dict.fromkeys(keys))
+    if not keys or not _available():
+        if keys:
+            logger.warning("cache unavailable; %d version bump(s) not written", len(keys))
+        return
+    try:
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, time.time_ns(), None)
+    except Exception as exc:
+        _mark_down(exc)
+
+
+def bump_on_commit(
+    *, users: Iterable[int] = (), projects: Iterable[int] = (), everything: bool = False
+) -> None:
+    """After the current transaction commits, invalidate the lists of these users/projects."""
+    keys = [user_version_key(u) for u in users] + [project_version_key(p) for p in projects]
+    if everything:
+        keys.append(GLOBAL)
+    transaction.on_commit(lambda: _bump(keys))

@@ -1,0 +1,208 @@
+"""Invitations: send (and re-send), revoke, look up and accept, exactly once."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker_accounts.crypto import token_hash
+from tracker_accounts.errors import ApiError, Conflict, NotFound
+from tracker_accounts.mail import mail_enqueue
+from tracker_accounts.models import Role, User, normalize_email
+from tracker_accounts.services import user_create
+
+from . import permissions, signals
+from .conf import app_settings
+from .models import Invite, InviteStatus, Membership, Project
+from .services import membership_add
+
+logger = logging.getLogger("tracker_projects.invites")
+
+
+class InviteNotFound(NotFound):
+    code, detail = "invite_not_found", "This invitation does not exist."
+
+
+class InviteGone(ApiError):
+    status = 410
+
+
+class LoginRequired(ApiError):
+    status, code, detail = 401, "login_required", "An account exists for this address: sign in to accept."
+
+
+class InviteEmailMismatch(ApiError):
+    status, code, detail = 403, "invite_email_mismatch", "This invitation was sent to another address."
+
+
+GONE = {
+    InviteStatus.ACCEPTED: ("invite_used", "This invitation has been used already."),
+    InviteStatus.REVOKED: ("invite_revoked", "This invitation has been revoked."),
+    InviteStatus.EXPIRED: ("invite_expired", "This invitation has expired."),
+}
+
+
+@dataclass
+class InviteBatch:
+    invited: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+
+
+def invite_link(token: str) -> str:
+    return app_settings.INVITE_URL_TEMPLATE.format(token=token)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 random bits
+
+
+@transaction.atomic
+def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBatch:
+    """Invite each address (all recorded or none). A pending invite gets a fresh token."""
+    from .selectors import project_for_update
+
+    project = project_for_update(user=actor, slug=project_slug)
+    permissions.ensure_project_manager(project, actor)
+    addresses = list(dict.fromkeys(normalize_email(e) for e in emails))
+    members = set(
+        Membership.objects.filter(project=project, user__email__in=addresses).values_list(
+            "user__email", flat=True
+        )
+    )
+    pending = {
+        i.email: i
+        for i in Invite.objects.select_for_update().filter(
+            project=project, email__in=addresses, status=InviteStatus.PENDING
+        )
+    }
+    now = timezone.now()
+    expires = now + app_settings.INVITE_TTL
+    batch = InviteBatch(invited=[], skipped=[])
+    for email in addresses:
+        if email in members:
+            batch.skipped.append({"email": email, "reason": "already_member"})
+            continue
+        token = _new_token()
+        invite = pending.get(email) or Invite(project=project, email=email)
+        invite.token_hash = token_hash(token)
+        invite.invited_by = actor
+        invite.created_at = now
+        invite.expires_at = expires
+        invite.save()
+        mail_enqueue(
+            kind="project_invite",
+            to=email,
+            subject=f"{actor.get_full_name() or actor.email} invited you to {project.name}",
+            template="tracker_projects/email/invite",
+            context={
+                "project": project.name,
+                "inviter": actor.get_full_name() or actor.email,
+                "link": invite_link(token),
+                "expires_at": expires,
+            },
+        )
+        batch.invited.append({"email": email, "expires_at": expires})
+        transaction.on_commit(
+            lambda invite=invite: signals.invite_sent.send(
+                sender=Invite,
+                invite=invite,  # type: ignore[misc]
+                actor=actor,
+            )
+        )
+    logger.info(
+        "invites sent",
+        extra={
+            "event": "invite_sent",
+            "actor_id": actor.pk,
+            "project": project.slug,
+            "invited": len(batch.invited),
+            "skipped": len(batch.skipped),
+        },
+    )
+    return batch
+
+
+@transaction.atomic
+def invite_revoke(*, actor: Any, project_slug: str, invite_id: int) -> None:
+    from .selectors import project_for_update
+
+    project = project_for_update(user=actor, slug=project_slug)
+    permissions.ensure_project_manager(project, actor)
+    invite = Invite.objects.select_for_update().filter(project=project, pk=invite_id).first()
+    if invite is None:
+        raise NotFound("Invitation not found.")
+    if invite.status != InviteStatus.PENDING or invite.expires_at <= timezone.now():
+        raise Conflict("Only a pending invitation can be revoked.", code="invite_not_pending")
+    invite.status = InviteStatus.REVOKED
+    invite.save(update_fields=["status"])
+    logger.info(
+        "invite revoked", extra={"event": "invite_revoked", "actor_id": actor.pk, "invite_id": invite.pk}
+    )
+
+
+def _usable(raw_token: str, *, lock: bool) -> Invite:
+    qs = Invite.objects.filter(token_hash=token_hash(raw_token)).select_related("project", "invited_by")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    invite = qs.first()
+    if invite is None or invite.project.deleted_at is not None:
+        raise InviteNotFound()
+    status = invite.status
+    if status == InviteStatus.PENDING and invite.expires_at <= timezone.now():
+        status = InviteStatus.EXPIRED
+    if status in GONE:
+        code, detail = GONE[InviteStatus(status)]
+        raise InviteGone(detail, code=code)
+    return invite
+
+
+def invite_lookup(*, token: str) -> tuple[Invite, bool]:
+    invite = _usable(token, lock=False)
+    return invite, User.objects.filter(email=invite.email).exists()
+
+
+@dataclass
+class Acceptance:
+    project: Project
+    new_user: User | None
+
+
+@transaction.atomic
+def invite_accept(
+    *, token: str, caller: User | None, password: str | None, first_name: str, last_name: str
+) -> Acceptance:
+    """Accept once: the invite row is locked, so a concurrent second accept sees it used."""
+    invite = _usable(token, lock=True)
+    existing = User.objects.filter(email=invite.email).first()
+    new_user = None
+    if existing is not None:
+        if caller is None:
+            raise LoginRequired()
+        if caller.pk != existing.pk:
+            raise InviteEmailMismatch()
+        user = existing
+    else:
+        if not password:
+            from tracker_accounts.errors import InvalidInput
+
+            raise InvalidInput.for_field("password", "A password is required to create the account.")
+        user = user_create(
+            email=invite.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role.MEMBER,
+            via="invite",
+        )
+        new_user = user
+    membership_add(project=invite.project, user=user, via="invite")
+    invite.status = InviteStatus.ACCEPTED
+    invite.accepted_at = timezone.now()
+    invite.accepted_by = user
+    invite.save(update_fields=["status", "accepted_at", "accepted_by"])
+    return Acceptance(project=invite.project, new_user=new_user)

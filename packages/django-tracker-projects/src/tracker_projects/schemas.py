@@ -1,0 +1,234 @@
+"""Typed request and response bodies of the projects, tasks and invitations endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from tracker_accounts.fields import CleanStr, Email, OpaqueToken, Password, PersonName
+from tracker_accounts.schemas import UserBrief, UserOut
+
+ProjectStatusName = Literal["planned", "active", "completed"]
+TaskStatusName = Literal["todo", "in_progress", "done"]
+PriorityName = Literal["low", "medium", "high", "urgent"]
+RoleName = Literal["manager", "member"]
+Name = Annotated[CleanStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[CleanStr, StringConstraints(max_length=10000)]
+SearchText = Annotated[CleanStr, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _dates_ordered(start: date | None, due: date | None) -> None:
+    if start is not None and due is not None and due < start:
+        raise ValueError("due_date may not be before start_date.")
+
+
+# --------------------------------------------------------------------------- projects
+class ProjectCreateIn(In):
+    name: Name = Field(examples=["Apollo launch plan"])
+    description: Description = ""
+    status: ProjectStatusName = "planned"
+    start_date: date | None = None
+    due_date: date | None = None
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> ProjectCreateIn:
+        _dates_ordered(self.start_date, self.due_date)
+        return self
+
+
+class ProjectUpdateIn(In):
+    name: Name | None = None
+    description: Description | None = None
+    status: ProjectStatusName | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+
+    @field_validator("name", "description", "status")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field may not be null.")
+        return value
+
+
+class ProjectRef(Schema):
+    slug: str
+    name: str
+
+
+class ProjectOut(Schema):
+    slug: str
+    name: str
+    description: str
+    status: ProjectStatusName
+    start_date: date | None
+    due_date: date | None
+    is_overdue: bool
+    manager: UserBrief
+    member_count: int
+    my_role: RoleName
+    created_at: datetime
+    updated_at: datetime
+
+
+class Page(Schema):
+    count: int
+    page: int
+    page_size: int
+
+
+class ProjectPage(Page):
+    items: list[ProjectOut]
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+class ProjectFilters(PageQuery):
+    status: ProjectStatusName | None = None
+    search: SearchText | None = None
+    overdue: bool | None = None
+    ordering: Literal["name", "-name", "due_date", "-due_date", "created_at", "-created_at"] = "-created_at"
+
+
+# --------------------------------------------------------------------------- tasks
+class TaskCreateIn(In):
+    title: Name = Field(examples=["Write the spec"])
+    description: Description = ""
+    status: TaskStatusName = "todo"
+    priority: PriorityName = "medium"
+    due_date: date | None = None
+    assignee_email: Email | None = None
+
+
+class TaskUpdateIn(In):
+    title: Name | None = None
+    description: Description | None = None
+    status: TaskStatusName | None = None
+    priority: PriorityName | None = None
+    due_date: date | None = None
+    assignee_email: Email | None = None
+
+    @field_validator("title", "description", "status", "priority")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field may not be null.")
+        return value
+
+
+class TaskOut(Schema):
+    slug: str
+    title: str
+    description: str
+    status: TaskStatusName
+    priority: PriorityName
+    due_date: date | None
+    is_overdue: bool
+    assignee: UserBrief | None
+    project: ProjectRef
+    created_by: UserBrief
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+class TaskPage(Page):
+    items: list[TaskOut]
+
+
+class TaskFilters(PageQuery):
+    status: TaskStatusName | None = None
+    priority: PriorityName | None = None
+    assignee: Annotated[CleanStr, StringConstraints(strip_whitespace=True, max_length=254)] | None = Field(
+        None, description='An email address, or "me".'
+    )
+    overdue: bool | None = None
+    search: SearchText | None = None
+    ordering: Literal["due_date", "-due_date", "priority", "-priority", "created_at", "-created_at"] = (
+        "-created_at"
+    )
+
+
+# --------------------------------------------------------------------------- members
+class MemberOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: RoleName
+    joined_at: datetime
+
+
+class MemberPage(Page):
+    items: list[MemberOut]
+
+
+# --------------------------------------------------------------------------- invitations
+class InviteIn(In):
+    emails: list[Email] = Field(min_length=1, max_length=20, examples=[["grace@example.com"]])
+
+
+class InvitedOut(Schema):
+    email: str
+    expires_at: datetime
+
+
+class SkippedOut(Schema):
+    email: str
+    reason: Literal["already_member"]
+
+
+class InviteResultOut(Schema):
+    invited: list[InvitedOut]
+    skipped: list[SkippedOut]
+
+
+class InviteOut(Schema):
+    id: int
+    email: str
+    invited_by: UserBrief
+    created_at: datetime
+    expires_at: datetime
+    status: Literal["pending", "accepted", "expired", "revoked"]
+
+
+class InvitePage(Page):
+    items: list[InviteOut]
+
+
+class InvitePublicOut(Schema):
+    email: str
+    project: ProjectRef
+    invited_by: UserBrief
+    expires_at: datetime
+    account_exists: bool
+
+
+class AcceptIn(In):
+    password: Password | None = None
+    first_name: PersonName = ""
+    last_name: PersonName = ""
+
+
+class AcceptedOut(Schema):
+    project: ProjectRef
+
+
+class AcceptedNewUserOut(Schema):
+    access: str
+    refresh: str
+    user: UserOut
+    project: ProjectRef
+
+
+InviteToken = OpaqueToken

@@ -1,0 +1,182 @@
+"""Reads: one function per list or lookup, with the related rows each needs in one query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from tracker_accounts.errors import NotFound
+from tracker_accounts.models import normalize_email
+
+from . import cache
+from .clock import today
+from .models import Invite, InviteStatus, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
+from .serializers import project_dict, task_dict, user_brief
+
+ORDER_TIEBREAK = {"name": "id", "-name": "-id"}
+
+
+def _member_count() -> Coalesce:
+    counts = (
+        Membership.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), Value(0))
+
+
+def projects_of(user: Any) -> QuerySet[Project]:
+    """Live projects ``user`` belongs to, with ``my_role`` and ``member_count``."""
+    return (
+        Project.objects.filter(memberships__user=user)
+        .annotate(my_role=F("memberships__role"), member_count=_member_count())
+        .select_related("manager")
+    )
+
+
+def project_for_member(*, user: Any, slug: str) -> Project:
+    project = projects_of(user).filter(slug=slug).first()
+    if project is None:
+        raise NotFound("Project not found.")
+    return project
+
+
+def project_for_update(*, user: Any, slug: str) -> Project:
+    """The project row locked for writing; 404 unless ``user`` is a member."""
+    project = (
+        Project.objects.select_for_update(of=("self",))
+        .filter(slug=slug, memberships__user=user)
+        .select_related("manager")
+        .first()
+    )
+    if project is None:
+        raise NotFound("Project not found.")
+    return project
+
+
+def paginate(qs: QuerySet[Any], page: int, page_size: int) -> tuple[list[Any], int]:
+    count = qs.count()
+    start = (page - 1) * page_size
+    items = list(qs[start : start + page_size]) if start < count else []
+    return items, count
+
+
+def _order(qs: QuerySet[Any], ordering: str, tiebreak: str = "-id") -> QuerySet[Any]:
+    field = ordering.lstrip("-")
+    expr = F(field).desc(nulls_last=True) if ordering.startswith("-") else F(field).asc(nulls_last=True)
+    return qs.order_by(expr, ORDER_TIEBREAK.get(ordering, tiebreak))
+
+
+def project_list(*, user: Any, filters: Any) -> dict[str, Any]:
+    day = today()
+
+    def compute() -> dict[str, Any]:
+        base = Project.objects.filter(memberships__user=user)
+        if filters.status:
+            base = base.filter(status=filters.status)
+        if filters.search:
+            base = base.filter(name__icontains=filters.search)
+        if filters.overdue is not None:
+            overdue = Q(due_date__lt=day) & ~Q(status=ProjectStatus.COMPLETED)
+            base = base.filter(overdue) if filters.overdue else base.exclude(overdue)
+        count = base.count()
+        start = (filters.page - 1) * filters.page_size
+        rows: list[Project] = []
+        if start < count:
+            qs = base.annotate(my_role=F("memberships__role"), member_count=_member_count()).select_related(
+                "manager"
+            )
+            rows = list(_order(qs, filters.ordering)[start : start + filters.page_size])
+        return {
+            "items": [project_dict(p, day) for p in rows],
+            "count": count,
+            "page": filters.page,
+            "page_size": filters.page_size,
+        }
+
+    params = {"day": day.isoformat(), **filters.dict()}
+    return cache.cached("projects", [cache.user_version_key(user.pk)], params, compute)
+
+
+def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
+    qs = Task.objects.filter(slug=slug, project__deleted_at__isnull=True, project__memberships__user=user)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    task = qs.select_related("project", "assignee", "created_by").first()
+    if task is None:
+        raise NotFound("Task not found.")
+    return task
+
+
+def task_list(*, user: Any, project: Project, filters: Any) -> dict[str, Any]:
+    day = today()
+    assignee_id: int | str | None = None
+    if filters.assignee:
+        assignee_id = user.pk if filters.assignee.lower() == "me" else normalize_email(filters.assignee)
+
+    def compute() -> dict[str, Any]:
+        base = Task.objects.filter(project=project)
+        if filters.status:
+            base = base.filter(status=filters.status)
+        if filters.priority:
+            base = base.filter(priority=Priority.from_name(filters.priority))
+        if isinstance(assignee_id, int):
+            base = base.filter(assignee_id=assignee_id)
+        elif isinstance(assignee_id, str):
+            base = base.filter(assignee__email=assignee_id)
+        if filters.search:
+            base = base.filter(title__icontains=filters.search)
+        if filters.overdue is not None:
+            overdue = Q(due_date__lt=day) & ~Q(status=TaskStatus.DONE)
+            base = base.filter(overdue) if filters.overdue else base.exclude(overdue)
+        qs = _order(base.select_related("assignee", "created_by", "project"), filters.ordering)
+        rows, count = paginate(qs, filters.page, filters.page_size)
+        return {
+            "items": [task_dict(t, day) for t in rows],
+            "count": count,
+            "page": filters.page,
+            "page_size": filters.page_size,
+        }
+
+    params = {"day": day.isoformat(), "assignee_id": assignee_id, **filters.dict()}
+    return cache.cached("tasks", [cache.project_version_key(project.pk)], params, compute)
+
+
+def member_list(*, project: Project, page: int, page_size: int) -> dict[str, Any]:
+    qs = (
+        Membership.objects.filter(project=project)
+        .select_related("user")
+        .order_by(F("role").desc(), "joined_at", "id")  # "manager" sorts before "member"
+    )
+    rows, count = paginate(qs, page, page_size)
+    items = [{**(user_brief(m.user) or {}), "role": m.role, "joined_at": m.joined_at} for m in rows]
+    return {"items": items, "count": count, "page": page, "page_size": page_size}
+
+
+def invite_status(invite: Invite, now: Any) -> str:
+    if invite.status == InviteStatus.PENDING and invite.expires_at <= now:
+        return InviteStatus.EXPIRED
+    return invite.status
+
+
+def invite_list(*, project: Project, page: int, page_size: int) -> dict[str, Any]:
+    from django.utils import timezone
+
+    now = timezone.now()
+    qs = Invite.objects.filter(project=project).select_related("invited_by").order_by("-created_at", "-id")
+    rows, count = paginate(qs, page, page_size)
+    items = [
+        {
+            "id": i.pk,
+            "email": i.email,
+            "invited_by": user_brief(i.invited_by),
+            "created_at": i.created_at,
+            "expires_at": i.expires_at,
+            "status": invite_status(i, now),
+        }
+        for i in rows
+    ]
+    return {"items": items, "count": count, "page": page, "page_size": page_size}

@@ -1,0 +1,268 @@
+"""Write paths of projects, tasks and memberships. Rules, cache invalidation and signals
+happen here, once, whoever calls (API, admin, jobs, shell)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tracker_accounts.errors import Conflict, InvalidInput, NotFound
+from tracker_accounts.models import normalize_email
+
+from . import cache, permissions, signals
+from .clock import today
+from .models import MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
+from .serializers import project_overdue, task_overdue
+from .slugs import save_with_unique_slug
+
+logger = logging.getLogger("tracker_projects")
+
+
+def member_ids(project_id: int) -> list[int]:
+    return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
+
+
+def invalidate_project(project_id: int, *extra_users: int) -> None:
+    """After commit: every member's project list and the project's task list are stale."""
+    cache.bump_on_commit(users=[*member_ids(project_id), *extra_users], projects=[project_id])
+
+
+def _log(event: str, actor: Any, **fields: Any) -> None:
+    logger.info(event, extra={"event": event, "actor_id": getattr(actor, "pk", None), **fields})
+
+
+# --------------------------------------------------------------------------- projects
+@transaction.atomic
+def project_create(
+    *,
+    actor: Any,
+    name: str,
+    description: str = "",
+    status: str = ProjectStatus.PLANNED,
+    start_date: Any = None,
+    due_date: Any = None,
+) -> Project:
+    permissions.ensure_can_create_project(actor)
+    project = Project(
+        name=name,
+        description=description,
+        status=status,
+        start_date=start_date,
+        due_date=due_date,
+        manager=actor,
+    )
+    project.is_overdue = project_overdue(project, today())
+    save_with_unique_slug(project, name, "project")
+    Membership.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
+    invalidate_project(project.pk)
+    transaction.on_commit(lambda: signals.project_created.send(sender=Project, project=project, actor=actor))
+    _log("project_created", actor, project=project.slug)
+    return project
+
+
+def _check_dates(start: Any, due: Any) -> None:
+    if start is not None and due is not None and due < start:
+        raise InvalidInput.for_field("due_date", "due_date may not be before start_date.")
+
+
+@transaction.atomic
+def project_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Project:
+    from .selectors import project_for_update
+
+    project = project_for_update(user=actor, slug=slug)
+    permissions.ensure_project_manager(project, actor)
+    for field, value in changes.items():
+        setattr(project, field, value)
+    _check_dates(project.start_date, project.due_date)
+    project.is_overdue = project_overdue(project, today())
+    project.save()
+    invalidate_project(project.pk)
+    _log("project_updated", actor, project=project.slug, fields=sorted(changes))
+    return project
+
+
+@transaction.atomic
+def project_delete(*, actor: Any, slug: str) -> None:
+    from .selectors import project_for_update
+
+    project = project_for_update(user=actor, slug=slug)
+    permissions.ensure_project_manager(project, actor)
+    project_soft_delete(project=project, actor=actor)
+
+
+def project_soft_delete(*, project: Project, actor: Any = None) -> None:
+    """Soft-delete a project and its live tasks with one shared timestamp."""
+    now = timezone.now()
+    with transaction.atomic():
+        Task.objects.filter(project=project).update(deleted_at=now)
+        Project.all_objects.filter(pk=project.pk).update(deleted_at=now, updated_at=now)
+        project.deleted_at = now
+        invalidate_project(project.pk)
+        transaction.on_commit(
+            lambda: signals.project_deleted.send(sender=Project, project=project, actor=actor)
+        )
+    _log("project_deleted", actor, project=project.slug)
+
+
+def project_restore(*, project: Project) -> None:
+    """Bring back a soft-deleted project and the tasks that were deleted with it."""
+    if project.deleted_at is None:
+        return
+    with transaction.atomic():
+        Task.all_objects.filter(project=project, deleted_at=project.deleted_at).update(deleted_at=None)
+        Project.all_objects.filter(pk=project.pk).update(deleted_at=None, updated_at=timezone.now())
+        project.deleted_at = None
+        invalidate_project(project.pk)
+        transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project))
+    _log("project_restored", None, project=project.slug)
+
+
+def project_touched(*, project: Project) -> None:
+    """Recompute derived state and invalidate caches after an edit outside the API (admin)."""
+    Project.all_objects.filter(pk=project.pk).update(is_overdue=project_overdue(project, today()))
+    invalidate_project(project.pk)
+
+
+# --------------------------------------------------------------------------- tasks
+def _assignee_for(project: Project, email: str | None) -> Any:
+    if email is None:
+        return None
+    membership = (
+        Membership.objects.filter(project=project, user__email=normalize_email(email))
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise InvalidInput.for_field("assignee_email", "The assignee must be a member of the project.")
+    return membership.user
+
+
+def _apply_status(task: Task, status: str) -> None:
+    if status == task.status:
+        return
+    task.status = status
+    if status == TaskStatus.DONE:
+        task.completed_at = timezone.now()
+    else:
+        task.completed_at = None
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Any,
+    project_slug: str,
+    title: str,
+    description: str = "",
+    status: str = TaskStatus.TODO,
+    priority: str = "medium",
+    due_date: Any = None,
+    assignee_email: str | None = None,
+) -> Task:
+    from .selectors import project_for_update
+
+    project = project_for_update(user=actor, slug=project_slug)
+    permissions.ensure_project_manager(project, actor)
+    assignee = _assignee_for(project, assignee_email)
+    task = Task(
+        project=project,
+        title=title,
+        description=description,
+        priority=Priority.from_name(priority),
+        due_date=due_date,
+        assignee=assignee,
+        created_by=actor,
+    )
+    task.status = TaskStatus.TODO
+    _apply_status(task, status)
+    task.is_overdue = task_overdue(task, today())
+    save_with_unique_slug(task, title, "task")
+    cache.bump_on_commit(projects=[project.pk])
+    if assignee is not None:
+        transaction.on_commit(
+            lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
+        )
+    _log("task_created", actor, task=task.slug, project=project.slug)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Task:
+    """Apply ``changes`` (only the fields sent); the manager any field, the assignee the status."""
+    from .selectors import task_for_member
+
+    task = task_for_member(user=actor, slug=slug, for_update=True)
+    permissions.ensure_can_edit_task(task, actor, set(changes))
+    previous_assignee = task.assignee_id
+    for field, value in changes.items():
+        if field == "status":
+            _apply_status(task, value)
+        elif field == "priority":
+            task.priority = Priority.from_name(value)
+        elif field == "assignee_email":
+            task.assignee = _assignee_for(task.project, value)
+        else:
+            setattr(task, field, value)
+    task.is_overdue = task_overdue(task, today())
+    task.save()
+    cache.bump_on_commit(projects=[task.project_id])
+    if task.assignee_id is not None and task.assignee_id != previous_assignee:
+        assignee = task.assignee
+        transaction.on_commit(
+            lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
+        )
+    _log("task_updated", actor, task=task.slug, fields=sorted(changes))
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor: Any, slug: str) -> None:
+    from .selectors import task_for_member
+
+    task = task_for_member(user=actor, slug=slug, for_update=True)
+    permissions.ensure_project_manager(task.project, actor)
+    Task.objects.filter(pk=task.pk).update(deleted_at=timezone.now())
+    cache.bump_on_commit(projects=[task.project_id])
+    _log("task_deleted", actor, task=task.slug)
+
+
+# --------------------------------------------------------------------------- members
+def membership_add(*, project: Project, user: Any, via: str) -> Membership:
+    """Add ``user`` to ``project`` (idempotent). Call inside a transaction."""
+    membership, created = Membership.objects.get_or_create(
+        project=project, user=user, defaults={"role": MemberRole.MEMBER}
+    )
+    if created:
+        invalidate_project(project.pk)
+        transaction.on_commit(
+            lambda: signals.member_joined.send(sender=Membership, membership=membership, via=via)
+        )
+        _log("member_joined", user, project=project.slug, via=via)
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, actor: Any, project_slug: str, user_id: int) -> None:
+    """The manager removes a member, or a member leaves; their tasks become unassigned."""
+    from .selectors import project_for_update
+
+    project = project_for_update(user=actor, slug=project_slug)
+    permissions.ensure_can_remove_member(project, actor, user_id)
+    membership = Membership.objects.filter(project=project, user_id=user_id).first()
+    if membership is None:
+        raise NotFound("Member not found.")
+    if membership.role == MemberRole.MANAGER:
+        raise Conflict("The project's manager cannot leave the project.", code="manager_cannot_leave")
+    invalidate_project(project.pk, user_id)
+    membership.delete()
+    Task.all_objects.filter(Q(project=project) & Q(assignee_id=user_id)).update(
+        assignee=None, updated_at=timezone.now()
+    )
+    transaction.on_commit(
+        lambda: signals.member_removed.send(sender=Membership, project=project, user_id=user_id, actor=actor)
+    )
+    _log("member_removed", actor, project=project.slug, user_id=user_id)

@@ -1,0 +1,20 @@
+"""Signals sent by the projects flows, after the transaction commits, for hosts to hook into.
+
+- ``project_created(sender=Project, project, actor)``
+- ``project_deleted(sender=Project, project, actor)``
+- ``project_restored(sender=Project, project)``
+- ``member_joined(sender=Membership, membership, via)``: ``via`` is ``"invite"``
+- ``member_removed(sender=Membership, project, user_id, actor)``
+- ``task_assigned(sender=Task, task, assignee, actor)``
+- ``invite_sent(sender=Invite, invite, actor)``
+"""
+
+from django.dispatch import Signal
+
+project_created = Signal()
+project_deleted = Signal()
+project_restored = Signal()
+member_joined = Signal()
+member_removed = Signal()
+task_assigned = Signal()
+invite_sent = Signal()
