@@ -42,7 +42,7 @@ class Project(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LiveManager()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
 
     class Meta:
         base_manager_name = "all_objects"
@@ -147,7 +147,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LiveManager()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
 
     class Meta:
         base_manager_name = "all_objects"

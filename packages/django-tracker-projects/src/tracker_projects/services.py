@@ -225,9 +225,31 @@ def task_delete(*, actor: Any, slug: str) -> None:
 
     task = task_for_member(user=actor, slug=slug, for_update=True)
     permissions.ensure_project_manager(task.project, actor)
-    Task.objects.filter(pk=task.pk).update(deleted_at=timezone.now())
-    cache.bump_on_commit(projects=[task.project_id])
+    task_soft_delete(task=task)
     _log("task_deleted", actor, task=task.slug)
+
+
+def task_soft_delete(*, task: Task) -> None:
+    Task.all_objects.filter(pk=task.pk).update(deleted_at=timezone.now())
+    cache.bump_on_commit(projects=[task.project_id])
+
+
+@transaction.atomic
+def task_admin_save(*, task: Task) -> None:
+    """Save an edit made outside the API (admin): keep completed_at, overdue and caches right."""
+    if task.pk is not None:
+        previous = Task.all_objects.filter(pk=task.pk).values_list("status", flat=True).first()
+        if previous is not None and previous != task.status:
+            task.status, new_status = previous, task.status
+            _apply_status(task, new_status)
+    elif task.status == TaskStatus.DONE and task.completed_at is None:
+        task.completed_at = timezone.now()
+    task.is_overdue = task_overdue(task, today())
+    if task.pk is None:
+        save_with_unique_slug(task, task.title, "task")
+    else:
+        task.save()
+    cache.bump_on_commit(projects=[task.project_id])
 
 
 # --------------------------------------------------------------------------- members

@@ -1,0 +1,119 @@
+"""Admin for projects, memberships, tasks and invitations. Writes go through services, so
+the rules, the soft delete and cache invalidation are the API's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import Invite, Membership, Notification, Project, Task
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "Live"), ("yes", "Deleted")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "slug", "status", "manager", "due_date", "is_overdue", "deleted_at", "created_at")
+    list_filter = ("status", "is_overdue", DeletedFilter)
+    search_fields = ("name", "slug", "manager__email")
+    readonly_fields = ("slug", "is_overdue", "deleted_at", "created_at", "updated_at")
+    raw_id_fields = ("manager",)
+    inlines = (MembershipInline,)
+    actions = ("soft_delete", "restore")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
+        return Project.all_objects.select_related("manager")
+
+    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.project_touched(project=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        services.project_soft_delete(project=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            services.project_soft_delete(project=project, actor=request.user)
+
+    @admin.action(description="Delete the selected projects (soft, with their tasks)")
+    def soft_delete(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        self.delete_queryset(request, queryset.filter(deleted_at__isnull=True))
+
+    @admin.action(description="Restore the selected projects with the tasks deleted with them")
+    def restore(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        restored = 0
+        for project in queryset.filter(deleted_at__isnull=False):
+            services.project_restore(project=project)
+            restored += 1
+        self.message_user(request, f"{restored} project(s) restored.")
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "title",
+        "slug",
+        "project",
+        "status",
+        "priority",
+        "assignee",
+        "due_date",
+        "is_overdue",
+        "deleted_at",
+    )
+    list_filter = ("status", "priority", "is_overdue", DeletedFilter)
+    search_fields = ("title", "slug", "project__name", "assignee__email")
+    readonly_fields = ("slug", "is_overdue", "completed_at", "deleted_at", "created_at", "updated_at")
+    raw_id_fields = ("project", "assignee", "created_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
+        return Task.all_objects.select_related("project", "assignee")
+
+    def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
+        services.task_admin_save(task=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Task) -> None:
+        services.task_soft_delete(task=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+        for task in queryset:
+            services.task_soft_delete(task=task)
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("email", "project", "status", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("status",)
+    search_fields = ("email", "project__name")
+    readonly_fields = ("token_hash", "created_at", "accepted_at", "accepted_by")
+    raw_id_fields = ("project", "invited_by")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("kind", "object_id", "recipient", "day", "created_at")
+    list_filter = ("kind", "day")
+    raw_id_fields = ("recipient",)
