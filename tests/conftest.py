@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
-from django.test import Client
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.test import Client, TestCase
 
 from tests.factories import UserFactory
 
@@ -39,9 +41,18 @@ def _clean_cache() -> Any:
 class ApiClient(Client):
     """Django's test client speaking JSON, optionally with a bearer token."""
 
-    def __init__(self, token: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, token: str | None = None, *, run_on_commit: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.token = token
+        self.run_on_commit = run_on_commit
+
+    def request(self, **request: Any) -> Any:
+        """With ``run_on_commit``, the request's on-commit callbacks run when it ends, as they
+        would outside the test transaction (queued mail is sent by the inline django-q task)."""
+        if not self.run_on_commit:
+            return super().request(**request)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
 
     def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
         out = dict(headers or {})
@@ -77,11 +88,17 @@ def api() -> ApiClient:
     return ApiClient()
 
 
-def auth_client(user: Any) -> ApiClient:
+@pytest.fixture
+def commit_api() -> ApiClient:
+    """Like ``api``, but each request's on-commit callbacks run (mail is really sent)."""
+    return ApiClient(run_on_commit=True)
+
+
+def auth_client(user: Any, **kwargs: Any) -> ApiClient:
     from tracker_accounts.tokens import issue_pair
 
     access, _ = issue_pair(user)
-    return ApiClient(access)
+    return ApiClient(access, **kwargs)
 
 
 @pytest.fixture
@@ -105,6 +122,45 @@ def outbox() -> list[Any]:
     return mail.outbox
 
 
+@pytest.fixture
+def locmem_cache(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A local-memory cache even in the Redis run: its expiry follows ``time_machine``,
+    Redis's TTLs run on the server's clock. For tests that travel past rate-limit windows.
+
+    django-q2's broker lives on the Redis cache in that run; the inline tasks then go
+    through its ORM broker instead."""
+    from django_q.conf import Conf
+
+    if Conf.DJANGO_REDIS:
+        monkeypatch.setattr(Conf, "ORM", "default")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-travel"}
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def cache_keys() -> list[str]:
+    """Every key in the default cache (local memory or Redis)."""
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        return [str(k) for k in backend._cache]
+    return [str(k) for k in backend.keys("*")]  # type: ignore[attr-defined]
+
+
+OTP_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def otp_from(message: Any) -> str:
+    """The 6-digit code of a sent sign-up message (the same in its text and HTML parts)."""
+    codes = set(OTP_RE.findall(message.body))
+    assert len(codes) == 1, message.body
+    html = message.alternatives[0].content
+    assert codes == set(OTP_RE.findall(html)), html
+    return codes.pop()
+
+
 def assert_envelope(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, (response.status_code, response.content[:500])
     body = response.json()
@@ -113,3 +169,42 @@ def assert_envelope(response: Any, status: int, code: str | None = None) -> dict
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+def last_mail_to(email: str) -> Any:
+    """The newest message in the test outbox addressed to ``email``."""
+    email = email.strip().lower()
+    messages = [m for m in mail.outbox if email in [t.lower() for t in m.to]]
+    assert messages, f"no mail to {email} in {[m.to for m in mail.outbox]}"
+    return messages[-1]
+
+
+def email_token_via_api(client: ApiClient, email: str) -> str:
+    """Walk send-otp → mail → verify-otp for an unregistered ``email``; return the email token."""
+    assert client.run_on_commit, "mail is only sent by a client that runs on-commit callbacks"
+    r = client.post("/api/auth/send-otp/", {"email": email})
+    assert r.status_code == 202, r.content
+    code = otp_from(last_mail_to(email))
+    r = client.post("/api/auth/verify-otp/", {"email": email, "otp": code})
+    assert r.status_code == 200, r.content
+    return str(r.json()["email_token"])
+
+
+INVITE_LINK_RE = re.compile(r"/invite_register/([^/\s\"'<>]+)/")
+
+
+def invite_token_from(message: Any) -> str:
+    """The token of the invitation link in a sent invite (the same in its text and HTML parts)."""
+    tokens = set(INVITE_LINK_RE.findall(message.body))
+    assert len(tokens) == 1, message.body
+    html = message.alternatives[0].content
+    assert tokens == set(INVITE_LINK_RE.findall(html)), html
+    return tokens.pop()
+
+
+def invite_via_api(manager_client: ApiClient, slug: str, email: str) -> str:
+    """Invite ``email`` to project ``slug`` as its manager; return the token of the mailed link."""
+    assert manager_client.run_on_commit, "mail is only sent by a client that runs on-commit callbacks"
+    r = manager_client.post(f"/api/projects/{slug}/invite/", {"emails": [email]})
+    assert r.status_code == 201, r.content
+    return invite_token_from(last_mail_to(email))

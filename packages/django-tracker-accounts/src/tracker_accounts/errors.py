@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -167,6 +168,11 @@ def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return envelope_response(404)
 
 
+def _suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
+    # Raised while reading the request (say, a body over DATA_UPLOAD_MAX_MEMORY_SIZE): a client error.
+    return envelope_response(413 if isinstance(exc, RequestDataTooBig) else 400)
+
+
 def _server_error(request: HttpRequest, exc: Any) -> HttpResponse:
     logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
     return envelope_response(500)
@@ -180,4 +186,5 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthorizationError, _authorization_error)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(SuspiciousOperation, _suspicious)
     api.add_exception_handler(Exception, _server_error)

@@ -203,3 +203,23 @@ def outbox_retry_due() -> dict[str, int]:
         totals["sent"] += counts["sent"]
         totals["failed"] += counts["failed"]
     return totals
+
+
+def mail_enqueue_many(messages: Iterable[dict[str, Any]]) -> list[int]:
+    """Log many messages (each a dict of ``mail_enqueue``'s keywords) with one insert; after
+    commit they are sent in batches of ``MAIL_BATCH_SIZE``, one connection per batch."""
+    rows = []
+    for m in messages:
+        text, html = render_message(m["template"], m["context"])
+        rows.append(
+            OutboundEmail(
+                kind=m["kind"],
+                to_email=m["to"],
+                subject=(app_settings.MAIL_SUBJECT_PREFIX + m["subject"])[:255],
+                payload=encrypt(json.dumps({"text": text, "html": html}).encode()),
+            )
+        )
+    created = OutboundEmail.objects.bulk_create(rows)
+    ids = [r.pk for r in created]  # PostgreSQL and SQLite >= 3.35 return the new ids
+    dispatch_on_commit(ids)
+    return ids

@@ -61,7 +61,7 @@ class SendOtpIn(StrictIn):
 
 class VerifyOtpIn(StrictIn):
     email: Email
-    otp: str = Field(pattern=r"^\d{6}$", examples=["123456"])
+    otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"])
 
 
 class EmailTokenOut(Schema):

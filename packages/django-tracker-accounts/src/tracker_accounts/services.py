@@ -19,7 +19,7 @@ from .crypto import keyed_hash, keyed_hash_matches, token_hash
 from .errors import ApiError, Conflict, InvalidInput, RateLimited
 from .mail import mail_enqueue
 from .models import EmailOTP, EmailToken, Role, User, normalize_email
-from .signals import login_failed, login_locked, user_registered
+from .signals import login_failed, login_locked, user_profile_changed, user_registered
 
 logger = logging.getLogger("tracker_accounts")
 OTP_PURPOSE = "tracker_accounts.otp"
@@ -204,4 +204,5 @@ def me_update(*, user: User, first_name: str | None = None, last_name: str | Non
         fields.append("last_name")
     if fields:
         user.save(update_fields=fields)
+        user_profile_changed.send(sender=User, user=user)
     return user

@@ -13,7 +13,7 @@ from tracker_accounts.api import token_pair
 from tracker_accounts.auth import caller, current_user, jwt_auth, optional_jwt_auth
 from tracker_accounts.schemas import ErrorOut
 
-from . import invites, selectors, services
+from . import invites, permissions, selectors, services
 from .clock import today
 from .schemas import (
     AcceptedNewUserOut,
@@ -102,7 +102,7 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
     user = current_user(request)
     project = selectors.project_for_member(user=user, slug=slug)
-    services.permissions.ensure_project_manager(project, user)
+    permissions.ensure_project_manager(project, user)
     return selectors.invite_list(project=project, page=page.page, page_size=page.page_size)
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+_M = TypeVar("_M", bound=models.Model)
 
-class LiveManager(models.Manager):  # type: ignore[type-arg]
+
+class LiveManager(models.Manager[_M]):
     """The default manager: soft-deleted rows are invisible."""
 
-    def get_queryset(self) -> models.QuerySet:  # type: ignore[type-arg]
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 

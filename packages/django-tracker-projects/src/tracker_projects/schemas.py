@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from tracker_accounts.fields import CleanStr, Email, OpaqueToken, Password, PersonName
 from tracker_accounts.schemas import UserBrief, UserOut
@@ -37,10 +37,12 @@ class ProjectCreateIn(In):
     start_date: date | None = None
     due_date: date | None = None
 
-    @model_validator(mode="after")
-    def _check_dates(self) -> ProjectCreateIn:
-        _dates_ordered(self.start_date, self.due_date)
-        return self
+    @field_validator("due_date")
+    @classmethod
+    def _check_dates(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # A field validator (start_date is validated first), so the error names due_date.
+        _dates_ordered(info.data.get("start_date"), value)
+        return value
 
 
 class ProjectUpdateIn(In):

@@ -1,0 +1,270 @@
+"""Scheduled jobs (django-q2 targets). Each is idempotent per day and safe to run twice at once.
+
+Marking is set-based: one ``UPDATE … RETURNING id`` per table picks exactly the rows that
+*become* overdue, so a concurrent second run gets none of them. Notifications are recorded
+with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` against a unique key
+(kind, object, recipient, day): only rows this run inserted are mailed. Marking, the
+notification records and the outbox rows commit together, so nothing is lost or doubled.
+
+The SQL here interpolates only quoted table names and ``%s`` placeholders; every value is
+a query parameter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tracker_accounts.mail import mail_enqueue_many
+from tracker_accounts.models import User
+from tracker_accounts.purge import accounts_purge_expired
+
+from . import cache
+from .clock import today
+from .conf import app_settings
+from .models import Invite, InviteStatus, Notification, NotificationKind, Project, Task
+
+logger = logging.getLogger("tracker_projects.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: str
+    at: str  # HH:MM in the tracker's timezone
+    description: str
+
+
+JOBS: dict[str, Job] = {
+    j.name: j
+    for j in (
+        Job(
+            "notify_due_today",
+            "tracker_projects.jobs.notify_due_today",
+            "00:00",
+            "email each assignee of a not-done task due today",
+        ),
+        Job(
+            "check_project_overdue",
+            "tracker_projects.jobs.check_project_overdue",
+            "01:00",
+            "mark projects overdue; email their managers",
+        ),
+        Job(
+            "check_task_overdue",
+            "tracker_projects.jobs.check_task_overdue",
+            "01:00",
+            "mark tasks overdue; email the assignee and the project's manager",
+        ),
+        Job(
+            "purge_expired",
+            "tracker_projects.jobs.purge_expired",
+            "02:00",
+            "delete dead codes and tokens, flush expired JWT records, expire old invites",
+        ),
+    )
+}
+
+
+def _t(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    size = app_settings.JOB_CHUNK_SIZE
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+LIVE_TASK = "t.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status <> 'completed' AND t.status <> 'done'"
+
+
+def _record(kind: str, day: date, select_sql: str, params: Sequence[Any]) -> list[tuple[int, int]]:
+    """Insert notification rows for (object_id, recipient_id) pairs the SELECT yields; return
+    the pairs that were new (not sent before for this kind and day)."""
+    sql = (
+        f"INSERT INTO {_t(Notification)} (kind, object_id, recipient_id, day, created_at) "
+        f"SELECT %s, q.object_id, q.recipient_id, %s, %s FROM ({select_sql}) q "
+        "WHERE q.recipient_id IS NOT NULL "
+        "ON CONFLICT (kind, object_id, recipient_id, day) DO NOTHING RETURNING object_id, recipient_id"
+    )
+    return [(int(o), int(r)) for o, r in _fetch(sql, [kind, day, timezone.now(), *params])]
+
+
+def _mail(
+    pairs: list[tuple[int, int]],
+    kind: str,
+    build: Callable[[Any, Any], dict[str, Any]],
+    objects: dict[int, Any],
+) -> int:
+    users = User.objects.in_bulk({r for _, r in pairs})
+    messages = [build(objects[o], users[r]) for o, r in pairs if o in objects and r in users]
+    mail_enqueue_many(messages)
+    return len(messages)
+
+
+def _task_message(kind: str, subject: str, template: str, day: date) -> Callable[[Task, Any], dict[str, Any]]:
+    def build(task: Task, user: Any) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "to": user.email,
+            "subject": subject.format(title=task.title, project=task.project.name),
+            "template": template,
+            "context": {
+                "task": task.title,
+                "project": task.project.name,
+                "due_date": task.due_date,
+                "recipient": user.get_full_name() or user.email,
+                "day": day,
+            },
+        }
+
+    return build
+
+
+def notify_due_today() -> dict[str, Any]:
+    day = today()
+    ids = list(
+        Task.objects.filter(due_date=day, project__deleted_at__isnull=True, assignee__isnull=False)
+        .exclude(status="done")
+        .exclude(project__status="completed")
+        .values_list("id", flat=True)
+        .order_by("id")
+    )
+    mailed = 0
+    build = _task_message(
+        NotificationKind.TASK_DUE_TODAY, "Due today: {title}", "tracker_projects/email/task_due_today", day
+    )
+    for chunk in _chunks(ids):
+        with transaction.atomic():
+            select = (
+                f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
+                f"JOIN {_t(Project)} p ON p.id = t.project_id WHERE {LIVE_TASK} AND t.due_date = %s "
+                f"AND t.id IN ({_in(chunk)})"
+            )
+            pairs = _record(NotificationKind.TASK_DUE_TODAY, day, select, [day, *chunk])
+            tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
+            mailed += _mail(pairs, NotificationKind.TASK_DUE_TODAY, build, tasks)
+    result = {
+        "job": "notify_due_today",
+        "day": day.isoformat(),
+        "tasks_due": len(ids),
+        "mails_queued": mailed,
+    }
+    logger.info("job done", extra={"event": "job_run", **result})
+    return result
+
+
+def check_task_overdue() -> dict[str, Any]:
+    day = today()
+    mailed = 0
+    build = _task_message(
+        NotificationKind.TASK_OVERDUE, "Overdue: {title}", "tracker_projects/email/task_overdue", day
+    )
+    with transaction.atomic():
+        marked = [
+            int(r[0])
+            for r in _fetch(
+                # the outer is_overdue test is re-checked on rows a concurrent run changed first
+                f"UPDATE {_t(Task)} SET is_overdue = %s WHERE is_overdue = %s AND id IN ("
+                f"SELECT t.id FROM {_t(Task)} t JOIN {_t(Project)} p ON p.id = t.project_id "
+                f"WHERE {LIVE_TASK} AND t.is_overdue = %s AND t.due_date < %s) RETURNING id",
+                [True, False, False, day],
+            )
+        ]
+        for chunk in _chunks(sorted(marked)):
+            select = (
+                f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
+                f"WHERE t.id IN ({_in(chunk)}) "
+                f"UNION SELECT t.id, p.manager_id FROM {_t(Task)} t "
+                f"JOIN {_t(Project)} p ON p.id = t.project_id "
+                f"WHERE t.id IN ({_in(chunk)})"
+            )
+            pairs = _record(NotificationKind.TASK_OVERDUE, day, select, [*chunk, *chunk])
+            tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
+            mailed += _mail(pairs, NotificationKind.TASK_OVERDUE, build, tasks)
+        if marked:
+            cache.bump_on_commit(everything=True)
+    result = {
+        "job": "check_task_overdue",
+        "day": day.isoformat(),
+        "tasks_marked": len(marked),
+        "mails_queued": mailed,
+    }
+    logger.info("job done", extra={"event": "job_run", **result})
+    return result
+
+
+def check_project_overdue() -> dict[str, Any]:
+    day = today()
+    mailed = 0
+
+    def build(project: Project, user: Any) -> dict[str, Any]:
+        return {
+            "kind": NotificationKind.PROJECT_OVERDUE,
+            "to": user.email,
+            "subject": f"Overdue project: {project.name}",
+            "template": "tracker_projects/email/project_overdue",
+            "context": {
+                "project": project.name,
+                "due_date": project.due_date,
+                "recipient": user.get_full_name() or user.email,
+                "day": day,
+            },
+        }
+
+    with transaction.atomic():
+        marked = [
+            int(r[0])
+            for r in _fetch(
+                f"UPDATE {_t(Project)} SET is_overdue = %s "
+                "WHERE deleted_at IS NULL AND status <> 'completed' AND is_overdue = %s AND due_date < %s "
+                "RETURNING id",
+                [True, False, day],
+            )
+        ]
+        for chunk in _chunks(sorted(marked)):
+            select = (
+                f"SELECT p.id AS object_id, p.manager_id AS recipient_id FROM {_t(Project)} p "
+                f"WHERE p.id IN ({_in(chunk)})"
+            )
+            pairs = _record(NotificationKind.PROJECT_OVERDUE, day, select, list(chunk))
+            projects = Project.objects.in_bulk({o for o, _ in pairs})
+            mailed += _mail(pairs, NotificationKind.PROJECT_OVERDUE, build, projects)
+        if marked:
+            cache.bump_on_commit(everything=True)
+    result = {
+        "job": "check_project_overdue",
+        "day": day.isoformat(),
+        "projects_marked": len(marked),
+        "mails_queued": mailed,
+    }
+    logger.info("job done", extra={"event": "job_run", **result})
+    return result
+
+
+def purge_expired() -> dict[str, Any]:
+    now = timezone.now()
+    with transaction.atomic():
+        result: dict[str, Any] = {"job": "purge_expired", **accounts_purge_expired()}
+        result["invites_expired"] = Invite.objects.filter(
+            status=InviteStatus.PENDING, expires_at__lte=now
+        ).update(status=InviteStatus.EXPIRED)
+    logger.info("job done", extra={"event": "job_run", **result})
+    return result
