@@ -225,6 +225,14 @@ def test_a_new_user_must_give_a_password(boss_api, project, outbox):
     assert "password" in [e["field"] for e in body["errors"]]
     body = assert_envelope(accept(token, body=new_user_body(first_name="Gr\x00ce")), 422, "validation_error")
     assert "first_name" in [e["field"] for e in body["errors"]]
+    body = assert_envelope(
+        accept(token, body=new_user_body(last_name="H\udc00pper")), 422, "validation_error"
+    )
+    assert "last_name" in [e["field"] for e in body["errors"]]
+    body = assert_envelope(
+        accept(token, body=new_user_body(password="Tr0ub4\x00dor&3")), 422, "validation_error"
+    )
+    assert "password" in [e["field"] for e in body["errors"]]
     assert Invite.objects.get().status == InviteStatus.PENDING
     assert not User.objects.filter(email="grace@example.com").exists()
 

@@ -181,6 +181,11 @@ def test_revoking_an_unknown_id_is_404(boss, boss_api, project):
     assert elsewhere.status == InviteStatus.PENDING
 
 
+@pytest.mark.parametrize("invite_id", ["0", "99999999999999999999", "9223372036854775808"])
+def test_revoking_out_of_range_ids_is_404_not_500(boss_api, project, invite_id):
+    assert_envelope(boss_api.delete(f"{invites_url(project)}{invite_id}/"), 404)
+
+
 def test_revoking_as_member_is_403_as_outsider_404_anonymous_401(project, grace):
     invite = InviteFactory(project=project)
     url = f"{invites_url(project)}{invite.pk}/"

@@ -10,7 +10,7 @@ import time_machine
 from tests.conftest import ApiClient, assert_envelope, auth_client, invite_via_api
 from tests.factories import UserFactory
 from tracker_projects.models import Membership, Task
-from tracker_projects.services import project_create, task_create
+from tracker_projects.services import membership_add, project_create, task_create
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +130,18 @@ def test_manager_removes_a_member(boss, boss_api, project, outbox):
         actor=boss, project_slug=other.slug, title="Wheels", assignee_email="grace@example.com"
     )
 
-    # grace reads her list first, so it is cached
+    # grace reads her list first, so it is cached; so does the manager's task list
+    before_tasks = boss_api.get(f"/api/projects/{project.slug}/task_list/").json()["items"]
+    assert {t["title"]: t["assignee"]["email"] for t in before_tasks} == {
+        "Gears": "grace@example.com",
+        "Cards": "grace@example.com",
+        "Mill": "alan@example.com",
+    }
     before = grace_api.get("/api/projects/").json()
     assert sorted(p["slug"] for p in before["items"]) == sorted([project.slug, other.slug])
     assert boss_api.get(f"/api/projects/{project.slug}/edit/").json()["member_count"] == 3
+    counts = {p["slug"]: p["member_count"] for p in boss_api.get("/api/projects/").json()["items"]}
+    assert counts == {project.slug: 3, other.slug: 2}
 
     r = boss_api.delete(member_url(project, grace_id))
     assert r.status_code == 204, r.content
@@ -161,6 +169,8 @@ def test_manager_removes_a_member(boss, boss_api, project, outbox):
     # the manager sees the change too
     assert emails_of(boss_api, project) == ["ada@example.com", "alan@example.com"]
     assert boss_api.get(f"/api/projects/{project.slug}/edit/").json()["member_count"] == 2
+    counts = {p["slug"]: p["member_count"] for p in boss_api.get("/api/projects/").json()["items"]}
+    assert counts == {project.slug: 2, other.slug: 2}
     tasks = boss_api.get(f"/api/projects/{project.slug}/task_list/").json()["items"]
     assignees = {t["title"]: (t["assignee"] or {}).get("email") for t in tasks}
     assert assignees == {"Gears": None, "Cards": None, "Mill": "alan@example.com"}
@@ -173,6 +183,11 @@ def test_removing_again_or_an_unknown_user_is_404(boss_api, project, outbox):
     assert_envelope(boss_api.delete(member_url(project, 99_999_999)), 404, "not_found")
     outsider = UserFactory()
     assert_envelope(boss_api.delete(member_url(project, outsider.pk)), 404, "not_found")
+
+
+@pytest.mark.parametrize("user_id", ["0", "2147483648", "9223372036854775807"])
+def test_unused_user_ids_are_404(boss_api, project, user_id):
+    assert_envelope(boss_api.delete(f"/api/projects/{project.slug}/members/{user_id}/"), 404)
 
 
 def test_the_manager_cannot_leave(boss, boss_api, project):
@@ -237,3 +252,21 @@ def test_joined_at_is_when_the_invite_was_accepted(boss, project, outbox):
         items = auth_client(boss).get(members_url(project)).json()["items"]
     joined = {m["email"]: ts(m["joined_at"]) for m in items}
     assert joined["grace@example.com"] == T0 + timedelta(hours=5)
+
+
+@pytest.mark.parametrize("user_id", ["99999999999999999999", "9223372036854775808", "0"])
+def test_member_ids_beyond_any_row_are_404_not_500(user_id):
+    manager = UserFactory(role="manager")
+    project = project_create(actor=manager, name="Ids")
+    response = auth_client(manager).delete(f"/api/projects/{project.slug}/members/{user_id}/")
+    assert_envelope(response, 404, "not_found")
+
+
+def test_members_list_shows_the_manager_first():
+    manager = UserFactory(role="manager")
+    project = project_create(actor=manager, name="Order")
+    for _ in range(2):
+        membership_add(project=project, user=UserFactory(), via="test")
+    items = auth_client(manager).get(f"/api/projects/{project.slug}/members/").json()["items"]
+    assert [i["role"] for i in items] == ["manager", "member", "member"]
+    assert items[0]["id"] == manager.pk

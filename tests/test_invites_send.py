@@ -144,6 +144,29 @@ def test_each_invite_mails_text_and_html_with_link_project_and_inviter(boss_api,
     assert "Analytical Engine" in message.subject and "Ada Lovelace" in message.subject
 
 
+def test_names_are_escaped_in_html_and_verbatim_in_text(outbox):
+    boss = UserFactory(role="manager", first_name="<b>Eve</b>", last_name="O'Hara & Co")
+    project = project_create(actor=boss, name='<script>alert("x")</script> & more')
+    client = auth_client(boss, run_on_commit=True)
+    assert client.post(invite_url(project), {"emails": ["grace@example.com"]}).status_code == 201
+    message = outbox[0]
+    html = message.alternatives[0].content
+    assert '<script>alert("x")</script> & more' in message.body
+    assert "<b>Eve</b> O'Hara & Co" in message.body
+    assert "<script>" not in html and "<b>Eve</b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
+
+
+def test_an_inviter_without_a_name_is_named_by_email(outbox):
+    boss = UserFactory(role="manager", first_name="", last_name="", email="boss@example.com")
+    project = project_create(actor=boss, name="Engine")
+    client = auth_client(boss, run_on_commit=True)
+    assert client.post(invite_url(project), {"emails": ["grace@example.com"]}).status_code == 201
+    message = outbox[0]
+    assert "boss@example.com" in message.body
+    assert "boss@example.com" in message.alternatives[0].content
+
+
 def test_the_link_follows_the_url_template_setting(boss_api, project, outbox, settings):
     settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = (
         "https://app.example.org/join/x/invite_register/{token}/?src=mail"
@@ -265,6 +288,7 @@ def test_reinviting_after_expiry_renews_the_expired_invite(boss, project, outbox
         {"emails": ["grace@example.com", "not-an-email"]},
         {"emails": ["grace@"]},
         {"emails": ["gr\x00ace@example.com"]},
+        {"emails": ["gr\ud800ace@example.com"]},
         {"emails": [""]},
         {"emails": ["a" * 250 + "@example.com"]},
         {"emails": "grace@example.com"},
@@ -279,6 +303,7 @@ def test_reinviting_after_expiry_renews_the_expired_invite(boss, project, outbox
         "malformed",
         "no-domain",
         "nul",
+        "lone-surrogate",
         "blank",
         "too-long",
         "string",

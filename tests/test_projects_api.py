@@ -72,7 +72,12 @@ def test_create_returns_the_project_with_the_caller_as_manager(boss, boss_api):
     assert body["start_date"] == "2030-01-01"
     assert body["due_date"] == "2030-06-30"
     assert body["is_overdue"] is False
-    assert body["manager"] == {"id": boss.pk, "email": "boss@example.com", "first_name": "Bo", "last_name": "Boss"}
+    assert body["manager"] == {
+        "id": boss.pk,
+        "email": "boss@example.com",
+        "first_name": "Bo",
+        "last_name": "Boss",
+    }
     assert body["member_count"] == 1
     assert body["my_role"] == "manager"
     assert UTC_RE.search(body["created_at"]) and UTC_RE.search(body["updated_at"])
@@ -285,11 +290,24 @@ def test_delete_is_204_with_an_empty_body_and_the_project_is_gone(world):
     assert r.status_code == 204 and r.content == b""
     assert_envelope(client.get(f"/api/projects/{world.project.slug}/edit/"), 404, "not_found")
     assert_envelope(client.delete(f"/api/projects/{world.project.slug}/delete/"), 404, "not_found")
-    assert_envelope(client.patch(f"/api/projects/{world.project.slug}/edit/", {"name": "x"}), 404, "not_found")
+    assert_envelope(
+        client.patch(f"/api/projects/{world.project.slug}/edit/", {"name": "x"}), 404, "not_found"
+    )
 
 
 # --------------------------------------------------------------------------- unknown slugs
-UNKNOWN_SLUGS = ["does-not-exist", "UPPER", "x" * 500, "%C3%BC", "a%00b", "a%20b", "..", "-"]
+UNKNOWN_SLUGS = [
+    "does-not-exist",
+    "UPPER",
+    "x" * 500,
+    "%C3%BC",
+    "a%00b",
+    "%ED%A0%80",
+    "%FF",
+    "a%20b",
+    "..",
+    "-",
+]
 
 
 @pytest.mark.parametrize("slug", UNKNOWN_SLUGS)
@@ -329,7 +347,9 @@ def test_slug_is_derived_from_the_name(boss_api):
     assert SLUG_RE.match(slug)
 
 
-@pytest.mark.parametrize("name", ["Ünïcödé Plän", "日本語のプロジェクト", "!!!", "Q3 / Q4: plan & budget", "n" * 200])
+@pytest.mark.parametrize(
+    "name", ["Ünïcödé Plän", "日本語のプロジェクト", "!!!", "Q3 / Q4: plan & budget", "n" * 200]
+)
 def test_slugs_are_lowercase_and_url_safe_for_any_name(boss_api, name):
     r = boss_api.post("/api/projects/create/", {"name": name})
     assert r.status_code == 201, r.content

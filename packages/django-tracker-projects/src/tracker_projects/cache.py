@@ -9,6 +9,8 @@ and misses. Nothing is ever pattern-deleted.
 A counter that is missing (evicted) is recreated from the clock, so it never goes back
 to a value an old entry was stored under. When the cache cannot be reached every
 operation degrades to a miss (logged), and the cache is left alone for a few seconds.
+Bumps that could not be written then are not forgotten: the first write that reaches the
+cache again bumps the global version too, so no entry from before the outage is served.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ T = TypeVar("T")
 
 GLOBAL = "tp:v:global"
 _down_until = 0.0
+_bumps_lost = False
 
 
 def user_version_key(user_id: int) -> str:
@@ -65,6 +68,8 @@ def cached(namespace: str, version_keys: list[str], params: dict[str, Any], comp
     if not _available():
         return compute()
     try:
+        if _bumps_lost:
+            _write_bumps([])
         versions = _versions([GLOBAL, *version_keys])
         digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:32]
         key = f"tp:{namespace}:{'.'.join(map(str, versions))}:{digest}"
@@ -82,27 +87,48 @@ def cached(namespace: str, version_keys: list[str], params: dict[str, Any], comp
     return value
 
 
+def _write_bumps(keys: list[str]) -> None:
+    """Increment ``keys``; after lost bumps, the global version first. Raises when unreachable."""
+    global _bumps_lost
+    for key in [GLOBAL, *keys] if _bumps_lost else keys:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns(), None)
+    _bumps_lost = False
+
+
 def _bump(keys: Iterable[str]) -> None:
+    global _bumps_lost
     keys = list(dict.fromkeys(keys))
-    if not keys or not _available():
-        if keys:
-            logger.warning("cache unavailable; %d version bump(s) not written", len(keys))
+    if not keys:
+        return
+    if not _available():
+        _bumps_lost = True
+        logger.warning("cache unavailable; %d version bump(s) not written", len(keys))
         return
     try:
-        for key in keys:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, time.time_ns(), None)
+        _write_bumps(keys)
     except Exception as exc:
+        _bumps_lost = True
         _mark_down(exc)
+
+
+def _keys(users: Iterable[int], projects: Iterable[int], everything: bool) -> list[str]:
+    keys = [user_version_key(u) for u in users] + [project_version_key(p) for p in projects]
+    if everything:
+        keys.append(GLOBAL)
+    return keys
+
+
+def bump_now(*, users: Iterable[int] = (), projects: Iterable[int] = (), everything: bool = False) -> None:
+    """Invalidate the lists of these users/projects now (from an on-commit callback)."""
+    _bump(_keys(users, projects, everything))
 
 
 def bump_on_commit(
     *, users: Iterable[int] = (), projects: Iterable[int] = (), everything: bool = False
 ) -> None:
     """After the current transaction commits, invalidate the lists of these users/projects."""
-    keys = [user_version_key(u) for u in users] + [project_version_key(p) for p in projects]
-    if everything:
-        keys.append(GLOBAL)
+    keys = _keys(users, projects, everything)
     transaction.on_commit(lambda: _bump(keys))

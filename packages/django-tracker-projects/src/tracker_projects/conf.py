@@ -12,12 +12,9 @@ PREFIX = "TRACKER_PROJECTS_"
 DEFAULTS: dict[str, Any] = {
     "TIME_ZONE": "Asia/Kolkata",
     "INVITE_TTL": timedelta(hours=48),
-    "INVITE_MAX_EMAILS": 20,
     "INVITE_URL_TEMPLATE": "http://127.0.0.1:8000/invite_register/{token}/",
     "CACHE_TIMEOUT": 300,
     "CACHE_OUTAGE_BACKOFF": 5.0,
-    "DEFAULT_PAGE_SIZE": 20,
-    "MAX_PAGE_SIZE": 100,
     "JOB_CHUNK_SIZE": 2000,
 }
 
@@ -37,10 +34,6 @@ class ProjectsSettings:
         return self._get("INVITE_TTL")  # type: ignore[no-any-return]
 
     @property
-    def INVITE_MAX_EMAILS(self) -> int:
-        return int(self._get("INVITE_MAX_EMAILS"))
-
-    @property
     def INVITE_URL_TEMPLATE(self) -> str:
         return str(self._get("INVITE_URL_TEMPLATE"))
 
@@ -51,14 +44,6 @@ class ProjectsSettings:
     @property
     def CACHE_OUTAGE_BACKOFF(self) -> float:
         return float(self._get("CACHE_OUTAGE_BACKOFF"))
-
-    @property
-    def DEFAULT_PAGE_SIZE(self) -> int:
-        return int(self._get("DEFAULT_PAGE_SIZE"))
-
-    @property
-    def MAX_PAGE_SIZE(self) -> int:
-        return int(self._get("MAX_PAGE_SIZE"))
 
     @property
     def JOB_CHUNK_SIZE(self) -> int:

@@ -129,10 +129,11 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
 
 @transaction.atomic
 def invite_revoke(*, actor: Any, project_slug: str, invite_id: int) -> None:
-    from .selectors import project_for_update
+    from .selectors import ensure_db_id, project_for_update
 
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
+    ensure_db_id(invite_id, "Invitation")
     invite = Invite.objects.select_for_update().filter(project=project, pk=invite_id).first()
     if invite is None:
         raise NotFound("Invitation not found.")
@@ -176,8 +177,15 @@ class Acceptance:
 def invite_accept(
     *, token: str, caller: User | None, password: str | None, first_name: str, last_name: str
 ) -> Acceptance:
-    """Accept once: the invite row is locked, so a concurrent second accept sees it used."""
-    invite = _usable(token, lock=True)
+    """Accept once: the invite row is locked, so a concurrent second accept sees it used.
+
+    Locks are taken in the order of every other invite writer (send, revoke): the project
+    row, then the invite row. Locking the invite first deadlocked against them, as adding
+    the membership needs a key-share lock on the project row they hold.
+    """
+    found = _usable(token, lock=False)
+    Project.all_objects.select_for_update().filter(pk=found.project_id).values_list("pk", flat=True).first()
+    invite = _usable(token, lock=True)  # re-read under the lock: it may have changed meanwhile
     existing = User.objects.filter(email=invite.email).first()
     new_user = None
     if existing is not None:

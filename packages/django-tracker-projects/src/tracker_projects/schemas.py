@@ -6,18 +6,26 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from tracker_accounts.fields import CleanStr, Email, OpaqueToken, Password, PersonName
+from tracker_accounts.fields import CleanStr, Email, OpaqueToken, Password, PersonName, reject_unstorable
 from tracker_accounts.schemas import UserBrief, UserOut
 
 ProjectStatusName = Literal["planned", "active", "completed"]
 TaskStatusName = Literal["todo", "in_progress", "done"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
 RoleName = Literal["manager", "member"]
-Name = Annotated[CleanStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# The length constraints come before the NUL check: placed after a validator, pydantic checks
+# min_length before stripping, and a name of blanks would pass as "".
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(reject_unstorable),
+]
 Description = Annotated[CleanStr, StringConstraints(max_length=10000)]
-SearchText = Annotated[CleanStr, StringConstraints(strip_whitespace=True, max_length=200)]
+SearchText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(reject_unstorable)
+]
 
 
 class In(Schema):

@@ -37,7 +37,23 @@ def projects_of(user: Any) -> QuerySet[Project]:
     )
 
 
+def _ensure_storable(slug: str, what: str) -> None:
+    """A slug from the URL that no row can have (PostgreSQL refuses NUL in a query): 404."""
+    if "\x00" in slug:
+        raise NotFound(f"{what} not found.")
+
+
+MAX_DB_ID = 2**63 - 1
+
+
+def ensure_db_id(value: int, what: str) -> None:
+    """An id from the URL that no row can have (beyond a 64-bit key): 404, not a database error."""
+    if not 0 < value <= MAX_DB_ID:
+        raise NotFound(f"{what} not found.")
+
+
 def project_for_member(*, user: Any, slug: str) -> Project:
+    _ensure_storable(slug, "Project")
     project = projects_of(user).filter(slug=slug).first()
     if project is None:
         raise NotFound("Project not found.")
@@ -46,6 +62,7 @@ def project_for_member(*, user: Any, slug: str) -> Project:
 
 def project_for_update(*, user: Any, slug: str) -> Project:
     """The project row locked for writing; 404 unless ``user`` is a member."""
+    _ensure_storable(slug, "Project")
     project = (
         Project.objects.select_for_update(of=("self",))
         .filter(slug=slug, memberships__user=user)
@@ -102,6 +119,7 @@ def project_list(*, user: Any, filters: Any) -> dict[str, Any]:
 
 
 def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
+    _ensure_storable(slug, "Task")
     qs = Task.objects.filter(slug=slug, project__deleted_at__isnull=True, project__memberships__user=user)
     if for_update:
         qs = qs.select_for_update(of=("self",))
@@ -149,7 +167,7 @@ def member_list(*, project: Project, page: int, page_size: int) -> dict[str, Any
     qs = (
         Membership.objects.filter(project=project)
         .select_related("user")
-        .order_by(F("role").desc(), "joined_at", "id")  # "manager" sorts before "member"
+        .order_by("role", "joined_at", "id")  # "manager" sorts before "member"
     )
     rows, count = paginate(qs, page, page_size)
     items = [{**(user_brief(m.user) or {}), "role": m.role, "joined_at": m.joined_at} for m in rows]

@@ -27,8 +27,15 @@ def member_ids(project_id: int) -> list[int]:
 
 
 def invalidate_project(project_id: int, *extra_users: int) -> None:
-    """After commit: every member's project list and the project's task list are stale."""
-    cache.bump_on_commit(users=[*member_ids(project_id), *extra_users], projects=[project_id])
+    """After commit: every member's project list and the project's task list are stale.
+
+    Members are read now and again after the commit, so people added or removed later in
+    the same transaction count too (the admin saves its membership inline after the project).
+    """
+    users = [*member_ids(project_id), *extra_users]
+    transaction.on_commit(
+        lambda: cache.bump_now(users=[*users, *member_ids(project_id)], projects=[project_id])
+    )
 
 
 def _log(event: str, actor: Any, **fields: Any) -> None:
@@ -237,11 +244,14 @@ def task_soft_delete(*, task: Task) -> None:
 @transaction.atomic
 def task_admin_save(*, task: Task) -> None:
     """Save an edit made outside the API (admin): keep completed_at, overdue and caches right."""
+    stale_projects = [task.project_id]
     if task.pk is not None:
-        previous = Task.all_objects.filter(pk=task.pk).values_list("status", flat=True).first()
-        if previous is not None and previous != task.status:
-            task.status, new_status = previous, task.status
+        previous = Task.all_objects.filter(pk=task.pk).values_list("status", "project_id").first()
+        if previous is not None and previous[0] != task.status:
+            task.status, new_status = previous[0], task.status
             _apply_status(task, new_status)
+        if previous is not None:
+            stale_projects.append(previous[1])  # the task may have been moved to another project
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
     task.is_overdue = task_overdue(task, today())
@@ -249,7 +259,7 @@ def task_admin_save(*, task: Task) -> None:
         save_with_unique_slug(task, task.title, "task")
     else:
         task.save()
-    cache.bump_on_commit(projects=[task.project_id])
+    cache.bump_on_commit(projects=stale_projects)
 
 
 # --------------------------------------------------------------------------- members
@@ -270,9 +280,10 @@ def membership_add(*, project: Project, user: Any, via: str) -> Membership:
 @transaction.atomic
 def member_remove(*, actor: Any, project_slug: str, user_id: int) -> None:
     """The manager removes a member, or a member leaves; their tasks become unassigned."""
-    from .selectors import project_for_update
+    from .selectors import ensure_db_id, project_for_update
 
     project = project_for_update(user=actor, slug=project_slug)
+    ensure_db_id(user_id, "Member")
     permissions.ensure_can_remove_member(project, actor, user_id)
     membership = Membership.objects.filter(project=project, user_id=user_id).first()
     if membership is None:

@@ -1,0 +1,445 @@
+"""The cached lists never go stale, whoever writes (API, services, admin), and the endpoints
+keep working from the database when the cache cannot be reached.
+
+Every test first has each member read the lists (so they are cached), then writes, then
+checks what each member's next read shows. Writers invalidate after commit, so the clients
+and the service calls here run their on-commit callbacks, as outside a test transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache as default_cache
+
+from tests.conftest import ApiClient, assert_envelope, auth_client, cache_keys
+from tests.factories import UserFactory, project_world
+from tests.projects_admin import change_form_data, post_change_form, run_action, superuser_client
+from tracker_projects import cache as tp_cache
+from tracker_projects import services
+from tracker_projects.clock import today
+from tracker_projects.models import Membership, Project, Task
+
+pytestmark = pytest.mark.django_db
+
+PROJECTS_ADMIN = "/admin/tracker_projects/project/"
+TASKS_ADMIN = "/admin/tracker_projects/task/"
+
+
+@pytest.fixture(autouse=True)
+def _cache_up(monkeypatch):
+    """A previous outage (here or elsewhere) must not leave the cache switched off."""
+    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+    monkeypatch.setattr(tp_cache, "_bumps_lost", False)
+
+
+@pytest.fixture
+def w():
+    world = project_world()
+    world.api = {
+        role: auth_client(getattr(world, role), run_on_commit=True)
+        for role in ("manager", "member", "assignee")
+    }
+    world.boss = world.api["manager"]
+    return world
+
+
+def projects(client, **query):
+    r = client.get("/api/projects/", query)
+    assert r.status_code == 200, r.content
+    return {p["slug"]: p for p in r.json()["items"]}
+
+
+def tasks(client, slug, **query):
+    r = client.get(f"/api/projects/{slug}/task_list/", query)
+    assert r.status_code == 200, r.content
+    return {t["slug"]: t for t in r.json()["items"]}
+
+
+def warm(w, *extra_clients):
+    """Fill the caches: every member reads their project list and the task lists."""
+    for client in [*w.api.values(), *extra_clients]:
+        projects(client)
+        projects(client, search="apollo")
+        if client in w.api.values():
+            tasks(client, w.project.slug)
+            tasks(client, w.project.slug, assignee="me")
+            tasks(client, w.project.slug, ordering="priority")
+    assert any(":tp:projects:" in f":{key}" for key in cache_keys())
+
+
+def every_member(w):
+    return list(w.api.items())
+
+
+# --------------------------------------------------------------------------- sanity
+def test_lists_are_served_from_the_cache(w, django_assert_num_queries):
+    warm(w)
+    assert [k for k in cache_keys() if ":tp:projects:" in f":{k}"]
+    assert [k for k in cache_keys() if ":tp:tasks:" in f":{k}"]
+    # a cached read only authenticates the caller (1 query) and, for tasks, checks membership (1)
+    with django_assert_num_queries(1):
+        projects(w.api["member"])
+    with django_assert_num_queries(2):
+        tasks(w.api["member"], w.project.slug)
+
+
+# --------------------------------------------------------------------------- writes via the API
+def test_api_project_create_shows_in_the_creators_list(w):
+    warm(w)
+    slug = w.boss.post("/api/projects/create/", {"name": "Apollo Two"}).json()["slug"]
+    assert set(projects(w.boss)) == {w.project.slug, slug}
+    assert set(projects(w.boss, search="apollo")) == {w.project.slug, slug}
+    assert set(projects(w.api["member"])) == {w.project.slug}
+
+
+def test_api_project_edit_shows_for_every_member(w):
+    warm(w)
+    r = w.boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Gemini", "status": "active"})
+    assert r.status_code == 200
+    for role, client in every_member(w):
+        mine = projects(client)[w.project.slug]
+        assert (mine["name"], mine["status"]) == ("Gemini", "active"), role
+        assert projects(client, search="apollo") == {}, role
+        listed = tasks(client, w.project.slug)
+        assert {t["project"]["name"] for t in listed.values()} == {"Gemini"}, role
+
+
+def test_api_project_delete_shows_for_every_member(w):
+    warm(w)
+    assert w.boss.delete(f"/api/projects/{w.project.slug}/delete/").status_code == 204
+    for role, client in every_member(w):
+        assert projects(client) == {}, role
+        assert_envelope(client.get(f"/api/projects/{w.project.slug}/task_list/"), 404, "not_found")
+
+
+def test_api_task_add_shows_for_every_member(w):
+    warm(w)
+    new = w.boss.post(
+        f"/api/projects/{w.project.slug}/tasks/add/",
+        {"title": "Fuel", "priority": "urgent", "assignee_email": w.assignee.email},
+    ).json()
+    for role, client in every_member(w):
+        assert set(tasks(client, w.project.slug)) == {w.task.slug, new["slug"]}, role
+        assert next(iter(tasks(client, w.project.slug, ordering="priority").values()))["slug"] == w.task.slug
+    assert set(tasks(w.api["assignee"], w.project.slug, assignee="me")) == {w.task.slug, new["slug"]}
+
+
+def test_api_task_edit_shows_for_every_member(w):
+    warm(w)
+    w.boss.patch(
+        f"/api/tasks/{w.task.slug}/edit/", {"title": "Build a boat", "assignee_email": w.member.email}
+    )
+    for role, client in every_member(w):
+        assert tasks(client, w.project.slug)[w.task.slug]["title"] == "Build a boat", role
+    assert tasks(w.api["assignee"], w.project.slug, assignee="me") == {}
+    assert set(tasks(w.api["member"], w.project.slug, assignee="me")) == {w.task.slug}
+
+
+def test_api_task_delete_shows_for_every_member(w):
+    warm(w)
+    assert w.boss.delete(f"/api/tasks/{w.task.slug}/delete/").status_code == 204
+    for role, client in every_member(w):
+        assert tasks(client, w.project.slug) == {}, role
+        assert tasks(client, w.project.slug, assignee="me") == {}, role
+
+
+def test_api_assignee_status_change_shows_for_every_member(w):
+    past = (today() - timedelta(days=1)).isoformat()
+    w.boss.patch(f"/api/tasks/{w.task.slug}/edit/", {"due_date": past})
+    warm(w)
+    for client in w.api.values():
+        assert set(tasks(client, w.project.slug, overdue="true")) == {w.task.slug}
+    done = w.api["assignee"].patch(f"/api/tasks/{w.task.slug}/edit/", {"status": "done"}).json()
+    assert done["is_overdue"] is False
+    for role, client in every_member(w):
+        seen = tasks(client, w.project.slug)[w.task.slug]
+        assert (seen["status"], seen["is_overdue"], seen["completed_at"]) == (
+            "done",
+            False,
+            done["completed_at"],
+        ), role
+        assert tasks(client, w.project.slug, overdue="true") == {}, role
+    assert tasks(w.api["assignee"], w.project.slug, assignee="me")[w.task.slug]["status"] == "done"
+
+
+# --------------------------------------------------------------------------- writes via services
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Run a block as if it committed: its on-commit callbacks (cache bumps) run."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_service_project_update(w, committing):
+    warm(w)
+    with committing():
+        services.project_update(actor=w.manager, slug=w.project.slug, changes={"description": "From a job"})
+    for role, client in every_member(w):
+        assert projects(client)[w.project.slug]["description"] == "From a job", role
+
+
+def test_service_project_create(w, committing):
+    warm(w)
+    with committing():
+        created = services.project_create(actor=w.manager, name="Apollo from the shell")
+    assert set(projects(w.boss, search="apollo")) == {w.project.slug, created.slug}
+
+
+def test_service_task_create_update_and_delete(w, committing):
+    warm(w)
+    with committing():
+        task = services.task_create(actor=w.manager, project_slug=w.project.slug, title="Scripted")
+    for role, client in every_member(w):
+        assert task.slug in tasks(client, w.project.slug), role
+    with committing():
+        services.task_update(actor=w.assignee, slug=w.task.slug, changes={"status": "in_progress"})
+    for role, client in every_member(w):
+        assert tasks(client, w.project.slug)[w.task.slug]["status"] == "in_progress", role
+    with committing():
+        services.task_soft_delete(task=task)
+    for role, client in every_member(w):
+        assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+
+
+def test_service_soft_delete_and_restore(w, committing):
+    warm(w)
+    project = Project.objects.get(pk=w.project.pk)
+    with committing():
+        services.project_soft_delete(project=project)
+    for role, client in every_member(w):
+        assert projects(client) == {}, role
+    with committing():
+        services.project_restore(project=Project.all_objects.get(pk=w.project.pk))
+    for role, client in every_member(w):
+        assert set(projects(client)) == {w.project.slug}, role
+        assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+
+
+def test_service_membership_add_and_remove(w, committing):
+    newcomer = UserFactory(role="member")
+    newcomer_api = auth_client(newcomer, run_on_commit=True)
+    warm(w, newcomer_api)
+    assert projects(newcomer_api) == {}
+    with committing():
+        services.membership_add(project=w.project, user=newcomer, via="invite")
+    assert projects(newcomer_api)[w.project.slug]["my_role"] == "member"
+    for role, client in every_member(w):
+        assert projects(client)[w.project.slug]["member_count"] == 4, role
+    with committing():
+        services.member_remove(actor=w.manager, project_slug=w.project.slug, user_id=w.assignee.pk)
+    assert_envelope(w.api["assignee"].get(f"/api/projects/{w.project.slug}/edit/"), 404, "not_found")
+    assert projects(w.api["assignee"]) == {}
+    for client in (w.boss, w.api["member"], newcomer_api):
+        assert projects(client)[w.project.slug]["member_count"] == 3
+        assert tasks(client, w.project.slug)[w.task.slug]["assignee"] is None
+
+
+# --------------------------------------------------------------------------- writes via the admin
+def test_admin_project_change_form(w):
+    warm(w)
+    admin = superuser_client()
+    post_change_form(
+        admin, f"{PROJECTS_ADMIN}{w.project.pk}/change/", name="Renamed in admin", status="active"
+    )
+    for role, client in every_member(w):
+        mine = projects(client)[w.project.slug]
+        assert (mine["name"], mine["status"]) == ("Renamed in admin", "active"), role
+        assert {t["project"]["name"] for t in tasks(client, w.project.slug).values()} == {"Renamed in admin"}
+
+
+def test_admin_project_change_form_recomputes_overdue(w):
+    warm(w)
+    admin = superuser_client()
+    past = today() - timedelta(days=3)
+    post_change_form(admin, f"{PROJECTS_ADMIN}{w.project.pk}/change/", due_date=past.isoformat())
+    assert Project.objects.get(pk=w.project.pk).is_overdue is True
+    for role, client in every_member(w):
+        assert projects(client)[w.project.slug]["is_overdue"] is True, role
+        assert set(projects(client, overdue="true")) == {w.project.slug}, role
+
+
+def test_admin_soft_delete_action(w):
+    warm(w)
+    run_action(superuser_client(), PROJECTS_ADMIN, "soft_delete", [w.project.pk])
+    for role, client in every_member(w):
+        assert projects(client) == {}, role
+
+
+def test_admin_restore_action(w):
+    w.boss.delete(f"/api/projects/{w.project.slug}/delete/")
+    warm_lists = [projects(c) for c in w.api.values()]
+    assert warm_lists == [{}, {}, {}]
+    run_action(superuser_client(), PROJECTS_ADMIN, "restore", [w.project.pk])
+    for role, client in every_member(w):
+        assert set(projects(client)) == {w.project.slug}, role
+
+
+def test_admin_inline_adds_a_member(w):
+    newcomer = UserFactory(role="member")
+    newcomer_api = auth_client(newcomer, run_on_commit=True)
+    warm(w, newcomer_api)
+    admin = superuser_client()
+    url = f"{PROJECTS_ADMIN}{w.project.pk}/change/"
+    data = change_form_data(admin, url)
+    n = int(data["memberships-TOTAL_FORMS"])
+    joined = {k: v for k, v in data.items() if k.startswith("memberships-0-joined_at")}
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": n + 1,
+            f"memberships-{n}-project": w.project.pk,
+            f"memberships-{n}-user": newcomer.pk,
+            f"memberships-{n}-role": "member",
+            **{k.replace("-0-", f"-{n}-"): v for k, v in joined.items()},
+        }
+    )
+    assert admin.post(url, data).status_code == 302
+    assert Membership.objects.filter(project=w.project, user=newcomer).exists()
+    assert projects(newcomer_api)[w.project.slug]["member_count"] == 4
+    for role, client in every_member(w):
+        assert projects(client)[w.project.slug]["member_count"] == 4, role
+
+
+def test_admin_inline_removes_a_member(w):
+    warm(w)
+    admin = superuser_client()
+    url = f"{PROJECTS_ADMIN}{w.project.pk}/change/"
+    data = change_form_data(admin, url)
+    index = next(
+        k.split("-")[1] for k, v in data.items() if k.endswith("-user") and str(v) == str(w.member.pk)
+    )
+    data[f"memberships-{index}-DELETE"] = "on"
+    assert admin.post(url, data).status_code == 302
+    assert projects(w.api["member"]) == {}
+    for client in (w.boss, w.api["assignee"]):
+        assert projects(client)[w.project.slug]["member_count"] == 2
+
+
+def test_admin_task_change_form(w):
+    warm(w)
+    admin = superuser_client()
+    post_change_form(admin, f"{TASKS_ADMIN}{w.task.pk}/change/", title="Edited in admin", status="done")
+    task = Task.objects.get(pk=w.task.pk)
+    assert task.completed_at is not None
+    for role, client in every_member(w):
+        seen = tasks(client, w.project.slug)[w.task.slug]
+        assert (seen["title"], seen["status"]) == ("Edited in admin", "done"), role
+        assert seen["completed_at"] is not None
+    assert tasks(w.api["assignee"], w.project.slug, assignee="me")[w.task.slug]["status"] == "done"
+
+
+def test_admin_task_moved_to_another_project(w):
+    outsider_api = auth_client(w.outsider, run_on_commit=True)
+    warm(w)
+    tasks(outsider_api, w.other_project.slug)
+    admin = superuser_client()
+    post_change_form(admin, f"{TASKS_ADMIN}{w.task.pk}/change/", project=w.other_project.pk, assignee="")
+    for role, client in every_member(w):
+        assert tasks(client, w.project.slug) == {}, role
+    assert w.task.slug in tasks(outsider_api, w.other_project.slug)
+
+
+def test_admin_task_delete(w):
+    warm(w)
+    admin = superuser_client()
+    assert admin.post(f"{TASKS_ADMIN}{w.task.pk}/delete/", {"post": "yes"}).status_code == 302
+    for role, client in every_member(w):
+        assert tasks(client, w.project.slug) == {}, role
+
+
+# --------------------------------------------------------------------------- cache unreachable
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
+
+
+@pytest.fixture(params=["backoff", "no-backoff"])
+def dead_cache(request, settings, monkeypatch):
+    """The default cache points at a Redis that is not there. With ``no-backoff`` every cache
+    operation of every request really tries (and fails) to reach it."""
+    settings.CACHES = DEAD_REDIS
+    if request.param == "no-backoff":
+        settings.TRACKER_PROJECTS_CACHE_OUTAGE_BACKOFF = 0
+    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+    with pytest.raises(Exception):  # noqa: B017 - whatever django-redis raises, it is down
+        default_cache.get("probe")
+    return request.param
+
+
+def test_every_endpoint_works_from_the_database_when_the_cache_is_down(dead_cache, caplog):
+    caplog.set_level(logging.WARNING, logger="tracker_projects.cache")
+    w = project_world()
+    boss = auth_client(w.manager, run_on_commit=True)
+    assignee = auth_client(w.assignee, run_on_commit=True)
+    member = auth_client(w.member, run_on_commit=True)
+
+    r = boss.post("/api/projects/create/", {"name": "Offline"})
+    assert r.status_code == 201, r.content
+    offline = r.json()["slug"]
+    assert set(projects(boss)) == {w.project.slug, offline}
+    assert set(projects(member)) == {w.project.slug}
+    assert boss.get(f"/api/projects/{w.project.slug}/edit/").json()["member_count"] == 3
+
+    assert boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Apollo offline"}).status_code == 200
+    assert projects(member)[w.project.slug]["name"] == "Apollo offline"
+
+    r = boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "Offline task", "priority": "high"})
+    assert r.status_code == 201, r.content
+    new_task = r.json()["slug"]
+    assert set(tasks(member, w.project.slug)) == {w.task.slug, new_task}
+    assert set(tasks(member, w.project.slug, priority="high")) == {new_task}
+    assert set(tasks(assignee, w.project.slug, assignee="me")) == {w.task.slug}
+
+    assert member.get(f"/api/tasks/{new_task}/edit/").json()["title"] == "Offline task"
+    assert assignee.patch(f"/api/tasks/{w.task.slug}/edit/", {"status": "done"}).json()["status"] == "done"
+    assert tasks(member, w.project.slug)[w.task.slug]["status"] == "done"
+    assert boss.patch(f"/api/tasks/{new_task}/edit/", {"title": "Renamed offline"}).status_code == 200
+    assert tasks(member, w.project.slug)[new_task]["title"] == "Renamed offline"
+
+    assert boss.delete(f"/api/tasks/{new_task}/delete/").status_code == 204
+    assert set(tasks(member, w.project.slug)) == {w.task.slug}
+    assert boss.delete(f"/api/projects/{offline}/delete/").status_code == 204
+    assert boss.delete(f"/api/projects/{w.project.slug}/delete/").status_code == 204
+    assert projects(boss) == {} and projects(member) == {}
+
+    # errors still answer properly
+    assert_envelope(member.get(f"/api/projects/{w.project.slug}/edit/"), 404, "not_found")
+    assert_envelope(ApiClient().get("/api/projects/"), 401, "not_authenticated")
+    assert_envelope(boss.get("/api/projects/", {"page_size": 0}), 422, "validation_error")
+    assert any("cache unavailable" in rec.getMessage() for rec in caplog.records)
+
+
+def test_lists_are_right_again_once_the_cache_is_back(w, settings, monkeypatch):
+    warm(w)
+    settings.CACHES = DEAD_REDIS
+    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+    r = w.boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Changed while down"})
+    assert r.status_code == 200
+    assert projects(w.api["member"])[w.project.slug]["name"] == "Changed while down"
+
+
+def test_a_write_during_a_blip_does_not_leave_stale_lists_behind(w, monkeypatch):
+    """The cache keeps its entries but refuses writes for a moment (a network blip): the
+    invalidation of a write made meanwhile must not be lost once it answers again."""
+    warm(w)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("blip")
+
+    with monkeypatch.context() as blip:
+        for name in ("get", "get_many", "set", "add", "incr"):
+            blip.setattr(default_cache, name, refuse)
+        r = w.boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Changed during the blip"})
+        assert r.status_code == 200
+        r = w.boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "Added during the blip"})
+        assert r.status_code == 201
+        added = r.json()["slug"]
+    monkeypatch.setattr(tp_cache, "_down_until", 0.0)  # the backoff is over
+    for role, client in every_member(w):
+        assert projects(client)[w.project.slug]["name"] == "Changed during the blip", role
+        assert added in tasks(client, w.project.slug), role

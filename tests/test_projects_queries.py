@@ -1,0 +1,155 @@
+"""The list endpoints run a fixed number of queries, however many rows a page holds.
+
+Measured on the uncached path (the cache is emptied before every request). The counts
+include authenticating the bearer token (one query for the user).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from tests.conftest import auth_client
+from tests.factories import UserFactory
+from tracker_projects import cache as tp_cache
+from tracker_projects import services
+from tracker_projects.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+# authenticate (1) + count (1) + the page with manager, role and member count (1)
+PROJECT_LIST_QUERIES = 3
+# authenticate (1) + the project with membership check (1) + count (1)
+# + the page with assignee, creator and project (1)
+TASK_LIST_QUERIES = 4
+ROWS = 105
+
+
+@pytest.fixture(autouse=True)
+def _cache_up(monkeypatch):
+    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+    monkeypatch.setattr(tp_cache, "_bumps_lost", False)
+
+
+@pytest.fixture
+def many_projects():
+    """A member of ROWS projects run by different managers (half of them with more members)."""
+    me = UserFactory(role="manager")
+    extra = UserFactory.create_batch(3, role="member")
+    managers = UserFactory.create_batch(5, role="manager")
+    for i in range(ROWS):
+        if i % 3 == 0:
+            project = services.project_create(actor=me, name=f"Mine {i}")
+        else:
+            project = services.project_create(actor=managers[i % 5], name=f"Theirs {i}")
+            Membership.objects.create(project=project, user=me, role="member")
+        if i % 2:
+            Membership.objects.bulk_create(Membership(project=project, user=u, role="member") for u in extra)
+    return me
+
+
+@pytest.fixture
+def many_tasks():
+    """A project with ROWS tasks, all assigned, to several different members."""
+    boss = UserFactory(role="manager")
+    project = services.project_create(actor=boss, name="Busy")
+    people = UserFactory.create_batch(6, role="member")
+    Membership.objects.bulk_create(Membership(project=project, user=u, role="member") for u in people)
+    for i in range(ROWS):
+        services.task_create(
+            actor=boss,
+            project_slug=project.slug,
+            title=f"Task {i}",
+            priority=["low", "medium", "high", "urgent"][i % 4],
+            assignee_email=people[i % 6].email,
+        )
+    return boss, project, people
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ({}, ROWS),
+        ({"ordering": "name"}, ROWS),
+        ({"ordering": "-due_date"}, ROWS),
+        ({"status": "planned", "search": "MINE", "overdue": "false"}, len(range(0, ROWS, 3))),
+    ],
+)
+def test_project_list_query_count_does_not_grow_with_the_page(
+    many_projects, django_assert_num_queries, page_size, query, count
+):
+    client = auth_client(many_projects)
+    cache.clear()
+    with django_assert_num_queries(PROJECT_LIST_QUERIES):
+        body = client.get("/api/projects/", {"page_size": page_size, **query}).json()
+    assert len(body["items"]) == min(page_size, body["count"])
+    assert body["count"] == count
+    assert all(p["manager"]["email"] for p in body["items"])
+    assert {p["my_role"] for p in body["items"]} <= {"manager", "member"}
+
+
+def test_project_list_fields_are_right_on_a_full_page(many_projects):
+    body = auth_client(many_projects).get("/api/projects/", {"page_size": 100}).json()
+    assert body["count"] == ROWS and len(body["items"]) == 100
+    for item in body["items"]:
+        number = int(item["name"].split()[1])
+        assert item["my_role"] == ("manager" if item["name"].startswith("Mine") else "member")
+        assert item["member_count"] == (1 if number % 3 == 0 else 2) + (3 if number % 2 else 0)
+
+
+def test_project_list_page_beyond_the_end(many_projects, django_assert_max_num_queries):
+    client = auth_client(many_projects)
+    cache.clear()
+    with django_assert_max_num_queries(PROJECT_LIST_QUERIES):
+        body = client.get("/api/projects/", {"page": 50, "page_size": 100}).json()
+    assert body["items"] == [] and body["count"] == ROWS
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"ordering": "priority"},
+        {"assignee": "me"},
+        {"status": "todo", "search": "task", "overdue": "false"},
+    ],
+)
+def test_task_list_query_count_does_not_grow_with_the_page(
+    many_tasks, django_assert_num_queries, page_size, query
+):
+    boss, project, people = many_tasks
+    client = auth_client(people[0] if query.get("assignee") == "me" else boss)
+    cache.clear()
+    with django_assert_num_queries(TASK_LIST_QUERIES):
+        body = client.get(
+            f"/api/projects/{project.slug}/task_list/", {"page_size": page_size, **query}
+        ).json()
+    assert len(body["items"]) == min(page_size, body["count"])
+    assert body["count"] > 0
+    assert all(t["assignee"] is not None and t["created_by"]["id"] == boss.pk for t in body["items"])
+
+
+def test_task_list_by_assignee_email_query_count(many_tasks, django_assert_num_queries):
+    boss, project, people = many_tasks
+    client = auth_client(boss)
+    for page_size in (1, 100):
+        cache.clear()
+        with django_assert_num_queries(TASK_LIST_QUERIES):
+            body = client.get(
+                f"/api/projects/{project.slug}/task_list/",
+                {"page_size": page_size, "assignee": people[2].email},
+            ).json()
+        assert body["count"] == len([i for i in range(ROWS) if i % 6 == 2])
+        assert {t["assignee"]["id"] for t in body["items"]} == {people[2].pk}
+
+
+def test_task_list_assignees_are_the_right_people(many_tasks):
+    boss, project, people = many_tasks
+    body = auth_client(boss).get(f"/api/projects/{project.slug}/task_list/", {"page_size": 100}).json()
+    by_id = {u.pk: u for u in people}
+    for item in body["items"]:
+        number = int(item["title"].split()[1])
+        assert item["assignee"]["email"] == people[number % 6].email
+        assert item["assignee"]["first_name"] == by_id[item["assignee"]["id"]].first_name
