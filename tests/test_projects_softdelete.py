@@ -219,3 +219,33 @@ def test_task_deleted_with_the_project_cannot_be_deleted_again_and_stays_with_it
     stamp = project.deleted_at
     assert_envelope(boss.delete(f"/api/tasks/{world.task.slug}/delete/"), 404, "not_found")
     assert Task.all_objects.get(slug=world.task.slug).deleted_at == stamp
+
+
+def test_membership_admin_removal_unassigns_and_refreshes_the_list(admin_client):
+    from django.test import TestCase
+
+    from tests.conftest import auth_client
+    from tests.factories import UserFactory
+    from tracker_projects import services
+    from tracker_projects.models import Membership, Task
+
+    manager, member = UserFactory(role="manager"), UserFactory()
+    project = services.project_create(actor=manager, name="Admin removal")
+    services.membership_add(project=project, user=member, via="test")
+    task = services.task_create(
+        actor=manager, project_slug=project.slug, title="T", assignee_email=member.email
+    )
+    reader = auth_client(member)
+    assert reader.get("/api/projects/").json()["count"] == 1
+    membership = Membership.objects.get(project=project, user=member)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/tracker_projects/membership/{membership.pk}/delete/", {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert Task.objects.get(pk=task.pk).assignee_id is None
+    assert reader.get("/api/projects/").json()["count"] == 0
+    manager_row = Membership.objects.get(project=project, user=manager)
+    admin_client.post(f"/admin/tracker_projects/membership/{manager_row.pk}/delete/", {"post": "yes"})
+    assert Membership.objects.filter(pk=manager_row.pk).exists()

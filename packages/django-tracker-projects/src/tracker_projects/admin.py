@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -69,6 +69,28 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             services.project_restore(project=project)
             restored += 1
         self.message_user(request, f"{restored} project(s) restored.")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("project", "user", "role", "joined_at")
+    list_filter = ("role",)
+    search_fields = ("project__name", "user__email")
+    raw_id_fields = ("project", "user")
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.invalidate_project(obj.project_id, obj.user_id)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        if obj.role == "manager":  # the manager's own membership goes only with the project
+            self.message_user(request, "The project's manager cannot leave the project.", messages.ERROR)
+            return
+        services.member_remove(actor=obj.project.manager, project_slug=obj.project.slug, user_id=obj.user_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.exclude(role="manager").select_related("project__manager"):
+            self.delete_model(request, membership)
 
 
 @admin.register(Task)
