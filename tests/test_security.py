@@ -1,0 +1,99 @@
+"""Production settings, CORS allowlist, request size limits and password hashing."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+from tests.conftest import assert_envelope
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(60),
+    "ALLOWED_HOSTS": "tracker.example.com",
+    "SECURE_SSL_REDIRECT": "true",
+    "CORS_ALLOWED_ORIGINS": "https://app.example.com",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    clean.pop("REDIS_URL", None)
+    return subprocess.run(
+        [sys.executable, "example_site/manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_for_the_production_configuration():
+    done = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_debug_off_without_a_secret_key_stops_startup():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    done = _manage("check", env=env)
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
+
+
+def test_security_headers(api, settings):
+    response = api.get("/api/health/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_cors_is_an_allowlist(api, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    allowed = api.get("/api/health/", headers={"Origin": "https://app.example.com"})
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.example.com"
+    other = api.get("/api/health/", headers={"Origin": "https://evil.example.net"})
+    assert "Access-Control-Allow-Origin" not in other
+    preflight = api.options(
+        "/api/auth/login/",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+@pytest.mark.django_db
+def test_an_oversized_body_is_a_413_envelope(api):
+    body = '{"email": "' + "a" * 300_000 + '@example.com"}'
+    assert_envelope(api.post("/api/auth/send-otp/", body), 413, "payload_too_large")
+
+
+@pytest.mark.django_db
+def test_too_many_query_fields_is_a_400_envelope(manager, user_api):
+    query = "&".join(f"f{i}=1" for i in range(500))
+    assert_envelope(user_api(manager).get(f"/api/projects/?{query}"), 400)
+
+
+@pytest.mark.django_db
+def test_an_overlong_query_value_is_a_422_envelope(manager, user_api):
+    body = assert_envelope(user_api(manager).get("/api/projects/", {"search": "x" * 5000}), 422)
+    assert body["errors"][0]["field"] == "search"
+
+
+def test_passwords_are_hashed_with_argon2_in_the_site():
+    from tracker_site import settings as site_settings
+
+    assert site_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    hasher = Argon2PasswordHasher()  # argon2-cffi is installed by the accounts package's extra
+    encoded = hasher.encode("Corr3ct-Horse-Battery", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$")
+    assert hasher.verify("Corr3ct-Horse-Battery", encoded)
