@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -208,3 +209,26 @@ def invite_via_api(manager_client: ApiClient, slug: str, email: str) -> str:
     r = manager_client.post(f"/api/projects/{slug}/invite/", {"emails": [email]})
     assert r.status_code == 201, r.content
     return invite_token_from(last_mail_to(email))
+
+
+# --------------------------------------------------------------------------- invitation suites
+def ts(value: str) -> datetime:
+    """An ISO 8601 timestamp from a response, as an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@pytest.fixture
+def boss(db: Any) -> Any:
+    return UserFactory(role="manager", first_name="Ada", last_name="Lovelace", email="ada@example.com")
+
+
+@pytest.fixture
+def project(boss: Any) -> Any:
+    from tracker_projects.services import project_create
+
+    return project_create(actor=boss, name="Analytical Engine")
+
+
+@pytest.fixture
+def boss_api(boss: Any) -> ApiClient:
+    return auth_client(boss, run_on_commit=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.conftest import ApiClient, assert_envelope, auth_client, invite_via_api
+from tests.conftest import ApiClient, assert_envelope, auth_client, invite_via_api, ts
 from tests.factories import InviteFactory, MembershipFactory, UserFactory
 from tracker_projects.models import Invite, InviteStatus
 from tracker_projects.services import project_create
@@ -15,25 +15,6 @@ from tracker_projects.services import project_create
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2031, 6, 1, 8, 0, tzinfo=UTC)
-
-
-def ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(role="manager", first_name="Ada", last_name="Lovelace", email="ada@example.com")
-
-
-@pytest.fixture
-def project(boss):
-    return project_create(actor=boss, name="Analytical Engine")
-
-
-@pytest.fixture
-def boss_api(boss):
-    return auth_client(boss, run_on_commit=True)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.conftest import ApiClient, assert_envelope, auth_client, invite_via_api
+from tests.conftest import ApiClient, assert_envelope, auth_client, invite_via_api, ts
 from tests.factories import UserFactory
 from tracker_projects.models import Membership, Task
 from tracker_projects.services import membership_add, project_create, task_create
@@ -17,25 +17,6 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2031, 1, 10, 7, 0, tzinfo=UTC)
 STRONG = "Tr0ub4dor&3-staple"
 MEMBER_FIELDS = {"id", "email", "first_name", "last_name", "role", "joined_at"}
-
-
-def ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(role="manager", first_name="Ada", last_name="Lovelace", email="ada@example.com")
-
-
-@pytest.fixture
-def project(boss):
-    return project_create(actor=boss, name="Analytical Engine")
-
-
-@pytest.fixture
-def boss_api(boss):
-    return auth_client(boss, run_on_commit=True)
 
 
 def join(boss_api, project, email: str, **names):

@@ -16,6 +16,7 @@ from tests.conftest import (
     invite_token_from,
     invite_via_api,
     last_mail_to,
+    ts,
 )
 from tests.factories import MembershipFactory, UserFactory
 from tracker_accounts.models import MailStatus, OutboundEmail
@@ -25,25 +26,6 @@ from tracker_projects.services import project_create, project_delete
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2031, 3, 14, 9, 30, tzinfo=UTC)
-
-
-def ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(role="manager", first_name="Ada", last_name="Lovelace", email="ada@example.com")
-
-
-@pytest.fixture
-def project(boss):
-    return project_create(actor=boss, name="Analytical Engine")
-
-
-@pytest.fixture
-def boss_api(boss):
-    return auth_client(boss, run_on_commit=True)
 
 
 def invite_url(project) -> str:

@@ -161,59 +161,72 @@ def notify_due_today() -> dict[str, Any]:
             pairs = _record(NotificationKind.TASK_DUE_TODAY, day, select, [day, *chunk])
             tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
             mailed += _mail(pairs, NotificationKind.TASK_DUE_TODAY, build, tasks)
-    result = {
-        "job": "notify_due_today",
-        "day": day.isoformat(),
-        "tasks_due": len(ids),
-        "mails_queued": mailed,
-    }
+    return _report("notify_due_today", tasks_due=len(ids), mails_queued=mailed)
+
+
+def _mark_and_notify(
+    *,
+    kind: str,
+    mark_sql: str,
+    mark_params: Sequence[Any],
+    recipients_sql: Callable[[Sequence[int]], tuple[str, list[Any]]],
+    load: Callable[[set[int]], dict[int, Any]],
+    build: Callable[[Any, Any], dict[str, Any]],
+) -> tuple[int, int]:
+    """Run the marking UPDATE … RETURNING id, then record and mail the rows it marked, chunk
+    by chunk, all in one transaction. Returns (rows marked, mails queued)."""
+    day = today()
+    mailed = 0
+    with transaction.atomic():
+        marked = sorted(int(r[0]) for r in _fetch(mark_sql, mark_params))
+        for chunk in _chunks(marked):
+            select, params = recipients_sql(chunk)
+            pairs = _record(kind, day, select, params)
+            mailed += _mail(pairs, kind, build, load({o for o, _ in pairs}))
+        if marked:
+            cache.bump_on_commit(everything=True)
+    return len(marked), mailed
+
+
+def _report(job: str, **counts: Any) -> dict[str, Any]:
+    result = {"job": job, "day": today().isoformat(), **counts}
     logger.info("job done", extra={"event": "job_run", **result})
     return result
 
 
 def check_task_overdue() -> dict[str, Any]:
     day = today()
-    mailed = 0
-    build = _task_message(
-        NotificationKind.TASK_OVERDUE, "Overdue: {title}", "tracker_projects/email/task_overdue", day
+
+    def recipients(chunk: Sequence[int]) -> tuple[str, list[Any]]:
+        # the assignee (when there is one) and the project's manager; UNION sends one mail
+        # when they are the same person
+        return (
+            f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
+            f"WHERE t.id IN ({_in(chunk)}) "
+            f"UNION SELECT t.id, p.manager_id FROM {_t(Task)} t "
+            f"JOIN {_t(Project)} p ON p.id = t.project_id "
+            f"WHERE t.id IN ({_in(chunk)})",
+            [*chunk, *chunk],
+        )
+
+    marked, mailed = _mark_and_notify(
+        kind=NotificationKind.TASK_OVERDUE,
+        # the outer is_overdue test is re-checked on rows a concurrent run changed first
+        mark_sql=f"UPDATE {_t(Task)} SET is_overdue = %s WHERE is_overdue = %s AND id IN ("
+        f"SELECT t.id FROM {_t(Task)} t JOIN {_t(Project)} p ON p.id = t.project_id "
+        f"WHERE {LIVE_TASK} AND t.is_overdue = %s AND t.due_date < %s) RETURNING id",
+        mark_params=[True, False, False, day],
+        recipients_sql=recipients,
+        load=lambda ids: Task.objects.select_related("project").in_bulk(ids),
+        build=_task_message(
+            NotificationKind.TASK_OVERDUE, "Overdue: {title}", "tracker_projects/email/task_overdue", day
+        ),
     )
-    with transaction.atomic():
-        marked = [
-            int(r[0])
-            for r in _fetch(
-                # the outer is_overdue test is re-checked on rows a concurrent run changed first
-                f"UPDATE {_t(Task)} SET is_overdue = %s WHERE is_overdue = %s AND id IN ("
-                f"SELECT t.id FROM {_t(Task)} t JOIN {_t(Project)} p ON p.id = t.project_id "
-                f"WHERE {LIVE_TASK} AND t.is_overdue = %s AND t.due_date < %s) RETURNING id",
-                [True, False, False, day],
-            )
-        ]
-        for chunk in _chunks(sorted(marked)):
-            select = (
-                f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
-                f"WHERE t.id IN ({_in(chunk)}) "
-                f"UNION SELECT t.id, p.manager_id FROM {_t(Task)} t "
-                f"JOIN {_t(Project)} p ON p.id = t.project_id "
-                f"WHERE t.id IN ({_in(chunk)})"
-            )
-            pairs = _record(NotificationKind.TASK_OVERDUE, day, select, [*chunk, *chunk])
-            tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
-            mailed += _mail(pairs, NotificationKind.TASK_OVERDUE, build, tasks)
-        if marked:
-            cache.bump_on_commit(everything=True)
-    result = {
-        "job": "check_task_overdue",
-        "day": day.isoformat(),
-        "tasks_marked": len(marked),
-        "mails_queued": mailed,
-    }
-    logger.info("job done", extra={"event": "job_run", **result})
-    return result
+    return _report("check_task_overdue", tasks_marked=marked, mails_queued=mailed)
 
 
 def check_project_overdue() -> dict[str, Any]:
     day = today()
-    mailed = 0
 
     def build(project: Project, user: Any) -> dict[str, Any]:
         return {
@@ -229,34 +242,21 @@ def check_project_overdue() -> dict[str, Any]:
             },
         }
 
-    with transaction.atomic():
-        marked = [
-            int(r[0])
-            for r in _fetch(
-                f"UPDATE {_t(Project)} SET is_overdue = %s "
-                "WHERE deleted_at IS NULL AND status <> 'completed' AND is_overdue = %s AND due_date < %s "
-                "RETURNING id",
-                [True, False, day],
-            )
-        ]
-        for chunk in _chunks(sorted(marked)):
-            select = (
-                f"SELECT p.id AS object_id, p.manager_id AS recipient_id FROM {_t(Project)} p "
-                f"WHERE p.id IN ({_in(chunk)})"
-            )
-            pairs = _record(NotificationKind.PROJECT_OVERDUE, day, select, list(chunk))
-            projects = Project.objects.in_bulk({o for o, _ in pairs})
-            mailed += _mail(pairs, NotificationKind.PROJECT_OVERDUE, build, projects)
-        if marked:
-            cache.bump_on_commit(everything=True)
-    result = {
-        "job": "check_project_overdue",
-        "day": day.isoformat(),
-        "projects_marked": len(marked),
-        "mails_queued": mailed,
-    }
-    logger.info("job done", extra={"event": "job_run", **result})
-    return result
+    marked, mailed = _mark_and_notify(
+        kind=NotificationKind.PROJECT_OVERDUE,
+        mark_sql=f"UPDATE {_t(Project)} SET is_overdue = %s "
+        "WHERE deleted_at IS NULL AND status <> 'completed' AND is_overdue = %s AND due_date < %s "
+        "RETURNING id",
+        mark_params=[True, False, day],
+        recipients_sql=lambda chunk: (
+            f"SELECT p.id AS object_id, p.manager_id AS recipient_id FROM {_t(Project)} p "
+            f"WHERE p.id IN ({_in(chunk)})",
+            list(chunk),
+        ),
+        load=lambda ids: Project.objects.in_bulk(ids),
+        build=build,
+    )
+    return _report("check_project_overdue", projects_marked=marked, mails_queued=mailed)
 
 
 def purge_expired() -> dict[str, Any]:
