@@ -16,6 +16,7 @@ from .health import cache_ok, database_ok
 from .models import User
 from .ratelimit import client_ip
 from .schemas import (
+    BODY_ERRORS,
     DetailOut,
     EmailTokenOut,
     ErrorOut,
@@ -30,6 +31,7 @@ from .schemas import (
     TokenRefreshOut,
     UserOut,
     VerifyOtpIn,
+    error_responses,
 )
 
 router = Router(tags=["auth"])
@@ -57,7 +59,11 @@ def token_pair(user: User) -> dict[str, object]:
 
 
 @router.post(
-    "/send-otp/", response={202: DetailOut, 422: ErrorOut, 429: ErrorOut}, summary="Email a sign-up code"
+    "/send-otp/",
+    response={202: DetailOut, **error_responses(*BODY_ERRORS, 429)},
+    summary="Email a sign-up code",
+    description="The same 202 answer whether or not the address is registered (a registered address "
+    "is told so by mail, without a code). Limited per address and per client IP: 429 with Retry-After.",
 )
 def send_otp(request: HttpRequest, payload: SendOtpIn) -> Status[Any]:
     services.otp_send(email=payload.email, ip=_ip(request))
@@ -66,8 +72,10 @@ def send_otp(request: HttpRequest, payload: SendOtpIn) -> Status[Any]:
 
 @router.post(
     "/verify-otp/",
-    response={200: EmailTokenOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: EmailTokenOut, **error_responses(*BODY_ERRORS, 429)},
     summary="Trade a code for an email token",
+    description="400 `otp_invalid` (wrong, used, or dead after too many wrong tries) or `otp_expired`. "
+    "The email token is bound to the address, single use and short-lived.",
 )
 def verify_otp(request: HttpRequest, payload: VerifyOtpIn) -> dict[str, object]:
     raw, expires = services.otp_verify(email=payload.email, code=payload.otp, ip=_ip(request))
@@ -76,8 +84,10 @@ def verify_otp(request: HttpRequest, payload: VerifyOtpIn) -> dict[str, object]:
 
 @router.post(
     "/register/manager/",
-    response={201: TokenPairOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: TokenPairOut, **error_responses(*BODY_ERRORS, 409)},
     summary="Sign up as a manager",
+    description="400 `email_token_invalid`, 409 `email_taken`; a password that fails the rules is 422 "
+    'with `errors[].field == "password"` and leaves the email token usable.',
 )
 def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status[Any]:
     user = services.manager_register(
@@ -91,8 +101,10 @@ def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status
 
 @router.post(
     "/login/",
-    response={200: TokenPairOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TokenPairOut, **error_responses(*BODY_ERRORS, 401, 429)},
     summary="Sign in with email and password",
+    description="401 `invalid_credentials`; after too many failures for one address, 429 with "
+    "Retry-After until the window passes, even with the right password.",
 )
 def login(request: HttpRequest, payload: LoginIn) -> dict[str, object]:
     user = services.login(email=payload.email, password=payload.password, ip=_ip(request))
@@ -101,8 +113,9 @@ def login(request: HttpRequest, payload: LoginIn) -> dict[str, object]:
 
 @router.post(
     "/token/refresh/",
-    response={200: TokenRefreshOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: TokenRefreshOut, **error_responses(*BODY_ERRORS, 401)},
     summary="Rotate a refresh token",
+    description="The refresh token sent is used up; a used, revoked or expired one is 401 `token_invalid`.",
 )
 def token_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, str]:
     access, refresh = tokens.rotate(payload.refresh)
@@ -112,7 +125,7 @@ def token_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, str]:
 @router.post(
     "/logout/",
     auth=jwt_auth,
-    response={204: None, 401: ErrorOut, 422: ErrorOut},
+    response={204: None, **error_responses(*BODY_ERRORS, 401)},
     summary="Revoke a refresh token",
 )
 def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
@@ -120,7 +133,9 @@ def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
     return Status(204, None)
 
 
-@router.get("/me/", auth=jwt_auth, response={200: UserOut, 401: ErrorOut}, summary="The signed-in user")
+@router.get(
+    "/me/", auth=jwt_auth, response={200: UserOut, **error_responses(401)}, summary="The signed-in user"
+)
 def me(request: HttpRequest) -> User:
     return current_user(request)
 
@@ -128,7 +143,7 @@ def me(request: HttpRequest) -> User:
 @router.patch(
     "/me/",
     auth=jwt_auth,
-    response={200: UserOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: UserOut, **error_responses(*BODY_ERRORS, 401)},
     summary="Update the signed-in user's name",
 )
 def me_update(request: HttpRequest, payload: MeUpdateIn) -> User:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from .models import normalize_email
 
@@ -35,7 +35,12 @@ def email_address(value: str) -> str:
 
 
 CleanStr = Annotated[str, AfterValidator(reject_unstorable)]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(email_address)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(email_address),
+    Field(json_schema_extra={"format": "email"}),
+]
 PersonName = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=150), AfterValidator(reject_unstorable)
 ]

@@ -28,6 +28,19 @@ class ErrorOut(Schema):
     errors: list[FieldError] = Field(default_factory=list)
 
 
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """``response=`` entries documenting the error envelope for each of ``statuses``."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+# Every operation with a JSON body can answer 400 (not JSON), 413 (larger than
+# DATA_UPLOAD_MAX_MEMORY_SIZE) and 422 (fails validation).
+BODY_ERRORS = (400, 413, 422)
+# Every operation with query parameters can answer 400 (more fields than
+# DATA_UPLOAD_MAX_NUMBER_FIELDS) and 422 (a parameter fails validation).
+QUERY_ERRORS = (400, 422)
+
+
 class DetailOut(Schema):
     detail: str
 
@@ -60,7 +73,7 @@ class SendOtpIn(StrictIn):
 
 
 class VerifyOtpIn(StrictIn):
-    email: Email
+    email: Email = Field(examples=["ada@example.com"])
     otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"])
 
 
@@ -70,24 +83,24 @@ class EmailTokenOut(Schema):
 
 
 class RegisterManagerIn(StrictIn):
-    email_token: OpaqueToken
-    password: Password
-    first_name: PersonName = ""
-    last_name: PersonName = ""
+    email_token: OpaqueToken = Field(description="From verify-otp.", examples=["b3BhcXVlLWVtYWlsLXRva2Vu"])
+    password: Password = Field(examples=["Corr3ct-Horse-Battery"])
+    first_name: PersonName = Field("", examples=["Ada"])
+    last_name: PersonName = Field("", examples=["Lovelace"])
 
 
 class LoginIn(StrictIn):
-    email: Email
-    password: Password
+    email: Email = Field(examples=["ada@example.com"])
+    password: Password = Field(examples=["Corr3ct-Horse-Battery"])
 
 
 class RefreshIn(StrictIn):
-    refresh: OpaqueToken
+    refresh: OpaqueToken = Field(examples=["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2lnbmF0dXJl"])
 
 
 class MeUpdateIn(StrictIn):
-    first_name: PersonName | None = None
-    last_name: PersonName | None = None
+    first_name: PersonName | None = Field(None, examples=["Ada"])
+    last_name: PersonName | None = Field(None, examples=["Lovelace"])
 
 
 class HealthOut(Schema):

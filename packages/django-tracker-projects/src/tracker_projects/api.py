@@ -11,7 +11,7 @@ from ninja.responses import Status
 
 from tracker_accounts.api import token_pair
 from tracker_accounts.auth import caller, current_user, jwt_auth, optional_jwt_auth
-from tracker_accounts.schemas import ErrorOut
+from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
 
 from . import invites, permissions, selectors, services
 from .clock import today
@@ -42,7 +42,8 @@ projects_router = Router(tags=["projects"], auth=jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=jwt_auth)
 invites_router = Router(tags=["invitations"])
 
-E = ErrorOut
+E = error_responses
+NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a member of its project."
 
 
 def _project_out(request: HttpRequest, slug: str) -> dict[str, Any]:
@@ -51,25 +52,35 @@ def _project_out(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- projects
 @projects_router.post(
-    "/create/", response={201: ProjectOut, 401: E, 403: E, 422: E}, summary="Create a project"
+    "/create/", response={201: ProjectOut, **E(*BODY_ERRORS, 401, 403)}, summary="Create a project"
 )
 def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status[Any]:
     project = services.project_create(actor=current_user(request), **payload.dict())
     return Status(201, _project_out(request, project.slug))
 
 
-@projects_router.get("/", response={200: ProjectPage, 401: E, 422: E}, summary="My projects")
+@projects_router.get(
+    "/",
+    response={200: ProjectPage, **E(*QUERY_ERRORS, 401)},
+    summary="My projects",
+    description="Only the projects the caller manages or is a member of.",
+)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[str, Any]:
     return selectors.project_list(user=current_user(request), filters=filters)
 
 
-@projects_router.get("/{slug}/edit/", response={200: ProjectOut, 401: E, 404: E}, summary="Read a project")
+@projects_router.get(
+    "/{slug}/edit/",
+    response={200: ProjectOut, **E(401, 404)},
+    summary="Read a project",
+    description=NOT_FOUND,
+)
 def project_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     return _project_out(request, slug)
 
 
 @projects_router.patch(
-    "/{slug}/edit/", response={200: ProjectOut, 401: E, 403: E, 404: E, 422: E}, summary="Edit a project"
+    "/{slug}/edit/", response={200: ProjectOut, **E(*BODY_ERRORS, 401, 403, 404)}, summary="Edit a project"
 )
 def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> dict[str, Any]:
     services.project_update(actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True))
@@ -77,7 +88,7 @@ def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) ->
 
 
 @projects_router.delete(
-    "/{slug}/delete/", response={204: None, 401: E, 403: E, 404: E}, summary="Delete a project (soft)"
+    "/{slug}/delete/", response={204: None, **E(401, 403, 404)}, summary="Delete a project (soft)"
 )
 def project_delete(request: HttpRequest, slug: str) -> Status[None]:
     services.project_delete(actor=current_user(request), slug=slug)
@@ -86,8 +97,10 @@ def project_delete(request: HttpRequest, slug: str) -> Status[None]:
 
 @projects_router.post(
     "/{slug}/invite/",
-    response={201: InviteResultOut, 401: E, 403: E, 404: E, 422: E},
+    response={201: InviteResultOut, **E(*BODY_ERRORS, 401, 403, 404)},
     summary="Invite people by email",
+    description="Members already in the project are listed under `skipped` (`already_member`); an "
+    "address with a pending invitation gets a fresh token and expiry. Each invitee is emailed a link.",
 )
 def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status[Any]:
     batch = invites.invite_send(actor=current_user(request), project_slug=slug, emails=payload.emails)
@@ -96,7 +109,7 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
 
 @projects_router.get(
     "/{slug}/invites/",
-    response={200: InvitePage, 401: E, 403: E, 404: E, 422: E},
+    response={200: InvitePage, **E(*QUERY_ERRORS, 401, 403, 404)},
     summary="The project's invitations",
 )
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
@@ -108,8 +121,9 @@ def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
 
 @projects_router.delete(
     "/{slug}/invites/{invite_id}/",
-    response={204: None, 401: E, 403: E, 404: E, 409: E, 422: E},
+    response={204: None, **E(401, 403, 404, 409, 422)},
     summary="Revoke an invitation",
+    description="Its token stops working. 409 `invite_not_pending` unless it is pending.",
 )
 def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> Status[None]:
     invites.invite_revoke(actor=current_user(request), project_slug=slug, invite_id=invite_id)
@@ -117,7 +131,9 @@ def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> St
 
 
 @projects_router.get(
-    "/{slug}/members/", response={200: MemberPage, 401: E, 404: E, 422: E}, summary="The project's members"
+    "/{slug}/members/",
+    response={200: MemberPage, **E(*QUERY_ERRORS, 401, 404)},
+    summary="The project's members",
 )
 def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
     project = selectors.project_for_member(user=current_user(request), slug=slug)
@@ -126,8 +142,10 @@ def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
 
 @projects_router.delete(
     "/{slug}/members/{user_id}/",
-    response={204: None, 401: E, 403: E, 404: E, 409: E, 422: E},
+    response={204: None, **E(401, 403, 404, 409, 422)},
     summary="Remove a member, or leave",
+    description="The manager removes anyone but themself (409 `manager_cannot_leave`); a member may "
+    "remove themself. Their tasks in the project become unassigned.",
 )
 def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Status[None]:
     services.member_remove(actor=current_user(request), project_slug=slug, user_id=user_id)
@@ -135,7 +153,7 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
 
 
 @projects_router.post(
-    "/{slug}/tasks/add/", response={201: TaskOut, 401: E, 403: E, 404: E, 422: E}, summary="Add a task"
+    "/{slug}/tasks/add/", response={201: TaskOut, **E(*BODY_ERRORS, 401, 403, 404)}, summary="Add a task"
 )
 def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> Status[Any]:
     task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
@@ -143,7 +161,9 @@ def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> Statu
 
 
 @projects_router.get(
-    "/{slug}/task_list/", response={200: TaskPage, 401: E, 404: E, 422: E}, summary="The project's tasks"
+    "/{slug}/task_list/",
+    response={200: TaskPage, **E(*QUERY_ERRORS, 401, 404)},
+    summary="The project's tasks",
 )
 def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> dict[str, Any]:
     user = current_user(request)
@@ -152,15 +172,18 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> d
 
 
 # --------------------------------------------------------------------------- tasks
-@tasks_router.get("/{slug}/edit/", response={200: TaskOut, 401: E, 404: E}, summary="Read a task")
+@tasks_router.get(
+    "/{slug}/edit/", response={200: TaskOut, **E(401, 404)}, summary="Read a task", description=NOT_FOUND
+)
 def task_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     return task_dict(selectors.task_for_member(user=current_user(request), slug=slug), today())
 
 
 @tasks_router.patch(
     "/{slug}/edit/",
-    response={200: TaskOut, 401: E, 403: E, 404: E, 422: E},
+    response={200: TaskOut, **E(*BODY_ERRORS, 401, 403, 404)},
     summary="Edit a task (the assignee: status only)",
+    description="The project's manager may change any field; the assignee only `status` (403 otherwise).",
 )
 def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> dict[str, Any]:
     task = services.task_update(
@@ -170,7 +193,7 @@ def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> dict[
 
 
 @tasks_router.delete(
-    "/{slug}/delete/", response={204: None, 401: E, 403: E, 404: E}, summary="Delete a task (soft)"
+    "/{slug}/delete/", response={204: None, **E(401, 403, 404)}, summary="Delete a task (soft)"
 )
 def task_delete(request: HttpRequest, slug: str) -> Status[None]:
     services.task_delete(actor=current_user(request), slug=slug)
@@ -179,7 +202,10 @@ def task_delete(request: HttpRequest, slug: str) -> Status[None]:
 
 # --------------------------------------------------------------------------- invitations
 @invites_router.get(
-    "/{token}/", response={200: InvitePublicOut, 404: E, 410: E}, summary="Look at an invitation"
+    "/{token}/",
+    response={200: InvitePublicOut, **E(404, 410)},
+    summary="Look at an invitation",
+    description="404 `invite_not_found`; 410 `invite_expired`, `invite_used` or `invite_revoked`.",
 )
 def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
     invite, account_exists = invites.invite_lookup(token=token)
@@ -195,11 +221,12 @@ def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
 @invites_router.post(
     "/accept/{token}/",
     auth=optional_jwt_auth,
-    response={200: AcceptedOut, 201: AcceptedNewUserOut, 401: E, 403: E, 404: E, 410: E, 422: E},
+    response={200: AcceptedOut, 201: AcceptedNewUserOut, **E(*BODY_ERRORS, 401, 403, 404, 410)},
     summary="Accept an invitation",
     description="Without an account for the invited address: anyone with the token, with a password and "
     "names in the body; the answer is a TokenPair and the project. With an account: that user, "
     "authenticated (the bearer token is optional on this path), with an empty body.",
+    openapi_extra={"security": [{}]},  # ninja appends it to OptionalJWTAuth: anonymous is fine too
 )
 def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[Any]:
     result = invites.invite_accept(

@@ -32,6 +32,22 @@ class In(Schema):
     model_config = ConfigDict(extra="ignore")
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Document an ``X | None = None`` field as just ``X``: the null branch and default go."""
+    schema.pop("default", None)
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+def omittable(**kwargs: Any) -> Any:
+    """A PATCH field that may be left out but not sent as null (a validator refuses null);
+    typed ``X | None``, documented as ``X``."""
+    return Field(None, json_schema_extra=_not_nullable, **kwargs)
+
+
 def _dates_ordered(start: date | None, due: date | None) -> None:
     if start is not None and due is not None and due < start:
         raise ValueError("due_date may not be before start_date.")
@@ -40,10 +56,10 @@ def _dates_ordered(start: date | None, due: date | None) -> None:
 # --------------------------------------------------------------------------- projects
 class ProjectCreateIn(In):
     name: Name = Field(examples=["Apollo launch plan"])
-    description: Description = ""
-    status: ProjectStatusName = "planned"
-    start_date: date | None = None
-    due_date: date | None = None
+    description: Description = Field("", examples=["Everything that has to happen before lift-off."])
+    status: ProjectStatusName = Field("planned", examples=["active"])
+    start_date: date | None = Field(None, examples=["2030-01-06"])
+    due_date: date | None = Field(None, description="Not before start_date.", examples=["2030-03-29"])
 
     @field_validator("due_date")
     @classmethod
@@ -54,11 +70,13 @@ class ProjectCreateIn(In):
 
 
 class ProjectUpdateIn(In):
-    name: Name | None = None
-    description: Description | None = None
-    status: ProjectStatusName | None = None
+    """Any of the create fields; ``start_date`` and ``due_date`` may be cleared with null."""
+
+    name: Name | None = omittable(examples=["Apollo launch plan, phase two"])
+    description: Description | None = omittable()
+    status: ProjectStatusName | None = omittable(examples=["completed"])
     start_date: date | None = None
-    due_date: date | None = None
+    due_date: date | None = Field(None, description="Not before start_date.", examples=["2030-04-30"])
 
     @field_validator("name", "description", "status")
     @classmethod
@@ -113,18 +131,23 @@ class ProjectFilters(PageQuery):
 # --------------------------------------------------------------------------- tasks
 class TaskCreateIn(In):
     title: Name = Field(examples=["Write the spec"])
-    description: Description = ""
+    description: Description = Field("", examples=["Two pages, with the interfaces."])
     status: TaskStatusName = "todo"
-    priority: PriorityName = "medium"
-    due_date: date | None = None
-    assignee_email: Email | None = None
+    priority: PriorityName = Field("medium", examples=["high"])
+    due_date: date | None = Field(None, examples=["2030-02-14"])
+    assignee_email: Email | None = Field(
+        None, description="A member of the project (the manager included).", examples=["grace@example.com"]
+    )
 
 
 class TaskUpdateIn(In):
-    title: Name | None = None
-    description: Description | None = None
-    status: TaskStatusName | None = None
-    priority: PriorityName | None = None
+    """Any of the create fields (the assignee may only change ``status``); ``due_date`` and
+    ``assignee_email`` may be cleared with null."""
+
+    title: Name | None = omittable()
+    description: Description | None = omittable()
+    status: TaskStatusName | None = omittable(examples=["in_progress"])
+    priority: PriorityName | None = omittable()
     due_date: date | None = None
     assignee_email: Email | None = None
 
@@ -225,9 +248,11 @@ class InvitePublicOut(Schema):
 
 
 class AcceptIn(In):
-    password: Password | None = None
-    first_name: PersonName = ""
-    last_name: PersonName = ""
+    """Without an account for the invited address: a password (and names). With one: ``{}``."""
+
+    password: Password | None = Field(None, examples=["Corr3ct-Horse-Battery"])
+    first_name: PersonName = Field("", examples=["Grace"])
+    last_name: PersonName = Field("", examples=["Hopper"])
 
 
 class AcceptedOut(Schema):

@@ -1,0 +1,438 @@
+"""Who may call what: one authorization matrix for the whole HTTP API (API.md).
+
+``MATRIX`` has one row per operation of the API (method + path template) and, for each of five
+callers, the status API.md implies:
+
+- ``anonymous``: no ``Authorization`` header;
+- ``outsider``: a user with role ``manager`` who manages another project and is no member of this one;
+- ``member``: a plain member of the project, not the task's assignee;
+- ``assignee``: a member of the project to whom the task is assigned;
+- ``manager``: the project's manager.
+
+Every case builds its own data (``project_world()`` and friends), so destructive calls (delete,
+revoke, remove) never affect another case, and sends a valid body so that the status reflects
+authorization, not validation. ``test_matrix_covers_every_operation`` fails when the running API
+has an operation without a row, or the table has a row for an operation the API no longer has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import ApiClient, assert_envelope
+from tests.factories import (
+    PASSWORD,
+    EmailOTPFactory,
+    EmailTokenFactory,
+    InviteFactory,
+    UserFactory,
+    project_world,
+)
+from tracker_accounts.models import User
+from tracker_accounts.tokens import issue_pair
+from tracker_projects.models import Invite, Membership, Project, Task
+from tracker_site.api import api as tracker_api
+
+pytestmark = pytest.mark.django_db
+
+CALLERS = ("anonymous", "outsider", "member", "assignee", "manager")
+
+# The error code each refused status must carry (API.md "Conventions"), unless a row says otherwise.
+CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
+
+STRONG = "Tr0ub4dor&3-staple"
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    # Placeholders name a key of the per-case context built by ``build_case`` (see there);
+    # the completeness test only looks at where they are, not at their names.
+    path: str
+    expect: dict[str, int]
+    # A valid body; a string value that is exactly "{key}" is replaced by that context value.
+    body: dict[str, Any] | None = None
+    # Error codes that differ from ``CODES`` for this row.
+    codes: dict[int, str] = field(default_factory=dict)
+    # Only where API.md itself lists one route twice (the two ways to accept an invitation).
+    flavour: str = ""
+
+
+PUBLIC = "public route: every caller gets the normal answer, a bearer token is neither needed nor harmful"
+
+MATRIX: list[Row] = [
+    # ------------------------------------------------------------------ authentication (/api/auth/)
+    # Ambiguity: "who: anyone". A signed-in caller asking for a sign-up code for another (new)
+    # address is still "anyone": 202, same answer as everybody (no enumeration, no special case).
+    Row(
+        "POST",
+        "/api/auth/send-otp/",
+        {"anonymous": 202, "outsider": 202, "member": 202, "assignee": 202, "manager": 202},
+        {"email": "newcomer@example.com"},
+    ),
+    Row(
+        "POST",
+        "/api/auth/verify-otp/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        {"email": "{otp_email}", "otp": "{otp}"},
+    ),
+    # Ambiguity: registering while signed in as someone else is allowed ("anyone"): the email
+    # token, not the bearer, decides whose account is created.
+    Row(
+        "POST",
+        "/api/auth/register/manager/",
+        {"anonymous": 201, "outsider": 201, "member": 201, "assignee": 201, "manager": 201},
+        {"email_token": "{email_token}", "password": STRONG, "first_name": "Rhea", "last_name": "Gister"},
+    ),
+    # Ambiguity: logging in (as a bystander) while holding a bearer token of another user is
+    # allowed: login is public, the credentials decide.
+    Row(
+        "POST",
+        "/api/auth/login/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        {"email": "{bystander_email}", "password": PASSWORD},
+    ),
+    Row(  # PUBLIC: the refresh token itself is the credential (a bystander's here)
+        "POST",
+        "/api/auth/token/refresh/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        {"refresh": "{bystander_refresh}"},
+    ),
+    # Each signed-in caller revokes its own refresh token; the anonymous caller sends a valid
+    # (bystander's) refresh token and is still refused: logout needs the bearer.
+    Row(
+        "POST",
+        "/api/auth/logout/",
+        {"anonymous": 401, "outsider": 204, "member": 204, "assignee": 204, "manager": 204},
+        {"refresh": "{caller_refresh}"},
+    ),
+    Row(
+        "GET",
+        "/api/auth/me/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "PATCH",
+        "/api/auth/me/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        {"first_name": "Renamed"},
+    ),
+    # ------------------------------------------------------------------ operations
+    Row(  # PUBLIC
+        "GET",
+        "/api/health/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(  # PUBLIC (API.md "Operations"; served by ninja itself, not part of its own schema)
+        "GET",
+        "/api/openapi.json",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(  # PUBLIC
+        "GET",
+        "/api/docs",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    # ------------------------------------------------------------------ projects (/api/projects/)
+    # Creation depends on the account role, not on any project: the outsider has role manager.
+    Row(
+        "POST",
+        "/api/projects/create/",
+        {"anonymous": 401, "outsider": 201, "member": 403, "assignee": 403, "manager": 201},
+        {"name": "Brand new", "description": "Fresh", "status": "active"},
+    ),
+    Row(
+        "GET",
+        "/api/projects/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project}/edit/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "PATCH",
+        "/api/projects/{project}/edit/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+        {"description": "Changed"},
+    ),
+    Row(
+        "DELETE",
+        "/api/projects/{project}/delete/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/invite/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 201},
+        {"emails": ["newcomer@example.com"]},
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project}/invites/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+    ),
+    # {invite_id}: a pending invitation of the project (revocable, so only authorization can refuse).
+    Row(
+        "DELETE",
+        "/api/projects/{project}/invites/{invite_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project}/members/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    # Ambiguity ("the manager (anyone but themself), or a member removing themself"): the target is
+    # the plain member. So `member` removes *themself* (leaving: 204), `assignee` tries to remove
+    # *another* member (403: a member may only remove themself), the manager removes a member (204).
+    # The manager removing themself (409 manager_cannot_leave) is a conflict, not authorization,
+    # and is covered in test_invites_members.py.
+    Row(
+        "DELETE",
+        "/api/projects/{project}/members/{member_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 204, "assignee": 403, "manager": 204},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/tasks/add/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 201},
+        {"title": "Another task", "priority": "high", "assignee_email": "{member_email}"},
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project}/task_list/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    # ------------------------------------------------------------------ tasks (/api/tasks/)
+    Row(
+        "GET",
+        "/api/tasks/{task}/edit/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    # A status-only change: the one edit the assignee may make. (Other fields by the assignee,
+    # 403, are covered in test_projects_permissions.py.)
+    Row(
+        "PATCH",
+        "/api/tasks/{task}/edit/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 200, "manager": 200},
+        {"status": "in_progress"},
+    ),
+    Row(
+        "DELETE",
+        "/api/tasks/{task}/delete/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
+    ),
+    # ------------------------------------------------------------------ invitations (/api/invites/)
+    Row(  # PUBLIC: the token is the credential
+        "GET",
+        "/api/invites/{token}/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    # API.md lists accept twice. No account for the invited address: "anyone with the token".
+    # Ambiguity: a caller signed in as someone else still gets 201 (a new account for the invited
+    # address is created; their bearer token plays no part), as API.md puts no condition on it.
+    Row(
+        "POST",
+        "/api/invites/accept/{token}/",
+        {"anonymous": 201, "outsider": 201, "member": 201, "assignee": 201, "manager": 201},
+        {"password": STRONG, "first_name": "Grace", "last_name": "Hopper"},
+        flavour="no account yet",
+    ),
+    # An account exists for the invited address (here: the outsider's): only that user, signed
+    # in, may accept; nobody signed in is 401 login_required, anybody else 403 invite_email_mismatch.
+    Row(
+        "POST",
+        "/api/invites/accept/{outsider_token}/",
+        {"anonymous": 401, "outsider": 200, "member": 403, "assignee": 403, "manager": 403},
+        {},
+        codes={401: "login_required", 403: "invite_email_mismatch"},
+        flavour="account exists",
+    ),
+]
+
+
+# --------------------------------------------------------------------------- building a case
+@dataclass
+class Case:
+    client: ApiClient
+    context: dict[str, Any]
+
+
+def build_case(caller: str) -> Case:
+    """Fresh data for one (row, caller) case, and the caller's client."""
+    world = project_world()
+    invite = InviteFactory(project=world.project)  # an address with no account
+    outsider_invite = InviteFactory(project=world.project, email=world.outsider.email)
+    otp = EmailOTPFactory()
+    email_token = EmailTokenFactory()
+    bystander = UserFactory()
+    _, bystander_refresh = issue_pair(bystander)
+    if caller == "anonymous":
+        client, caller_refresh = ApiClient(run_on_commit=True), bystander_refresh
+    else:
+        access, caller_refresh = issue_pair(getattr(world, caller))
+        client = ApiClient(access, run_on_commit=True)
+    return Case(
+        client=client,
+        context={
+            "project": world.project.slug,
+            "task": world.task.slug,
+            "invite_id": invite.pk,
+            "member_id": world.member.pk,
+            "member_email": world.member.email,
+            "token": invite.raw,
+            "outsider_token": outsider_invite.raw,
+            "otp_email": otp.email,
+            "otp": otp.raw,
+            "email_token": email_token.raw,
+            "bystander_email": bystander.email,
+            "bystander_refresh": bystander_refresh,
+            "caller_refresh": caller_refresh,
+        },
+    )
+
+
+PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
+
+
+def fill(value: Any, context: dict[str, Any]) -> Any:
+    if isinstance(value, str) and (m := PLACEHOLDER.match(value)):
+        return context[m.group(1)]
+    if isinstance(value, dict):
+        return {k: fill(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, context) for v in value]
+    return value
+
+
+def send(client: ApiClient, method: str, url: str, body: Any) -> Any:
+    if method in {"POST", "PATCH"}:
+        return getattr(client, method.lower())(url, body if body is not None else {})
+    return getattr(client, method.lower())(url)
+
+
+def snapshot() -> dict[str, Any]:
+    """Everything a refused call must leave as it was."""
+    return {
+        "projects": list(
+            Project.all_objects.order_by("pk").values_list(
+                "pk", "name", "description", "status", "deleted_at"
+            )
+        ),
+        "tasks": list(
+            Task.all_objects.order_by("pk").values_list(
+                "pk", "title", "status", "priority", "assignee_id", "deleted_at"
+            )
+        ),
+        "members": sorted(Membership.objects.values_list("project_id", "user_id", "role")),
+        "invites": list(Invite.objects.order_by("pk").values_list("pk", "email", "status", "token_hash")),
+        "users": list(User.objects.order_by("pk").values_list("pk", "email", "first_name", "role")),
+    }
+
+
+def case_id(row: Row, caller: str) -> str:
+    flavour = f" [{row.flavour}]" if row.flavour else ""
+    return f"{row.method} {row.path}{flavour} as {caller}"
+
+
+CASES = [pytest.param(row, caller, id=case_id(row, caller)) for row in MATRIX for caller in CALLERS]
+
+
+@pytest.mark.parametrize(("row", "caller"), CASES)
+def test_authorization(row: Row, caller: str) -> None:
+    case = build_case(caller)
+    url = row.path.format(**case.context)
+    body = fill(row.body, case.context)
+    before = snapshot()
+    response = send(case.client, row.method, url, body)
+    status = row.expect[caller]
+    if status >= 400:
+        code = row.codes.get(status, CODES.get(status))
+        assert_envelope(response, status, code)
+        assert snapshot() == before, "a refused call changed data"
+    else:
+        assert response.status_code == status, (response.status_code, response.content[:500])
+
+
+# --------------------------------------------------------------------------- completeness
+PARAM = re.compile(r"\{[^}]*\}|<[^>]*>")
+DOCS_ROUTES = {"openapi-json": "GET", "openapi-view": "GET"}  # ninja's own views, not in its schema
+DOCS_OPERATIONS = {("GET", "/api/openapi.json"), ("GET", "/api/docs")}
+
+
+def normalise(path: str) -> str:
+    """``/api/tasks/{slug}/edit/``, ``/api/tasks/{task}/edit/``, ``tasks/<slug>/edit/`` → one form."""
+    return PARAM.sub("{}", path if path.startswith("/") else "/" + path)
+
+
+def table_operations() -> Counter[tuple[str, str]]:
+    return Counter((row.method, normalise(row.path)) for row in MATRIX)
+
+
+def schema_operations() -> set[tuple[str, str]]:
+    paths = tracker_api.get_openapi_schema()["paths"]
+    return {(method.upper(), normalise(path)) for path, item in paths.items() for method in item}
+
+
+def url_patterns() -> list[tuple[str, str | None]]:
+    """(route, url name) of every URL the API mounts: one per operation (ninja), plus its docs."""
+    (api_resolver,) = [
+        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "api"
+    ]
+    prefix = "/" + str(api_resolver.pattern)
+    return [
+        (normalise(prefix + str(p.pattern)), p.name)
+        for p in api_resolver.url_patterns
+        if isinstance(p, URLPattern) and p.name != "api-root"
+    ]
+
+
+def test_matrix_covers_every_operation() -> None:
+    table = table_operations()
+    rows = Counter((row.method, row.path, row.flavour) for row in MATRIX)
+    assert [r for r, n in rows.items() if n > 1] == [], "duplicate rows"
+    unflavoured = Counter((row.method, normalise(row.path)) for row in MATRIX if not row.flavour)
+    assert [op for op, n in table.items() if n > 1 and unflavoured[op]] == [], "rows without a flavour"
+    for row in MATRIX:
+        assert set(row.expect) == set(CALLERS), row
+
+    served = schema_operations() | {
+        (DOCS_ROUTES[name], route) for route, name in url_patterns() if name in DOCS_ROUTES
+    }
+    missing = served - set(table)
+    stale = set(table) - served
+    assert not missing, f"operations without a row in MATRIX: {sorted(missing)}"
+    assert not stale, f"rows for operations the API does not have: {sorted(stale)}"
+
+    # A route hidden from the schema (include_in_schema=False) is still mounted: the mounted
+    # paths must be the table's too. (A hidden extra *method* on a listed path is caught by
+    # test_methods_without_a_row_are_405.)
+    mounted = {route for route, _ in url_patterns()}
+    assert mounted == {path for _, path in table}, (
+        f"mounted without a row: {sorted(mounted - {p for _, p in table})}; "
+        f"rows not mounted: {sorted({p for _, p in table} - mounted)}"
+    )
+
+
+NINJA_PATHS = sorted(
+    {normalise(row.path) for row in MATRIX if (row.method, normalise(row.path)) not in DOCS_OPERATIONS}
+)
+
+
+@pytest.mark.parametrize("path", NINJA_PATHS)
+def test_methods_without_a_row_are_405(path: str) -> None:
+    """No method is served beyond the table's (also ones the schema might not show)."""
+    listed = {method for method, p in table_operations() if p == path}
+    client = ApiClient()
+    url = path.replace("{}", "1")
+    for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - listed):
+        response = client.generic(method, url, "{}", content_type="application/json")
+        assert_envelope(response, 405, "method_not_allowed")
