@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker_accounts.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -190,17 +191,37 @@ CORS_ALLOW_CREDENTIALS = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # bodies over this answer 413
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200  # query strings with more fields answer 400
 
+LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json": one JSON object per line (python-json-logger)
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "tracker_accounts.log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django-q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
+        "tracker.requests": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
     },
 }
+
+# Prometheus metrics at /api/metrics/: from these addresses, or with this bearer token
+TRACKER_ACCOUNTS_METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+TRACKER_ACCOUNTS_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 NINJA_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

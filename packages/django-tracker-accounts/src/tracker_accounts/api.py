@@ -13,6 +13,8 @@ from .auth import current_user, jwt_auth
 from .conf import app_settings
 from .errors import envelope, install_error_handlers
 from .health import cache_ok, database_ok
+from .metrics import register_collectors
+from .metrics_api import metrics_router
 from .models import User
 from .ratelimit import client_ip
 from .schemas import (
@@ -168,5 +170,7 @@ def health(request: HttpRequest) -> Status[Any]:
 def install(api: NinjaAPI, *, prefix: str = "auth/") -> None:
     """Mount the auth and health routers on ``api`` and install the error envelope."""
     install_error_handlers(api)
+    register_collectors()
     api.add_router(prefix, router)
     api.add_router("", ops_router)
+    api.add_router("", metrics_router)

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_STALE_QUEUED_SECONDS": 120,
     "MAIL_SUBJECT_PREFIX": "[Tracker] ",
     "SITE_NAME": "Tracker",
+    # Prometheus metrics endpoint: client addresses allowed, or a bearer token
+    "METRICS_ALLOWED_IPS": ["127.0.0.1", "::1"],
+    "METRICS_TOKEN": "",
 }
 
 
@@ -118,6 +121,14 @@ class AccountsSettings:
     @property
     def SITE_NAME(self) -> str:
         return str(self._get("SITE_NAME"))
+
+    @property
+    def METRICS_ALLOWED_IPS(self) -> list[str]:
+        return list(self._get("METRICS_ALLOWED_IPS"))
+
+    @property
+    def METRICS_TOKEN(self) -> str:
+        return str(self._get("METRICS_TOKEN") or "")
 
 
 app_settings = AccountsSettings()

@@ -51,8 +51,12 @@ def envelope_response(
     detail: str | None = None,
     errors: Iterable[Mapping[str, str]] = (),
     headers: Mapping[str, str] | None = None,
+    request_id: str | None = None,
 ) -> JsonResponse:
-    response = JsonResponse(envelope(status, code, detail, errors), status=status)
+    body = envelope(status, code, detail, errors)
+    if request_id:  # quoted to support staff when reporting a server error
+        body["request_id"] = request_id
+    response = JsonResponse(body, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -174,8 +178,15 @@ def _suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _server_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
-    return envelope_response(500)
+    request_id = getattr(request, "request_id", None)
+    logger.error(
+        "Unhandled error on %s %s",
+        request.method,
+        request.path,
+        exc_info=exc,
+        extra={"event": "server_error", "request_id": request_id or "-"},
+    )
+    return envelope_response(500, request_id=request_id)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

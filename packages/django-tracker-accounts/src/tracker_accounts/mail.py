@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .conf import app_settings
 from .crypto import decrypt, encrypt
+from .metrics import MAIL_EVENTS
 from .models import MailStatus, OutboundEmail
 
 logger = logging.getLogger("tracker_accounts.mail")
@@ -127,6 +128,7 @@ def _record_failure(row: OutboundEmail, error: str) -> None:
     logger.warning(
         "mail %s to message id %s failed (attempt %d): %s", row.kind, row.pk, row.attempts, error[:200]
     )
+    MAIL_EVENTS.labels("dead" if dead else "failed").inc()
 
 
 def outbox_send(ids: Iterable[int]) -> dict[str, int]:
@@ -170,6 +172,7 @@ def outbox_send(ids: Iterable[int]) -> dict[str, int]:
                 provider_message_id=str(getattr(status, "message_id", "") or "")[:255],
                 provider_status=",".join(sorted(getattr(status, "status", None) or []))[:64],
             )
+            MAIL_EVENTS.labels("sent").inc()
             result["sent"] += 1
     finally:
         try:

@@ -17,6 +17,7 @@ from . import ratelimit
 from .conf import app_settings
 from .crypto import keyed_hash, keyed_hash_matches, token_hash
 from .errors import ApiError, Conflict, InvalidInput, RateLimited
+from .log import email_ref, log_event
 from .mail import mail_enqueue
 from .models import EmailOTP, EmailToken, Role, User, normalize_email
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
@@ -60,6 +61,7 @@ def otp_send(*, email: str, ip: str) -> None:
     with transaction.atomic():
         EmailOTP.objects.filter(email=email, used_at__isnull=True, superseded=False).update(superseded=True)
         if User.objects.filter(email=email).exists():
+            log_event("otp_sent", email_ref=email_ref(email), account_exists=True)
             mail_enqueue(
                 kind="account_exists",
                 to=email,
@@ -75,6 +77,7 @@ def otp_send(*, email: str, ip: str) -> None:
             created_at=now,
             expires_at=now + app_settings.OTP_TTL,
         )
+        log_event("otp_sent", email_ref=email_ref(email))
         minutes = int(app_settings.OTP_TTL.total_seconds() // 60)
         mail_enqueue(
             kind="otp_code",
@@ -113,6 +116,7 @@ def otp_verify(*, email: str, code: str, ip: str) -> tuple[str, datetime]:
             otp.save(update_fields=["used_at"])
             raw = secrets.token_urlsafe(32)
             expires = now + app_settings.EMAIL_TOKEN_TTL
+            log_event("otp_verified", email_ref=email_ref(email))
             EmailToken.objects.create(
                 email=email, token_hash=token_hash(raw), created_at=now, expires_at=expires
             )
@@ -147,7 +151,7 @@ def user_create(*, email: str, password: str, first_name: str, last_name: str, r
     except IntegrityError as exc:  # a concurrent registration of the same address won
         raise EmailTaken() from exc
     transaction.on_commit(lambda: user_registered.send(sender=User, user=user, via=via))
-    logger.info("user registered", extra={"event": "user_registered", "user_id": user.pk, "via": via})
+    log_event("user_registered", actor_id=user.pk, user_id=user.pk, via=via)
     return user
 
 
@@ -182,15 +186,16 @@ def login(*, email: str, password: str, ip: str) -> User:
     wait = ratelimit.blocked_for(scope, email, limit=limit, fail_open=True)
     if wait is not None:
         login_locked.send(sender=User, email=email)
-        logger.warning("login refused: too many failures", extra={"event": "login_locked"})
+        log_event("login_locked", outcome="refused", level=logging.WARNING, email_ref=email_ref(email))
         raise RateLimited(wait, "Too many failed sign-in attempts. Try again later.")
     user = authenticate(None, email=email, password=password)
     if not isinstance(user, User):
         ratelimit.count(scope, email, window=window)
         login_failed.send(sender=User, email=email)
-        logger.info("login failed", extra={"event": "login_failed"})
+        log_event("login_failed", outcome="failure", email_ref=email_ref(email))
         raise InvalidCredentials()
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    log_event("login", actor_id=user.pk, user_id=user.pk)
     return user
 
 
@@ -205,4 +210,5 @@ def me_update(*, user: User, first_name: str | None = None, last_name: str | Non
     if fields:
         user.save(update_fields=fields)
         user_profile_changed.send(sender=User, user=user)
+        log_event("profile_updated", actor_id=user.pk, user_id=user.pk, fields=fields)
     return user

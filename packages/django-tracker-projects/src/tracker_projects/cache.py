@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
+from tracker_accounts.metrics import CACHE_LOOKUPS
+
 from .conf import app_settings
 
 logger = logging.getLogger("tracker_projects.cache")
@@ -66,6 +68,7 @@ def _versions(keys: list[str]) -> list[int]:
 def cached(namespace: str, version_keys: list[str], params: dict[str, Any], compute: Callable[[], T]) -> T:
     """``compute()`` cached under the current versions of ``version_keys`` and ``params``."""
     if not _available():
+        CACHE_LOOKUPS.labels(namespace, "unavailable").inc()
         return compute()
     try:
         if _bumps_lost:
@@ -76,9 +79,12 @@ def cached(namespace: str, version_keys: list[str], params: dict[str, Any], comp
         hit = cache.get(key)
     except Exception as exc:
         _mark_down(exc)
+        CACHE_LOOKUPS.labels(namespace, "unavailable").inc()
         return compute()
     if hit is not None:
+        CACHE_LOOKUPS.labels(namespace, "hit").inc()
         return hit  # type: ignore[no-any-return]
+    CACHE_LOOKUPS.labels(namespace, "miss").inc()
     value = compute()
     try:
         cache.set(key, value, app_settings.CACHE_TIMEOUT)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tracker_accounts.crypto import token_hash
 from tracker_accounts.errors import ApiError, Conflict, NotFound
+from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
 from tracker_accounts.models import Role, User, normalize_email
 from tracker_accounts.services import user_create
@@ -114,15 +115,12 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
                 actor=actor,
             )
         )
-    logger.info(
-        "invites sent",
-        extra={
-            "event": "invite_sent",
-            "actor_id": actor.pk,
-            "project": project.slug,
-            "invited": len(batch.invited),
-            "skipped": len(batch.skipped),
-        },
+    log_event(
+        "invite_sent",
+        actor_id=actor.pk,
+        project=project.slug,
+        invited=len(batch.invited),
+        skipped=len(batch.skipped),
     )
     return batch
 
@@ -141,9 +139,7 @@ def invite_revoke(*, actor: Any, project_slug: str, invite_id: int) -> None:
         raise Conflict("Only a pending invitation can be revoked.", code="invite_not_pending")
     invite.status = InviteStatus.REVOKED
     invite.save(update_fields=["status"])
-    logger.info(
-        "invite revoked", extra={"event": "invite_revoked", "actor_id": actor.pk, "invite_id": invite.pk}
-    )
+    log_event("invite_revoked", actor_id=actor.pk, project=project.slug, invite_id=invite.pk)
 
 
 def _usable(raw_token: str, *, lock: bool) -> Invite:
@@ -213,4 +209,11 @@ def invite_accept(
     invite.accepted_at = timezone.now()
     invite.accepted_by = user
     invite.save(update_fields=["status", "accepted_at", "accepted_by"])
+    log_event(
+        "invite_accepted",
+        actor_id=user.pk,
+        project=invite.project.slug,
+        invite_id=invite.pk,
+        new_account=new_user is not None,
+    )
     return Acceptance(project=invite.project, new_user=new_user)

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tracker_accounts.mail import mail_enqueue_many
+from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
 from tracker_accounts.models import User
 from tracker_accounts.purge import accounts_purge_expired
 
@@ -138,6 +139,29 @@ def _task_message(kind: str, subject: str, template: str, day: date) -> Callable
     return build
 
 
+def _report(job: str, **counts: Any) -> dict[str, Any]:
+    result = {"job": job, "day": today().isoformat(), **counts}
+    JOB_RUNS.labels(job).inc()
+    for kind, value in counts.items():
+        if isinstance(value, int):
+            JOB_ITEMS.labels(job, kind).inc(value)
+    logger.info("job done", extra={"event": "job_run", **result})
+    return result
+
+
+def timed(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """Record the job's duration in the metrics."""
+
+    def run() -> dict[str, Any]:
+        with JOB_DURATION.labels(func.__name__).time():
+            return func()
+
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+@timed
 def notify_due_today() -> dict[str, Any]:
     day = today()
     ids = list(
@@ -188,12 +212,7 @@ def _mark_and_notify(
     return len(marked), mailed
 
 
-def _report(job: str, **counts: Any) -> dict[str, Any]:
-    result = {"job": job, "day": today().isoformat(), **counts}
-    logger.info("job done", extra={"event": "job_run", **result})
-    return result
-
-
+@timed
 def check_task_overdue() -> dict[str, Any]:
     day = today()
 
@@ -225,6 +244,7 @@ def check_task_overdue() -> dict[str, Any]:
     return _report("check_task_overdue", tasks_marked=marked, mails_queued=mailed)
 
 
+@timed
 def check_project_overdue() -> dict[str, Any]:
     day = today()
 
@@ -259,12 +279,12 @@ def check_project_overdue() -> dict[str, Any]:
     return _report("check_project_overdue", projects_marked=marked, mails_queued=mailed)
 
 
+@timed
 def purge_expired() -> dict[str, Any]:
     now = timezone.now()
     with transaction.atomic():
-        result: dict[str, Any] = {"job": "purge_expired", **accounts_purge_expired()}
-        result["invites_expired"] = Invite.objects.filter(
+        counts = accounts_purge_expired()
+        counts["invites_expired"] = Invite.objects.filter(
             status=InviteStatus.PENDING, expires_at__lte=now
         ).update(status=InviteStatus.EXPIRED)
-    logger.info("job done", extra={"event": "job_run", **result})
-    return result
+    return _report("purge_expired", **counts)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracker_accounts.errors import Conflict, InvalidInput, NotFound
+from tracker_accounts.log import log_event
 from tracker_accounts.models import normalize_email
 
 from . import cache, permissions, signals
@@ -39,7 +40,8 @@ def invalidate_project(project_id: int, *extra_users: int) -> None:
 
 
 def _log(event: str, actor: Any, **fields: Any) -> None:
-    logger.info(event, extra={"event": event, "actor_id": getattr(actor, "pk", None), **fields})
+    """One structured line for a write (after it is decided; the transaction may still roll back)."""
+    log_event(event, actor_id=getattr(actor, "pk", None), **fields)
 
 
 # --------------------------------------------------------------------------- projects
