@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -13,6 +13,21 @@ from .fields import Email, OpaqueToken, Password, PersonName
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="ignore")
+
+
+def example(data: dict[str, Any]) -> ConfigDict:
+    """A schema-level OpenAPI example."""
+    return ConfigDict(json_schema_extra={"examples": [data]})
+
+
+USER_EXAMPLE: dict[str, Any] = {
+    "id": 7,
+    "email": "ada@example.com",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+}
+ME_EXAMPLE: dict[str, Any] = {**USER_EXAMPLE, "role": "manager", "date_joined": "2026-11-25T08:00:00Z"}
+JWT_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiNyJ9.c2lnbmF0dXJl"
 
 
 class FieldError(Schema):
@@ -42,10 +57,14 @@ QUERY_ERRORS = (400, 422)
 
 
 class DetailOut(Schema):
+    model_config = example({"detail": "If the address can be used, a message is on its way."})
+
     detail: str
 
 
 class UserBrief(Schema):
+    model_config = example(USER_EXAMPLE)
+
     id: int
     email: str
     first_name: str
@@ -53,17 +72,23 @@ class UserBrief(Schema):
 
 
 class UserOut(UserBrief):
+    model_config = example(ME_EXAMPLE)
+
     role: Literal["manager", "member"]
     date_joined: datetime
 
 
 class TokenPairOut(Schema):
+    model_config = example({"access": JWT_EXAMPLE, "refresh": JWT_EXAMPLE, "user": ME_EXAMPLE})
+
     access: str
     refresh: str
     user: UserOut
 
 
 class TokenRefreshOut(Schema):
+    model_config = example({"access": JWT_EXAMPLE, "refresh": JWT_EXAMPLE})
+
     access: str
     refresh: str
 
@@ -78,6 +103,8 @@ class VerifyOtpIn(StrictIn):
 
 
 class EmailTokenOut(Schema):
+    model_config = example({"email_token": "kq3V0fZ8yq8xg3m2w3H1lQ", "expires_at": "2026-11-25T08:30:00Z"})
+
     email_token: str
     expires_at: datetime
 
@@ -104,6 +131,8 @@ class MeUpdateIn(StrictIn):
 
 
 class HealthOut(Schema):
+    model_config = example({"status": "ok", "database": "ok", "cache": "ok"})
+
     status: Literal["ok", "degraded"]
     database: Literal["ok", "error"]
     cache: Literal["ok", "error"]

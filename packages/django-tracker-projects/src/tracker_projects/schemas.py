@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from tracker_accounts.fields import CleanStr, Email, OpaqueToken, Password, PersonName, reject_unstorable
-from tracker_accounts.schemas import UserBrief, UserOut
+from tracker_accounts.schemas import ME_EXAMPLE, USER_EXAMPLE, UserBrief, UserOut, example
 
 ProjectStatusName = Literal["planned", "active", "completed"]
 TaskStatusName = Literal["todo", "in_progress", "done"]
@@ -86,12 +86,60 @@ class ProjectUpdateIn(In):
         return value
 
 
+REF_EXAMPLE = {"slug": "apollo-launch-plan", "name": "Apollo launch plan"}
+PROJECT_EXAMPLE = {
+    **REF_EXAMPLE,
+    "description": "To the moon",
+    "status": "active",
+    "start_date": "2030-01-01",
+    "due_date": "2030-06-30",
+    "is_overdue": False,
+    "manager": USER_EXAMPLE,
+    "member_count": 3,
+    "my_role": "manager",
+    "created_at": "2026-11-25T08:00:00Z",
+    "updated_at": "2026-11-25T09:00:00Z",
+}
+TASK_EXAMPLE = {
+    "slug": "write-the-spec",
+    "title": "Write the spec",
+    "description": "",
+    "status": "in_progress",
+    "priority": "high",
+    "due_date": "2030-02-01",
+    "is_overdue": False,
+    "assignee": {"id": 9, "email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper"},
+    "project": REF_EXAMPLE,
+    "created_by": USER_EXAMPLE,
+    "created_at": "2026-11-25T08:00:00Z",
+    "updated_at": "2026-11-25T09:00:00Z",
+    "completed_at": None,
+}
+MEMBER_EXAMPLE = {**USER_EXAMPLE, "role": "manager", "joined_at": "2026-11-25T08:00:00Z"}
+INVITE_EXAMPLE = {
+    "id": 12,
+    "email": "grace@example.com",
+    "invited_by": USER_EXAMPLE,
+    "created_at": "2026-11-25T08:00:00Z",
+    "expires_at": "2026-11-27T08:00:00Z",
+    "status": "pending",
+}
+
+
+def page_example(item: dict[str, Any]) -> ConfigDict:
+    return example({"items": [item], "count": 1, "page": 1, "page_size": 20})
+
+
 class ProjectRef(Schema):
+    model_config = example(REF_EXAMPLE)
+
     slug: str
     name: str
 
 
 class ProjectOut(Schema):
+    model_config = example(PROJECT_EXAMPLE)
+
     slug: str
     name: str
     description: str
@@ -113,6 +161,8 @@ class Page(Schema):
 
 
 class ProjectPage(Page):
+    model_config = page_example(PROJECT_EXAMPLE)
+
     items: list[ProjectOut]
 
 
@@ -160,6 +210,8 @@ class TaskUpdateIn(In):
 
 
 class TaskOut(Schema):
+    model_config = example(TASK_EXAMPLE)
+
     slug: str
     title: str
     description: str
@@ -176,6 +228,8 @@ class TaskOut(Schema):
 
 
 class TaskPage(Page):
+    model_config = page_example(TASK_EXAMPLE)
+
     items: list[TaskOut]
 
 
@@ -194,6 +248,8 @@ class TaskFilters(PageQuery):
 
 # --------------------------------------------------------------------------- members
 class MemberOut(Schema):
+    model_config = example(MEMBER_EXAMPLE)
+
     id: int
     email: str
     first_name: str
@@ -203,6 +259,8 @@ class MemberOut(Schema):
 
 
 class MemberPage(Page):
+    model_config = page_example(MEMBER_EXAMPLE)
+
     items: list[MemberOut]
 
 
@@ -212,21 +270,34 @@ class InviteIn(In):
 
 
 class InvitedOut(Schema):
+    model_config = example({"email": "grace@example.com", "expires_at": "2026-11-27T08:00:00Z"})
+
     email: str
     expires_at: datetime
 
 
 class SkippedOut(Schema):
+    model_config = example({"email": "ada@example.com", "reason": "already_member"})
+
     email: str
     reason: Literal["already_member"]
 
 
 class InviteResultOut(Schema):
+    model_config = example(
+        {
+            "invited": [{"email": "grace@example.com", "expires_at": "2026-11-27T08:00:00Z"}],
+            "skipped": [{"email": "ada@example.com", "reason": "already_member"}],
+        }
+    )
+
     invited: list[InvitedOut]
     skipped: list[SkippedOut]
 
 
 class InviteOut(Schema):
+    model_config = example(INVITE_EXAMPLE)
+
     id: int
     email: str
     invited_by: UserBrief
@@ -236,10 +307,22 @@ class InviteOut(Schema):
 
 
 class InvitePage(Page):
+    model_config = page_example(INVITE_EXAMPLE)
+
     items: list[InviteOut]
 
 
 class InvitePublicOut(Schema):
+    model_config = example(
+        {
+            "email": "grace@example.com",
+            "project": REF_EXAMPLE,
+            "invited_by": USER_EXAMPLE,
+            "expires_at": "2026-11-27T08:00:00Z",
+            "account_exists": False,
+        }
+    )
+
     email: str
     project: ProjectRef
     invited_by: UserBrief
@@ -256,10 +339,21 @@ class AcceptIn(In):
 
 
 class AcceptedOut(Schema):
+    model_config = example({"project": REF_EXAMPLE})
+
     project: ProjectRef
 
 
 class AcceptedNewUserOut(Schema):
+    model_config = example(
+        {
+            "access": "eyJhbGciOi...",
+            "refresh": "eyJhbGciOi...",
+            "user": {**ME_EXAMPLE, "role": "member"},
+            "project": REF_EXAMPLE,
+        }
+    )
+
     access: str
     refresh: str
     user: UserOut

@@ -1,0 +1,117 @@
+"""System checks with stable ids catch misconfiguration; signals reach host code after commit."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.test import TestCase
+from django.test.utils import override_settings
+
+from tests.conftest import ApiClient, invite_token_from, last_mail_to
+from tests.factories import PASSWORD, UserFactory
+from tracker_accounts import checks as accounts_checks
+from tracker_accounts import signals as accounts_signals
+from tracker_projects import checks as projects_checks
+from tracker_projects import services
+from tracker_projects import signals as projects_signals
+
+
+def ids(messages):
+    return {m.id for m in messages}
+
+
+def test_a_correct_setup_has_no_findings():
+    assert accounts_checks.check_setup() == []
+    assert projects_checks.check_setup() == []
+
+
+@override_settings(AUTH_USER_MODEL="auth.User")
+def test_wrong_user_model_is_e001():
+    assert "tracker_accounts.E001" in ids(accounts_checks.check_setup())
+
+
+@pytest.mark.parametrize(
+    ("app", "check_id", "module"),
+    [
+        ("ninja_jwt", "tracker_accounts.E002", accounts_checks),
+        ("django_q", "tracker_accounts.E003", accounts_checks),
+        ("ninja_jwt.token_blacklist", "tracker_accounts.E004", accounts_checks),
+        ("django_q", "tracker_projects.E002", projects_checks),
+        ("tracker_accounts", "tracker_projects.E001", projects_checks),
+    ],
+)
+def test_a_missing_app_has_its_own_id(monkeypatch, app, check_id, module):
+    real = apps.is_installed
+    monkeypatch.setattr(module.apps, "is_installed", lambda name: name != app and real(name))
+    assert check_id in ids(module.check_setup())
+
+
+def test_missing_envelope_middleware_is_w001(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "ApiErrorEnvelopeMiddleware" not in m]
+    assert "tracker_accounts.W001" in ids(accounts_checks.check_setup())
+
+
+class Recorder:
+    def __init__(self, signal):
+        self.calls: list[dict] = []
+        self.signal = signal
+        signal.connect(self, weak=False)
+
+    def __call__(self, sender, **kwargs):
+        self.calls.append(kwargs)
+
+    def close(self):
+        self.signal.disconnect(self)
+
+
+@pytest.fixture
+def record():
+    made: list[Recorder] = []
+
+    def make(signal):
+        made.append(Recorder(signal))
+        return made[-1]
+
+    yield make
+    for recorder in made:
+        recorder.close()
+
+
+@pytest.mark.django_db
+def test_project_signals_fire_after_commit(record):
+    created, deleted = record(projects_signals.project_created), record(projects_signals.project_deleted)
+    assigned = record(projects_signals.task_assigned)
+    manager, member = UserFactory(role="manager"), UserFactory()
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        project = services.project_create(actor=manager, name="Signals")
+    assert created.calls == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert created.calls[0]["project"].pk == project.pk and created.calls[0]["actor"] == manager
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.membership_add(project=project, user=member, via="test")
+        services.task_create(actor=manager, project_slug=project.slug, title="T", assignee_email=member.email)
+        services.project_delete(actor=manager, slug=project.slug)
+    assert assigned.calls[0]["assignee"] == member
+    assert deleted.calls[0]["project"].pk == project.pk
+
+
+@pytest.mark.django_db
+def test_registration_and_membership_signals(record):
+    registered, joined = record(accounts_signals.user_registered), record(projects_signals.member_joined)
+    manager = UserFactory(role="manager")
+    project = services.project_create(actor=manager, name="Joinable")
+    from tests.conftest import auth_client
+
+    auth_client(manager, run_on_commit=True).post(
+        f"/api/projects/{project.slug}/invite/", {"emails": ["newbie@example.com"]}
+    )
+    token = invite_token_from(last_mail_to("newbie@example.com"))
+    response = ApiClient(run_on_commit=True).post(
+        f"/api/invites/accept/{token}/", {"password": PASSWORD, "first_name": "N", "last_name": "B"}
+    )
+    assert response.status_code == 201
+    assert (
+        registered.calls[0]["via"] == "invite" and registered.calls[0]["user"].email == "newbie@example.com"
+    )
+    assert joined.calls[0]["membership"].project_id == project.pk and joined.calls[0]["via"] == "invite"
