@@ -116,3 +116,13 @@ def host_install(session: nox.Session) -> None:
         session.run("python", "-m", "django", "check", "--fail-level", "WARNING", env=env)
         session.run("python", "-m", "django", "migrate", "--noinput", "-v", "0", env=env)
         session.run("python", "smoke.py", env=env)
+
+
+@nox.session(venv_backend="none")
+def typescript(session: nox.Session) -> None:
+    """Regenerate the TypeScript client's types from clients/openapi.json and type-check it."""
+    if shutil.which("npm") is None:
+        session.error("the typescript session needs npm (Node.js 20+) on PATH: install Node.js")
+    with session.chdir(ROOT / "clients" / "typescript"):
+        session.run("npm", "ci", external=True)
+        session.run("npm", "run", "check", external=True)

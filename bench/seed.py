@@ -52,8 +52,12 @@ def seed(
     due_today_share: float,
     late_share: float,
     members_per_project: int = 3,
+    hot_tasks: int = 1000,
+    hot_members: int = 20,
     seed_value: int = 7,
 ) -> dict[str, Any]:
+    """The first project (owned by the first manager, who owns 50) is the "hot" one: it gets
+    ``hot_tasks`` tasks and ``hot_members`` members besides its manager."""
     rnd = random.Random(seed_value)
     now = timezone.now()
     day = today()
@@ -99,7 +103,8 @@ def seed(
     project_rows = []
     for i in range(projects):
         pid = first_project + i
-        mgr = manager_ids[0] if i < 50 else manager_ids[i % len(manager_ids)]
+        others = manager_ids[1:] or manager_ids
+        mgr = manager_ids[0] if i < 50 else others[i % len(others)]
         project_manager[pid] = mgr
         due = day + timedelta(days=rnd.randint(-30, 300))
         project_rows.append(
@@ -140,7 +145,8 @@ def seed(
     members: dict[int, list[int]] = {}
     membership_rows = []
     for pid, mgr in project_manager.items():
-        chosen = rnd.sample(member_ids, k=min(members_per_project, len(member_ids))) if member_ids else []
+        size = hot_members if pid == first_project else members_per_project
+        chosen = rnd.sample(member_ids, k=min(size, len(member_ids))) if member_ids else []
         members[pid] = [mgr, *chosen]
         membership_rows.append((pid, mgr, "manager", now))
         membership_rows.extend((pid, uid, "member", now) for uid in chosen)
@@ -152,7 +158,7 @@ def seed(
     def task_rows() -> Any:
         for i in range(tasks):
             tid = first_task + i
-            pid = pids[i % len(pids)]
+            pid = first_project if i < hot_tasks else pids[(i - hot_tasks) % len(pids)]
             r = rnd.random()
             if r < due_today_share:
                 due: date | None = day

@@ -231,3 +231,6 @@ NINJA_JWT = {
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": SECRET_KEY,
 }
+
+# bench/http_bench.py serves /bench/floor/ (a bare view for comparison) when this is on
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Router
 from ninja.responses import Status
 
@@ -15,6 +15,7 @@ from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
 
 from . import invites, permissions, selectors, services
 from .clock import today
+from .rendering import json_response
 from .schemas import (
     AcceptedNewUserOut,
     AcceptedOut,
@@ -65,8 +66,8 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status[Any
     summary="My projects",
     description="Only the projects the caller manages or is a member of.",
 )
-def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[str, Any]:
-    return selectors.project_list(user=current_user(request), filters=filters)
+def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpResponse:
+    return json_response(selectors.project_list(user=current_user(request), filters=filters))
 
 
 @projects_router.get(
@@ -165,10 +166,10 @@ def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> Statu
     response={200: TaskPage, **E(*QUERY_ERRORS, 401, 404)},
     summary="The project's tasks",
 )
-def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> dict[str, Any]:
+def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> HttpResponse:
     user = current_user(request)
-    project = selectors.project_for_member(user=user, slug=slug)
-    return selectors.task_list(user=user, project=project, filters=filters)
+    project = selectors.project_ref_for_member(user=user, slug=slug)
+    return json_response(selectors.task_list(user=user, project=project, filters=filters))
 
 
 # --------------------------------------------------------------------------- tasks

@@ -13,6 +13,8 @@ from tracker_accounts.models import normalize_email
 from . import cache
 from .clock import today
 from .models import Invite, InviteStatus, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
+from .rendering import render_json
+from .schemas import ProjectPage, TaskPage
 from .serializers import project_dict, task_dict, user_brief
 
 ORDER_TIEBREAK = {"name": "id", "-name": "-id"}
@@ -87,10 +89,11 @@ def _order(qs: QuerySet[Any], ordering: str, tiebreak: str = "-id") -> QuerySet[
     return qs.order_by(expr, ORDER_TIEBREAK.get(ordering, tiebreak))
 
 
-def project_list(*, user: Any, filters: Any) -> dict[str, Any]:
+def project_list(*, user: Any, filters: Any) -> bytes:
+    """The JSON page of ``user``'s projects (rendered once, then served from the cache)."""
     day = today()
 
-    def compute() -> dict[str, Any]:
+    def compute() -> bytes:
         base = Project.objects.filter(memberships__user=user)
         if filters.status:
             base = base.filter(status=filters.status)
@@ -107,15 +110,25 @@ def project_list(*, user: Any, filters: Any) -> dict[str, Any]:
                 "manager"
             )
             rows = list(_order(qs, filters.ordering)[start : start + filters.page_size])
-        return {
+        page = {
             "items": [project_dict(p, day) for p in rows],
             "count": count,
             "page": filters.page,
             "page_size": filters.page_size,
         }
+        return render_json(ProjectPage, page)
 
     params = {"day": day.isoformat(), **filters.dict()}
     return cache.cached("projects", [cache.user_version_key(user.pk)], params, compute)
+
+
+def project_ref_for_member(*, user: Any, slug: str) -> Project:
+    """Just enough of a project to scope a list to it (404 unless ``user`` is a member)."""
+    _ensure_storable(slug, "Project")
+    project = Project.objects.filter(slug=slug, memberships__user=user).only("id", "slug", "name").first()
+    if project is None:
+        raise NotFound("Project not found.")
+    return project
 
 
 def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
@@ -129,13 +142,14 @@ def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
     return task
 
 
-def task_list(*, user: Any, project: Project, filters: Any) -> dict[str, Any]:
+def task_list(*, user: Any, project: Project, filters: Any) -> bytes:
+    """The JSON page of a project's tasks (rendered once, then served from the cache)."""
     day = today()
     assignee_id: int | str | None = None
     if filters.assignee:
         assignee_id = user.pk if filters.assignee.lower() == "me" else normalize_email(filters.assignee)
 
-    def compute() -> dict[str, Any]:
+    def compute() -> bytes:
         base = Task.objects.filter(project=project)
         if filters.status:
             base = base.filter(status=filters.status)
@@ -152,12 +166,13 @@ def task_list(*, user: Any, project: Project, filters: Any) -> dict[str, Any]:
             base = base.filter(overdue) if filters.overdue else base.exclude(overdue)
         qs = _order(base.select_related("assignee", "created_by", "project"), filters.ordering)
         rows, count = paginate(qs, filters.page, filters.page_size)
-        return {
+        page = {
             "items": [task_dict(t, day) for t in rows],
             "count": count,
             "page": filters.page,
             "page_size": filters.page_size,
         }
+        return render_json(TaskPage, page)
 
     params = {"day": day.isoformat(), "assignee_id": assignee_id, **filters.dict()}
     return cache.cached("tasks", [cache.project_version_key(project.pk)], params, compute)
