@@ -5,6 +5,7 @@ authentication as the API, returning a JSON body of a requested size. Mounted on
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
 from tracker_accounts.auth import user_from_access_token
 from tracker_accounts.errors import envelope_response
 

@@ -18,10 +18,12 @@ def schema_text() -> str:
 
 
 class Command(BaseCommand):
-    help = "Write the OpenAPI schema of /api/ as JSON (default: the committed snapshot clients/openapi.json)."
+    help = "Write the OpenAPI schema of /api/ as JSON (default: the snapshot clients/openapi.json)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--output", default=str(SNAPSHOT), help='A file path, or "-" for standard output.')
+        parser.add_argument(
+            "--output", default=str(SNAPSHOT), help='A file path, or "-" for standard output.'
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         text = schema_text()
