@@ -22,13 +22,30 @@ class LiveManager(models.Manager[_M]):
 LIVE = Q(deleted_at__isnull=True)
 
 
+class SoftDeletable(models.Model):
+    """Timestamps and soft delete: ``objects`` hides deleted rows, ``all_objects`` sees them."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
+        ordering = ("-created_at", "-id")
+
+
 class ProjectStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
 
 
-class Project(models.Model):
+class Project(SoftDeletable):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
@@ -39,17 +56,8 @@ class Project(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_projects"
     )
     is_overdue = models.BooleanField(default=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = LiveManager()
-    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
-
-    class Meta:
-        base_manager_name = "all_objects"
-        default_manager_name = "objects"
-        ordering = ("-created_at", "-id")
+    class Meta(SoftDeletable.Meta):
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(status__in=ProjectStatus.values), name="tracker_project_status_valid"
@@ -124,7 +132,7 @@ class Priority(models.IntegerChoices):
         return {p.label: p for p in cls}[name]
 
 
-class Task(models.Model):
+class Task(SoftDeletable):
     slug = models.SlugField(max_length=80, unique=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)
@@ -144,17 +152,8 @@ class Task(models.Model):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = LiveManager()
-    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
-
-    class Meta:
-        base_manager_name = "all_objects"
-        default_manager_name = "objects"
-        ordering = ("-created_at", "-id")
+    class Meta(SoftDeletable.Meta):
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(status__in=TaskStatus.values), name="tracker_task_status_valid"
