@@ -126,3 +126,19 @@ def typescript(session: nox.Session) -> None:
     with session.chdir(ROOT / "clients" / "typescript"):
         session.run("npm", "ci", external=True)
         session.run("npm", "run", "check", external=True)
+
+
+@nox.session(venv_backend="none")
+def browser(session: nox.Session) -> None:
+    """Browser tests: Playwright drives Debian's Chromium against a live example site (its own
+    SQLite file, runserver + qcluster, an SMTP sink). Needs /usr/bin/chromium (or CHROMIUM_PATH)."""
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(chromium).is_file() or not os.access(chromium, os.X_OK):
+        session.error(
+            f"{chromium} is missing: install Debian's Chromium (apt-get install -y chromium); "
+            "`playwright install` is not used"
+        )
+    env = {"DATABASE_URL": "", "REDIS_URL": ""}
+    session.run(
+        "uv", "run", "pytest", "tests/browser", "-m", "browser", *session.posargs, env=env, external=True
+    )

@@ -87,6 +87,10 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # the same waits as the default SQLite file: the web server and the worker write at once
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+        DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {

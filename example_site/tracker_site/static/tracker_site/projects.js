@@ -1,0 +1,439 @@
+// /projects/: my projects with filters and pages; create, edit, delete; members and invitations.
+import { api, messageFor } from "./api.js";
+import {
+  $,
+  badge,
+  busy,
+  clearErrors,
+  fieldError,
+  filtersToForm,
+  flash,
+  formatDate,
+  formValues,
+  h,
+  LABELS,
+  openDialog,
+  personName,
+  renderPager,
+  requireUser,
+  setUrlQuery,
+  showAlert,
+  showError,
+  wireDialogs,
+} from "./ui.js";
+
+const PAGE_SIZE = 10;
+const list = $("#project-list");
+const filtersForm = $("#project-filters");
+const listError = $("#list-error");
+const state = {
+  loads: 0, // list loads started; only the latest one draws
+  me: null,
+  page: 1,
+  filters: {},
+  editing: null, // the project in the edit dialog (null: creating)
+  deleting: null, // the project in the delete dialog
+  people: null, // the project in the members dialog
+};
+
+function tasksUrl(project) {
+  return `/tasks/?project=${encodeURIComponent(project.slug)}`;
+}
+
+// ------------------------------------------------------------------ the list
+async function load(page = state.page) {
+  const turn = ++state.loads; // filters can change while a list is on its way: only the latest draws
+  list.setAttribute("aria-busy", "true");
+  showAlert(listError, null);
+  try {
+    const data = await api("GET", "/api/projects/", {
+      query: { ...state.filters, page, page_size: PAGE_SIZE },
+    });
+    if (turn !== state.loads) return;
+    if (!data.items.length && data.page > 1 && data.count) return load(data.page - 1);
+    state.page = data.page;
+    setUrlQuery({ ...state.filters, page: data.page > 1 ? data.page : "" });
+    list.replaceChildren(...data.items.map(card));
+    $("#project-empty").hidden = data.count > 0;
+    $("#project-empty").textContent = Object.values(state.filters).some(Boolean)
+      ? "No projects match these filters."
+      : state.me.role === "manager"
+        ? "No projects yet. Create the first one."
+        : "You are not in any project yet. Ask a manager to invite you.";
+    renderPager($("#project-pager"), data, load);
+  } catch (error) {
+    if (turn === state.loads) showAlert(listError, error);
+  } finally {
+    if (turn === state.loads) list.setAttribute("aria-busy", "false");
+  }
+}
+
+function card(project) {
+  const manager = project.my_role === "manager";
+  const rowError = h("p", { class: "row-error", role: "alert" });
+  const due = project.due_date
+    ? h("span", { class: project.is_overdue ? "overdue-text" : "" }, formatDate(project.due_date))
+    : h("span", { class: "muted" }, "not set");
+  return h(
+    "li",
+    { class: `card item${project.is_overdue ? " is-overdue" : ""}`, dataset: { slug: project.slug } },
+    h(
+      "div",
+      { class: "item-head" },
+      h("h2", { class: "item-title" }, h("a", { href: tasksUrl(project) }, project.name)),
+      h(
+        "span",
+        { class: "badges" },
+        badge(project.status),
+        project.is_overdue ? badge("overdue", "badge-alert") : null,
+      ),
+    ),
+    project.description ? h("p", { class: "item-desc" }, project.description) : null,
+    h(
+      "dl",
+      { class: "meta" },
+      h("div", {}, h("dt", {}, "Due"), h("dd", {}, due)),
+      h("div", {}, h("dt", {}, "Manager"), h("dd", {}, personName(project.manager))),
+      h("div", {}, h("dt", {}, "Members"), h("dd", {}, String(project.member_count))),
+      h("div", {}, h("dt", {}, "Your role"), h("dd", {}, LABELS[project.my_role])),
+    ),
+    h(
+      "div",
+      { class: "item-actions" },
+      h("a", { class: "btn", href: tasksUrl(project), "aria-label": `Tasks of ${project.name}` }, "Tasks"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn",
+          "aria-label": `Members of ${project.name}`,
+          onclick: () => openPeople(project),
+        },
+        manager ? "Members & invites" : "Members",
+      ),
+      manager
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "btn",
+              "aria-label": `Edit ${project.name}`,
+              onclick: () => openEdit(project),
+            },
+            "Edit",
+          )
+        : null,
+      manager
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn-danger-quiet",
+              "aria-label": `Delete ${project.name}`,
+              onclick: () => openDelete(project),
+            },
+            "Delete",
+          )
+        : null,
+    ),
+    rowError,
+  );
+}
+
+filtersForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  state.filters = formValues(filtersForm);
+  load(1);
+});
+for (const select of filtersForm.querySelectorAll("select")) {
+  select.addEventListener("change", () => filtersForm.requestSubmit());
+}
+
+// ------------------------------------------------------------------ create / edit
+const projectDialog = $("#project-dialog");
+const projectForm = $("#project-form");
+
+function openCreate() {
+  state.editing = null;
+  projectForm.reset();
+  $("#project-dialog-title").textContent = "New project";
+  openDialog(projectDialog);
+}
+
+function openEdit(project) {
+  state.editing = project;
+  const f = projectForm.elements;
+  f.name.value = project.name;
+  f.description.value = project.description;
+  f.status.value = project.status;
+  f.start_date.value = project.start_date || "";
+  f.due_date.value = project.due_date || "";
+  $("#project-dialog-title").textContent = `Edit ${project.name}`;
+  openDialog(projectDialog);
+}
+
+projectForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(projectForm);
+  const values = formValues(projectForm);
+  if (!values.name) {
+    fieldError(projectForm, "name", "Enter a name.");
+    $(".form-error", projectForm).textContent = "Please correct the marked fields.";
+    projectForm.elements.name.focus();
+    return;
+  }
+  const body = {
+    ...values,
+    start_date: values.start_date || null,
+    due_date: values.due_date || null,
+  };
+  await busy(projectForm.querySelector("[type=submit]"), async () => {
+    try {
+      if (state.editing) {
+        const saved = await api("PATCH", `/api/projects/${state.editing.slug}/edit/`, { body });
+        flash(`Saved ${saved.name}.`);
+      } else {
+        const saved = await api("POST", "/api/projects/create/", { body });
+        flash(`Created ${saved.name}.`);
+      }
+      projectDialog.close();
+      await load(state.editing ? state.page : 1);
+    } catch (error) {
+      showError(projectForm, error);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ delete (with confirmation)
+const deleteDialog = $("#delete-dialog");
+const deleteForm = $("#delete-form");
+
+function openDelete(project) {
+  state.deleting = project;
+  $("#delete-dialog-title").textContent = `Delete ${project.name}?`;
+  $("#delete-dialog-text").textContent =
+    `The project and all its tasks disappear for everyone (${project.member_count} ` +
+    `${project.member_count === 1 ? "person" : "people"}).`;
+  openDialog(deleteDialog);
+  deleteForm.querySelector("[data-close]").focus(); // the safe choice first
+}
+
+deleteForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const project = state.deleting;
+  await busy(deleteForm.querySelector("[type=submit]"), async () => {
+    try {
+      await api("DELETE", `/api/projects/${project.slug}/delete/`);
+      deleteDialog.close();
+      flash(`Deleted ${project.name}.`);
+      await load();
+    } catch (error) {
+      showError(deleteForm, error);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ members and invitations
+const peopleDialog = $("#people-dialog");
+const inviteForm = $("#invite-form");
+
+async function openPeople(project) {
+  state.people = project;
+  const manager = project.my_role === "manager";
+  $("#people-dialog-title").textContent = `${manager ? "People in" : "Members of"} ${project.name}`;
+  $("#invite-section").hidden = !manager;
+  $("#invite-result").textContent = "";
+  inviteForm.reset();
+  $("#member-list").replaceChildren();
+  $("#invite-list").replaceChildren();
+  openDialog(peopleDialog);
+  await Promise.all([loadMembers(), manager ? loadInvites() : null]);
+}
+
+async function loadMembers() {
+  const project = state.people;
+  const errorBox = $("#members-error");
+  showAlert(errorBox, null);
+  try {
+    const data = await api("GET", `/api/projects/${project.slug}/members/`, { query: { page_size: 100 } });
+    $("#member-list").replaceChildren(...data.items.map((m) => memberRow(project, m)));
+  } catch (error) {
+    showAlert(errorBox, error);
+  }
+}
+
+function memberRow(project, member) {
+  const me = member.id === state.me.id;
+  const rowError = h("p", { class: "row-error", role: "alert" });
+  const canRemove = member.role !== "manager" && (project.my_role === "manager" || me);
+  const label = me ? "Leave project" : "Remove";
+  const actions = h("div", { class: "row-actions" });
+  const ask = () => {
+    const question = me ? `Leave ${project.name}?` : `Remove ${personName(member)}?`;
+    const yes = h("button", { type: "button", class: "btn btn-danger btn-small" }, me ? "Leave" : "Remove");
+    const no = h("button", { type: "button", class: "btn btn-quiet btn-small" }, "Cancel");
+    yes.onclick = () =>
+      busy(yes, async () => {
+        try {
+          await api("DELETE", `/api/projects/${project.slug}/members/${member.id}/`);
+          if (me) {
+            peopleDialog.close();
+            flash(`You left ${project.name}.`);
+          } else {
+            flash(`Removed ${personName(member)} from ${project.name}; their tasks are unassigned.`);
+            await loadMembers();
+          }
+          await load();
+        } catch (error) {
+          showAlert(rowError, error);
+        }
+      });
+    no.onclick = () => {
+      actions.replaceChildren(removeButton);
+      removeButton.focus();
+    };
+    actions.replaceChildren(h("span", { class: "confirm-text" }, question), yes, no);
+    no.focus();
+  };
+  const removeButton = canRemove
+    ? h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-danger-quiet btn-small",
+          "aria-label": me ? `Leave ${project.name}` : `Remove ${member.email}`,
+          onclick: ask,
+        },
+        label,
+      )
+    : null;
+  if (removeButton) actions.append(removeButton);
+  return h(
+    "li",
+    { class: "row" },
+    h(
+      "div",
+      { class: "row-main" },
+      h("strong", {}, personName(member)),
+      " ",
+      badge(member.role),
+      h("div", { class: "muted small" }, member.email, ` · joined ${formatDate(member.joined_at)}`),
+    ),
+    actions,
+    rowError,
+  );
+}
+
+async function loadInvites() {
+  const project = state.people;
+  const errorBox = $("#invites-error");
+  showAlert(errorBox, null);
+  try {
+    const data = await api("GET", `/api/projects/${project.slug}/invites/`, { query: { page_size: 100 } });
+    const rows = data.items.map((invite) => inviteRow(project, invite));
+    $("#invite-list").replaceChildren(
+      ...(rows.length ? rows : [h("li", { class: "row muted" }, "No invitations sent yet.")]),
+    );
+  } catch (error) {
+    showAlert(errorBox, error);
+  }
+}
+
+function inviteRow(project, invite) {
+  const rowError = h("p", { class: "row-error", role: "alert" });
+  const when =
+    invite.status === "pending"
+      ? `expires ${formatDate(invite.expires_at)}`
+      : `sent ${formatDate(invite.created_at)}`;
+  const revoke =
+    invite.status === "pending"
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "btn btn-danger-quiet btn-small",
+            "aria-label": `Revoke the invitation of ${invite.email}`,
+          },
+          "Revoke",
+        )
+      : null;
+  if (revoke) {
+    revoke.onclick = () =>
+      busy(revoke, async () => {
+        try {
+          await api("DELETE", `/api/projects/${project.slug}/invites/${invite.id}/`);
+          flash(`Revoked the invitation of ${invite.email}.`);
+          await loadInvites();
+        } catch (error) {
+          showAlert(rowError, error);
+          if (error.code === "invite_not_pending") await loadInvites();
+        }
+      });
+  }
+  return h(
+    "li",
+    { class: "row", dataset: { status: invite.status } },
+    h(
+      "div",
+      { class: "row-main" },
+      h("strong", {}, invite.email),
+      " ",
+      badge(invite.status),
+      h("div", { class: "muted small" }, `Invited by ${personName(invite.invited_by)} · ${when}`),
+    ),
+    h("div", { class: "row-actions" }, revoke),
+    rowError,
+  );
+}
+
+inviteForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(inviteForm);
+  const result = $("#invite-result");
+  result.textContent = "";
+  const emails = inviteForm.elements.emails.value.split(/[\s,;]+/).filter(Boolean);
+  if (!emails.length) {
+    fieldError(inviteForm, "emails", "Enter at least one email address.");
+    $(".form-error", inviteForm).textContent = "Please correct the marked fields.";
+    inviteForm.elements.emails.focus();
+    return;
+  }
+  const project = state.people;
+  await busy(inviteForm.querySelector("[type=submit]"), async () => {
+    try {
+      const answer = await api("POST", `/api/projects/${project.slug}/invite/`, { body: { emails } });
+      const parts = [];
+      if (answer.invited.length) parts.push(`Invited ${answer.invited.map((i) => i.email).join(", ")}.`);
+      if (answer.skipped.length) {
+        parts.push(`Already members: ${answer.skipped.map((s) => s.email).join(", ")}.`);
+      }
+      result.textContent = parts.join(" ");
+      inviteForm.reset();
+      await loadInvites();
+    } catch (error) {
+      showError(inviteForm, error);
+      if (error.status === 422 && error.errors.some((e) => /^emails\.\d+$/.test(e.field))) {
+        const bad = error.errors
+          .filter((e) => /^emails\.\d+$/.test(e.field))
+          .map((e) => emails[Number(e.field.split(".")[1])])
+          .filter(Boolean);
+        if (bad.length) {
+          clearErrors(inviteForm);
+          fieldError(inviteForm, "emails", `Not valid: ${bad.join(", ")}.`);
+          $(".form-error", inviteForm).textContent = messageFor(error);
+          inviteForm.elements.emails.focus();
+        }
+      }
+    }
+  });
+});
+
+// ------------------------------------------------------------------ start
+wireDialogs();
+$("#new-project").addEventListener("click", openCreate);
+state.me = await requireUser();
+$("#new-project").hidden = state.me.role !== "manager";
+const params = new URLSearchParams(location.search);
+filtersToForm(filtersForm, params);
+state.filters = formValues(filtersForm);
+await load(Number(params.get("page")) || 1);

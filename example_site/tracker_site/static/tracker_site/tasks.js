@@ -1,0 +1,324 @@
+// /tasks/?project=<slug> (and /projects/<slug>/tasks/): the tasks of one project, with filters
+// and pages. The manager creates, edits, assigns and deletes; an assignee changes the status
+// of their own tasks.
+import { api } from "./api.js";
+import {
+  $,
+  badge,
+  busy,
+  clearErrors,
+  fieldError,
+  filtersToForm,
+  flash,
+  formatDate,
+  formValues,
+  h,
+  LABELS,
+  openDialog,
+  personName,
+  renderPager,
+  requireUser,
+  setUrlQuery,
+  showAlert,
+  showError,
+  wireDialogs,
+} from "./ui.js";
+
+const PAGE_SIZE = 10;
+const STATUSES = ["todo", "in_progress", "done"];
+const root = $("#tasks-root");
+const slug = root.dataset.project;
+const list = $("#task-list");
+const filtersForm = $("#task-filters");
+const listError = $("#list-error");
+const state = { loads: 0, me: null, project: null, page: 1, filters: {}, editing: null, deleting: null };
+
+// Keep ?project= in the address when the filters are written there.
+function writeUrl(page) {
+  const onTasksPath = location.pathname === "/tasks/";
+  setUrlQuery({ ...(onTasksPath ? { project: slug } : {}), ...state.filters, page: page > 1 ? page : "" });
+}
+
+// ------------------------------------------------------------------ the project
+async function loadProject() {
+  const project = await api("GET", `/api/projects/${encodeURIComponent(slug)}/edit/`);
+  state.project = project;
+  document.title = `${project.name} · Tasks · Tracker`;
+  $("#project-title").textContent = project.name;
+  const meta = $("#project-meta");
+  meta.replaceChildren(
+    badge(project.status),
+    project.is_overdue ? badge("overdue", "badge-alert") : "",
+    project.due_date ? ` Due ${formatDate(project.due_date)}` : " No due date",
+    ` · ${LABELS[project.my_role]}`,
+  );
+}
+
+async function loadMembers() {
+  const data = await api("GET", `/api/projects/${encodeURIComponent(slug)}/members/`, {
+    query: { page_size: 100 },
+  });
+  $("#member-emails").replaceChildren(
+    ...data.items.map((m) => h("option", { value: m.email }, personName(m))),
+  );
+  const select = $("#filter-assignee");
+  const keep = select.value;
+  select.replaceChildren(
+    h("option", { value: "" }, "Anyone"),
+    h("option", { value: "me" }, "Me"),
+    ...data.items
+      .filter((m) => m.id !== state.me.id)
+      .map((m) => h("option", { value: m.email }, `${personName(m)} (${m.email})`)),
+  );
+  select.value = keep;
+}
+
+// ------------------------------------------------------------------ the list
+async function load(page = state.page) {
+  const turn = ++state.loads; // filters can change while a list is on its way: only the latest draws
+  list.setAttribute("aria-busy", "true");
+  showAlert(listError, null);
+  try {
+    const data = await api("GET", `/api/projects/${encodeURIComponent(slug)}/task_list/`, {
+      query: { ...state.filters, page, page_size: PAGE_SIZE },
+    });
+    if (turn !== state.loads) return;
+    if (!data.items.length && data.page > 1 && data.count) return load(data.page - 1);
+    state.page = data.page;
+    writeUrl(data.page);
+    list.replaceChildren(...data.items.map(card));
+    const empty = $("#task-empty");
+    empty.hidden = data.count > 0;
+    empty.textContent = Object.values(state.filters).some(Boolean)
+      ? "No tasks match these filters."
+      : "No tasks in this project yet.";
+    renderPager($("#task-pager"), data, load);
+  } catch (error) {
+    if (turn === state.loads) showAlert(listError, error);
+  } finally {
+    if (turn === state.loads) list.setAttribute("aria-busy", "false");
+  }
+}
+
+function card(task) {
+  const manager = state.project.my_role === "manager";
+  const mine = task.assignee && task.assignee.id === state.me.id;
+  const rowError = h("p", { class: "row-error", role: "alert" });
+  const due = task.due_date
+    ? h("span", { class: task.is_overdue ? "overdue-text" : "" }, formatDate(task.due_date))
+    : h("span", { class: "muted" }, "not set");
+  const assignee = task.assignee
+    ? `${personName(task.assignee)}${mine ? " (you)" : ""}`
+    : h("span", { class: "muted" }, "Nobody");
+  return h(
+    "li",
+    {
+      class: `card item${task.is_overdue ? " is-overdue" : ""}${task.status === "done" ? " is-done" : ""}`,
+      dataset: { slug: task.slug, status: task.status },
+    },
+    h(
+      "div",
+      { class: "item-head" },
+      h("h2", { class: "item-title" }, task.title),
+      h(
+        "span",
+        { class: "badges" },
+        badge(task.status),
+        badge(task.priority, "badge-priority"),
+        task.is_overdue ? badge("overdue", "badge-alert") : null,
+      ),
+    ),
+    task.description ? h("p", { class: "item-desc" }, task.description) : null,
+    h(
+      "dl",
+      { class: "meta" },
+      h("div", {}, h("dt", {}, "Due"), h("dd", {}, due)),
+      h("div", {}, h("dt", {}, "Assignee"), h("dd", {}, assignee)),
+      task.completed_at
+        ? h("div", {}, h("dt", {}, "Completed"), h("dd", {}, formatDate(task.completed_at)))
+        : null,
+    ),
+    h(
+      "div",
+      { class: "item-actions" },
+      manager || mine ? statusControls(task, rowError) : null,
+      manager
+        ? h(
+            "span",
+            { class: "manage" },
+            h(
+              "button",
+              {
+                type: "button",
+                class: "btn",
+                "aria-label": `Edit ${task.title}`,
+                onclick: () => openEdit(task),
+              },
+              "Edit",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "btn btn-danger-quiet",
+                "aria-label": `Delete ${task.title}`,
+                onclick: () => openDelete(task),
+              },
+              "Delete",
+            ),
+          )
+        : null,
+    ),
+    rowError,
+  );
+}
+
+function statusControls(task, rowError) {
+  const group = h("span", { class: "segmented", role: "group", "aria-label": `Status of ${task.title}` });
+  for (const status of STATUSES) {
+    const current = status === task.status;
+    const button = h(
+      "button",
+      { type: "button", class: "btn btn-small", "aria-pressed": current ? "true" : "false" },
+      LABELS[status],
+    );
+    button.onclick = () => {
+      if (current) return;
+      busy(button, async () => {
+        showAlert(rowError, null);
+        try {
+          await api("PATCH", `/api/tasks/${task.slug}/edit/`, { body: { status } });
+          flash(`${task.title}: ${LABELS[status]}.`);
+          await load();
+        } catch (error) {
+          showAlert(rowError, error);
+        }
+      });
+    };
+    group.append(button);
+  }
+  return group;
+}
+
+filtersForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  state.filters = formValues(filtersForm);
+  load(1);
+});
+for (const select of filtersForm.querySelectorAll("select")) {
+  select.addEventListener("change", () => filtersForm.requestSubmit());
+}
+
+// ------------------------------------------------------------------ create / edit / assign
+const taskDialog = $("#task-dialog");
+const taskForm = $("#task-form");
+
+function openCreate() {
+  state.editing = null;
+  taskForm.reset();
+  $("#task-dialog-title").textContent = "New task";
+  openDialog(taskDialog);
+}
+
+function openEdit(task) {
+  state.editing = task;
+  const f = taskForm.elements;
+  f.title.value = task.title;
+  f.description.value = task.description;
+  f.status.value = task.status;
+  f.priority.value = task.priority;
+  f.due_date.value = task.due_date || "";
+  f.assignee_email.value = task.assignee ? task.assignee.email : "";
+  $("#task-dialog-title").textContent = `Edit ${task.title}`;
+  openDialog(taskDialog);
+}
+
+taskForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(taskForm);
+  const values = formValues(taskForm);
+  if (!values.title) {
+    fieldError(taskForm, "title", "Enter a title.");
+    $(".form-error", taskForm).textContent = "Please correct the marked fields.";
+    taskForm.elements.title.focus();
+    return;
+  }
+  const body = {
+    ...values,
+    due_date: values.due_date || null,
+    assignee_email: values.assignee_email || null,
+  };
+  await busy(taskForm.querySelector("[type=submit]"), async () => {
+    try {
+      if (state.editing) {
+        const saved = await api("PATCH", `/api/tasks/${state.editing.slug}/edit/`, { body });
+        flash(`Saved ${saved.title}.`);
+      } else {
+        const saved = await api("POST", `/api/projects/${encodeURIComponent(slug)}/tasks/add/`, { body });
+        flash(`Created ${saved.title}.`);
+      }
+      taskDialog.close();
+      await load(state.editing ? state.page : 1);
+    } catch (error) {
+      showError(taskForm, error);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ delete (with confirmation)
+const deleteDialog = $("#delete-dialog");
+const deleteForm = $("#delete-form");
+
+function openDelete(task) {
+  state.deleting = task;
+  $("#delete-dialog-title").textContent = `Delete ${task.title}?`;
+  $("#delete-dialog-text").textContent = "The task disappears for everyone in the project.";
+  openDialog(deleteDialog);
+  deleteForm.querySelector("[data-close]").focus();
+}
+
+deleteForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const task = state.deleting;
+  await busy(deleteForm.querySelector("[type=submit]"), async () => {
+    try {
+      await api("DELETE", `/api/tasks/${task.slug}/delete/`);
+      deleteDialog.close();
+      flash(`Deleted ${task.title}.`);
+      await load();
+    } catch (error) {
+      showError(deleteForm, error);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ start
+wireDialogs();
+$("#new-task").addEventListener("click", openCreate);
+state.me = await requireUser();
+if (!slug) {
+  root.replaceChildren(
+    h("h1", {}, "Tasks"),
+    h(
+      "p",
+      { class: "notice" },
+      "Pick a project first: ",
+      h("a", { href: "/projects/" }, "your projects"),
+      ".",
+    ),
+  );
+} else {
+  try {
+    await loadProject();
+    await loadMembers();
+    $("#new-task").hidden = state.project.my_role !== "manager";
+    const params = new URLSearchParams(location.search);
+    filtersToForm(filtersForm, params);
+    state.filters = formValues(filtersForm);
+    await load(Number(params.get("page")) || 1);
+  } catch (error) {
+    showAlert($("#project-error"), error);
+    filtersForm.hidden = true;
+    list.hidden = true;
+  }
+}

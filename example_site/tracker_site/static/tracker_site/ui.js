@@ -1,0 +1,244 @@
+// Small DOM helpers shared by the pages: elements, form errors, dialogs, pager, account bar.
+import { api, ApiError, isSignedIn, messageFor, signOut } from "./api.js";
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+// h("button", {type: "button", class: "btn", onclick}, "Text") — text is always text, never HTML.
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+export const LABELS = {
+  planned: "Planned",
+  active: "Active",
+  completed: "Completed",
+  todo: "To do",
+  in_progress: "In progress",
+  done: "Done",
+  low: "Low",
+  medium: "Medium",
+  high: "High",
+  urgent: "Urgent",
+  manager: "Manager",
+  member: "Member",
+  pending: "Pending",
+  accepted: "Accepted",
+  expired: "Expired",
+  revoked: "Revoked",
+  overdue: "Overdue",
+};
+
+export function badge(value, extra = "") {
+  return h("span", { class: `badge badge-${value} ${extra}`.trim() }, LABELS[value] || value);
+}
+
+export function formatDate(value) {
+  if (!value) return "";
+  const date = value.length === 10 ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  const options = { day: "numeric", month: "short", year: "numeric" };
+  if (value.length === 10) options.timeZone = "UTC";
+  return date.toLocaleDateString("en-GB", options);
+}
+
+export function personName(user) {
+  const name = [user.first_name, user.last_name].filter(Boolean).join(" ");
+  return name || user.email;
+}
+
+// ------------------------------------------------------------------ form errors
+export function clearErrors(form) {
+  for (const el of form.querySelectorAll(".field-error")) el.remove();
+  for (const el of form.querySelectorAll("[aria-invalid]")) {
+    el.removeAttribute("aria-invalid");
+    const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.endsWith("-error"));
+    if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+    else el.removeAttribute("aria-describedby");
+  }
+  const general = form.querySelector(".form-error");
+  if (general) general.textContent = "";
+}
+
+export function fieldError(form, name, message) {
+  const input = form.elements[name];
+  if (!input || input.type === "hidden") return false;
+  const id = `${input.id}-error`;
+  let note = document.getElementById(id);
+  if (note) {
+    note.textContent += ` ${message}`;
+    return true;
+  }
+  note = h("p", { class: "field-error", id }, message);
+  const field = input.closest(".field") || input.parentElement;
+  field.append(note);
+  input.setAttribute("aria-invalid", "true");
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  input.setAttribute("aria-describedby", [...described, id].join(" "));
+  return true;
+}
+
+// Show an API error on a form: errors[].field next to that field (first path segment, so
+// "emails.2" lands on "emails"), everything else in the form's role="alert" paragraph.
+// codeFields maps error codes without a field (otp_invalid) to the field they are about.
+export function showError(form, error, codeFields = {}) {
+  clearErrors(form);
+  if (error instanceof ApiError && error.status === 401 && error.code === "session_ended") {
+    return toSignIn(true);
+  }
+  let placed = 0;
+  const loose = [];
+  if (error instanceof ApiError) {
+    for (const item of error.errors) {
+      const name = String(item.field || "").split(".")[0];
+      if (fieldError(form, name, item.message)) placed += 1;
+      else loose.push(item.message);
+    }
+    const codeField = codeFields[error.code];
+    if (!error.errors.length && codeField && fieldError(form, codeField, error.detail || messageFor(error))) {
+      placed += 1;
+    }
+  }
+  const general = form.querySelector(".form-error");
+  if (general) {
+    if (!placed) general.textContent = messageFor(error);
+    else general.textContent = loose.length ? loose.join(" ") : "Please correct the marked fields.";
+  }
+  const firstInvalid = form.querySelector("[aria-invalid='true']");
+  if (firstInvalid) firstInvalid.focus();
+}
+
+// Show an error in a role="alert" element (an action outside a form: a row's button, a list).
+export function showAlert(element, error) {
+  if (error instanceof ApiError && error.status === 401 && error.code === "session_ended") {
+    return toSignIn(true);
+  }
+  element.textContent = error ? messageFor(error) : "";
+}
+
+// Disable a button while its action runs.
+export async function busy(button, action) {
+  if (button) button.disabled = true;
+  try {
+    return await action();
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ------------------------------------------------------------------ dialogs
+// A native <dialog>: modal, Escape closes it, focus goes to its first field and back to the
+// button that opened it.
+export function openDialog(dialog) {
+  const opener = document.activeElement;
+  for (const form of dialog.querySelectorAll("form")) clearErrors(form);
+  dialog.showModal();
+  const shown = (el) => !el.closest("[hidden]") && !el.disabled;
+  const fields = [...dialog.querySelectorAll("input:not([type=hidden]):not([readonly]), select, textarea")];
+  const first = fields.find(shown) || [...dialog.querySelectorAll("button")].find(shown);
+  if (first) first.focus();
+  dialog.addEventListener(
+    "close",
+    () => {
+      if (opener && document.contains(opener)) opener.focus();
+    },
+    { once: true },
+  );
+}
+
+export function wireDialogs() {
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("click", (event) => {
+      if (event.target.closest("[data-close]")) dialog.close();
+    });
+  }
+}
+
+// ------------------------------------------------------------------ lists
+export function renderPager(nav, data, go) {
+  const pages = Math.max(1, Math.ceil(data.count / data.page_size));
+  nav.hidden = data.count === 0;
+  const from = data.count ? (data.page - 1) * data.page_size + 1 : 0;
+  const to = Math.min(data.count, data.page * data.page_size);
+  $(".pager-info", nav).replaceChildren(
+    `${from}–${to} of ${data.count}`,
+    h("span", { class: "pager-pages" }, ` · page ${data.page} of ${pages}`),
+  );
+  const prev = $("[data-page=prev]", nav);
+  const next = $("[data-page=next]", nav);
+  prev.disabled = data.page <= 1;
+  next.disabled = data.page >= pages;
+  prev.onclick = () => go(data.page - 1);
+  next.onclick = () => go(data.page + 1);
+}
+
+// Filters live in the address bar too, so a reload or a shared link keeps them.
+export function filtersToForm(form, params) {
+  for (const el of form.elements) {
+    if (el.name && params.has(el.name)) el.value = params.get(el.name);
+  }
+}
+
+export function formValues(form) {
+  const values = {};
+  for (const el of form.elements) {
+    if (el.name && !el.disabled) values[el.name] = el.value.trim();
+  }
+  return values;
+}
+
+export function setUrlQuery(values) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
+  const query = params.toString();
+  history.replaceState(null, "", query ? `${location.pathname}?${query}` : location.pathname);
+}
+
+// ------------------------------------------------------------------ account
+export function flash(text) {
+  $("#flash").textContent = text;
+}
+
+export function toSignIn(expired = false) {
+  const next = location.pathname + location.search;
+  const params = new URLSearchParams({ next });
+  if (expired) params.set("expired", "1");
+  location.assign(`/signin/?${params}`);
+  return new Promise(() => {}); // the page is going away
+}
+
+export function showAccount(user) {
+  $("#account-name").replaceChildren(
+    personName(user),
+    h("span", { class: "account-role" }, ` (${LABELS[user.role] || user.role})`),
+  );
+  $("#account-nav").hidden = false;
+  $("#signout").onclick = async () => {
+    await signOut();
+    location.assign("/signin/");
+  };
+}
+
+// For the pages that need a signed-in user: the user, or off to the sign-in page.
+export async function requireUser() {
+  if (!isSignedIn()) return toSignIn();
+  try {
+    const user = await api("GET", "/api/auth/me/");
+    showAccount(user);
+    return user;
+  } catch (error) {
+    if (error.status === 401) return toSignIn(true);
+    flash(messageFor(error));
+    throw error;
+  }
+}
