@@ -70,7 +70,7 @@ def run_inside(args: argparse.Namespace) -> None:
             elapsed = time.perf_counter() - started
         rows.append((name, elapsed, counter["n"], result, peak_rss_mb() - before))
     print()
-    print(f"peak RSS after seeding: {peak_rss_mb():.0f} MB")
+    print(f"peak RSS of the whole run (seeding included): {peak_rss_mb():.0f} MB")
     print("| job | tasks | wall time | SQL queries | marked | mails queued | peak RSS growth |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, elapsed, queries, result, grew in rows:
