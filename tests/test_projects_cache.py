@@ -79,10 +79,11 @@ def test_lists_are_served_from_the_cache(w, django_assert_num_queries):
     warm(w)
     assert [k for k in cache_keys() if ":tp:projects:" in f":{k}"]
     assert [k for k in cache_keys() if ":tp:tasks:" in f":{k}"]
-    # a cached read only authenticates the caller (1 query) and, for tasks, checks membership (1)
+    # a cached read only authenticates the caller (1 query); the task list's membership check
+    # is cached too, under the caller's version key
     with django_assert_num_queries(1):
         projects(w.api["member"])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         tasks(w.api["member"], w.project.slug)
 
 
@@ -443,3 +444,73 @@ def test_a_write_during_a_blip_does_not_leave_stale_lists_behind(w, monkeypatch)
     for role, client in every_member(w):
         assert projects(client)[w.project.slug]["name"] == "Changed during the blip", role
         assert added in tasks(client, w.project.slug), role
+
+
+# --------------------------------------------------------------------------- the cached access check
+def test_a_removed_member_is_refused_at_once_despite_a_warm_access_entry():
+    from tests.conftest import assert_envelope, auth_client
+    from tests.factories import UserFactory
+    from tracker_projects import services as project_services
+
+    manager, member = UserFactory(role="manager"), UserFactory()
+    project = project_services.project_create(actor=manager, name="Access")
+    project_services.membership_add(project=project, user=member, via="test")
+    reader = auth_client(member, run_on_commit=True)
+    url = f"/api/projects/{project.slug}/task_list/"
+    assert reader.get(url).status_code == 200
+    assert reader.get(url).status_code == 200  # served with the cached access check
+    auth_client(manager, run_on_commit=True).delete(f"/api/projects/{project.slug}/members/{member.pk}/")
+    assert_envelope(reader.get(url), 404, "not_found")
+    project_services.membership_add(project=project, user=member, via="test")  # back in: allowed again
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        project_services.project_delete(actor=manager, slug=project.slug)
+    assert_envelope(reader.get(url), 404, "not_found")
+
+
+def test_removal_through_the_project_admin_inline_refuses_at_once(admin_client):
+    from django.test import TestCase
+
+    from tests.conftest import assert_envelope, auth_client
+    from tests.factories import UserFactory
+    from tracker_projects import services as project_services
+    from tracker_projects.models import Membership
+
+    manager, member = UserFactory(role="manager"), UserFactory()
+    project = project_services.project_create(actor=manager, name="Inline")
+    project_services.membership_add(project=project, user=member, via="test")
+    reader = auth_client(member)
+    url = f"/api/projects/{project.slug}/task_list/"
+    assert reader.get(url).status_code == 200
+    memberships = list(Membership.objects.filter(project=project).order_by("id"))
+    data = {
+        "name": project.name,
+        "description": "",
+        "status": project.status,
+        "start_date": "",
+        "due_date": "",
+        "manager": manager.pk,
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": str(len(memberships)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, m in enumerate(memberships):
+        data.update(
+            {
+                f"memberships-{i}-id": m.pk,
+                f"memberships-{i}-project": project.pk,
+                f"memberships-{i}-user": m.user_id,
+                f"memberships-{i}-role": m.role,
+                f"memberships-{i}-joined_at_0": m.joined_at.strftime("%Y-%m-%d"),
+                f"memberships-{i}-joined_at_1": m.joined_at.strftime("%H:%M:%S"),
+            }
+        )
+        if m.user_id == member.pk:
+            data[f"memberships-{i}-DELETE"] = "on"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin_client.post(f"/admin/tracker_projects/project/{project.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    assert not Membership.objects.filter(project=project, user=member).exists()
+    assert_envelope(reader.get(url), 404, "not_found")

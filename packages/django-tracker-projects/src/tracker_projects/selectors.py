@@ -123,12 +123,26 @@ def project_list(*, user: Any, filters: Any) -> bytes:
 
 
 def project_ref_for_member(*, user: Any, slug: str) -> Project:
-    """Just enough of a project to scope a list to it (404 unless ``user`` is a member)."""
+    """Just enough of a project to scope a list to it (404 unless ``user`` is a member).
+
+    A granted lookup is cached under the user's version key, which every change of their
+    access bumps on commit (joining, being removed, the project deleted or restored), so a
+    removed member is refused at once. Refusals are never cached.
+    """
     _ensure_storable(slug, "Project")
-    project = Project.objects.filter(slug=slug, memberships__user=user).only("id", "slug", "name").first()
-    if project is None:
+
+    def lookup() -> tuple[int, str, str] | None:
+        return (
+            Project.objects.filter(slug=slug, memberships__user=user)
+            .values_list("id", "slug", "name")
+            .first()
+        )
+
+    row = cache.cached("access", [cache.user_version_key(user.pk)], {"slug": slug}, lookup)
+    if row is None:
         raise NotFound("Project not found.")
-    return project
+    project_id, project_slug, name = row
+    return Project(id=project_id, slug=project_slug, name=name)
 
 
 def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
