@@ -44,15 +44,21 @@ def mail_enqueue(
     *, kind: str, to: str, subject: str, template: str, context: dict[str, Any]
 ) -> OutboundEmail:
     """Log one message in the outbox and send it after the current transaction commits."""
+    message = _outbox_row(kind=kind, to=to, subject=subject, template=template, context=context)
+    message.save()
+    dispatch_on_commit([message.pk])
+    return message
+
+
+def _outbox_row(*, kind: str, to: str, subject: str, template: str, context: dict[str, Any]) -> OutboundEmail:
+    """An unsaved outbox row: the rendered parts encrypted, the subject prefixed."""
     text, html = render_message(template, context)
-    message = OutboundEmail.objects.create(
+    return OutboundEmail(
         kind=kind,
         to_email=to,
         subject=(app_settings.MAIL_SUBJECT_PREFIX + subject)[:255],
         payload=encrypt(json.dumps({"text": text, "html": html}).encode()),
     )
-    dispatch_on_commit([message.pk])
-    return message
 
 
 def dispatch_on_commit(ids: Sequence[int]) -> None:
@@ -211,17 +217,7 @@ def outbox_retry_due() -> dict[str, int]:
 def mail_enqueue_many(messages: Iterable[dict[str, Any]]) -> list[int]:
     """Log many messages (each a dict of ``mail_enqueue``'s keywords) with one insert; after
     commit they are sent in batches of ``MAIL_BATCH_SIZE``, one connection per batch."""
-    rows = []
-    for m in messages:
-        text, html = render_message(m["template"], m["context"])
-        rows.append(
-            OutboundEmail(
-                kind=m["kind"],
-                to_email=m["to"],
-                subject=(app_settings.MAIL_SUBJECT_PREFIX + m["subject"])[:255],
-                payload=encrypt(json.dumps({"text": text, "html": html}).encode()),
-            )
-        )
+    rows = [_outbox_row(**m) for m in messages]
     created = OutboundEmail.objects.bulk_create(rows)
     ids = [r.pk for r in created]  # PostgreSQL and SQLite >= 3.35 return the new ids
     dispatch_on_commit(ids)

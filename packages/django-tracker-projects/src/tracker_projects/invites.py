@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker_accounts.crypto import token_hash
-from tracker_accounts.errors import ApiError, Conflict, NotFound
+from tracker_accounts.errors import ApiError, Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
 from tracker_accounts.models import Role, User, normalize_email
@@ -192,8 +192,6 @@ def invite_accept(
         user = existing
     else:
         if not password:
-            from tracker_accounts.errors import InvalidInput
-
             raise InvalidInput.for_field("password", "A password is required to create the account.")
         user = user_create(
             email=invite.email,

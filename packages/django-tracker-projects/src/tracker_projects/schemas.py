@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from tracker_accounts.fields import CleanStr, Email, OpaqueToken, Password, PersonName, reject_unstorable
+from tracker_accounts.fields import CleanStr, Email, Password, PersonName, reject_unstorable
 from tracker_accounts.schemas import ME_EXAMPLE, USER_EXAMPLE, UserBrief, UserOut, example
 
 ProjectStatusName = Literal["planned", "active", "completed"]
@@ -358,6 +358,3 @@ class AcceptedNewUserOut(Schema):
     refresh: str
     user: UserOut
     project: ProjectRef
-
-
-InviteToken = OpaqueToken

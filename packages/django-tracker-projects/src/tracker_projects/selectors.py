@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from tracker_accounts.errors import NotFound
 from tracker_accounts.models import normalize_email
 
-from . import cache
+from . import cache, permissions
 from .clock import today
 from .models import Invite, InviteStatus, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .rendering import render_json
@@ -209,9 +209,12 @@ def invite_status(invite: Invite, now: Any) -> str:
     return invite.status
 
 
-def invite_list(*, project: Project, page: int, page_size: int) -> dict[str, Any]:
+def invite_list(*, user: Any, slug: str, page: int, page_size: int) -> dict[str, Any]:
+    """The project's invitations, for its manager (members 403, outsiders 404)."""
     from django.utils import timezone
 
+    project = project_for_member(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
     now = timezone.now()
     qs = Invite.objects.filter(project=project).select_related("invited_by").order_by("-created_at", "-id")
     rows, count = paginate(qs, page, page_size)
