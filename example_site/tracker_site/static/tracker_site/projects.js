@@ -20,6 +20,7 @@ import {
   showAlert,
   showError,
   wireDialogs,
+  bindFilters,
 } from "./ui.js";
 
 const PAGE_SIZE = 10;
@@ -140,14 +141,10 @@ function card(project) {
   );
 }
 
-filtersForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  state.filters = formValues(filtersForm);
+bindFilters(filtersForm, (values) => {
+  state.filters = values;
   load(1);
 });
-for (const select of filtersForm.querySelectorAll("select")) {
-  select.addEventListener("change", () => filtersForm.requestSubmit());
-}
 
 // ------------------------------------------------------------------ create / edit
 const projectDialog = $("#project-dialog");

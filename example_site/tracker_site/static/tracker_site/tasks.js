@@ -22,6 +22,7 @@ import {
   showAlert,
   showError,
   wireDialogs,
+  bindFilters,
 } from "./ui.js";
 
 const PAGE_SIZE = 10;
@@ -200,14 +201,10 @@ function statusControls(task, rowError) {
   return group;
 }
 
-filtersForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  state.filters = formValues(filtersForm);
+bindFilters(filtersForm, (values) => {
+  state.filters = values;
   load(1);
 });
-for (const select of filtersForm.querySelectorAll("select")) {
-  select.addEventListener("change", () => filtersForm.requestSubmit());
-}
 
 // ------------------------------------------------------------------ create / edit / assign
 const taskDialog = $("#task-dialog");

@@ -197,6 +197,17 @@ export function formValues(form) {
   return values;
 }
 
+/** Submit applies the filters; changing a select submits at once. */
+export function bindFilters(form, apply) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    apply(formValues(form));
+  });
+  for (const select of form.querySelectorAll("select")) {
+    select.addEventListener("change", () => form.requestSubmit());
+  }
+}
+
 export function setUrlQuery(values) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
