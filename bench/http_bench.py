@@ -105,7 +105,7 @@ def prepare(scale: int) -> dict[str, Any]:
             f"/api/projects/{hot.slug}/task_list/?page_size=100&overdue=false&ordering=-priority",
             cached=True,
         ),
-        Endpoint("GET /api/tasks/<slug>/edit/", "GET", f"/api/tasks/{task.slug}/edit/"),
+        Endpoint("GET /api/tasks/<slug>/edit/", "GET", f"/api/tasks/{task.slug}/edit/", cached=True),
         Endpoint(
             "PATCH /api/tasks/<slug>/edit/",
             "PATCH",

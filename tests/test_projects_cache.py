@@ -9,9 +9,11 @@ and the service calls here run their on-commit callbacks, as outside a test tran
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache as default_cache
 
 from tests.conftest import ApiClient, assert_envelope, auth_client, cache_keys
@@ -58,8 +60,20 @@ def tasks(client, slug, **query):
     return {t["slug"]: t for t in r.json()["items"]}
 
 
+def detail(client, slug):
+    r = client.get(f"/api/tasks/{slug}/edit/")
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+def gone(client, slug):
+    """The task answers 404 to this client."""
+    assert_envelope(client.get(f"/api/tasks/{slug}/edit/"), 404, "not_found")
+    return True
+
+
 def warm(w, *extra_clients):
-    """Fill the caches: every member reads their project list and the task lists."""
+    """Fill the caches: every member reads their project list, the task lists and the task."""
     for client in [*w.api.values(), *extra_clients]:
         projects(client)
         projects(client, search="apollo")
@@ -67,6 +81,7 @@ def warm(w, *extra_clients):
             tasks(client, w.project.slug)
             tasks(client, w.project.slug, assignee="me")
             tasks(client, w.project.slug, ordering="priority")
+            detail(client, w.task.slug)
     assert any(":tp:projects:" in f":{key}" for key in cache_keys())
 
 
@@ -85,6 +100,9 @@ def test_lists_are_served_from_the_cache(w, django_assert_num_queries):
         projects(w.api["member"])
     with django_assert_num_queries(1):
         tasks(w.api["member"], w.project.slug)
+    assert [k for k in cache_keys() if ":tp:task:" in f":{k}"]
+    with django_assert_num_queries(1):
+        assert detail(w.api["member"], w.task.slug)["slug"] == w.task.slug
 
 
 # --------------------------------------------------------------------------- writes via the API
@@ -106,6 +124,7 @@ def test_api_project_edit_shows_for_every_member(w):
         assert projects(client, search="apollo") == {}, role
         listed = tasks(client, w.project.slug)
         assert {t["project"]["name"] for t in listed.values()} == {"Gemini"}, role
+        assert detail(client, w.task.slug)["project"]["name"] == "Gemini", role
 
 
 def test_api_project_delete_shows_for_every_member(w):
@@ -114,6 +133,7 @@ def test_api_project_delete_shows_for_every_member(w):
     for role, client in every_member(w):
         assert projects(client) == {}, role
         assert_envelope(client.get(f"/api/projects/{w.project.slug}/task_list/"), 404, "not_found")
+        assert gone(client, w.task.slug), role
 
 
 def test_api_task_add_shows_for_every_member(w):
@@ -135,6 +155,8 @@ def test_api_task_edit_shows_for_every_member(w):
     )
     for role, client in every_member(w):
         assert tasks(client, w.project.slug)[w.task.slug]["title"] == "Build a boat", role
+        seen = detail(client, w.task.slug)
+        assert (seen["title"], seen["assignee"]["id"]) == ("Build a boat", w.member.pk), role
     assert tasks(w.api["assignee"], w.project.slug, assignee="me") == {}
     assert set(tasks(w.api["member"], w.project.slug, assignee="me")) == {w.task.slug}
 
@@ -145,6 +167,7 @@ def test_api_task_delete_shows_for_every_member(w):
     for role, client in every_member(w):
         assert tasks(client, w.project.slug) == {}, role
         assert tasks(client, w.project.slug, assignee="me") == {}, role
+        assert gone(client, w.task.slug), role
 
 
 def test_api_assignee_status_change_shows_for_every_member(w):
@@ -163,6 +186,7 @@ def test_api_assignee_status_change_shows_for_every_member(w):
             done["completed_at"],
         ), role
         assert tasks(client, w.project.slug, overdue="true") == {}, role
+        assert detail(client, w.task.slug) == done, role
     assert tasks(w.api["assignee"], w.project.slug, assignee="me")[w.task.slug]["status"] == "done"
 
 
@@ -198,10 +222,12 @@ def test_service_task_create_update_and_delete(w, committing):
         services.task_update(actor=w.assignee, slug=w.task.slug, changes={"status": "in_progress"})
     for role, client in every_member(w):
         assert tasks(client, w.project.slug)[w.task.slug]["status"] == "in_progress", role
+        assert detail(client, w.task.slug)["status"] == "in_progress", role
     with committing():
         services.task_soft_delete(task=task)
     for role, client in every_member(w):
         assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+        assert gone(client, task.slug), role
 
 
 def test_service_soft_delete_and_restore(w, committing):
@@ -211,11 +237,13 @@ def test_service_soft_delete_and_restore(w, committing):
         services.project_soft_delete(project=project)
     for role, client in every_member(w):
         assert projects(client) == {}, role
+        assert gone(client, w.task.slug), role
     with committing():
         services.project_restore(project=Project.all_objects.get(pk=w.project.pk))
     for role, client in every_member(w):
         assert set(projects(client)) == {w.project.slug}, role
         assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+        assert detail(client, w.task.slug)["slug"] == w.task.slug, role
 
 
 def test_service_membership_add_and_remove(w, committing):
@@ -231,10 +259,12 @@ def test_service_membership_add_and_remove(w, committing):
     with committing():
         services.member_remove(actor=w.manager, project_slug=w.project.slug, user_id=w.assignee.pk)
     assert_envelope(w.api["assignee"].get(f"/api/projects/{w.project.slug}/edit/"), 404, "not_found")
+    assert gone(w.api["assignee"], w.task.slug)
     assert projects(w.api["assignee"]) == {}
     for client in (w.boss, w.api["member"], newcomer_api):
         assert projects(client)[w.project.slug]["member_count"] == 3
         assert tasks(client, w.project.slug)[w.task.slug]["assignee"] is None
+        assert detail(client, w.task.slug)["assignee"] is None
 
 
 # --------------------------------------------------------------------------- writes via the admin
@@ -248,6 +278,7 @@ def test_admin_project_change_form(w):
         mine = projects(client)[w.project.slug]
         assert (mine["name"], mine["status"]) == ("Renamed in admin", "active"), role
         assert {t["project"]["name"] for t in tasks(client, w.project.slug).values()} == {"Renamed in admin"}
+        assert detail(client, w.task.slug)["project"]["name"] == "Renamed in admin", role
 
 
 def test_admin_project_change_form_recomputes_overdue(w):
@@ -266,6 +297,7 @@ def test_admin_soft_delete_action(w):
     run_action(superuser_client(), PROJECTS_ADMIN, "soft_delete", [w.project.pk])
     for role, client in every_member(w):
         assert projects(client) == {}, role
+        assert gone(client, w.task.slug), role
 
 
 def test_admin_restore_action(w):
@@ -313,6 +345,7 @@ def test_admin_inline_removes_a_member(w):
     data[f"memberships-{index}-DELETE"] = "on"
     assert admin.post(url, data).status_code == 302
     assert projects(w.api["member"]) == {}
+    assert gone(w.api["member"], w.task.slug)
     for client in (w.boss, w.api["assignee"]):
         assert projects(client)[w.project.slug]["member_count"] == 2
 
@@ -327,6 +360,7 @@ def test_admin_task_change_form(w):
         seen = tasks(client, w.project.slug)[w.task.slug]
         assert (seen["title"], seen["status"]) == ("Edited in admin", "done"), role
         assert seen["completed_at"] is not None
+        assert detail(client, w.task.slug) == seen, role
     assert tasks(w.api["assignee"], w.project.slug, assignee="me")[w.task.slug]["status"] == "done"
 
 
@@ -334,11 +368,14 @@ def test_admin_task_moved_to_another_project(w):
     outsider_api = auth_client(w.outsider, run_on_commit=True)
     warm(w)
     tasks(outsider_api, w.other_project.slug)
+    gone(outsider_api, w.task.slug)
     admin = superuser_client()
     post_change_form(admin, f"{TASKS_ADMIN}{w.task.pk}/change/", project=w.other_project.pk, assignee="")
     for role, client in every_member(w):
         assert tasks(client, w.project.slug) == {}, role
+        assert gone(client, w.task.slug), role
     assert w.task.slug in tasks(outsider_api, w.other_project.slug)
+    assert detail(outsider_api, w.task.slug)["project"]["slug"] == w.other_project.slug
 
 
 def test_admin_task_delete(w):
@@ -347,6 +384,66 @@ def test_admin_task_delete(w):
     assert admin.post(f"{TASKS_ADMIN}{w.task.pk}/delete/", {"post": "yes"}).status_code == 302
     for role, client in every_member(w):
         assert tasks(client, w.project.slug) == {}, role
+        assert gone(client, w.task.slug), role
+
+
+# --------------------------------------------------------------------------- the cached task detail
+def test_a_task_moved_to_a_project_the_reader_also_belongs_to_stays_readable(w):
+    """The reader's access entry still names the old project: the answer comes from the database."""
+    Membership.objects.create(project=w.other_project, user=w.manager, role="member")
+    warm(w)
+    assert detail(w.boss, w.task.slug)["project"]["slug"] == w.project.slug
+    post_change_form(
+        superuser_client(), f"{TASKS_ADMIN}{w.task.pk}/change/", project=w.other_project.pk, assignee=""
+    )
+    for _ in range(2):
+        moved = detail(w.boss, w.task.slug)
+        assert (moved["project"]["slug"], moved["assignee"]) == (w.other_project.slug, None)
+    for client in (w.api["member"], w.api["assignee"]):
+        assert gone(client, w.task.slug)
+
+
+def test_a_renamed_assignee_shows_in_the_task_detail(w):
+    warm(w)
+    r = w.api["assignee"].patch("/api/auth/me/", {"first_name": "Augusta", "last_name": "King"})
+    assert r.status_code == 200, r.content
+    for role, client in every_member(w):
+        seen = detail(client, w.task.slug)["assignee"]
+        assert (seen["first_name"], seen["last_name"]) == ("Augusta", "King"), role
+
+
+def test_the_task_detail_turns_overdue_at_midnight_in_the_tracker_zone(settings):
+    """No write happens at midnight: the cached body is keyed by the tracker's date."""
+    settings.TRACKER_PROJECTS_TIME_ZONE = "Asia/Kolkata"
+    evening = datetime(2026, 3, 10, 23, 58, tzinfo=ZoneInfo("Asia/Kolkata"))
+    with time_machine.travel(evening, tick=False) as clock:
+        w = project_world()
+        boss = auth_client(w.manager, run_on_commit=True)
+        assert boss.patch(f"/api/tasks/{w.task.slug}/edit/", {"due_date": "2026-03-10"}).status_code == 200
+        reader = auth_client(w.member, run_on_commit=True)
+        assert detail(reader, w.task.slug)["is_overdue"] is False
+        assert detail(reader, w.task.slug)["is_overdue"] is False  # from the cache
+        clock.move_to(evening + timedelta(minutes=3))
+        assert detail(reader, w.task.slug)["is_overdue"] is True
+
+
+def test_the_cached_detail_is_the_body_the_database_gives(w, settings):
+    """A hit answers byte for byte what a miss (or no cache at all) answers."""
+    cold = w.api["member"].get(f"/api/tasks/{w.task.slug}/edit/")
+    warm_hit = w.api["member"].get(f"/api/tasks/{w.task.slug}/edit/")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    uncached = w.api["member"].get(f"/api/tasks/{w.task.slug}/edit/")
+    assert cold.content == warm_hit.content == uncached.content
+    assert cold["Content-Type"] == uncached["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_an_outsiders_refusal_is_not_cached(w):
+    outsider = auth_client(w.outsider, run_on_commit=True)
+    assert gone(outsider, w.task.slug)
+    assert gone(outsider, w.task.slug)
+    assert not [k for k in cache_keys() if ":tp:task-access:" in f":{k}"]
+    services.membership_add(project=w.project, user=w.outsider, via="test")
+    assert detail(outsider, w.task.slug)["slug"] == w.task.slug
 
 
 # --------------------------------------------------------------------------- cache unreachable
@@ -444,6 +541,7 @@ def test_a_write_during_a_blip_does_not_leave_stale_lists_behind(w, monkeypatch)
     for role, client in every_member(w):
         assert projects(client)[w.project.slug]["name"] == "Changed during the blip", role
         assert added in tasks(client, w.project.slug), role
+        assert detail(client, w.task.slug)["project"]["name"] == "Changed during the blip", role
 
 
 # --------------------------------------------------------------------------- the cached access check

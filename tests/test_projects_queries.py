@@ -1,4 +1,5 @@
-"""The list endpoints run a fixed number of queries, however many rows a page holds.
+"""The list endpoints run a fixed number of queries, however many rows a page holds, and the
+task detail a fixed number cold and one warm.
 
 Measured on the uncached path (the cache is emptied before every request). The counts
 include authenticating the bearer token (one query for the user).
@@ -153,3 +154,23 @@ def test_task_list_assignees_are_the_right_people(many_tasks):
         number = int(item["title"].split()[1])
         assert item["assignee"]["email"] == people[number % 6].email
         assert item["assignee"]["first_name"] == by_id[item["assignee"]["id"]].first_name
+
+
+# authenticate (1) + the access check (1) + the task with project, assignee and creator (1)
+TASK_DETAIL_QUERIES = 3
+
+
+def test_task_detail_query_count_cold_and_warm(many_tasks, django_assert_num_queries):
+    boss, project, people = many_tasks
+    slug = project.tasks.order_by("id").values_list("slug", flat=True)[7]
+    reader = auth_client(people[3])
+    cache.clear()
+    with django_assert_num_queries(TASK_DETAIL_QUERIES):
+        cold = reader.get(f"/api/tasks/{slug}/edit/").json()
+    with django_assert_num_queries(1):  # only the caller's authentication
+        assert reader.get(f"/api/tasks/{slug}/edit/").json() == cold
+    assert (cold["slug"], cold["assignee"]["id"], cold["created_by"]["id"]) == (
+        slug,
+        people[7 % 6].pk,
+        boss.pk,
+    )

@@ -175,8 +175,8 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
 @tasks_router.get(
     "/{slug}/edit/", response={200: TaskOut, **E(401, 404)}, summary="Read a task", description=NOT_FOUND
 )
-def task_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return task_dict(selectors.task_for_member(user=current_user(request), slug=slug), today())
+def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return json_response(selectors.task_detail(user=current_user(request), slug=slug))
 
 
 @tasks_router.patch(

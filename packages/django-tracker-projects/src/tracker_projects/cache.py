@@ -66,7 +66,10 @@ def _versions(keys: list[str]) -> list[int]:
 
 
 def cached(namespace: str, version_keys: list[str], params: dict[str, Any], compute: Callable[[], T]) -> T:
-    """``compute()`` cached under the current versions of ``version_keys`` and ``params``."""
+    """``compute()`` cached under the current versions of ``version_keys`` and ``params``.
+
+    A ``None`` from ``compute()`` is returned but not stored: the next call computes again.
+    """
     if not _available():
         CACHE_LOOKUPS.labels(namespace, "unavailable").inc()
         return compute()
@@ -86,6 +89,8 @@ def cached(namespace: str, version_keys: list[str], params: dict[str, Any], comp
         return hit  # type: ignore[no-any-return]
     CACHE_LOOKUPS.labels(namespace, "miss").inc()
     value = compute()
+    if value is None:  # "nothing there" (a refusal, a vanished row) is never stored
+        return value
     try:
         cache.set(key, value, app_settings.CACHE_TIMEOUT)
     except Exception as exc:

@@ -14,7 +14,7 @@ from . import cache, permissions
 from .clock import today
 from .models import Invite, InviteStatus, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .rendering import render_json
-from .schemas import ProjectPage, TaskPage
+from .schemas import ProjectPage, TaskOut, TaskPage
 from .serializers import project_dict, task_dict, user_brief
 
 ORDER_TIEBREAK = {"name": "id", "-name": "-id"}
@@ -154,6 +154,50 @@ def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
     if task is None:
         raise NotFound("Task not found.")
     return task
+
+
+def task_detail(*, user: Any, slug: str) -> bytes:
+    """The JSON of one task (404 unless ``user`` is a member of its live project).
+
+    Two cached steps, each under the version keys its answer depends on:
+
+    - access: the slug's ``(task id, project id)`` for this user, under the user's version
+      key, which every change of their access bumps on commit (joining, being removed, the
+      project deleted or restored). Refusals are never cached.
+    - data: the rendered task, under its project's version key, which every write to the
+      project or its tasks bumps on commit (edits, deletion, a move to another project).
+
+    When the data step finds no task with that id in that project any more (it was deleted
+    or moved since the access entry was stored), the answer comes from the database alone.
+    """
+    _ensure_storable(slug, "Task")
+    day = today()
+
+    def access() -> tuple[int, int] | None:
+        return (
+            Task.objects.filter(slug=slug, project__deleted_at__isnull=True, project__memberships__user=user)
+            .values_list("id", "project_id")
+            .first()
+        )
+
+    found = cache.cached("task-access", [cache.user_version_key(user.pk)], {"slug": slug}, access)
+    if found is None:
+        raise NotFound("Task not found.")
+    task_id, project_id = found
+
+    def render() -> bytes | None:
+        task = (
+            Task.objects.filter(id=task_id, project_id=project_id, project__deleted_at__isnull=True)
+            .select_related("project", "assignee", "created_by")
+            .first()
+        )
+        return None if task is None else render_json(TaskOut, task_dict(task, day))
+
+    params = {"id": task_id, "day": day.isoformat()}
+    body = cache.cached("task", [cache.project_version_key(project_id)], params, render)
+    if body is None:
+        body = render_json(TaskOut, task_dict(task_for_member(user=user, slug=slug), day))
+    return body
 
 
 def task_list(*, user: Any, project: Project, filters: Any) -> bytes:
