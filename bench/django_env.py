@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,3 +22,12 @@ def setup() -> None:
     import django
 
     django.setup()
+
+
+def run_if_inside(args: Any, run: Callable[[Any], None]) -> bool:
+    """In the process re-run with ``--inside``: set Django up, ``run(args)``, and say so."""
+    if not args.inside:
+        return False
+    setup()
+    run(args)
+    return True

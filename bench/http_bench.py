@@ -6,7 +6,10 @@
 For each scale: a fresh PostgreSQL database seeded with COPY (1,000 users, projects, tasks;
 one manager with 50 projects; one project with 1,000 tasks and 20 members), the example
 site under gunicorn (workers = cores, DEBUG off, Redis cache and broker), and wrk on
-loopback at concurrency 1 and 16. The floor is /bench/floor/: a plain Django view behind
+loopback at concurrency 1 and 16, 5 s a run, each figure the median of 3 runs taken in
+turn with the floor's. PATCH is measured twice: over the hot project's tasks in turn (what
+a team editing does) and on one task (every writer queued on one row lock). The floor is
+/bench/floor/: a plain Django view behind
 the same middleware, server and token check, returning a JSON body of the same size as
 the endpoint it is compared with. Also measured in-process: SQL queries per request
 (cold cache and warm), and the workers' resident memory after the load. Needs wrk
@@ -28,12 +31,13 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +55,7 @@ class Endpoint:
     body: str | None = None
     cached: bool = False
     read: bool = True
+    rotate: list[str] = field(default_factory=list)  # paths wrk cycles through, one per request
 
 
 def free_port() -> int:
@@ -81,6 +86,10 @@ def prepare(scale: int) -> dict[str, Any]:
     User.objects.filter(pk=manager.pk).update(email="bench-manager@example.com")
     manager.refresh_from_db()
     task = Task.objects.filter(project=hot).order_by("id").first()
+    hot_task_paths = [
+        f"/api/tasks/{slug}/edit/" for slug in Task.objects.filter(project=hot).values_list("slug", flat=True)
+    ]
+    edit = json.dumps({"priority": "high", "description": "benchmark edit"})
     access, _ = issue_pair(manager)
     endpoints = [
         Endpoint("GET /api/projects/ (page 20)", "GET", "/api/projects/?page_size=20", cached=True),
@@ -107,10 +116,18 @@ def prepare(scale: int) -> dict[str, Any]:
         ),
         Endpoint("GET /api/tasks/<slug>/edit/", "GET", f"/api/tasks/{task.slug}/edit/", cached=True),
         Endpoint(
-            "PATCH /api/tasks/<slug>/edit/",
+            f"PATCH /api/tasks/<slug>/edit/ ({len(hot_task_paths):,} tasks in turn)",
             "PATCH",
             f"/api/tasks/{task.slug}/edit/",
-            body=json.dumps({"priority": "high", "description": "benchmark edit"}),
+            body=edit,
+            read=False,
+            rotate=hot_task_paths,
+        ),
+        Endpoint(
+            "PATCH /api/tasks/<slug>/edit/ (one task: every writer on one row)",
+            "PATCH",
+            f"/api/tasks/{task.slug}/edit/",
+            body=edit,
             read=False,
         ),
         Endpoint(
@@ -153,12 +170,40 @@ def to_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, method: str, body: str | None, token: str | None, connections: int, seconds: int) -> dict:
+# Each wrk thread walks the list from its own starting point, one path per request.
+ROTATE_LUA = """
+paths = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("start", threads * 7919)
+  threads = threads + 1
+end
+function init(args)
+  i = start or 0
+end
+function request()
+  i = i %% #paths + 1
+  return wrk.format(nil, paths[i])
+end
+"""
+
+
+def wrk(
+    url: str,
+    method: str,
+    body: str | None,
+    token: str | None,
+    connections: int,
+    seconds: int,
+    paths: list[str] | None = None,
+) -> dict:
     lua = ["wrk.method = " + json.dumps(method), 'wrk.headers["Content-Type"] = "application/json"']
     if token:
         lua.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
     if body:
         lua.append("wrk.body = " + json.dumps(body))
+    if paths:
+        lua.append(ROTATE_LUA % ", ".join(json.dumps(p) for p in paths))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("\n".join(lua) + "\n")
     threads = min(connections, 2)
@@ -192,6 +237,11 @@ def wrk(url: str, method: str, body: str | None, token: str | None, connections:
     }
 
 
+def median_of(runs: list[dict]) -> dict:
+    """Each figure's median over repeated runs (runs share the machine with the load tool)."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def worker_rss_mb(master_pid: int) -> list[float]:
     out = []
     for child in Path("/proc").glob("[0-9]*"):
@@ -206,7 +256,7 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return out
 
 
-def run_scale(scale: int, seconds: int) -> dict[str, Any]:
+def run_scale(scale: int, seconds: int, repeats: int) -> dict[str, Any]:
     import psycopg
 
     dbname = "tracker_http_bench_" + secrets.token_hex(3)
@@ -285,8 +335,13 @@ def run_scale(scale: int, seconds: int) -> dict[str, Any]:
                 "queries": data["queries"][ep["name"]],
             }
             for c in (1, 16):
-                row[f"c{c}"] = wrk(base + ep["path"], ep["method"], ep["body"], auth, c, seconds)
-                row[f"floor_c{c}"] = wrk(floor_url, "GET", None, token, c, seconds)
+                runs, floors = [], []
+                for _ in range(repeats):  # endpoint and floor in turn, so drift hits both alike
+                    runs.append(
+                        wrk(base + ep["path"], ep["method"], ep["body"], auth, c, seconds, ep["rotate"])
+                    )
+                    floors.append(wrk(floor_url, "GET", None, token, c, seconds))
+                row[f"c{c}"], row[f"floor_c{c}"] = median_of(runs), median_of(floors)
             rows.append(row)
             print(
                 f"[{scale:,} tasks] {ep['name']}: {row['c16']['rps']:.0f} req/s at c16 "
@@ -303,6 +358,10 @@ def run_scale(scale: int, seconds: int) -> dict[str, Any]:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
 
+def ratio(run: dict, floor: dict) -> str:
+    return f"{run['rps'] / floor['rps']:.0%}" if floor["rps"] else "n/a"
+
+
 def table(result: dict[str, Any]) -> str:
     lines = [
         f"**{result['scale']:,} tasks**, gunicorn with {result['workers']} workers; "
@@ -317,7 +376,7 @@ def table(result: dict[str, Any]) -> str:
         lines.append(
             f"| {r['name']} | {r['queries']['cold']} / {r['queries']['warm']} | {c1['rps']:.0f} "
             f"| {c1['p50']:.1f} / {c1['p99']:.1f} | {c16['rps']:.0f} | {c16['p50']:.1f} / {c16['p99']:.1f} "
-            f"| {f16['rps']:.0f} | {c1['rps'] / f1['rps']:.0%} / {c16['rps'] / f16['rps']:.0%} |"
+            f"| {f16['rps']:.0f} | {ratio(c1, f1)} / {ratio(c16, f16)} |"
         )
     return "\n".join(lines)
 
@@ -325,7 +384,8 @@ def table(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 1_000_000])
-    parser.add_argument("--seconds", type=int, default=6, help="wrk duration per run")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
     parser.add_argument("--json", help="also write the raw figures to this file")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -337,18 +397,24 @@ def main() -> None:
         return
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
-    results = [run_scale(scale, args.seconds) for scale in args.scales]
+    results = [run_scale(scale, args.seconds, args.repeats) for scale in args.scales]
     print()
     for result in results:
         print(table(result))
         print()
     if len(results) == 2:
         small, large = results
-        print(f"| endpoint | c16 req/s at {small['scale']:,} | at {large['scale']:,} | change |")
-        print("| --- | ---: | ---: | ---: |")
+        print(
+            f"| endpoint | c16 req/s at {small['scale']:,} | at {large['scale']:,} | change "
+            f"| c16 p99 ms at {small['scale']:,} | at {large['scale']:,} |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
         for a, b in zip(small["rows"], large["rows"], strict=True):
             change = b["c16"]["rps"] / a["c16"]["rps"] - 1
-            print(f"| {a['name']} | {a['c16']['rps']:.0f} | {b['c16']['rps']:.0f} | {change:+.0%} |")
+            print(
+                f"| {a['name']} | {a['c16']['rps']:.0f} | {b['c16']['rps']:.0f} | {change:+.0%} "
+                f"| {a['c16']['p99']:.1f} | {b['c16']['p99']:.1f} |"
+            )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

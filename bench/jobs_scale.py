@@ -20,15 +20,15 @@ _sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
 import argparse
 import os
 import resource
-import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.django_env import run_if_inside
+from bench.scratch_db import rerun_inside
+
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def peak_rss_mb() -> float:
@@ -89,45 +89,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.inside:
-        from bench.django_env import setup
-
-        setup()
-        run_inside(args)
+    if run_if_inside(args, run_inside):
         return
-    import psycopg
-
-    name = "tracker_bench_" + secrets.token_hex(3)
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": ADMIN.rsplit("/", 1)[0] + "/" + name,
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10"),
-    }
-    try:
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--inside",
-                "--tasks",
-                str(args.tasks),
-                "--projects",
-                str(args.projects),
-                "--users",
-                str(args.users),
-            ],
-            env=env,
-            check=True,
-            cwd=ROOT,
-        )
-    finally:
-        if args.keep:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    argv = ["--tasks", str(args.tasks), "--projects", str(args.projects), "--users", str(args.users)]
+    redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
+    rerun_inside(__file__, argv, "tracker_bench", {"REDIS_URL": redis}, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -153,7 +153,9 @@ def seed(
     _copy(Membership, ["project_id", "user_id", "role", "joined_at"], membership_rows)
 
     first_task = (Task.all_objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    pids = list(project_manager)
+    pids = [pid for pid in project_manager if pid != first_project] or [
+        first_project
+    ]  # hot: exactly hot_tasks
 
     def task_rows() -> Any:
         for i in range(tasks):

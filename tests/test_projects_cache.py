@@ -612,3 +612,87 @@ def test_removal_through_the_project_admin_inline_refuses_at_once(admin_client):
     assert response.status_code == 302, response.content[:2000]
     assert not Membership.objects.filter(project=project, user=member).exists()
     assert_envelope(reader.get(url), 404, "not_found")
+
+
+# ------------------------------------------------------------------- one reader's entry is never another's
+def test_two_projects_whose_counters_meet_keep_their_own_task_lists(w):
+    """Version counters are numbers that may coincide; an entry still belongs to one project."""
+    from django.core.cache import cache as shared
+
+    Membership.objects.create(project=w.other_project, user=w.manager, role="member")
+    same = 10**18
+    shared.set(tp_cache.project_version_key(w.project.pk), same, None)
+    shared.set(tp_cache.project_version_key(w.other_project.pk), same, None)
+    assert set(tasks(w.boss, w.project.slug)) == {w.task.slug}
+    assert set(tasks(w.boss, w.other_project.slug)) == {w.other_task.slug}
+
+
+def test_two_users_whose_counters_meet_keep_their_own_project_lists(w):
+    from django.core.cache import cache as shared
+
+    same = 10**18
+    shared.set(tp_cache.user_version_key(w.member.pk), same, None)
+    shared.set(tp_cache.user_version_key(w.outsider.pk), same, None)
+    assert set(projects(w.api["member"])) == {w.project.slug}
+    assert set(projects(auth_client(w.outsider))) == {w.other_project.slug}
+
+
+# --------------------------------------------------------------------------- warm reads in one go
+@pytest.fixture
+def cache_round_trips(monkeypatch):
+    """Counts the calls this process makes to the default cache (the outermost ones: the
+    local-memory backend answers ``get_many`` by calling ``get``)."""
+    calls = []
+    depth = [0]
+    for name in ("get", "get_many", "set", "add", "incr", "set_many"):
+        original = getattr(default_cache, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            if not depth[0]:
+                calls.append(_name)
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(default_cache, name, counted)
+    return calls
+
+
+def test_a_warm_task_list_or_task_read_is_two_cache_round_trips(w, cache_round_trips):
+    warm(w)
+    for read in (
+        lambda: tasks(w.api["member"], w.project.slug, ordering="priority"),
+        lambda: detail(w.api["member"], w.task.slug),
+    ):
+        read()
+        cache_round_trips.clear()
+        read()
+        assert cache_round_trips == ["get_many", "get_many"], cache_round_trips
+
+
+def test_a_wrong_guess_of_what_a_slug_names_is_never_served(w):
+    """The process-local guess points at another project (or task) whose entries are cached
+    under the same parameters: the access entry does not match, so the reader gets their own."""
+    from tracker_projects import selectors
+
+    Membership.objects.create(project=w.other_project, user=w.manager, role="member")
+    for slug in (w.project.slug, w.other_project.slug):
+        tasks(w.boss, slug)
+    for slug in (w.task.slug, w.other_task.slug):
+        detail(w.boss, slug)
+    selectors._project_guesses[w.project.slug] = w.other_project.pk
+    selectors._task_guesses[w.task.slug] = (w.other_task.pk, w.other_project.pk)
+    assert set(tasks(w.boss, w.project.slug)) == {w.task.slug}
+    assert detail(w.boss, w.task.slug)["slug"] == w.task.slug
+    assert selectors._project_guesses[w.project.slug] == w.project.pk
+    assert selectors._task_guesses[w.task.slug] == (w.task.pk, w.project.pk)
+
+
+def test_a_guess_does_not_let_an_outsider_in(w):
+    """Guesses are per process, not per reader: a member's warm guess gives an outsider nothing."""
+    outsider = auth_client(w.outsider, run_on_commit=True)
+    warm(w)
+    assert gone(outsider, w.task.slug)
+    assert_envelope(outsider.get(f"/api/projects/{w.project.slug}/task_list/"), 404, "not_found")

@@ -25,7 +25,9 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 CACHE_LOOKUPS = Counter(
-    "tracker_cache_lookups", "Cached list lookups by list and result.", ["list", "result"]
+    "tracker_cache_lookups",
+    "Cache lookups by what is cached (lists, task details, access) and result.",
+    ["list", "result"],
 )
 JOB_RUNS = Counter("tracker_job_runs", "Scheduled job runs.", ["job"])
 JOB_DURATION = Histogram(

@@ -119,16 +119,32 @@ def project_list(*, user: Any, filters: Any) -> bytes:
         return render_json(ProjectPage, page)
 
     params = {"day": day.isoformat(), **filters.dict()}
-    return cache.cached("projects", [cache.user_version_key(user.pk)], params, compute)
+    return cache.cached(cache.Entry("projects", [cache.user_version_key(user.pk)], params), compute)
+
+
+# Process-local guesses of what a slug names, so that a warm read can fetch its access
+# entry and its data in one go. A guess is never trusted: it is served only when the
+# cached access entry (kept under the reader's version key) names the same rows.
+_GUESSES_MAX = 10_000
+_project_guesses: dict[str, int] = {}
+_task_guesses: dict[str, tuple[int, int]] = {}
+
+
+def _remember(guesses: dict[str, Any], slug: str, value: Any) -> None:
+    if len(guesses) >= _GUESSES_MAX:
+        guesses.clear()
+    guesses[slug] = value
+
+
+def _access_entry(namespace: str, user: Any, slug: str) -> cache.Entry:
+    """A granted access check, kept under the user's version key, which every change of
+    their access bumps on commit (joining, being removed, the project deleted or restored).
+    Refusals are never stored, so a removed member is refused at once."""
+    return cache.Entry(namespace, [cache.user_version_key(user.pk)], {"slug": slug})
 
 
 def project_ref_for_member(*, user: Any, slug: str) -> Project:
-    """Just enough of a project to scope a list to it (404 unless ``user`` is a member).
-
-    A granted lookup is cached under the user's version key, which every change of their
-    access bumps on commit (joining, being removed, the project deleted or restored), so a
-    removed member is refused at once. Refusals are never cached.
-    """
+    """Just enough of a project to scope a list to it (404 unless ``user`` is a member)."""
     _ensure_storable(slug, "Project")
 
     def lookup() -> tuple[int, str, str] | None:
@@ -138,10 +154,11 @@ def project_ref_for_member(*, user: Any, slug: str) -> Project:
             .first()
         )
 
-    row = cache.cached("access", [cache.user_version_key(user.pk)], {"slug": slug}, lookup)
+    row = cache.cached(_access_entry("access", user, slug), lookup)
     if row is None:
         raise NotFound("Project not found.")
     project_id, project_slug, name = row
+    _remember(_project_guesses, slug, project_id)
     return Project(id=project_id, slug=project_slug, name=name)
 
 
@@ -156,34 +173,44 @@ def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
     return task
 
 
+def _task_entry(task_id: int, project_id: int, day: Any) -> cache.Entry:
+    """A task's rendered body, under its project's version key (bumped by every write to
+    the project or its tasks, a move to another project included) and the tracker's date
+    (``is_overdue`` turns at midnight without a write)."""
+    return cache.Entry(
+        "task", [cache.project_version_key(project_id)], {"id": task_id, "day": day.isoformat()}
+    )
+
+
 def task_detail(*, user: Any, slug: str) -> bytes:
     """The JSON of one task (404 unless ``user`` is a member of its live project).
 
-    Two cached steps, each under the version keys its answer depends on:
-
-    - access: the slug's ``(task id, project id)`` for this user, under the user's version
-      key, which every change of their access bumps on commit (joining, being removed, the
-      project deleted or restored). Refusals are never cached.
-    - data: the rendered task, under its project's version key, which every write to the
-      project or its tasks bumps on commit (edits, deletion, a move to another project).
-
-    When the data step finds no task with that id in that project any more (it was deleted
-    or moved since the access entry was stored), the answer comes from the database alone.
+    Cached in two steps: the access check (the slug's ``(task id, project id)`` for this
+    user) and the body of that task in that project. When the body step finds no such task
+    in that project any more (deleted, or moved since the access entry was stored), the
+    answer comes from the database alone.
     """
     _ensure_storable(slug, "Task")
     day = today()
+    guess = _task_guesses.get(slug)
+    if guess is not None:
+        access, body = cache.peek([_access_entry("task-access", user, slug), _task_entry(*guess, day)])
+        if body is not None and access == guess:
+            cache.count_hits("task-access", "task")
+            return body  # type: ignore[no-any-return]
 
-    def access() -> tuple[int, int] | None:
+    def access_row() -> tuple[int, int] | None:
         return (
             Task.objects.filter(slug=slug, project__deleted_at__isnull=True, project__memberships__user=user)
             .values_list("id", "project_id")
             .first()
         )
 
-    found = cache.cached("task-access", [cache.user_version_key(user.pk)], {"slug": slug}, access)
+    found = cache.cached(_access_entry("task-access", user, slug), access_row)
     if found is None:
         raise NotFound("Task not found.")
     task_id, project_id = found
+    _remember(_task_guesses, slug, (task_id, project_id))
 
     def render() -> bytes | None:
         task = (
@@ -193,19 +220,31 @@ def task_detail(*, user: Any, slug: str) -> bytes:
         )
         return None if task is None else render_json(TaskOut, task_dict(task, day))
 
-    params = {"id": task_id, "day": day.isoformat()}
-    body = cache.cached("task", [cache.project_version_key(project_id)], params, render)
+    body = cache.cached(_task_entry(task_id, project_id, day), render)
     if body is None:
         body = render_json(TaskOut, task_dict(task_for_member(user=user, slug=slug), day))
     return body
 
 
-def task_list(*, user: Any, project: Project, filters: Any) -> bytes:
-    """The JSON page of a project's tasks (rendered once, then served from the cache)."""
+def task_list(*, user: Any, slug: str, filters: Any) -> bytes:
+    """The JSON page of a project's tasks (404 unless ``user`` is a member), rendered once,
+    then served from the cache under the project's version key."""
     day = today()
     assignee_id: int | str | None = None
     if filters.assignee:
         assignee_id = user.pk if filters.assignee.lower() == "me" else normalize_email(filters.assignee)
+    params = {"day": day.isoformat(), "assignee_id": assignee_id, **filters.dict()}
+    guess = _project_guesses.get(slug)
+    if guess is not None:
+        entries = [
+            _access_entry("access", user, slug),
+            cache.Entry("tasks", [cache.project_version_key(guess)], params),
+        ]
+        access, page = cache.peek(entries)
+        if page is not None and access is not None and access[0] == guess:
+            cache.count_hits("access", "tasks")
+            return page  # type: ignore[no-any-return]
+    project = project_ref_for_member(user=user, slug=slug)
 
     def compute() -> bytes:
         base = Task.objects.filter(project=project)
@@ -232,8 +271,7 @@ def task_list(*, user: Any, project: Project, filters: Any) -> bytes:
         }
         return render_json(TaskPage, page)
 
-    params = {"day": day.isoformat(), "assignee_id": assignee_id, **filters.dict()}
-    return cache.cached("tasks", [cache.project_version_key(project.pk)], params, compute)
+    return cache.cached(cache.Entry("tasks", [cache.project_version_key(project.pk)], params), compute)
 
 
 def member_list(*, project: Project, page: int, page_size: int) -> dict[str, Any]:
