@@ -387,6 +387,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
     parser.add_argument("--json", help="also write the raw figures to this file")
+    parser.add_argument("--report", help="print the tables of a file written by --json, and measure nothing")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -395,28 +396,39 @@ def main() -> None:
         django.setup()
         print(json.dumps(prepare(args.prepare)))
         return
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    results = [run_scale(scale, args.seconds, args.repeats) for scale in args.scales]
+    if args.report:
+        results = json.loads(Path(args.report).read_text())
+    else:
+        if not shutil.which("wrk"):
+            raise SystemExit("wrk is needed: apt-get install wrk")
+        results = [run_scale(scale, args.seconds, args.repeats) for scale in args.scales]
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
     print()
     for result in results:
         print(table(result))
         print()
     if len(results) == 2:
-        small, large = results
-        print(
-            f"| endpoint | c16 req/s at {small['scale']:,} | at {large['scale']:,} | change "
-            f"| c16 p99 ms at {small['scale']:,} | at {large['scale']:,} |"
+        print(comparison(*results))
+
+
+def comparison(small: dict[str, Any], large: dict[str, Any]) -> str:
+    """Each endpoint at both scales: raw c16 req/s, the same as a share of the floor measured
+    alongside (which takes the machine's own drift out), and p99."""
+    at = f"{small['scale']:,} / {large['scale']:,}"
+    lines = [
+        f"| endpoint | c16 req/s at {at} | change | share of floor at {at} | change | c16 p99 ms at {at} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for a, b in zip(small["rows"], large["rows"], strict=True):
+        share_a = a["c16"]["rps"] / a["floor_c16"]["rps"]
+        share_b = b["c16"]["rps"] / b["floor_c16"]["rps"]
+        lines.append(
+            f"| {a['name']} | {a['c16']['rps']:.0f} / {b['c16']['rps']:.0f} "
+            f"| {b['c16']['rps'] / a['c16']['rps'] - 1:+.0%} | {share_a:.0%} / {share_b:.0%} "
+            f"| {share_b / share_a - 1:+.0%} | {a['c16']['p99']:.1f} / {b['c16']['p99']:.1f} |"
         )
-        print("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for a, b in zip(small["rows"], large["rows"], strict=True):
-            change = b["c16"]["rps"] / a["c16"]["rps"] - 1
-            print(
-                f"| {a['name']} | {a['c16']['rps']:.0f} | {b['c16']['rps']:.0f} | {change:+.0%} "
-                f"| {a['c16']['p99']:.1f} | {b['c16']['p99']:.1f} |"
-            )
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
