@@ -31,6 +31,7 @@ def test_readme_calls_are_the_host_project_calls():
         "tracker_projects.api.install(api)",
         'AUTH_USER_MODEL = "tracker_accounts.User"',
         "tracker_accounts.middleware.ApiErrorEnvelopeMiddleware",
+        '"timeout": 60, "retry": 120',  # django-q2 warns unless retry > timeout
     ):
         assert line in snippet
         assert line in urls or line in (ROOT / "tests/host_project/host_site/settings.py").read_text()

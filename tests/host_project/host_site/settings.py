@@ -31,7 +31,7 @@ MIDDLEWARE = [
 ]
 AUTH_USER_MODEL = "tracker_accounts.User"
 TRACKER_ACCOUNTS_API_PREFIX = "/tracker-api/"
-Q_CLUSTER = {"name": "host", "orm": "default", "sync": True}
+Q_CLUSTER = {"name": "host", "orm": "default", "sync": True, "timeout": 60, "retry": 120}
 ROOT_URLCONF = "host_site.urls"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "host.sqlite3"}}
 TEMPLATES = [
