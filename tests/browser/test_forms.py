@@ -168,3 +168,56 @@ def test_forbidden_and_vanished_show_on_the_action(site: LiveSite, page: Page) -
     assert site.api("DELETE", f"/api/projects/{slug}/delete/", token).status_code == 204
     page.locator("#task-filters").get_by_label("Status").select_option("todo")
     expect(page.locator("#list-error")).to_have_text("Project not found.")
+
+
+def test_blank_required_fields_are_caught_before_sending(site: LiveSite, page: Page) -> None:
+    """Spaces only pass the browser's own `required` check; the page says what is missing,
+    sends nothing, and the dialog stays open. Then a task is created, edited and deleted."""
+    email, token = site.create_manager()
+    project = site.create_project(token, "Blanks")
+    sign_in(page, email)
+    sent: list[str] = []  # writes sent (a page load refreshes its access token: not a write)
+    page.on(
+        "request",
+        lambda r: sent.append(r.url) if r.method != "GET" and "/token/refresh/" not in r.url else None,
+    )
+
+    page.get_by_role("button", name="New project").click()
+    dialog = page.locator("#project-dialog")
+    dialog.get_by_label("Name").fill("   ")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.locator("#project-name-error")).to_have_text("Enter a name.")
+    expect(dialog.get_by_label("Name")).to_be_focused()
+    expect(dialog.get_by_role("alert")).to_have_text("Please correct the marked fields.")
+    page.keyboard.press("Escape")
+
+    page.get_by_role("button", name="Members of Blanks").click()
+    people = page.locator("#people-dialog")
+    people.get_by_label("Email addresses").fill(" , ; ")
+    people.get_by_role("button", name="Send invitations").click()
+    expect(people.locator("#invite-emails-error")).to_have_text("Enter at least one email address.")
+    page.keyboard.press("Escape")
+    assert sent == []
+
+    page.goto(f"/tasks/?project={project['slug']}")
+    page.get_by_role("button", name="New task").click()
+    task_dialog = page.locator("#task-dialog")
+    task_dialog.get_by_label("Title").fill("  ")
+    task_dialog.get_by_role("button", name="Save").click()
+    expect(task_dialog.locator("#task-title-error")).to_have_text("Enter a title.")
+    assert sent == []
+    task_dialog.get_by_label("Title").fill("Paint the hull")
+    task_dialog.get_by_role("button", name="Save").click()
+    expect(task_dialog).to_be_hidden()
+    expect(page.locator("#flash")).to_have_text("Created Paint the hull.")
+
+    page.get_by_role("button", name="Edit Paint the hull").click()
+    task_dialog.get_by_label("Title").fill("Paint the deck")
+    task_dialog.get_by_role("button", name="Save").click()
+    expect(page.locator("#flash")).to_have_text("Saved Paint the deck.")
+
+    page.get_by_role("button", name="Delete Paint the deck").click()
+    page.locator("#delete-dialog").get_by_role("button", name="Delete").click()
+    expect(page.locator("#flash")).to_have_text("Deleted Paint the deck.")
+    expect(page.locator("#task-list > li")).to_have_count(0)
+    expect(page.locator("#task-empty")).to_have_text("No tasks in this project yet.")

@@ -3,6 +3,8 @@ import { api, messageFor } from "./api.js";
 import {
   $,
   badge,
+  bindDialogForm,
+  bindFilters,
   busy,
   clearErrors,
   fieldError,
@@ -14,13 +16,13 @@ import {
   LABELS,
   openDialog,
   personName,
-  renderPager,
+  pagedList,
   requireUser,
+  requireField,
   setUrlQuery,
   showAlert,
   showError,
   wireDialogs,
-  bindFilters,
 } from "./ui.js";
 
 const PAGE_SIZE = 10;
@@ -28,9 +30,7 @@ const list = $("#project-list");
 const filtersForm = $("#project-filters");
 const listError = $("#list-error");
 const state = {
-  loads: 0, // list loads started; only the latest one draws
   me: null,
-  page: 1,
   filters: {},
   editing: null, // the project in the edit dialog (null: creating)
   deleting: null, // the project in the delete dialog
@@ -42,32 +42,22 @@ function tasksUrl(project) {
 }
 
 // ------------------------------------------------------------------ the list
-async function load(page = state.page) {
-  const turn = ++state.loads; // filters can change while a list is on its way: only the latest draws
-  list.setAttribute("aria-busy", "true");
-  showAlert(listError, null);
-  try {
-    const data = await api("GET", "/api/projects/", {
-      query: { ...state.filters, page, page_size: PAGE_SIZE },
-    });
-    if (turn !== state.loads) return;
-    if (!data.items.length && data.page > 1 && data.count) return load(data.page - 1);
-    state.page = data.page;
-    setUrlQuery({ ...state.filters, page: data.page > 1 ? data.page : "" });
-    list.replaceChildren(...data.items.map(card));
-    $("#project-empty").hidden = data.count > 0;
-    $("#project-empty").textContent = Object.values(state.filters).some(Boolean)
+const load = pagedList({
+  list,
+  errorBox: listError,
+  empty: $("#project-empty"),
+  pager: $("#project-pager"),
+  fetchPage: (page) =>
+    api("GET", "/api/projects/", { query: { ...state.filters, page, page_size: PAGE_SIZE } }),
+  render: card,
+  emptyText: () =>
+    Object.values(state.filters).some(Boolean)
       ? "No projects match these filters."
       : state.me.role === "manager"
         ? "No projects yet. Create the first one."
-        : "You are not in any project yet. Ask a manager to invite you.";
-    renderPager($("#project-pager"), data, load);
-  } catch (error) {
-    if (turn === state.loads) showAlert(listError, error);
-  } finally {
-    if (turn === state.loads) list.setAttribute("aria-busy", "false");
-  }
-}
+        : "You are not in any project yet. Ask a manager to invite you.",
+  drawn: (page) => setUrlQuery({ ...state.filters, page: page > 1 ? page : "" }),
+});
 
 function card(project) {
   const manager = project.my_role === "manager";
@@ -169,36 +159,19 @@ function openEdit(project) {
   openDialog(projectDialog);
 }
 
-projectForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  clearErrors(projectForm);
-  const values = formValues(projectForm);
-  if (!values.name) {
-    fieldError(projectForm, "name", "Enter a name.");
-    $(".form-error", projectForm).textContent = "Please correct the marked fields.";
-    projectForm.elements.name.focus();
-    return;
-  }
-  const body = {
-    ...values,
-    start_date: values.start_date || null,
-    due_date: values.due_date || null,
-  };
-  await busy(projectForm.querySelector("[type=submit]"), async () => {
-    try {
-      if (state.editing) {
-        const saved = await api("PATCH", `/api/projects/${state.editing.slug}/edit/`, { body });
-        flash(`Saved ${saved.name}.`);
-      } else {
-        const saved = await api("POST", "/api/projects/create/", { body });
-        flash(`Created ${saved.name}.`);
-      }
-      projectDialog.close();
-      await load(state.editing ? state.page : 1);
-    } catch (error) {
-      showError(projectForm, error);
+bindDialogForm(projectForm, projectDialog, {
+  required: ["name", "Enter a name."],
+  send: async (values) => {
+    const body = { ...values, start_date: values.start_date || null, due_date: values.due_date || null };
+    if (state.editing) {
+      const saved = await api("PATCH", `/api/projects/${state.editing.slug}/edit/`, { body });
+      flash(`Saved ${saved.name}.`);
+    } else {
+      const saved = await api("POST", "/api/projects/create/", { body });
+      flash(`Created ${saved.name}.`);
     }
-  });
+  },
+  done: () => (state.editing ? load() : load(1)),
 });
 
 // ------------------------------------------------------------------ delete (with confirmation)
@@ -215,19 +188,12 @@ function openDelete(project) {
   deleteForm.querySelector("[data-close]").focus(); // the safe choice first
 }
 
-deleteForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const project = state.deleting;
-  await busy(deleteForm.querySelector("[type=submit]"), async () => {
-    try {
-      await api("DELETE", `/api/projects/${project.slug}/delete/`);
-      deleteDialog.close();
-      flash(`Deleted ${project.name}.`);
-      await load();
-    } catch (error) {
-      showError(deleteForm, error);
-    }
-  });
+bindDialogForm(deleteForm, deleteDialog, {
+  send: async () => {
+    await api("DELETE", `/api/projects/${state.deleting.slug}/delete/`);
+    flash(`Deleted ${state.deleting.name}.`);
+  },
+  done: () => load(),
 });
 
 // ------------------------------------------------------------------ members and invitations
@@ -389,12 +355,7 @@ inviteForm.addEventListener("submit", async (event) => {
   const result = $("#invite-result");
   result.textContent = "";
   const emails = inviteForm.elements.emails.value.split(/[\s,;]+/).filter(Boolean);
-  if (!emails.length) {
-    fieldError(inviteForm, "emails", "Enter at least one email address.");
-    $(".form-error", inviteForm).textContent = "Please correct the marked fields.";
-    inviteForm.elements.emails.focus();
-    return;
-  }
+  if (!requireField(inviteForm, "emails", "Enter at least one email address.", emails.length > 0)) return;
   const project = state.people;
   await busy(inviteForm.querySelector("[type=submit]"), async () => {
     try {

@@ -5,9 +5,9 @@ import { api } from "./api.js";
 import {
   $,
   badge,
+  bindDialogForm,
+  bindFilters,
   busy,
-  clearErrors,
-  fieldError,
   filtersToForm,
   flash,
   formatDate,
@@ -16,13 +16,11 @@ import {
   LABELS,
   openDialog,
   personName,
-  renderPager,
+  pagedList,
   requireUser,
   setUrlQuery,
   showAlert,
-  showError,
   wireDialogs,
-  bindFilters,
 } from "./ui.js";
 
 const PAGE_SIZE = 10;
@@ -32,7 +30,7 @@ const slug = root.dataset.project;
 const list = $("#task-list");
 const filtersForm = $("#task-filters");
 const listError = $("#list-error");
-const state = { loads: 0, me: null, project: null, page: 1, filters: {}, editing: null, deleting: null };
+const state = { me: null, project: null, filters: {}, editing: null, deleting: null };
 
 // Keep ?project= in the address when the filters are written there.
 function writeUrl(page) {
@@ -75,31 +73,22 @@ async function loadMembers() {
 }
 
 // ------------------------------------------------------------------ the list
-async function load(page = state.page) {
-  const turn = ++state.loads; // filters can change while a list is on its way: only the latest draws
-  list.setAttribute("aria-busy", "true");
-  showAlert(listError, null);
-  try {
-    const data = await api("GET", `/api/projects/${encodeURIComponent(slug)}/task_list/`, {
+const load = pagedList({
+  list,
+  errorBox: listError,
+  empty: $("#task-empty"),
+  pager: $("#task-pager"),
+  fetchPage: (page) =>
+    api("GET", `/api/projects/${encodeURIComponent(slug)}/task_list/`, {
       query: { ...state.filters, page, page_size: PAGE_SIZE },
-    });
-    if (turn !== state.loads) return;
-    if (!data.items.length && data.page > 1 && data.count) return load(data.page - 1);
-    state.page = data.page;
-    writeUrl(data.page);
-    list.replaceChildren(...data.items.map(card));
-    const empty = $("#task-empty");
-    empty.hidden = data.count > 0;
-    empty.textContent = Object.values(state.filters).some(Boolean)
+    }),
+  render: card,
+  emptyText: () =>
+    Object.values(state.filters).some(Boolean)
       ? "No tasks match these filters."
-      : "No tasks in this project yet.";
-    renderPager($("#task-pager"), data, load);
-  } catch (error) {
-    if (turn === state.loads) showAlert(listError, error);
-  } finally {
-    if (turn === state.loads) list.setAttribute("aria-busy", "false");
-  }
-}
+      : "No tasks in this project yet.",
+  drawn: writeUrl,
+});
 
 function card(task) {
   const manager = state.project.my_role === "manager";
@@ -230,36 +219,23 @@ function openEdit(task) {
   openDialog(taskDialog);
 }
 
-taskForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  clearErrors(taskForm);
-  const values = formValues(taskForm);
-  if (!values.title) {
-    fieldError(taskForm, "title", "Enter a title.");
-    $(".form-error", taskForm).textContent = "Please correct the marked fields.";
-    taskForm.elements.title.focus();
-    return;
-  }
-  const body = {
-    ...values,
-    due_date: values.due_date || null,
-    assignee_email: values.assignee_email || null,
-  };
-  await busy(taskForm.querySelector("[type=submit]"), async () => {
-    try {
-      if (state.editing) {
-        const saved = await api("PATCH", `/api/tasks/${state.editing.slug}/edit/`, { body });
-        flash(`Saved ${saved.title}.`);
-      } else {
-        const saved = await api("POST", `/api/projects/${encodeURIComponent(slug)}/tasks/add/`, { body });
-        flash(`Created ${saved.title}.`);
-      }
-      taskDialog.close();
-      await load(state.editing ? state.page : 1);
-    } catch (error) {
-      showError(taskForm, error);
+bindDialogForm(taskForm, taskDialog, {
+  required: ["title", "Enter a title."],
+  send: async (values) => {
+    const body = {
+      ...values,
+      due_date: values.due_date || null,
+      assignee_email: values.assignee_email || null,
+    };
+    if (state.editing) {
+      const saved = await api("PATCH", `/api/tasks/${state.editing.slug}/edit/`, { body });
+      flash(`Saved ${saved.title}.`);
+    } else {
+      const saved = await api("POST", `/api/projects/${encodeURIComponent(slug)}/tasks/add/`, { body });
+      flash(`Created ${saved.title}.`);
     }
-  });
+  },
+  done: () => (state.editing ? load() : load(1)),
 });
 
 // ------------------------------------------------------------------ delete (with confirmation)
@@ -274,19 +250,12 @@ function openDelete(task) {
   deleteForm.querySelector("[data-close]").focus();
 }
 
-deleteForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const task = state.deleting;
-  await busy(deleteForm.querySelector("[type=submit]"), async () => {
-    try {
-      await api("DELETE", `/api/tasks/${task.slug}/delete/`);
-      deleteDialog.close();
-      flash(`Deleted ${task.title}.`);
-      await load();
-    } catch (error) {
-      showError(deleteForm, error);
-    }
-  });
+bindDialogForm(deleteForm, deleteDialog, {
+  send: async () => {
+    await api("DELETE", `/api/tasks/${state.deleting.slug}/delete/`);
+    flash(`Deleted ${state.deleting.title}.`);
+  },
+  done: () => load(),
 });
 
 // ------------------------------------------------------------------ start

@@ -118,6 +118,37 @@ export function showError(form, error, codeFields = {}) {
   if (firstInvalid) firstInvalid.focus();
 }
 
+// A field the form cannot be sent without: when `filled` is false, say so next to it and
+// focus it. Answers whether the form may go on.
+export function requireField(form, name, message, filled = Boolean(form.elements[name].value.trim())) {
+  if (filled) return true;
+  fieldError(form, name, message);
+  $(".form-error", form).textContent = "Please correct the marked fields.";
+  form.elements[name].focus();
+  return false;
+}
+
+// A dialog's form whose submit runs `send(values)` (which sends and says what it did) while
+// its button is busy, then closes the dialog and runs `done()`. API errors land on the form.
+// `required` is [field, message] for the field it cannot be sent without.
+export function bindDialogForm(form, dialog, { required = null, send, done }) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (required && !requireField(form, ...required)) return;
+    const values = formValues(form);
+    await busy(form.querySelector("[type=submit]"), async () => {
+      try {
+        await send(values);
+        dialog.close();
+        await done();
+      } catch (error) {
+        showError(form, error);
+      }
+    });
+  });
+}
+
 // Show an error in a role="alert" element (an action outside a form: a row's button, a list).
 export function showAlert(element, error) {
   if (error instanceof ApiError && error.status === 401 && error.code === "session_ended") {
@@ -180,6 +211,34 @@ export function renderPager(nav, data, go) {
   next.disabled = data.page >= pages;
   prev.onclick = () => go(data.page - 1);
   next.onclick = () => go(data.page + 1);
+}
+
+// A paged list that draws only its latest load (filters can change while one is on its way).
+// `fetchPage(page)` answers a page of the API; `drawn(page)` runs once it is shown.
+export function pagedList({ list, errorBox, empty, pager, fetchPage, render, emptyText, drawn }) {
+  let loads = 0;
+  let current = 1;
+  async function load(page = current) {
+    const turn = ++loads;
+    list.setAttribute("aria-busy", "true");
+    showAlert(errorBox, null);
+    try {
+      const data = await fetchPage(page);
+      if (turn !== loads) return;
+      if (!data.items.length && data.page > 1 && data.count) return load(data.page - 1);
+      current = data.page;
+      drawn(data.page);
+      list.replaceChildren(...data.items.map(render));
+      empty.hidden = data.count > 0;
+      empty.textContent = emptyText();
+      renderPager(pager, data, load);
+    } catch (error) {
+      if (turn === loads) showAlert(errorBox, error);
+    } finally {
+      if (turn === loads) list.setAttribute("aria-busy", "false");
+    }
+  }
+  return load;
 }
 
 // Filters live in the address bar too, so a reload or a shared link keeps them.
