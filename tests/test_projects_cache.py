@@ -30,13 +30,6 @@ PROJECTS_ADMIN = "/admin/tracker_projects/project/"
 TASKS_ADMIN = "/admin/tracker_projects/task/"
 
 
-@pytest.fixture(autouse=True)
-def _cache_up(monkeypatch):
-    """A previous outage (here or elsewhere) must not leave the cache switched off."""
-    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
-    monkeypatch.setattr(tp_cache, "_bumps_lost", False)
-
-
 @pytest.fixture
 def w():
     world = project_world()

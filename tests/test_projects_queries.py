@@ -12,7 +12,6 @@ from django.core.cache import cache
 
 from tests.conftest import auth_client
 from tests.factories import UserFactory
-from tracker_projects import cache as tp_cache
 from tracker_projects import services
 from tracker_projects.models import Membership
 
@@ -24,12 +23,6 @@ PROJECT_LIST_QUERIES = 3
 # + the page with assignee, creator and project (1)
 TASK_LIST_QUERIES = 4
 ROWS = 105
-
-
-@pytest.fixture(autouse=True)
-def _cache_up(monkeypatch):
-    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
-    monkeypatch.setattr(tp_cache, "_bumps_lost", False)
 
 
 @pytest.fixture

@@ -83,6 +83,11 @@ def paginate(qs: QuerySet[Any], page: int, page_size: int) -> tuple[list[Any], i
     return items, count
 
 
+def page_of(items: list[Any], count: int, page: int, page_size: int) -> dict[str, Any]:
+    """One page of a list, as every list endpoint answers it."""
+    return {"items": items, "count": count, "page": page, "page_size": page_size}
+
+
 def _order(qs: QuerySet[Any], ordering: str, tiebreak: str = "-id") -> QuerySet[Any]:
     field = ordering.lstrip("-")
     expr = F(field).desc(nulls_last=True) if ordering.startswith("-") else F(field).asc(nulls_last=True)
@@ -110,12 +115,7 @@ def project_list(*, user: Any, filters: Any) -> bytes:
                 "manager"
             )
             rows = list(_order(qs, filters.ordering)[start : start + filters.page_size])
-        page = {
-            "items": [project_dict(p, day) for p in rows],
-            "count": count,
-            "page": filters.page,
-            "page_size": filters.page_size,
-        }
+        page = page_of([project_dict(p, day) for p in rows], count, filters.page, filters.page_size)
         return render_json(ProjectPage, page)
 
     params = {"day": day.isoformat(), **filters.dict()}
@@ -263,12 +263,7 @@ def task_list(*, user: Any, slug: str, filters: Any) -> bytes:
             base = base.filter(overdue) if filters.overdue else base.exclude(overdue)
         qs = _order(base.select_related("assignee", "created_by", "project"), filters.ordering)
         rows, count = paginate(qs, filters.page, filters.page_size)
-        page = {
-            "items": [task_dict(t, day) for t in rows],
-            "count": count,
-            "page": filters.page,
-            "page_size": filters.page_size,
-        }
+        page = page_of([task_dict(t, day) for t in rows], count, filters.page, filters.page_size)
         return render_json(TaskPage, page)
 
     return cache.cached(cache.Entry("tasks", [cache.project_version_key(project.pk)], params), compute)
@@ -282,7 +277,7 @@ def member_list(*, project: Project, page: int, page_size: int) -> dict[str, Any
     )
     rows, count = paginate(qs, page, page_size)
     items = [{**(user_brief(m.user) or {}), "role": m.role, "joined_at": m.joined_at} for m in rows]
-    return {"items": items, "count": count, "page": page, "page_size": page_size}
+    return page_of(items, count, page, page_size)
 
 
 def invite_status(invite: Invite, now: Any) -> str:
@@ -311,4 +306,4 @@ def invite_list(*, user: Any, slug: str, page: int, page_size: int) -> dict[str,
         }
         for i in rows
     ]
-    return {"items": items, "count": count, "page": page, "page_size": page_size}
+    return page_of(items, count, page, page_size)
