@@ -9,7 +9,9 @@ import factory
 from django.utils import timezone
 
 from tracker_accounts.crypto import keyed_hash, token_hash
-from tracker_accounts.models import EmailOTP, EmailToken, User
+from tracker_accounts.email_user.models import User
+from tracker_accounts.models import EmailOTP, EmailToken
+from tracker_accounts.profiles import role_set
 
 PASSWORD = "Corr3ct-Horse-Battery"
 
@@ -22,13 +24,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    role = "member"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        """``role="manager"`` gives the user a tracker profile with that role; without it the
+        user has no profile, as an existing user of a host site (a ``member``)."""
+        if create and extracted:
+            role_set(user=obj, role=extracted)
 
 
 class _WithRawSecret(factory.django.DjangoModelFactory):

@@ -11,7 +11,8 @@ from django.db import connection
 
 from tests.conftest import ApiClient
 from tests.factories import PASSWORD, EmailOTPFactory, EmailTokenFactory, UserFactory
-from tracker_accounts.models import EmailOTP, EmailToken, User
+from tracker_accounts.email_user.models import User
+from tracker_accounts.models import EmailOTP, EmailToken
 from tracker_accounts.tokens import issue_pair
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import ApiClient, assert_envelope, auth_client
 from tests.factories import PASSWORD, EmailOTPFactory, EmailTokenFactory, UserFactory
-from tracker_accounts.models import EmailOTP, OutboundEmail, User
+from tracker_accounts.email_user.models import User
+from tracker_accounts.models import EmailOTP, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ApiClient, assert_envelope
 from tests.factories import PASSWORD, UserFactory
-from tracker_accounts.models import User
+from tracker_accounts.email_user.models import User
 from tracker_accounts.signals import login_failed, login_locked
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 
 from tests.conftest import otp_from
 from tests.factories import PASSWORD, UserFactory
-from tracker_accounts.models import OutboundEmail, User
+from tracker_accounts.email_user.models import User
+from tracker_accounts.models import OutboundEmail, Profile
+from tracker_accounts.profiles import role_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,7 @@ def test_create_user_normalises_the_email():
     user = User.objects.create_user("  Grace@Example.COM ", PASSWORD)
     assert user.email == "grace@example.com"
     assert user.check_password(PASSWORD)
-    assert (user.role, user.is_staff, user.is_superuser, user.is_active) == ("member", False, False, True)
+    assert (role_of(user), user.is_staff, user.is_superuser, user.is_active) == ("member", False, False, True)
     assert User.objects.get_by_natural_key("GRACE@example.com") == user
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("grace@EXAMPLE.com", PASSWORD)
@@ -50,7 +52,7 @@ def test_create_user_needs_an_email():
 
 def test_role_must_be_valid_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(email="role@example.com", role="owner")
+        Profile.objects.create(user=UserFactory(), role="owner")
 
 
 def test_createsuperuser_non_interactively(monkeypatch):
@@ -59,7 +61,7 @@ def test_createsuperuser_non_interactively(monkeypatch):
     user = User.objects.get()
     assert user.email == "root@example.com"
     assert user.is_superuser and user.is_staff and user.is_active
-    assert user.role == "manager"
+    assert role_of(user) == "manager"
     assert user.check_password("S3cure-Admin-Passw0rd")
 
 
@@ -89,30 +91,34 @@ def admin_client(client):
 
 def test_admin_user_changelist_renders(admin_client):
     UserFactory(email="listed@example.com", first_name="Listed")
-    r = admin_client.get("/admin/tracker_accounts/user/")
+    r = admin_client.get("/admin/tracker_email_user/user/")
     assert r.status_code == 200
     assert b"listed@example.com" in r.content and b"admin@example.com" in r.content
     assert {u.email for u in r.context["cl"].result_list} == {"listed@example.com", "admin@example.com"}
-    r = admin_client.get("/admin/tracker_accounts/user/", {"q": "LISTED"})
+    r = admin_client.get("/admin/tracker_email_user/user/", {"q": "LISTED"})
     assert r.status_code == 200
     assert [u.email for u in r.context["cl"].result_list] == ["listed@example.com"]
 
 
 def test_admin_user_change_page_renders(admin_client):
     user = UserFactory(email="change@example.com")
-    r = admin_client.get(f"/admin/tracker_accounts/user/{user.pk}/change/")
+    r = admin_client.get(f"/admin/tracker_email_user/user/{user.pk}/change/")
     assert r.status_code == 200
     assert b"change@example.com" in r.content
 
 
 def test_admin_adds_a_user_with_a_normalised_email(admin_client):
     r = admin_client.post(
-        "/admin/tracker_accounts/user/add/",
+        "/admin/tracker_email_user/user/add/",
         {
             "email": "New.Person@Example.com",
             "first_name": "New",
             "last_name": "Person",
-            "role": "member",
+            "tracker_profile-TOTAL_FORMS": "1",
+            "tracker_profile-INITIAL_FORMS": "0",
+            "tracker_profile-MIN_NUM_FORMS": "0",
+            "tracker_profile-MAX_NUM_FORMS": "1",
+            "tracker_profile-0-role": "manager",
             "password1": "Tr0ub4dor&3-staple",
             "password2": "Tr0ub4dor&3-staple",
         },
@@ -121,15 +127,19 @@ def test_admin_adds_a_user_with_a_normalised_email(admin_client):
     user = User.objects.get(first_name="New")
     assert user.email == "new.person@example.com"
     assert user.check_password("Tr0ub4dor&3-staple")
+    assert role_of(user) == "manager"  # the tracker profile inline on the user's admin page
 
 
 def test_admin_refuses_a_duplicate_email_in_another_case(admin_client):
     UserFactory(email="dup@example.com")
     r = admin_client.post(
-        "/admin/tracker_accounts/user/add/",
+        "/admin/tracker_email_user/user/add/",
         {
             "email": "DUP@example.com",
-            "role": "member",
+            "tracker_profile-TOTAL_FORMS": "1",
+            "tracker_profile-INITIAL_FORMS": "0",
+            "tracker_profile-MIN_NUM_FORMS": "0",
+            "tracker_profile-MAX_NUM_FORMS": "1",
             "password1": "Tr0ub4dor&3-staple",
             "password2": "Tr0ub4dor&3-staple",
         },
@@ -141,7 +151,7 @@ def test_admin_refuses_a_duplicate_email_in_another_case(admin_client):
 
 def test_admin_needs_staff(client):
     client.force_login(UserFactory())
-    r = client.get("/admin/tracker_accounts/user/")
+    r = client.get("/admin/tracker_email_user/user/")
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
 
 

@@ -34,10 +34,10 @@ from tests.factories import (
     UserFactory,
     project_world,
 )
-from tracker_accounts.models import User
+from tracker_accounts.email_user.models import User
 from tracker_accounts.tokens import issue_pair
 from tracker_projects.models import Invite, Membership, Project, Task
-from tracker_site.api import api as tracker_api
+from tracker_projects.urls import api as tracker_api
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +342,9 @@ def snapshot() -> dict[str, Any]:
         ),
         "members": sorted(Membership.objects.values_list("project_id", "user_id", "role")),
         "invites": list(Invite.objects.order_by("pk").values_list("pk", "email", "status", "token_hash")),
-        "users": list(User.objects.order_by("pk").values_list("pk", "email", "first_name", "role")),
+        "users": list(
+            User.objects.order_by("pk").values_list("pk", "email", "first_name", "tracker_profile__role")
+        ),
     }
 
 
@@ -374,7 +376,9 @@ def test_authorization(row: Row, caller: str) -> None:
 PARAM = re.compile(r"\{[^}]*\}|<[^>]*>")
 DOCS_ROUTES = {"openapi-json": "GET", "openapi-view": "GET"}  # ninja's own views, not in its schema
 DOCS_OPERATIONS = {("GET", "/api/openapi.json"), ("GET", "/api/docs")}
-HIDDEN_OPERATIONS = {("GET", "/api/metrics/")}  # mounted, deliberately not in the OpenAPI schema
+# the site's opt-in operations endpoints: mounted beside the tracker's API, not in its schema
+HIDDEN_OPERATIONS = {("GET", "/api/metrics/"), ("GET", "/api/health/")}
+OPT_IN_ROUTES = {"health", "metrics"}
 
 
 def normalise(path: str) -> str:
@@ -392,16 +396,16 @@ def schema_operations() -> set[tuple[str, str]]:
 
 
 def url_patterns() -> list[tuple[str, str | None]]:
-    """(route, url name) of every URL the API mounts: one per operation (ninja), plus its docs."""
-    (api_resolver,) = [
-        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "api"
-    ]
+    """(route, url name) of every URL the API mounts: one per operation (ninja), plus its docs,
+    and the site's opt-in operations endpoints beside it."""
+    site = get_resolver().url_patterns
+    (api_resolver,) = [p for p in site if isinstance(p, URLResolver) and p.namespace == "tracker_api"]
     prefix = "/" + str(api_resolver.pattern)
     return [
         (normalise(prefix + str(p.pattern)), p.name)
         for p in api_resolver.url_patterns
-        if isinstance(p, URLPattern) and p.name != "api-root"
-    ]
+        if isinstance(p, URLPattern) and p.name not in ("api-root", "not-found")
+    ] + [(normalise(str(p.pattern)), p.name) for p in site if getattr(p, "name", None) in OPT_IN_ROUTES]
 
 
 def test_matrix_covers_every_operation() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User as AuthUser
 from django.test import TestCase
-from django.test.utils import override_settings
 
 from tests.conftest import ApiClient, invite_token_from, last_mail_to
 from tests.factories import PASSWORD, UserFactory
@@ -22,12 +22,69 @@ def ids(messages):
 
 def test_a_correct_setup_has_no_findings():
     assert accounts_checks.check_setup() == []
+    assert accounts_checks.check_user_model() == []  # tracker_email_user.User: unique emails
     assert projects_checks.check_setup() == []
 
 
-@override_settings(AUTH_USER_MODEL="auth.User")
-def test_wrong_user_model_is_e001():
-    assert "tracker_accounts.E001" in ids(accounts_checks.check_setup())
+def test_a_user_model_without_the_named_email_field_is_e001(settings):
+    settings.TRACKER_ACCOUNTS_USER_EMAIL_FIELD = "mail"
+    [message] = accounts_checks.check_user_model()
+    assert message.id == "tracker_accounts.E001" and "'mail'" in message.msg
+
+
+def test_a_user_model_whose_emails_are_not_unique_is_w002(monkeypatch):
+    monkeypatch.setattr(accounts_checks, "get_user_model", lambda: AuthUser)
+    assert ids(accounts_checks.check_user_model()) == {"tracker_accounts.W002"}
+
+
+def test_a_user_model_with_a_text_primary_key_is_e005(monkeypatch, settings):
+    from django_q.models import Task  # any model whose primary key is text, with a text field
+
+    monkeypatch.setattr(accounts_checks, "get_user_model", lambda: Task)
+    settings.TRACKER_ACCOUNTS_USER_EMAIL_FIELD = "name"
+    assert "tracker_accounts.E005" in ids(accounts_checks.check_user_model())
+
+
+def test_an_adapter_that_cannot_be_imported_is_e006(settings):
+    settings.TRACKER_ACCOUNTS_ADAPTER = "nowhere.Adapter"
+    assert "tracker_accounts.E006" in ids(accounts_checks.check_setup())
+
+
+@pytest.mark.parametrize(
+    ("backend", "debug", "warned"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", False, True),
+        ("django.core.cache.backends.dummy.DummyCache", False, True),
+        ("django.core.cache.backends.locmem.LocMemCache", True, False),
+        ("django_redis.cache.RedisCache", False, False),
+    ],
+)
+def test_a_cache_local_to_one_process_in_production_is_w003(settings, backend, debug, warned):
+    settings.CACHES = {"default": {"BACKEND": backend}}
+    settings.DEBUG = debug
+    assert ("tracker_accounts.W003" in ids(accounts_checks.check_cache_shared())) is warned
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["https://t.example.com/invite/", "https://t.example.com/{token}/{project}/", "https://t/{token"],
+)
+def test_an_invite_url_template_without_exactly_token_is_e003(settings, template):
+    settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = template
+    assert "tracker_projects.E003" in ids(projects_checks.check_setup())
+
+
+def test_the_development_invite_url_under_check_deploy_is_w001(settings):
+    del settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE
+    assert ids(projects_checks.check_deploy()) == {"tracker_projects.W001"}
+    settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = "https://tracker.example.com/invite_register/{token}/"
+    assert projects_checks.check_deploy() == []
+    assert projects_checks.check_setup() == []
+
+
+def test_a_time_zone_that_is_not_iana_is_e004(settings):
+    settings.TRACKER_PROJECTS_TIME_ZONE = "Mars/Olympus_Mons"
+    assert "tracker_projects.E004" in ids(projects_checks.check_setup())
 
 
 @pytest.mark.parametrize(
@@ -44,11 +101,6 @@ def test_a_missing_app_has_its_own_id(monkeypatch, app, check_id, module):
     real = apps.is_installed
     monkeypatch.setattr(module.apps, "is_installed", lambda name: name != app and real(name))
     assert check_id in ids(module.check_setup())
-
-
-def test_missing_envelope_middleware_is_w001(settings):
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "ApiErrorEnvelopeMiddleware" not in m]
-    assert "tracker_accounts.W001" in ids(accounts_checks.check_setup())
 
 
 class Recorder:

@@ -20,7 +20,8 @@ from django_q.conf import Conf
 from tests.conftest import ApiClient, assert_envelope, auth_client, invite_token_from, last_mail_to
 from tests.factories import EmailTokenFactory, UserFactory
 from tracker_accounts import tasks as mail_tasks
-from tracker_accounts.models import EmailToken, MailStatus, OutboundEmail, User
+from tracker_accounts.email_user.models import User
+from tracker_accounts.models import EmailToken, MailStatus, OutboundEmail
 from tracker_projects import services
 from tracker_projects.models import Invite, Membership
 

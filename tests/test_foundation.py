@@ -19,7 +19,7 @@ def test_health_ok(api):
 
 
 def test_health_names_the_failing_cache(api):
-    with mock.patch("tracker_accounts.api.cache_ok", return_value=False):
+    with mock.patch("tracker_accounts.views.cache_ok", return_value=False):
         r = api.get("/api/health/")
     body = assert_envelope(r, 503, "unhealthy")
     assert body["status"] == "degraded" and body["cache"] == "error" and body["database"] == "ok"
@@ -59,8 +59,8 @@ def test_missing_body_is_a_422_envelope(api):
 
 
 def test_unhandled_exception_is_a_500_envelope(api):
-    with mock.patch("tracker_accounts.api.database_ok", side_effect=RuntimeError("boom")):
-        assert_envelope(api.get("/api/health/"), 500, "server_error")
+    with mock.patch("tracker_accounts.services.otp_send", side_effect=RuntimeError("boom")):
+        assert_envelope(api.post("/api/auth/send-otp/", {"email": "a@example.com"}), 500, "server_error")
 
 
 def test_admin_login_page(client):

@@ -13,7 +13,7 @@ from django.db import connection
 
 from tests.conftest import ApiClient, auth_client, invite_token_from
 from tests.factories import InviteFactory, UserFactory
-from tracker_accounts.models import User
+from tracker_accounts.email_user.models import User
 from tracker_projects.models import Invite, InviteStatus, Membership
 from tracker_projects.services import project_create
 

@@ -134,8 +134,10 @@ def test_request_id_is_generated_accepted_and_sanitised(api):
 
 def test_a_500_carries_the_request_id_in_envelope_header_and_log(api, caplog):
     caplog.set_level(logging.ERROR)
-    with mock.patch("tracker_accounts.api.database_ok", side_effect=RuntimeError("boom")):
-        response = api.get("/api/health/", headers={"X-Request-ID": "req-500-test"})
+    with mock.patch("tracker_accounts.services.otp_send", side_effect=RuntimeError("boom")):
+        response = api.post(
+            "/api/auth/send-otp/", {"email": "a@example.com"}, headers={"X-Request-ID": "req-500-test"}
+        )
     body = assert_envelope(response, 500, "server_error")
     assert body["request_id"] == "req-500-test" and response["X-Request-ID"] == "req-500-test"
     [record] = [r for r in caplog.records if getattr(r, "event", None) == "server_error"]

@@ -20,6 +20,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "tracker.example.com",
     "SECURE_SSL_REDIRECT": "true",
     "CORS_ALLOWED_ORIGINS": "https://app.example.com",
+    "BASE_URL": "https://tracker.example.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",  # a cache shared by the workers (only configured here)
 }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ INSTALLED_APPS = [
     "ninja_jwt.token_blacklist",
     "django_q",
     "anymail",
+    "tracker_accounts.email_user",
     "tracker_accounts",
     "tracker_projects",
     "tracker_site",
@@ -56,7 +56,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "tracker_accounts.middleware.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,7 +145,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- auth -----------------------------------------------------------------------------
-AUTH_USER_MODEL = "tracker_accounts.User"
+AUTH_USER_MODEL = "tracker_email_user.User"  # the optional email-login user app
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
@@ -227,14 +226,6 @@ LOGGING: dict[str, Any] = {
 TRACKER_ACCOUNTS_METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 TRACKER_ACCOUNTS_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
-NINJA_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": False,
-    "SIGNING_KEY": SECRET_KEY,
-}
 
 # bench/http_bench.py serves /bench/floor/ (a bare view for comparison) when this is on
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)

@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
+import tracker_accounts.views
+
 from . import pages
-from .api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    # opt-in operations endpoints, before the tracker's prefix (which answers 404 for the rest)
+    path("api/health/", tracker_accounts.views.health, name="health"),
+    path("api/metrics/", tracker_accounts.views.metrics, name="metrics"),
+    path("api/", include("tracker_projects.urls")),
     path("signin/", pages.signin, name="signin"),
     path("projects/", pages.projects, name="projects"),
     path("projects/<slug:slug>/tasks/", pages.tasks, name="project-tasks"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tracker_site.api import api
+from tracker_projects.urls import api
 
 SNAPSHOT = Path(__file__).resolve().parents[4] / "clients" / "openapi.json"
 

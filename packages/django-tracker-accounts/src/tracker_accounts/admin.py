@@ -1,54 +1,58 @@
-"""Admin: an email-based user admin and the delivery log."""
+"""Admin: tracker profiles (the role), on the host's user admin and on their own, and the delivery log."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .mail import dispatch_on_commit
-from .models import EmailEvent, MailStatus, OutboundEmail, User
+from .models import EmailEvent, MailStatus, OutboundEmail, Profile
+from .profiles import role_set
+from .users import email_field_name
 
 
-class EmailUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
-    class Meta:
-        model = User
-        fields = ("email", "first_name", "last_name", "role")
+class ProfileInline(admin.StackedInline):  # type: ignore[type-arg]
+    """The tracker role on the host's own user admin page (added there by :func:`attach_profile_inline`)."""
+
+    model = Profile
+    can_delete = False
+    fields = ("role",)
+    verbose_name_plural = "tracker profile"
 
 
-class EmailUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
-    class Meta:
-        model = User
-        fields = "__all__"
+def attach_profile_inline(site: admin.AdminSite = admin.site) -> bool:
+    """Add :class:`ProfileInline` to the admin registered for ``AUTH_USER_MODEL``, if any.
+
+    Called once the admin modules are loaded; a host that builds its own user admin later
+    can list ``ProfileInline`` in its ``inlines`` itself.
+    """
+    model_admin = site._registry.get(get_user_model())
+    if model_admin is None:
+        return False
+    inlines = list(model_admin.inlines)
+    if ProfileInline not in inlines:
+        model_admin.inlines = [*inlines, ProfileInline]
+    return True
 
 
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
-    form = EmailUserChangeForm
-    add_form = EmailUserCreationForm
-    ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "role", "is_active", "is_staff", "date_joined")
-    list_filter = ("role", "is_active", "is_staff")
-    search_fields = ("email", "first_name", "last_name")
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("first_name", "last_name", "role")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": ("email", "first_name", "last_name", "role", "password1", "password2"),
-            },
-        ),
-    )
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Every tracker profile: who is a manager. Role changes go through the service."""
+
+    list_display = ("user", "role", "created_at")
+    list_filter = ("role",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at",)
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return [f"user__{email_field_name()}"]
+
+    def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
+        role_set(user=obj.user, role=obj.role)
 
 
 class EmailEventInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -104,3 +108,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).defer("payload")
+
+
+attach_profile_inline()  # when the host's user admin was registered before this module loaded

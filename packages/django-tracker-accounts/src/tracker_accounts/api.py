@@ -1,29 +1,23 @@
-"""Routers of the accounts app and :func:`install`, which mounts them on a host's API."""
+"""Routers of the accounts app; ``tracker_projects.urls`` serves them on the tracker's own API."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Router
+from ninja import Router
 from ninja.responses import Status
 
 from . import services, tokens
 from .auth import current_user, jwt_auth
 from .conf import app_settings
-from .errors import envelope, install_error_handlers
-from .health import cache_ok, database_ok
-from .metrics import register_collectors
-from .metrics_api import metrics_router
-from .models import User
+from .profiles import user_self
 from .ratelimit import client_ip
 from .schemas import (
     BODY_ERRORS,
     DetailOut,
     EmailTokenOut,
     ErrorOut,
-    HealthErrorOut,
-    HealthOut,
     LoginIn,
     MeUpdateIn,
     RefreshIn,
@@ -37,7 +31,6 @@ from .schemas import (
 )
 
 router = Router(tags=["auth"])
-ops_router = Router(tags=["operations"])
 
 ERRORS = {
     400: ErrorOut,
@@ -55,9 +48,9 @@ def _ip(request: HttpRequest) -> str:
     return client_ip(request.META, app_settings.TRUSTED_PROXY_COUNT)
 
 
-def token_pair(user: User) -> dict[str, object]:
+def token_pair(user: Any) -> dict[str, object]:
     access, refresh = tokens.issue_pair(user)
-    return {"access": access, "refresh": refresh, "user": user}
+    return {"access": access, "refresh": refresh, "user": user_self(user)}
 
 
 @router.post(
@@ -103,10 +96,11 @@ def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status
 
 @router.post(
     "/login/",
-    response={200: TokenPairOut, **error_responses(*BODY_ERRORS, 401, 429)},
+    response={200: TokenPairOut, **error_responses(*BODY_ERRORS, 401, 409, 429)},
     summary="Sign in with email and password",
     description="401 `invalid_credentials`; after too many failures for one address, 429 with "
-    "Retry-After until the window passes, even with the right password.",
+    "Retry-After until the window passes, even with the right password. 409 `email_ambiguous` when "
+    "two accounts share the address (only on a user model whose emails are not unique).",
 )
 def login(request: HttpRequest, payload: LoginIn) -> dict[str, object]:
     user = services.login(email=payload.email, password=payload.password, ip=_ip(request))
@@ -138,8 +132,8 @@ def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
 @router.get(
     "/me/", auth=jwt_auth, response={200: UserOut, **error_responses(401)}, summary="The signed-in user"
 )
-def me(request: HttpRequest) -> User:
-    return current_user(request)
+def me(request: HttpRequest) -> dict[str, Any]:
+    return user_self(current_user(request))
 
 
 @router.patch(
@@ -148,29 +142,8 @@ def me(request: HttpRequest) -> User:
     response={200: UserOut, **error_responses(*BODY_ERRORS, 401)},
     summary="Update the signed-in user's name",
 )
-def me_update(request: HttpRequest, payload: MeUpdateIn) -> User:
-    return services.me_update(
+def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, Any]:
+    user = services.me_update(
         user=current_user(request), first_name=payload.first_name, last_name=payload.last_name
     )
-
-
-@ops_router.get(
-    "/health/", response={200: HealthOut, 503: HealthErrorOut}, summary="Database and cache health"
-)
-def health(request: HttpRequest) -> Status[Any]:
-    parts = {"database": "ok" if database_ok() else "error", "cache": "ok" if cache_ok() else "error"}
-    if all(v == "ok" for v in parts.values()):
-        return Status(200, {"status": "ok", **parts})
-    failing = ", ".join(k for k, v in parts.items() if v != "ok")
-    return Status(
-        503, {"status": "degraded", **parts, **envelope(503, "unhealthy", f"Unhealthy: {failing}.")}
-    )
-
-
-def install(api: NinjaAPI, *, prefix: str = "auth/") -> None:
-    """Mount the auth and health routers on ``api`` and install the error envelope."""
-    install_error_handlers(api)
-    register_collectors()
-    api.add_router(prefix, router)
-    api.add_router("", ops_router)
-    api.add_router("", metrics_router)
+    return user_self(user)

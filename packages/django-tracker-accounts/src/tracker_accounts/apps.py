@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -13,3 +13,7 @@ class TrackerAccountsConfig(AppConfig):
         from .schedules import install_schedules
 
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="tracker_accounts.schedules")
+        if apps.is_installed("django.contrib.admin"):
+            from .admin import attach_profile_inline
+
+            attach_profile_inline()  # the host's user admin is registered by now

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
-from ninja_jwt.tokens import AccessToken
 
-from .models import User
+from .tokens import TrackerAccessToken
+from .users import active_users, user_model
 
 
-def user_from_access_token(raw: str) -> User | None:
+def user_from_access_token(raw: str) -> Any | None:
     try:
-        token = AccessToken(raw)
+        token = TrackerAccessToken(raw)
     except TokenError:
         return None
     user_id = token.payload.get("user_id")
-    if user_id is None or not str(user_id).isdigit():
+    if user_id is None:
         return None
-    return User.objects.filter(pk=int(user_id), is_active=True).first()
+    try:
+        pk = user_model()._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+    except (ValidationError, TypeError, ValueError):
+        return None
+    return active_users().filter(pk=pk).select_related("tracker_profile").first()
 
 
 class JWTAuth(HttpBearer):
@@ -57,15 +62,15 @@ jwt_auth = JWTAuth()
 optional_jwt_auth = OptionalJWTAuth()
 
 
-def current_user(request: HttpRequest) -> User:
+def current_user(request: HttpRequest) -> Any:
     """The user authenticated by :class:`JWTAuth` on a route that requires it."""
     user = getattr(request, "auth", None)
-    if not isinstance(user, User):
+    if not isinstance(user, user_model()):
         raise TypeError("current_user() used on a route without JWTAuth")
     return user
 
 
-def caller(request: HttpRequest) -> User | None:
+def caller(request: HttpRequest) -> Any | None:
     """The authenticated user of a request under optional auth, else None."""
     auth = getattr(request, "auth", None)
-    return auth if isinstance(auth, User) else None
+    return auth if isinstance(auth, user_model()) else None

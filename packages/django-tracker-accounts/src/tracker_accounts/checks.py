@@ -1,4 +1,16 @@
-"""System checks with stable ids for misconfiguration of tracker_accounts."""
+"""System checks with stable ids for misconfiguration of tracker_accounts.
+
+| id | level | what |
+| --- | --- | --- |
+| E001 | error | ``AUTH_USER_MODEL`` has no usable email field (``TRACKER_ACCOUNTS_USER_EMAIL_FIELD``) |
+| E002 | error | ``ninja_jwt`` is not installed |
+| E003 | error | ``django_q`` is not installed |
+| E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
+| E005 | error | the user model's primary key is not an integer (the API's user ``id`` is one) |
+| E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
+| W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
+| W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
+"""
 
 from __future__ import annotations
 
@@ -6,20 +18,83 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.module_loading import import_string
+
+from .conf import app_settings
+
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def _email_field(model: type[models.Model]) -> models.Field[Any, Any] | None:
+    try:
+        field = model._meta.get_field(app_settings.USER_EMAIL_FIELD)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.CharField) else None
+
+
+def emails_unique(model: type[models.Model], field: models.Field[Any, Any]) -> bool:
+    """Whether the model forbids two rows with one address, case-insensitively or exactly."""
+    if field.unique:
+        return True
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or constraint.condition is not None:
+            continue
+        if tuple(constraint.fields) == (field.name,):
+            return True
+        expressions = constraint.expressions
+        if len(expressions) == 1 and isinstance(expressions[0], Lower):
+            source = expressions[0].get_source_expressions()
+            if len(source) == 1 and getattr(source[0], "name", None) == field.name:
+                return True
+    return False
+
+
+@register()
+def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    model = get_user_model()
+    label = settings.AUTH_USER_MODEL
+    field = _email_field(model)
+    if field is None:
+        return [
+            Error(
+                f"The user model {label} has no text field named "
+                f"{app_settings.USER_EMAIL_FIELD!r} to hold email addresses.",
+                hint="Set TRACKER_ACCOUNTS_USER_EMAIL_FIELD to the name of its email field.",
+                id="tracker_accounts.E001",
+            )
+        ]
+    messages: list[CheckMessage] = []
+    if not isinstance(model._meta.pk, models.IntegerField | models.AutoField):
+        messages.append(
+            Error(
+                f"The primary key of {label} must be an integer: the API's user id is one.",
+                id="tracker_accounts.E005",
+            )
+        )
+    if not emails_unique(model, field):
+        messages.append(
+            Warning(
+                f"{label}.{field.name} is not unique: where two accounts share an address, "
+                "sign-in, sign-up, invitations and assignments refuse it (409 email_ambiguous).",
+                hint=f"Make {field.name} unique (a UniqueConstraint on Lower({field.name!r})) if you can.",
+                id="tracker_accounts.W002",
+            )
+        )
+    return messages
 
 
 @register()
 def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    if settings.AUTH_USER_MODEL != "tracker_accounts.User":
-        messages.append(
-            Error(
-                "AUTH_USER_MODEL must be 'tracker_accounts.User'.",
-                hint='Set AUTH_USER_MODEL = "tracker_accounts.User".',
-                id="tracker_accounts.E001",
-            )
-        )
     for app, label in (("ninja_jwt", "E002"), ("django_q", "E003")):
         if not apps.is_installed(app):
             messages.append(Error(f"'{app}' must be in INSTALLED_APPS.", id=f"tracker_accounts.{label}"))
@@ -31,13 +106,26 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
                 id="tracker_accounts.E004",
             )
         )
-    middleware = "tracker_accounts.middleware.ApiErrorEnvelopeMiddleware"
-    if middleware not in settings.MIDDLEWARE:
+    try:
+        import_string(app_settings.ADAPTER)
+    except ImportError as exc:
         messages.append(
-            Warning(
-                f"Add '{middleware}' to MIDDLEWARE so that unknown API paths and wrong "
-                "methods answer with the JSON error envelope.",
-                id="tracker_accounts.W001",
-            )
+            Error(f"TRACKER_ACCOUNTS_ADAPTER cannot be imported: {exc}", id="tracker_accounts.E006")
         )
     return messages
+
+
+@register()
+def check_cache_shared(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    if settings.DEBUG or backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        Warning(
+            f"The default cache ({backend.rsplit('.', 1)[-1]}) is not shared between processes: "
+            "with several web workers, cached lists go stale and rate limits (the login lockout "
+            "among them) count per process.",
+            hint="Use Redis (django-redis) or another shared cache in production.",
+            id="tracker_accounts.W003",
+        )
+    ]

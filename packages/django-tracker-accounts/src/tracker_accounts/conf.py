@@ -14,6 +14,12 @@ from django.conf import settings
 PREFIX = "TRACKER_ACCOUNTS_"
 
 DEFAULTS: dict[str, Any] = {
+    # the host's user model: the field holding the address, and how new users are made
+    "USER_EMAIL_FIELD": "email",
+    "ADAPTER": "tracker_accounts.adapter.DefaultAccountAdapter",
+    # JWT lifetimes of the tokens the tracker issues (whatever NINJA_JWT says for the host's own)
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     # one-time codes
     "OTP_LENGTH": 6,
     "OTP_TTL": timedelta(minutes=10),
@@ -29,8 +35,6 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURE_WINDOW": 15 * 60,
     # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
     "TRUSTED_PROXY_COUNT": 0,
-    # path prefix under which 404/405/500 answers are rendered as the JSON error envelope
-    "API_PREFIX": "/api/",
     # outgoing mail
     "MAIL_MAX_ATTEMPTS": 6,
     "MAIL_RETRY_BASE_SECONDS": 60,
@@ -49,6 +53,22 @@ class AccountsSettings:
 
     def _get(self, name: str) -> Any:
         return getattr(settings, PREFIX + name, DEFAULTS[name])
+
+    @property
+    def USER_EMAIL_FIELD(self) -> str:
+        return str(self._get("USER_EMAIL_FIELD"))
+
+    @property
+    def ADAPTER(self) -> str:
+        return str(self._get("ADAPTER"))
+
+    @property
+    def ACCESS_TOKEN_LIFETIME(self) -> timedelta:
+        return self._get("ACCESS_TOKEN_LIFETIME")  # type: ignore[no-any-return]
+
+    @property
+    def REFRESH_TOKEN_LIFETIME(self) -> timedelta:
+        return self._get("REFRESH_TOKEN_LIFETIME")  # type: ignore[no-any-return]
 
     @property
     def OTP_LENGTH(self) -> int:
@@ -93,10 +113,6 @@ class AccountsSettings:
     @property
     def TRUSTED_PROXY_COUNT(self) -> int:
         return int(self._get("TRUSTED_PROXY_COUNT"))
-
-    @property
-    def API_PREFIX(self) -> str:
-        return str(self._get("API_PREFIX"))
 
     @property
     def MAIL_MAX_ATTEMPTS(self) -> int:

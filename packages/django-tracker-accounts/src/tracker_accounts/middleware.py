@@ -1,9 +1,4 @@
-"""Keep the error envelope for answers produced outside ninja's handlers.
-
-Django's URL resolver (unknown paths), ninja's 405 for a missing method, and Django's
-own 400/413/500 pages bypass the API's exception handlers. Under the API prefix this
-middleware replaces such non-JSON error answers with the envelope.
-"""
+"""Request ids and request log lines (optional: a host adds it to ``MIDDLEWARE`` if it wants them)."""
 
 from __future__ import annotations
 
@@ -14,28 +9,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from . import metrics
-from .conf import app_settings
-from .errors import envelope_response
 from .log import new_request_id, request_id_var
 
 request_log = logging.getLogger("tracker.requests")
-
-
-class ApiErrorEnvelopeMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code < 400 or not request.path.startswith(app_settings.API_PREFIX):
-            return response
-        if response.get("Content-Type", "").startswith("application/json"):
-            return response
-        request_id = getattr(request, "request_id", None) if response.status_code >= 500 else None
-        replaced = envelope_response(response.status_code, request_id=request_id)
-        if response.status_code == 405 and response.has_header("Allow"):
-            replaced["Allow"] = response["Allow"]
-        return replaced
 
 
 class RequestLogMiddleware:

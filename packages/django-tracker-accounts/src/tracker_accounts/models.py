@@ -1,12 +1,11 @@
-"""Users, one-time codes, email tokens and the outgoing-mail delivery log."""
+"""Tracker profiles of the host's users, one-time codes, email tokens and the delivery log."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -20,72 +19,29 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
-class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
+class Profile(models.Model):
+    """The tracker's own data about a user of ``settings.AUTH_USER_MODEL``, whatever that is.
 
-    def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email=normalize_email(username or ""))
+    Created when first needed (sign-up, invitation, the first sign-in, a role change); a user
+    without one is a ``member``.
+    """
 
-    def _create(self, email: str, password: str | None, **extra: Any) -> User:
-        if not email:
-            raise ValueError("An email address is required.")
-        user = self.model(email=normalize_email(email), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
-        extra.setdefault("is_staff", False)
-        extra.setdefault("is_superuser", False)
-        return self._create(email, password, **extra)
-
-    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        extra.setdefault("role", Role.MANAGER)
-        if not extra["is_staff"] or not extra["is_superuser"]:
-            raise ValueError("A superuser needs is_staff and is_superuser.")
-        return self._create(email, password, **extra)
-
-
-class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", max_length=254, unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="tracker_profile"
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    is_staff = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
-
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ("id",)
+        verbose_name = "tracker profile"
         constraints: ClassVar = [
-            models.UniqueConstraint(Lower("email"), name="tracker_user_email_ci_unique"),
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="tracker_user_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="tracker_profile_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.email
-
-    def clean(self) -> None:
-        super().clean()
-        self.email = normalize_email(self.email)
-
-    def get_full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    def get_short_name(self) -> str:
-        return self.first_name
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
+        return f"tracker profile of {self.user} ({self.role})"
 
 
 class EmailOTP(models.Model):

@@ -128,15 +128,3 @@ class RefreshIn(StrictIn):
 class MeUpdateIn(StrictIn):
     first_name: PersonName | None = Field(None, examples=["Ada"])
     last_name: PersonName | None = Field(None, examples=["Lovelace"])
-
-
-class HealthOut(Schema):
-    model_config = example({"status": "ok", "database": "ok", "cache": "ok"})
-
-    status: Literal["ok", "degraded"]
-    database: Literal["ok", "error"]
-    cache: Literal["ok", "error"]
-
-
-class HealthErrorOut(HealthOut, ErrorOut):
-    pass

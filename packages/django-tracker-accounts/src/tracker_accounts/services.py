@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -14,13 +15,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import ratelimit
+from .adapter import get_adapter
 from .conf import app_settings
 from .crypto import keyed_hash, keyed_hash_matches, token_hash
 from .errors import ApiError, Conflict, InvalidInput, RateLimited
 from .log import email_ref, log_event
 from .mail import mail_enqueue
-from .models import EmailOTP, EmailToken, Role, User, normalize_email
+from .models import EmailOTP, EmailToken, Role, normalize_email
+from .profiles import profile_ensure, role_set
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
+from .users import lock_email, user_for_email, user_model, users_with_email
 
 logger = logging.getLogger("tracker_accounts")
 OTP_PURPOSE = "tracker_accounts.otp"
@@ -60,7 +64,7 @@ def otp_send(*, email: str, ip: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         EmailOTP.objects.filter(email=email, used_at__isnull=True, superseded=False).update(superseded=True)
-        if User.objects.filter(email=email).exists():
+        if users_with_email(email).exists():
             log_event("otp_sent", email_ref=email_ref(email), account_exists=True)
             mail_enqueue(
                 kind="account_exists",
@@ -127,7 +131,7 @@ def otp_verify(*, email: str, code: str, ip: str) -> tuple[str, datetime]:
 
 
 # --------------------------------------------------------------------------- users
-def password_validate(*, password: str, user: User, field: str = "password") -> None:
+def password_validate(*, password: str, user: Any, field: str = "password") -> None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
@@ -137,25 +141,35 @@ def password_validate(*, password: str, user: User, field: str = "password") -> 
         ) from exc
 
 
-def user_create(*, email: str, password: str, first_name: str, last_name: str, role: str, via: str) -> User:
-    """Create an account (password validated first). Call inside a transaction."""
+def user_create(*, email: str, password: str, first_name: str, last_name: str, role: str, via: str) -> Any:
+    """Create an account through the adapter (password validated first), with its profile.
+
+    Call inside a transaction: the address is locked until it ends, so two concurrent
+    sign-ups for one address make one account, whatever the user model's constraints.
+    """
     email = normalize_email(email)
-    user = User(email=email, first_name=first_name, last_name=last_name, role=role)
-    password_validate(password=password, user=user)
-    if User.objects.filter(email=email).exists():
+    adapter = get_adapter()
+    password_validate(
+        password=password, user=adapter.build_user(email=email, first_name=first_name, last_name=last_name)
+    )
+    lock_email(email)
+    if users_with_email(email).exists():
         raise EmailTaken()
-    user.set_password(password)
     try:
         with transaction.atomic():
-            user.save()
+            user = adapter.create_user(
+                email=email, password=password, first_name=first_name, last_name=last_name
+            )
     except IntegrityError as exc:  # a concurrent registration of the same address won
         raise EmailTaken() from exc
-    transaction.on_commit(lambda: user_registered.send(sender=User, user=user, via=via))
+    role_set(user=user, role=role)
+    model = user_model()
+    transaction.on_commit(lambda: user_registered.send(sender=model, user=user, via=via))
     log_event("user_registered", actor_id=user.pk, user_id=user.pk, via=via)
     return user
 
 
-def manager_register(*, email_token: str, password: str, first_name: str, last_name: str) -> User:
+def manager_register(*, email_token: str, password: str, first_name: str, last_name: str) -> Any:
     """Sign up a manager with a token from verify-otp; the token is used up only on success."""
     now = timezone.now()
     with transaction.atomic():
@@ -179,36 +193,49 @@ def manager_register(*, email_token: str, password: str, first_name: str, last_n
         return user
 
 
-def login(*, email: str, password: str, ip: str) -> User:
+def _check_password(email: str, password: str) -> Any | None:
+    """The one active account with this address if ``password`` is its password.
+
+    The host's authentication backends decide (its rules, its ``user_login_failed`` signal),
+    given the account's own username; an unknown address costs a password hash all the same.
+    """
+    user = user_for_email(email)
+    if user is None or not getattr(user, "is_active", True):
+        user_model()().set_password(password)  # the same time as a real check
+        return None
+    username = user.get_username()
+    authenticated = authenticate(None, username=username, password=password)
+    if authenticated is None or authenticated.pk != user.pk:
+        return None
+    return authenticated
+
+
+def login(*, email: str, password: str, ip: str) -> Any:
     email = normalize_email(email)
     scope = "login-failures"
     limit, window = app_settings.LOGIN_MAX_FAILURES, app_settings.LOGIN_FAILURE_WINDOW
+    model = user_model()
     wait = ratelimit.blocked_for(scope, email, limit=limit, fail_open=True)
     if wait is not None:
-        login_locked.send(sender=User, email=email)
+        login_locked.send(sender=model, email=email)
         log_event("login_locked", outcome="refused", level=logging.WARNING, email_ref=email_ref(email))
         raise RateLimited(wait, "Too many failed sign-in attempts. Try again later.")
-    user = authenticate(None, email=email, password=password)
-    if not isinstance(user, User):
+    user = _check_password(email, password)
+    if user is None:
         ratelimit.count(scope, email, window=window)
-        login_failed.send(sender=User, email=email)
+        login_failed.send(sender=model, email=email)
         log_event("login_failed", outcome="failure", email_ref=email_ref(email))
         raise InvalidCredentials()
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    model._default_manager.filter(pk=user.pk).update(last_login=timezone.now())
+    profile_ensure(user)
     log_event("login", actor_id=user.pk, user_id=user.pk)
     return user
 
 
-def me_update(*, user: User, first_name: str | None = None, last_name: str | None = None) -> User:
-    fields = []
-    if first_name is not None:
-        user.first_name = first_name
-        fields.append("first_name")
-    if last_name is not None:
-        user.last_name = last_name
-        fields.append("last_name")
+def me_update(*, user: Any, first_name: str | None = None, last_name: str | None = None) -> Any:
+    fields = get_adapter().set_names(user, first_name=first_name, last_name=last_name)
     if fields:
         user.save(update_fields=fields)
-        user_profile_changed.send(sender=User, user=user)
+        user_profile_changed.send(sender=type(user), user=user)
         log_event("profile_updated", actor_id=user.pk, user_id=user.pk, fields=fields)
     return user

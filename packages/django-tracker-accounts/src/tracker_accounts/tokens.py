@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from ninja_jwt.tokens import RefreshToken
+from ninja_jwt.tokens import AccessToken, RefreshToken
 
+from .conf import app_settings
 from .errors import ApiError
-from .models import User
+from .users import active_users
+
+
+class TrackerAccessToken(AccessToken):
+    """An access token whose lifetime is the tracker's setting (default 15 minutes)."""
+
+    @property  # type: ignore[override]
+    def lifetime(self) -> timedelta:
+        return app_settings.ACCESS_TOKEN_LIFETIME
+
+
+class TrackerRefreshToken(RefreshToken):
+    """A refresh token whose lifetime is the tracker's setting (default 7 days)."""
+
+    access_token_class = TrackerAccessToken
+
+    @property  # type: ignore[override]
+    def lifetime(self) -> timedelta:
+        return app_settings.REFRESH_TOKEN_LIFETIME
 
 
 class TokenInvalid(ApiError):
     status, code, detail = 401, "token_invalid", "The token is invalid, expired or revoked."
 
 
-def issue_pair(user: User) -> tuple[str, str]:
-    refresh = RefreshToken.for_user(user)  # type: ignore[misc]
+def issue_pair(user: Any) -> tuple[str, str]:
+    refresh = TrackerRefreshToken.for_user(user)  # type: ignore[misc]
     return str(refresh.access_token), str(refresh)
 
 
-def _parse_refresh(raw: str) -> RefreshToken:
+def _parse_refresh(raw: str) -> TrackerRefreshToken:
     try:
-        return RefreshToken(raw)  # verifies signature, expiry, type and the blacklist
+        return TrackerRefreshToken(raw)  # verifies signature, expiry, type and the blacklist
     except TokenError as exc:
         raise TokenInvalid() from exc
 
@@ -44,13 +64,13 @@ def rotate(raw_refresh: str) -> tuple[str, str]:
     user_id: Any = token.payload.get("user_id")
     with transaction.atomic():
         _revoke_locked(token)
-        user = User.objects.filter(pk=user_id, is_active=True).first()
+        user = active_users().filter(pk=user_id).first()
         if user is None:
             raise TokenInvalid()
         return issue_pair(user)
 
 
-def revoke(raw_refresh: str, *, user: User) -> None:
+def revoke(raw_refresh: str, *, user: Any) -> None:
     token = _parse_refresh(raw_refresh)
     if str(token.payload.get("user_id")) != str(user.pk):
         raise TokenInvalid("That refresh token belongs to another account.")

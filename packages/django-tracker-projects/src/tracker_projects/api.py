@@ -1,12 +1,12 @@
-"""Routers of the projects app and :func:`install`. Handlers stay thin: parse, call a
-service or selector, return a schema."""
+"""Routers of the projects app (served by ``tracker_projects.urls``). Handlers stay thin:
+parse, call a service or selector, return a schema."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from tracker_accounts.api import token_pair
@@ -44,6 +44,10 @@ tasks_router = Router(tags=["tasks"], auth=jwt_auth)
 invites_router = Router(tags=["invitations"])
 
 E = error_responses
+AMBIGUOUS = (
+    "409 `email_ambiguous` when two accounts share an address (only on a user model whose emails "
+    "are not unique)."
+)
 NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a member of its project."
 
 
@@ -98,10 +102,11 @@ def project_delete(request: HttpRequest, slug: str) -> Status[None]:
 
 @projects_router.post(
     "/{slug}/invite/",
-    response={201: InviteResultOut, **E(*BODY_ERRORS, 401, 403, 404)},
+    response={201: InviteResultOut, **E(*BODY_ERRORS, 401, 403, 404, 409)},
     summary="Invite people by email",
     description="Members already in the project are listed under `skipped` (`already_member`); an "
-    "address with a pending invitation gets a fresh token and expiry. Each invitee is emailed a link.",
+    "address with a pending invitation gets a fresh token and expiry. Each invitee is emailed a link. "
+    + AMBIGUOUS,
 )
 def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status[Any]:
     batch = invites.invite_send(actor=current_user(request), project_slug=slug, emails=payload.emails)
@@ -153,7 +158,10 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
 
 
 @projects_router.post(
-    "/{slug}/tasks/add/", response={201: TaskOut, **E(*BODY_ERRORS, 401, 403, 404)}, summary="Add a task"
+    "/{slug}/tasks/add/",
+    response={201: TaskOut, **E(*BODY_ERRORS, 401, 403, 404, 409)},
+    summary="Add a task",
+    description=AMBIGUOUS,
 )
 def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> Status[Any]:
     task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
@@ -179,9 +187,10 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @tasks_router.patch(
     "/{slug}/edit/",
-    response={200: TaskOut, **E(*BODY_ERRORS, 401, 403, 404)},
+    response={200: TaskOut, **E(*BODY_ERRORS, 401, 403, 404, 409)},
     summary="Edit a task (the assignee: status only)",
-    description="The project's manager may change any field; the assignee only `status` (403 otherwise).",
+    description="The project's manager may change any field; the assignee only `status` (403 otherwise). "
+    + AMBIGUOUS,
 )
 def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> dict[str, Any]:
     task = services.task_update(
@@ -219,11 +228,12 @@ def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
 @invites_router.post(
     "/accept/{token}/",
     auth=optional_jwt_auth,
-    response={200: AcceptedOut, 201: AcceptedNewUserOut, **E(*BODY_ERRORS, 401, 403, 404, 410)},
+    response={200: AcceptedOut, 201: AcceptedNewUserOut, **E(*BODY_ERRORS, 401, 403, 404, 409, 410)},
     summary="Accept an invitation",
     description="Without an account for the invited address: anyone with the token, with a password and "
     "names in the body; the answer is a TokenPair and the project. With an account: that user, "
-    "authenticated (the bearer token is optional on this path), with an empty body.",
+    "authenticated (the bearer token is optional on this path), with an empty body. 409 `email_taken` "
+    "when an account for the address was made meanwhile; " + AMBIGUOUS,
     openapi_extra={"security": [{}]},  # ninja appends it to OptionalJWTAuth: anonymous is fine too
 )
 def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[Any]:
@@ -238,10 +248,3 @@ def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status
     if result.new_user is None:
         return Status(200, {"project": project})
     return Status(201, {**token_pair(result.new_user), "project": project})
-
-
-def install(api: NinjaAPI) -> None:
-    """Mount the projects, tasks and invitations routers on ``api``."""
-    api.add_router("projects/", projects_router)
-    api.add_router("tasks/", tasks_router)
-    api.add_router("invites/", invites_router)

@@ -8,11 +8,12 @@ from typing import Any
 from django.conf import settings
 
 PREFIX = "TRACKER_PROJECTS_"
+DEV_INVITE_URL_TEMPLATE = "http://127.0.0.1:8000/invite_register/{token}/"
 
 DEFAULTS: dict[str, Any] = {
-    "TIME_ZONE": "Asia/Kolkata",
+    "TIME_ZONE": None,  # None: the host's TIME_ZONE
     "INVITE_TTL": timedelta(hours=48),
-    "INVITE_URL_TEMPLATE": "http://127.0.0.1:8000/invite_register/{token}/",
+    "INVITE_URL_TEMPLATE": DEV_INVITE_URL_TEMPLATE,
     "CACHE_TIMEOUT": 300,
     "CACHE_OUTAGE_BACKOFF": 5.0,
     "JOB_CHUNK_SIZE": 2000,
@@ -27,7 +28,8 @@ class ProjectsSettings:
 
     @property
     def TIME_ZONE(self) -> str:
-        return str(self._get("TIME_ZONE"))
+        """The tracker's time zone: its own setting, else the host's ``TIME_ZONE``."""
+        return str(self._get("TIME_ZONE") or settings.TIME_ZONE or "UTC")
 
     @property
     def INVITE_TTL(self) -> timedelta:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker_accounts.crypto import token_hash
 from tracker_accounts.errors import ApiError, Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
-from tracker_accounts.models import Role, User, normalize_email
+from tracker_accounts.models import Role, normalize_email
 from tracker_accounts.services import user_create
+from tracker_accounts.users import (
+    EmailAmbiguous,
+    display_name,
+    email_field_name,
+    email_q,
+    user_for_email,
+    user_model,
+    users_with_email,
+)
 
 from . import permissions, signals
 from .conf import app_settings
@@ -62,6 +73,23 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)  # 256 random bits
 
 
+def _any_email(addresses: list[str], *, prefix: str = "") -> Q:
+    query = Q(pk__in=[])
+    for address in addresses:
+        query |= email_q(address, prefix=prefix)
+    return query
+
+
+def _refuse_ambiguous(addresses: list[str]) -> None:
+    """409 ``email_ambiguous`` when two accounts share one of ``addresses``."""
+    found = (
+        user_model()._default_manager.filter(_any_email(addresses)).values_list(email_field_name(), flat=True)
+    )
+    counts = Counter(normalize_email(e) for e in found)
+    if any(n > 1 for n in counts.values()):
+        raise EmailAmbiguous.for_field("emails")
+
+
 @transaction.atomic
 def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBatch:
     """Invite each address (all recorded or none). A pending invite gets a fresh token."""
@@ -70,11 +98,13 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
     addresses = list(dict.fromkeys(normalize_email(e) for e in emails))
-    members = set(
-        Membership.objects.filter(project=project, user__email__in=addresses).values_list(
-            "user__email", flat=True
-        )
-    )
+    _refuse_ambiguous(addresses)
+    members = {
+        normalize_email(e)
+        for e in Membership.objects.filter(
+            _any_email(addresses, prefix="user__"), project=project
+        ).values_list(f"user__{email_field_name()}", flat=True)
+    }
     pending = {
         i.email: i
         for i in Invite.objects.select_for_update().filter(
@@ -98,11 +128,11 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
         mail_enqueue(
             kind="project_invite",
             to=email,
-            subject=f"{actor.get_full_name() or actor.email} invited you to {project.name}",
+            subject=f"{display_name(actor)} invited you to {project.name}",
             template="tracker_projects/email/invite",
             context={
                 "project": project.name,
-                "inviter": actor.get_full_name() or actor.email,
+                "inviter": display_name(actor),
                 "link": invite_link(token),
                 "expires_at": expires,
             },
@@ -160,18 +190,18 @@ def _usable(raw_token: str, *, lock: bool) -> Invite:
 
 def invite_lookup(*, token: str) -> tuple[Invite, bool]:
     invite = _usable(token, lock=False)
-    return invite, User.objects.filter(email=invite.email).exists()
+    return invite, users_with_email(invite.email).exists()
 
 
 @dataclass
 class Acceptance:
     project: Project
-    new_user: User | None
+    new_user: Any | None
 
 
 @transaction.atomic
 def invite_accept(
-    *, token: str, caller: User | None, password: str | None, first_name: str, last_name: str
+    *, token: str, caller: Any | None, password: str | None, first_name: str, last_name: str
 ) -> Acceptance:
     """Accept once: the invite row is locked, so a concurrent second accept sees it used.
 
@@ -182,7 +212,7 @@ def invite_accept(
     found = _usable(token, lock=False)
     Project.all_objects.select_for_update().filter(pk=found.project_id).values_list("pk", flat=True).first()
     invite = _usable(token, lock=True)  # re-read under the lock: it may have changed meanwhile
-    existing = User.objects.filter(email=invite.email).first()
+    existing = user_for_email(invite.email)
     new_user = None
     if existing is not None:
         if caller is None:

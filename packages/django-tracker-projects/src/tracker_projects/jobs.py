@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from tracker_accounts.mail import mail_enqueue_many
 from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
-from tracker_accounts.models import User
 from tracker_accounts.purge import accounts_purge_expired
+from tracker_accounts.users import display_name, email_of, user_model
 
 from . import cache
 from .clock import today
@@ -114,7 +114,7 @@ def _mail(
     build: Callable[[Any, Any], dict[str, Any]],
     objects: dict[int, Any],
 ) -> int:
-    users = User.objects.in_bulk({r for _, r in pairs})
+    users = user_model()._default_manager.in_bulk({r for _, r in pairs})
     messages = [build(objects[o], users[r]) for o, r in pairs if o in objects and r in users]
     mail_enqueue_many(messages)
     return len(messages)
@@ -124,14 +124,14 @@ def _task_message(kind: str, subject: str, template: str, day: date) -> Callable
     def build(task: Task, user: Any) -> dict[str, Any]:
         return {
             "kind": kind,
-            "to": user.email,
+            "to": email_of(user),
             "subject": subject.format(title=task.title, project=task.project.name),
             "template": template,
             "context": {
                 "task": task.title,
                 "project": task.project.name,
                 "due_date": task.due_date,
-                "recipient": user.get_full_name() or user.email,
+                "recipient": display_name(user),
                 "day": day,
             },
         }
@@ -251,13 +251,13 @@ def check_project_overdue() -> dict[str, Any]:
     def build(project: Project, user: Any) -> dict[str, Any]:
         return {
             "kind": NotificationKind.PROJECT_OVERDUE,
-            "to": user.email,
+            "to": email_of(user),
             "subject": f"Overdue project: {project.name}",
             "template": "tracker_projects/email/project_overdue",
             "context": {
                 "project": project.name,
                 "due_date": project.due_date,
-                "recipient": user.get_full_name() or user.email,
+                "recipient": display_name(user),
                 "day": day,
             },
         }

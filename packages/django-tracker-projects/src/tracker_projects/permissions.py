@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker_accounts.errors import PermissionDenied
-from tracker_accounts.models import Role
+from tracker_accounts.profiles import is_manager
 
 from .models import Project, Task
 
@@ -13,7 +13,7 @@ EDITABLE_BY_ASSIGNEE = frozenset({"status"})
 
 
 def ensure_can_create_project(user: Any) -> None:
-    if user.role != Role.MANAGER:
+    if not is_manager(user):
         raise PermissionDenied("Only managers can create projects.")
 
 

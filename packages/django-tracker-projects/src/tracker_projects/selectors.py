@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from tracker_accounts.errors import NotFound
 from tracker_accounts.models import normalize_email
+from tracker_accounts.users import email_q
 
 from . import cache, permissions
 from .clock import today
@@ -255,7 +256,7 @@ def task_list(*, user: Any, slug: str, filters: Any) -> bytes:
         if isinstance(assignee_id, int):
             base = base.filter(assignee_id=assignee_id)
         elif isinstance(assignee_id, str):
-            base = base.filter(assignee__email=assignee_id)
+            base = base.filter(email_q(assignee_id, prefix="assignee__"))
         if filters.search:
             base = base.filter(title__icontains=filters.search)
         if filters.overdue is not None:

@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker_accounts.users import user_brief
+
 from .models import Priority, Project, ProjectStatus, Task, TaskStatus
-
-
-def user_brief(user: Any) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name}
 
 
 def project_overdue(project: Project, today: date) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
-from tracker_accounts.models import normalize_email
+from tracker_accounts.users import EmailAmbiguous, email_q
 
 from . import cache, permissions, signals
 from .clock import today
@@ -140,11 +140,14 @@ def project_touched(*, project: Project) -> None:
 def _assignee_for(project: Project, email: str | None) -> Any:
     if email is None:
         return None
-    membership = (
-        Membership.objects.filter(project=project, user__email=normalize_email(email))
+    found = list(
+        Membership.objects.filter(email_q(email, prefix="user__"), project=project)
         .select_related("user")
-        .first()
+        .order_by("pk")[:2]
     )
+    if len(found) > 1:
+        raise EmailAmbiguous.for_field("assignee_email")
+    membership = found[0] if found else None
     if membership is None:
         raise InvalidInput.for_field("assignee_email", "The assignee must be a member of the project.")
     return membership.user

@@ -1,0 +1,60 @@
+"""Serving a tracker ``NinjaAPI`` from an ``include()``: its URL patterns, error envelope kept.
+
+Django's resolver (an unknown path under the mount) and ninja's 405 for a missing method
+answer outside the API's exception handlers. :func:`envelope_urls` wraps every view of the
+API so such non-JSON error answers become the envelope, and ends the patterns with a
+catch-all 404 envelope, so nothing under the tracker's prefix answers an HTML page and the
+host needs no middleware for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI
+
+from .errors import envelope_response
+
+View = Callable[..., HttpResponse]
+
+
+def as_envelope(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """``response`` itself, or the envelope for a non-JSON error answer."""
+    if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+        return response
+    request_id = getattr(request, "request_id", None) if response.status_code >= 500 else None
+    replaced = envelope_response(response.status_code, request_id=request_id)
+    if response.has_header("Allow"):
+        replaced["Allow"] = response["Allow"]
+    return replaced
+
+
+def enveloped(view: View) -> View:
+    @wraps(view)  # keeps ninja's csrf_exempt flag
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return as_envelope(request, view(request, *args, **kwargs))
+
+    return wrapped
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return envelope_response(404)
+
+
+not_found.csrf_exempt = True  # type: ignore[attr-defined]  # a POST to an unknown path is a 404, not a CSRF 403
+
+
+def envelope_urls(api: NinjaAPI) -> list[URLPattern | URLResolver]:
+    """The URL patterns of ``api`` with the envelope kept on every error answer."""
+    patterns, _, _ = api.urls
+    wrapped: list[URLPattern | URLResolver] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = enveloped(pattern.callback)
+        wrapped.append(pattern)
+    wrapped.append(re_path(r"", not_found, name="not-found"))
+    return wrapped

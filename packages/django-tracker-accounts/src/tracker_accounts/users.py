@@ -1,0 +1,106 @@
+"""The one place that knows the host's user model: its email field, names, lookups.
+
+The tracker works with ``settings.AUTH_USER_MODEL``, whatever it is, as long as it has an
+email field (named by ``TRACKER_ACCOUNTS_USER_EMAIL_FIELD``). Nothing else imports a
+concrete user class. Addresses are compared case-insensitively; where the host's model lets
+two accounts share an address, :func:`user_for_email` refuses to pick one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
+
+from .conf import app_settings
+from .errors import Conflict
+from .models import normalize_email
+
+
+class EmailAmbiguous(Conflict):
+    code = "email_ambiguous"
+    detail = "More than one account uses this email address; an administrator must resolve it."
+
+    @classmethod
+    def for_field(cls, field: str) -> EmailAmbiguous:
+        return cls(errors=[{"field": field, "message": cls.detail}])
+
+
+def user_model() -> type[Model]:
+    return get_user_model()
+
+
+def email_field_name() -> str:
+    return app_settings.USER_EMAIL_FIELD
+
+
+def has_field(name: str) -> bool:
+    try:
+        user_model()._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def email_of(user: Any) -> str:
+    return str(getattr(user, email_field_name(), "") or "")
+
+
+def email_q(email: str, *, prefix: str = "") -> Q:
+    """Match ``email`` case-insensitively on the user model (``prefix``: a relation path, ``"user__"``)."""
+    return Q(**{f"{prefix}{email_field_name()}__iexact": normalize_email(email)})
+
+
+def active_users() -> QuerySet[Any]:
+    """Users who may use the tracker: all, or those with ``is_active`` set where the model has it."""
+    qs = user_model()._default_manager.all()
+    return qs.filter(is_active=True) if has_field("is_active") else qs
+
+
+def users_with_email(email: str) -> QuerySet[Any]:
+    return user_model()._default_manager.filter(email_q(email))
+
+
+def user_for_email(email: str, *, field: str = "email") -> Any | None:
+    """The one account with this address, or None; two or more is :class:`EmailAmbiguous`."""
+    found = list(users_with_email(email).order_by("pk")[:2])
+    if len(found) > 1:
+        raise EmailAmbiguous.for_field(field)
+    return found[0] if found else None
+
+
+def names_of(user: Any) -> tuple[str, str]:
+    return str(getattr(user, "first_name", "") or ""), str(getattr(user, "last_name", "") or "")
+
+
+def display_name(user: Any) -> str:
+    """A person's name for mail text: their full name, else their address."""
+    first, last = names_of(user)
+    return f"{first} {last}".strip() or email_of(user)
+
+
+def user_brief(user: Any) -> dict[str, Any] | None:
+    """The contract's UserBrief: ``{"id", "email", "first_name", "last_name"}``."""
+    if user is None:
+        return None
+    first, last = names_of(user)
+    return {"id": user.pk, "email": email_of(user), "first_name": first, "last_name": last}
+
+
+def lock_email(email: str) -> None:
+    """Serialise, until the transaction ends, every creation of an account for ``email``.
+
+    On PostgreSQL a transaction-level advisory lock keyed by the address; SQLite runs one
+    writer at a time anyway. With it a check-then-create cannot make two accounts for one
+    address even on a user model whose emails are not unique.
+    """
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(normalize_email(email).encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
