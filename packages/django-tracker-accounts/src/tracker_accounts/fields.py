@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pydantic import AfterValidator, Field, StringConstraints
 
-from .models import normalize_email
+from .addresses import normalize_email
 
 
 def reject_unstorable(value: str) -> str:

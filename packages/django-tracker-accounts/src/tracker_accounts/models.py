@@ -9,11 +9,6 @@ from django.db import models
 from django.utils import timezone
 
 
-def normalize_email(email: str) -> str:
-    """The one canonical form of an address: trimmed and lower-cased."""
-    return email.strip().lower()
-
-
 class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     MEMBER = "member", "Member"

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from . import ratelimit
 from .adapter import get_adapter
+from .addresses import normalize_email
 from .conf import app_settings
 from .crypto import keyed_hash, keyed_hash_matches, token_hash
 from .errors import ApiError, Conflict, InvalidInput, RateLimited
 from .log import email_ref, log_event
 from .mail import mail_enqueue
-from .models import EmailOTP, EmailToken, Role, normalize_email
+from .models import EmailOTP, EmailToken, Role
 from .profiles import profile_ensure, role_set
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
 from .users import lock_email, user_for_email, user_model, users_with_email

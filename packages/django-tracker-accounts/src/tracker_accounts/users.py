@@ -16,9 +16,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
+from .addresses import normalize_email
 from .conf import app_settings
 from .errors import Conflict
-from .models import normalize_email
 
 
 class EmailAmbiguous(Conflict):

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker_accounts.addresses import normalize_email
 from tracker_accounts.crypto import token_hash
 from tracker_accounts.errors import ApiError, Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
-from tracker_accounts.models import Role, normalize_email
+from tracker_accounts.models import Role
 from tracker_accounts.services import user_create
 from tracker_accounts.users import (
     EmailAmbiguous,

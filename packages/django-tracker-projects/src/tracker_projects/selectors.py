@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from tracker_accounts.addresses import normalize_email
 from tracker_accounts.errors import NotFound
-from tracker_accounts.models import normalize_email
 from tracker_accounts.users import email_q
 
 from . import cache, permissions

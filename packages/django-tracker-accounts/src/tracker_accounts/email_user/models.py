@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tracker_accounts.models import normalize_email
+from tracker_accounts.addresses import normalize_email
 
 
 class UserManager(BaseUserManager["User"]):
@@ -32,15 +33,16 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        """A superuser, who is also a tracker manager (a profile with role ``manager``)."""
-        from tracker_accounts.profiles import role_set
-
+        """A superuser, who is also a tracker manager where the tracker is installed."""
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         if not extra["is_staff"] or not extra["is_superuser"]:
             raise ValueError("A superuser needs is_staff and is_superuser.")
         user = self._create(email, password, **extra)
-        role_set(user=user, role="manager")
+        if apps.is_installed("tracker_accounts"):
+            from tracker_accounts.profiles import role_set
+
+            role_set(user=user, role="manager")
         return user
 
 

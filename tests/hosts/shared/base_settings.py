@@ -1,39 +1,37 @@
-"""A minimal host project: what the README tells a host site to add, and nothing more."""
+"""What every host site has of its own, before and after the tracker (not the tracker's lines)."""
 
+import os
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-SECRET_KEY = "host-project-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789"
+WORK = Path(os.environ.get("HOST_WORKDIR", Path.cwd()))
+TRACKER = os.environ.get("TRACKER") == "1"  # 0: the site before the tracker is added
+
+SECRET_KEY = "host-site-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789"
 DEBUG = False
-ALLOWED_HOSTS = ["testserver", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    # --- README: host setup, begin
-    "ninja_jwt",
-    "ninja_jwt.token_blacklist",
-    "django_q",
-    "tracker_accounts",
-    "tracker_projects",
-    # --- README: host setup, end
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tracker_accounts.middleware.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-AUTH_USER_MODEL = "tracker_accounts.User"
-TRACKER_ACCOUNTS_API_PREFIX = "/tracker-api/"
-Q_CLUSTER = {"name": "host", "orm": "default", "sync": True, "timeout": 60, "retry": 120}
 ROOT_URLCONF = "host_site.urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "host.sqlite3"}}
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": WORK / "host.sqlite3"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(WORK / "cache"),
+    }
+}
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -47,6 +45,8 @@ TEMPLATES = [
         },
     }
 ]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = WORK / "mail"
+TIME_ZONE = "Europe/Berlin"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,24 @@
+"""After the flow: existing users kept what they had; the tracker's data sits beside them."""
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from shared.roster import EXISTING, MANAGER, NEWCOMER  # noqa: E402
+
+from tracker_accounts.profiles import role_of  # noqa: E402
+from tracker_accounts.users import user_for_email  # noqa: E402
+
+User = get_user_model()
+grace = user_for_email(EXISTING["login_email"])
+assert grace is not None and grace.is_staff and grace.has_perm("auth.view_group"), "lost permissions"
+assert grace.get_username().lower() in (EXISTING["username"], EXISTING["login_email"])
+assert role_of(grace) == "member"
+boss, newcomer = user_for_email(MANAGER), user_for_email(NEWCOMER)
+assert role_of(boss) == "manager" and role_of(newcomer) == "member"
+if User.USERNAME_FIELD != "email":  # usernames derived from the address by the default adapter
+    assert boss.get_username() == MANAGER, boss.get_username()
+if hasattr(newcomer, "nickname"):  # the host's own adapter filled its own field
+    assert newcomer.nickname == "New", newcomer.nickname
+print(f"after the tracker: {User.objects.count()} users of {User._meta.label}, existing ones unchanged")
