@@ -1,37 +1,57 @@
-"""The README's host-mounting snippet stays true: the host project under tests/ does what it says."""
+"""The README's host-mounting snippets stay true: the host sites under tests/hosts/ do what they say."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+HOSTS = ROOT / "tests" / "hosts"
 
 
-def _snippet() -> str:
+def _section() -> str:
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Mounting the apps in a host site", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    return readme.split("## Mounting the apps in a host site", 1)[1].split("\n## ", 1)[0]
 
 
-def test_readme_installed_apps_match_the_host_project():
-    snippet = _snippet()
-    apps = re.search(r"INSTALLED_APPS \+= \[(.*?)\]", snippet, re.S).group(1)
-    readme_apps = re.findall(r'"([\w.]+)"', apps)
-    host = (ROOT / "tests/host_project/host_site/settings.py").read_text()
-    block = host.split("# --- README: host setup, begin", 1)[1].split("# --- README: host setup, end", 1)[0]
-    assert readme_apps == re.findall(r'"([\w.]+)"', block)
+def _snippets() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", _section(), re.S)
 
 
-def test_readme_calls_are_the_host_project_calls():
-    snippet = _snippet()
-    urls = (ROOT / "tests/host_project/host_site/urls.py").read_text()
-    for line in (
-        "tracker_accounts.api.install(api)",
-        "tracker_projects.api.install(api)",
-        'AUTH_USER_MODEL = "tracker_accounts.User"',
-        "tracker_accounts.middleware.ApiErrorEnvelopeMiddleware",
-        '"timeout": 60, "retry": 120',  # django-q2 warns unless retry > timeout
-    ):
-        assert line in snippet
-        assert line in urls or line in (ROOT / "tests/host_project/host_site/settings.py").read_text()
+def _block(path: Path, name: str) -> list[str]:
+    text = path.read_text()
+    block = text.split(f"# --- README: {name}, begin", 1)[1].split(f"# --- README: {name}, end", 1)[0]
+    return [line.strip() for line in block.strip().splitlines()]
+
+
+@pytest.mark.parametrize("host", ["email_site", "auth_site", "custom_site"])
+def test_each_host_adds_exactly_the_readme_lines(host):
+    settings_lines, urls_lines = _snippets()[0].split("# urls.py")
+    readme_settings = [ln.strip() for ln in settings_lines.splitlines() if ln.strip() and ln[0] != "#"]
+    readme_urls = [ln.strip() for ln in urls_lines.splitlines() if ln.strip()]
+    assert _block(HOSTS / host / "host_site/settings.py", "host setup") == readme_settings
+    assert _block(HOSTS / host / "host_site/urls.py", "host urls") == readme_urls
+
+
+def test_the_new_site_lines_are_the_email_site_lines():
+    new_site = _snippets()[-1]
+    settings = (HOSTS / "email_site/host_site/settings.py").read_text()
+    for line in new_site.strip().splitlines():
+        assert line.strip() in settings
+
+
+def test_the_adapter_example_is_the_custom_site_adapter():
+    example = _snippets()[2]
+    adapter = (HOSTS / "custom_site/people/adapter.py").read_text()
+    for line in example.strip().splitlines()[2:]:
+        assert line.strip().split("(")[0] in adapter, line
+    settings = (HOSTS / "custom_site/host_site/settings.py").read_text()
+    assert 'TRACKER_ACCOUNTS_ADAPTER = "people.adapter.PeopleAdapter"' in settings
+
+
+def test_the_opt_in_operations_paths_are_the_example_sites():
+    urls = (ROOT / "example_site/tracker_site/urls.py").read_text()
+    for view in ("tracker_accounts.views.health", "tracker_accounts.views.metrics"):
+        assert view in _snippets()[1] and view in urls

@@ -8,13 +8,8 @@ AUTH_USER_MODEL = "people.Person"
 
 if TRACKER:
     # --- README: host setup, begin
-    INSTALLED_APPS += [
-        "ninja_jwt",
-        "ninja_jwt.token_blacklist",
-        "django_q",
-        "tracker_accounts",
-        "tracker_projects",
-    ]
+    INSTALLED_APPS += ["ninja_jwt", "ninja_jwt.token_blacklist", "django_q"]
+    INSTALLED_APPS += ["tracker_accounts", "tracker_projects"]
     Q_CLUSTER = {"name": "tracker", "orm": "default", "timeout": 60, "retry": 120}  # retry > timeout
     TRACKER_PROJECTS_INVITE_URL_TEMPLATE = "https://www.example.com/invite_register/{token}/"
     # --- README: host setup, end
