@@ -55,8 +55,8 @@ class DefaultAccountAdapter:
         return model._default_manager.create_user(password=password, **fields)  # type: ignore[attr-defined]
 
     def generate_username(self, email: str) -> str:
-        """The address itself when the username field takes it, else its local part made
-        valid; a number is added until no account has it (compared case-insensitively)."""
+        """The address itself when the username field takes it and no account has it, else its
+        local part made valid, with a number added until no account has it (case-insensitively)."""
         model = user_model()
         field = model._meta.get_field(model.USERNAME_FIELD)  # type: ignore[attr-defined]
         max_length = getattr(field, "max_length", None) or 150
@@ -70,17 +70,20 @@ class DefaultAccountAdapter:
                 return False
             return True
 
-        local = email.split("@", 1)[0]
-        base = next(
-            (c for c in (email, local) if usable(c)),
-            (re.sub(r"[^\w.+-]", "", local) or "user")[:max_length],
-        )
         manager = model._default_manager
         lookup = f"{model.USERNAME_FIELD}__iexact"  # type: ignore[attr-defined]
+
+        def free(value: str) -> bool:
+            return usable(value) and not manager.filter(**{lookup: value}).exists()
+
+        local = email.split("@", 1)[0]
+        if free(email):
+            return email
+        base = local if usable(local) else (re.sub(r"[^\w.+-]", "", local) or "user")[:max_length]
         for n in itertools.count(1):
             suffix = "" if n == 1 else str(n)
             candidate = base[: max_length - len(suffix)] + suffix
-            if not manager.filter(**{lookup: candidate}).exists():
+            if free(candidate):
                 return candidate
         raise AssertionError("unreachable")
 
