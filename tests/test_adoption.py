@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from tests.conftest import ApiClient, assert_envelope, auth_client
+from tests.conftest import assert_envelope, auth_client
 from tests.factories import PASSWORD, EmailTokenFactory, UserFactory
 from tracker_accounts.adapter import DefaultAccountAdapter
 from tracker_accounts.models import Profile
@@ -146,5 +146,3 @@ def test_role_is_set_in_the_user_admin_inline(client):
     page = client.get(f"/admin/tracker_email_user/user/{user.pk}/change/")
     assert page.status_code == 200 and b"tracker_profile-0-role" in page.content
     assert role_of(user) == "member"
-
-

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
 
 
 def test_the_auth_user_suite_passes():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DATABASE_URL="", REDIS_URL="")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests_auth_user", "-q", "-p", "no:randomly"]
-        + ["--ds", "tests_auth_user.settings", "--create-db", "-p", "no:cacheprovider"],
+        [*PYTEST, "tests_auth_user", "--ds", "tests_auth_user.settings", "--create-db"],
         cwd=ROOT,
         env=env,
         capture_output=True,

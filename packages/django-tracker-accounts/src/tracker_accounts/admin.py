@@ -35,7 +35,7 @@ def attach_profile_inline(site: admin.AdminSite = admin.site) -> bool:
         return False
     inlines = list(model_admin.inlines)
     if ProfileInline not in inlines:
-        model_admin.inlines = [*inlines, ProfileInline]
+        model_admin.inlines = [*inlines, ProfileInline]  # type: ignore[misc]
     return True
 
 

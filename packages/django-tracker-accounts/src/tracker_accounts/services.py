@@ -202,7 +202,7 @@ def _check_password(email: str, password: str) -> Any | None:
     """
     user = user_for_email(email)
     if user is None or not getattr(user, "is_active", True):
-        user_model()().set_password(password)  # the same time as a real check
+        user_model()().set_password(password)  # type: ignore[attr-defined]  # the same time as a real check
         return None
     username = user.get_username()
     authenticated = authenticate(None, username=username, password=password)

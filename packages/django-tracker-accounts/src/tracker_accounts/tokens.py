@@ -18,8 +18,8 @@ from .users import active_users
 class TrackerAccessToken(AccessToken):
     """An access token whose lifetime is the tracker's setting (default 15 minutes)."""
 
-    @property  # type: ignore[override]
-    def lifetime(self) -> timedelta:
+    @property
+    def lifetime(self) -> timedelta:  # type: ignore[override]
         return app_settings.ACCESS_TOKEN_LIFETIME
 
 
@@ -28,8 +28,8 @@ class TrackerRefreshToken(RefreshToken):
 
     access_token_class = TrackerAccessToken
 
-    @property  # type: ignore[override]
-    def lifetime(self) -> timedelta:
+    @property
+    def lifetime(self) -> timedelta:  # type: ignore[override]
         return app_settings.REFRESH_TOKEN_LIFETIME
 
 

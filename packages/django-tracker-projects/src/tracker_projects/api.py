@@ -12,6 +12,7 @@ from ninja.responses import Status
 from tracker_accounts.api import token_pair
 from tracker_accounts.auth import caller, current_user, jwt_auth, optional_jwt_auth
 from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
+from tracker_accounts.users import user_brief
 
 from . import invites, selectors, services
 from .clock import today
@@ -37,7 +38,7 @@ from .schemas import (
     TaskPage,
     TaskUpdateIn,
 )
-from .serializers import project_dict, task_dict, user_brief
+from .serializers import project_dict, task_dict
 
 projects_router = Router(tags=["projects"], auth=jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=jwt_auth)

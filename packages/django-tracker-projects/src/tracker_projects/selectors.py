@@ -9,14 +9,14 @@ from django.db.models.functions import Coalesce
 
 from tracker_accounts.addresses import normalize_email
 from tracker_accounts.errors import NotFound
-from tracker_accounts.users import email_q
+from tracker_accounts.users import email_q, user_brief
 
 from . import cache, permissions
 from .clock import today
 from .models import Invite, InviteStatus, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .rendering import render_json
 from .schemas import ProjectPage, TaskOut, TaskPage
-from .serializers import project_dict, task_dict, user_brief
+from .serializers import project_dict, task_dict
 
 ORDER_TIEBREAK = {"name": "id", "-name": "-id"}
 
