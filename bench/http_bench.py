@@ -74,7 +74,7 @@ def prepare(scale: int) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     from bench.seed import seed
-    from tracker_accounts.models import User
+    from tracker_accounts.email_user.models import User
     from tracker_accounts.tokens import issue_pair
     from tracker_projects.models import Project, Task
 

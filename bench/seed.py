@@ -28,7 +28,8 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from tracker_accounts.models import User  # noqa: E402
+from tracker_accounts.email_user.models import User  # noqa: E402
+from tracker_accounts.models import Profile  # noqa: E402
 from tracker_projects.clock import today  # noqa: E402
 from tracker_projects.models import Membership, Project, Task  # noqa: E402
 
@@ -72,7 +73,6 @@ def seed(
             "email",
             "first_name",
             "last_name",
-            "role",
             "password",
             "is_staff",
             "is_active",
@@ -85,7 +85,6 @@ def seed(
                 f"bench{first_user + i}@example.com",
                 f"First{i}",
                 f"Last{i}",
-                "manager" if i < managers else "member",
                 password,
                 False,
                 True,
@@ -97,6 +96,7 @@ def seed(
     )
     user_ids = list(range(first_user, first_user + users))
     manager_ids, member_ids = user_ids[:managers], user_ids[managers:]
+    _copy(Profile, ["user_id", "role", "created_at"], ((uid, "manager", now) for uid in manager_ids))
 
     first_project = (Project.all_objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     project_manager: dict[int, int] = {}
