@@ -240,12 +240,19 @@ def test_reinviting_a_pending_address_renews_token_and_expiry(boss, project, out
     assert invite.token_hash == hashlib.sha256(new.encode()).hexdigest()
 
 
-def test_reinviting_after_revocation_makes_a_new_invite(boss, boss_api, project, outbox):
-    old = invite_via_api(boss_api, project.slug, "grace@example.com")
-    first = Invite.objects.get()
-    assert boss_api.delete(f"/api/projects/{project.slug}/invites/{first.pk}/").status_code == 204
-    new = invite_via_api(boss_api, project.slug, "grace@example.com")
-    listed = boss_api.get(f"/api/projects/{project.slug}/invites/").json()
+def test_reinviting_after_revocation_makes_a_new_invite(boss, project, outbox):
+    with time_machine.travel(T0, tick=False):
+        boss_api = auth_client(boss, run_on_commit=True)
+        old = invite_via_api(boss_api, project.slug, "grace@example.com")
+        first = Invite.objects.get()
+        assert boss_api.delete(f"/api/projects/{project.slug}/invites/{first.pk}/").status_code == 204
+        # within the recipient cooldown a revoked address is not mailed again either
+        again = boss_api.post(invite_url(project), {"emails": ["grace@example.com"]}).json()
+        assert again["skipped"] == [{"email": "grace@example.com", "reason": "recently_invited"}]
+    with time_machine.travel(T0 + timedelta(minutes=10, seconds=1), tick=False):
+        boss_api = auth_client(boss, run_on_commit=True)
+        new = invite_via_api(boss_api, project.slug, "grace@example.com")
+        listed = boss_api.get(f"/api/projects/{project.slug}/invites/").json()
     assert sorted(i["status"] for i in listed["items"]) == ["pending", "revoked"]
     assert_envelope(ApiClient().get(f"/api/invites/{old}/"), 410, "invite_revoked")
     assert ApiClient().get(f"/api/invites/{new}/").status_code == 200

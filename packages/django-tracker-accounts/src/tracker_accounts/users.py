@@ -8,17 +8,16 @@ two accounts share an address, :func:`user_for_email` refuses to pick one.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
 from .addresses import normalize_email
 from .conf import app_settings
 from .errors import Conflict
+from .locks import advisory_lock
 
 
 class EmailAmbiguous(Conflict):
@@ -92,15 +91,7 @@ def user_brief(user: Any) -> dict[str, Any] | None:
 
 
 def lock_email(email: str) -> None:
-    """Serialise, until the transaction ends, every creation of an account for ``email``.
-
-    On PostgreSQL a transaction-level advisory lock keyed by the address; SQLite runs one
-    writer at a time anyway. With it a check-then-create cannot make two accounts for one
-    address even on a user model whose emails are not unique.
-    """
-    if connection.vendor != "postgresql":
-        return
-    digest = hashlib.blake2b(normalize_email(email).encode(), digest_size=8).digest()
-    key = int.from_bytes(digest, "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    """Serialise, until the transaction ends, every creation of an account for ``email``, so a
+    check-then-create cannot make two accounts for one address, even on a user model whose
+    emails are not unique."""
+    advisory_lock("tracker:account:" + normalize_email(email))

@@ -103,11 +103,14 @@ def project_delete(request: HttpRequest, slug: str) -> Status[None]:
 
 @projects_router.post(
     "/{slug}/invite/",
-    response={201: InviteResultOut, **E(*BODY_ERRORS, 401, 403, 404, 409)},
+    response={201: InviteResultOut, **E(*BODY_ERRORS, 401, 403, 404, 409, 429)},
     summary="Invite people by email",
     description="Members already in the project are listed under `skipped` (`already_member`); an "
     "address with a pending invitation gets a fresh token and expiry. Each invitee is emailed a link. "
-    + AMBIGUOUS,
+    "An address mailed an invitation to this project within the cooldown (default 10 minutes) is "
+    "skipped (`recently_invited`), its token unchanged. Each inviter has a budget of invitation mails "
+    "over a rolling 24 hours (default 100) and the site one too: a request that would exceed either "
+    "is 429 `rate_limited` with Retry-After, and nothing of it is stored or sent. " + AMBIGUOUS,
 )
 def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status[Any]:
     batch = invites.invite_send(actor=current_user(request), project_slug=slug, emails=payload.emails)

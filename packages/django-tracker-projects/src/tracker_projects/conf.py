@@ -13,6 +13,12 @@ DEV_INVITE_URL_TEMPLATE = "http://127.0.0.1:8000/invite_register/{token}/"
 DEFAULTS: dict[str, Any] = {
     "TIME_ZONE": None,  # None: the host's TIME_ZONE
     "INVITE_TTL": timedelta(hours=48),
+    # invitation mails: a budget per inviter and one for the whole site over a rolling window,
+    # and a cooldown per (project, address)
+    "INVITE_MAILS_PER_INVITER": 100,
+    "INVITE_MAILS_PER_SITE": 1000,
+    "INVITE_MAILS_WINDOW": timedelta(hours=24),
+    "INVITE_RECIPIENT_COOLDOWN": timedelta(minutes=10),
     "INVITE_URL_TEMPLATE": DEV_INVITE_URL_TEMPLATE,
     "CACHE_TIMEOUT": 300,
     "CACHE_OUTAGE_BACKOFF": 5.0,
@@ -34,6 +40,22 @@ class ProjectsSettings:
     @property
     def INVITE_TTL(self) -> timedelta:
         return self._get("INVITE_TTL")  # type: ignore[no-any-return]
+
+    @property
+    def INVITE_MAILS_PER_INVITER(self) -> int:
+        return int(self._get("INVITE_MAILS_PER_INVITER"))
+
+    @property
+    def INVITE_MAILS_PER_SITE(self) -> int:
+        return int(self._get("INVITE_MAILS_PER_SITE"))
+
+    @property
+    def INVITE_MAILS_WINDOW(self) -> timedelta:
+        return self._get("INVITE_MAILS_WINDOW")  # type: ignore[no-any-return]
+
+    @property
+    def INVITE_RECIPIENT_COOLDOWN(self) -> timedelta:
+        return self._get("INVITE_RECIPIENT_COOLDOWN")  # type: ignore[no-any-return]
 
     @property
     def INVITE_URL_TEMPLATE(self) -> str:

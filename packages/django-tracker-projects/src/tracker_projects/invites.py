@@ -6,24 +6,30 @@ import logging
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tracker_accounts.addresses import normalize_email
 from tracker_accounts.crypto import token_hash
-from tracker_accounts.errors import ApiError, Conflict, InvalidInput, NotFound
+from tracker_accounts.errors import ApiError, Conflict, InvalidInput, NotFound, RateLimited
+from tracker_accounts.locks import advisory_lock
 from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
 from tracker_accounts.models import Role
 from tracker_accounts.services import user_create
+from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import (
     EmailAmbiguous,
     display_name,
     email_field_name,
+    email_of,
     email_q,
+    names_of,
     user_for_email,
     user_model,
     users_with_email,
@@ -31,7 +37,7 @@ from tracker_accounts.users import (
 
 from . import permissions, signals
 from .conf import app_settings
-from .models import Invite, InviteStatus, Membership, Project
+from .models import Invite, InviteMail, InviteStatus, Membership, Project
 from .services import membership_add
 
 logger = logging.getLogger("tracker_projects.invites")
@@ -91,34 +97,85 @@ def _refuse_ambiguous(addresses: list[str]) -> None:
         raise EmailAmbiguous.for_field("emails")
 
 
+def _recently_mailed(project: Project, addresses: list[str], now: datetime) -> set[str]:
+    since = now - app_settings.INVITE_RECIPIENT_COOLDOWN
+    rows = InviteMail.objects.filter(project=project, email__in=addresses, sent_at__gt=since)
+    return set(rows.values_list("email", flat=True))
+
+
+def _wait_for_budget(sent: QuerySet[InviteMail], limit: int, wanted: int, now: datetime) -> int | None:
+    """Seconds until ``wanted`` more mails fit under ``limit`` in the window, or None if they fit now."""
+    window = app_settings.INVITE_MAILS_WINDOW
+    in_window = sent.filter(sent_at__gt=now - window).order_by("sent_at")
+    over = in_window.count() + wanted - limit
+    if over <= 0:
+        return None
+    if wanted > limit:
+        return int(window.total_seconds())
+    leaving = in_window.values_list("sent_at", flat=True)[over - 1]
+    return max(1, ceil((leaving + window - now).total_seconds()))
+
+
+def _ensure_budget(actor: Any, wanted: int, now: datetime) -> None:
+    """429 unless ``wanted`` more invitation mails fit the inviter's and the site's budgets.
+
+    A site-wide lock makes the count and the sending one step, so concurrent requests cannot
+    both squeeze under a limit."""
+    advisory_lock("tracker:invite-mails")
+    for sent, limit, whose in (
+        (InviteMail.objects.filter(inviter=actor), app_settings.INVITE_MAILS_PER_INVITER, "your"),
+        (InviteMail.objects.all(), app_settings.INVITE_MAILS_PER_SITE, "the site's"),
+    ):
+        wait = _wait_for_budget(sent, limit, wanted, now)
+        if wait is not None:
+            raise RateLimited(wait, f"This would exceed {whose} budget of invitation mails. Try again later.")
+
+
+def _invite_subject(actor: Any, project: Project) -> str:
+    """User-chosen text only where :func:`subject_text` lets it in."""
+    inviter = subject_text(" ".join(names_of(actor)))
+    name = subject_text(project.name)
+    target = f'"{name}"' if name else "a project"
+    return f"{inviter} invited you to {target}" if inviter else f"You are invited to {target}"
+
+
 @transaction.atomic
 def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBatch:
-    """Invite each address (all recorded or none). A pending invite gets a fresh token."""
+    """Invite each address (all recorded or none). A pending invite gets a fresh token.
+
+    Skipped: members (``already_member``) and addresses mailed an invitation to this project
+    within the cooldown (``recently_invited``, token unchanged). The mails to send must fit the
+    inviter's and the site's budgets, or the whole request is 429 and nothing is stored."""
     from .selectors import project_for_update
 
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
     addresses = list(dict.fromkeys(normalize_email(e) for e in emails))
     _refuse_ambiguous(addresses)
-    members = {
-        normalize_email(e)
-        for e in Membership.objects.filter(
-            _any_email(addresses, prefix="user__"), project=project
-        ).values_list(f"user__{email_field_name()}", flat=True)
-    }
-    pending = {
-        i.email: i
-        for i in Invite.objects.select_for_update().filter(
-            project=project, email__in=addresses, status=InviteStatus.PENDING
-        )
-    }
+    member_rows = Membership.objects.filter(_any_email(addresses, prefix="user__"), project=project)
+    members = {normalize_email(e) for e in member_rows.values_list(f"user__{email_field_name()}", flat=True)}
     now = timezone.now()
-    expires = now + app_settings.INVITE_TTL
+    recent = _recently_mailed(project, addresses, now)
     batch = InviteBatch(invited=[], skipped=[])
+    to_send = []
     for email in addresses:
         if email in members:
             batch.skipped.append({"email": email, "reason": "already_member"})
-            continue
+        elif email in recent:
+            batch.skipped.append({"email": email, "reason": "recently_invited"})
+        else:
+            to_send.append(email)
+    if to_send:
+        _ensure_budget(actor, len(to_send), now)
+    pending = {
+        i.email: i
+        for i in Invite.objects.select_for_update().filter(
+            project=project, email__in=to_send, status=InviteStatus.PENDING
+        )
+    }
+    expires = now + app_settings.INVITE_TTL
+    subject = _invite_subject(actor, project)
+    for email in to_send:
         token = _new_token()
         invite = pending.get(email) or Invite(project=project, email=email)
         invite.token_hash = token_hash(token)
@@ -129,11 +186,12 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
         mail_enqueue(
             kind="project_invite",
             to=email,
-            subject=f"{display_name(actor)} invited you to {project.name}",
+            subject=subject,
             template="tracker_projects/email/invite",
             context={
                 "project": project.name,
                 "inviter": display_name(actor),
+                "inviter_email": email_of(actor),
                 "link": invite_link(token),
                 "expires_at": expires,
             },
@@ -146,6 +204,9 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
                 actor=actor,
             )
         )
+    InviteMail.objects.bulk_create(
+        InviteMail(inviter=actor, project=project, email=email, sent_at=now) for email in to_send
+    )
     log_event(
         "invite_sent",
         actor_id=actor.pk,

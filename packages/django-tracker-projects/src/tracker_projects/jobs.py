@@ -24,12 +24,13 @@ from django.utils import timezone
 from tracker_accounts.mail import mail_enqueue_many
 from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
 from tracker_accounts.purge import accounts_purge_expired
+from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import display_name, email_of, user_model
 
 from . import cache
 from .clock import today
 from .conf import app_settings
-from .models import Invite, InviteStatus, Notification, NotificationKind, Project, Task
+from .models import Invite, InviteMail, InviteStatus, Notification, NotificationKind, Project, Task
 
 logger = logging.getLogger("tracker_projects.jobs")
 
@@ -125,7 +126,7 @@ def _task_message(kind: str, subject: str, template: str, day: date) -> Callable
         return {
             "kind": kind,
             "to": email_of(user),
-            "subject": subject.format(title=task.title, project=task.project.name),
+            "subject": subject.format(title=subject_text(task.title) or "a task"),
             "template": template,
             "context": {
                 "task": task.title,
@@ -252,7 +253,7 @@ def check_project_overdue() -> dict[str, Any]:
         return {
             "kind": NotificationKind.PROJECT_OVERDUE,
             "to": email_of(user),
-            "subject": f"Overdue project: {project.name}",
+            "subject": f"Overdue project: {subject_text(project.name) or 'a project'}",
             "template": "tracker_projects/email/project_overdue",
             "context": {
                 "project": project.name,
@@ -287,4 +288,6 @@ def purge_expired() -> dict[str, Any]:
         counts["invites_expired"] = Invite.objects.filter(
             status=InviteStatus.PENDING, expires_at__lte=now
         ).update(status=InviteStatus.EXPIRED)
+        kept = max(app_settings.INVITE_MAILS_WINDOW, app_settings.INVITE_RECIPIENT_COOLDOWN)
+        counts["invite_mails_forgotten"], _ = InviteMail.objects.filter(sent_at__lt=now - kept).delete()
     return _report("purge_expired", **counts)

@@ -218,6 +218,26 @@ class Invite(models.Model):
         return f"invite of {self.email} to {self.project_id} ({self.status})"
 
 
+class InviteMail(models.Model):
+    """One invitation mail sent: the inviter's and the site's budgets and the per-recipient
+    cooldown count these over their windows (``purge_expired`` deletes older rows)."""
+
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(max_length=254)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["inviter", "sent_at"], name="tracker_invitemail_inviter"),
+            models.Index(fields=["project", "email", "sent_at"], name="tracker_invitemail_recipient"),
+            models.Index(fields=["sent_at"], name="tracker_invitemail_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation mail to {self.email} for {self.project_id} at {self.sent_at}"
+
+
 class NotificationKind(models.TextChoices):
     TASK_DUE_TODAY = "task_due_today", "Task due today"
     TASK_OVERDUE = "task_overdue", "Task overdue"

@@ -280,7 +280,7 @@ class SkippedOut(Schema):
     model_config = example({"email": "ada@example.com", "reason": "already_member"})
 
     email: str
-    reason: Literal["already_member"]
+    reason: Literal["already_member", "recently_invited"]
 
 
 class InviteResultOut(Schema):
