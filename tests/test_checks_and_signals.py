@@ -65,6 +65,15 @@ def test_a_cache_local_to_one_process_in_production_is_w003(settings, backend, d
     assert ("tracker_accounts.W003" in ids(accounts_checks.check_cache_shared())) is warned
 
 
+def test_a_login_lockout_backend_that_is_not_first_is_w004(settings):
+    assert accounts_checks.check_login_lockout() == []
+    settings.AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "tracker_accounts.backends.LoginLockoutBackend",
+    ]
+    assert ids(accounts_checks.check_login_lockout()) == {"tracker_accounts.W004"}
+
+
 @pytest.mark.parametrize(
     "template",
     ["https://t.example.com/invite/", "https://t.example.com/{token}/{project}/", "https://t/{token"],

@@ -146,6 +146,11 @@ else:
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "tracker_email_user.User"  # the optional email-login user app
+# the login lockout of the API guards the admin's login form too (one counter per address)
+AUTHENTICATION_BACKENDS = [
+    "tracker_accounts.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

@@ -25,6 +25,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 ROOT_URLCONF = "host_site.urls"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": WORK / "host.sqlite3"}}
 CACHES = {
     "default": {

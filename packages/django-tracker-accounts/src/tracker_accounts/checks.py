@@ -10,6 +10,7 @@
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
+| W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
 """
 
 from __future__ import annotations
@@ -113,6 +114,24 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             Error(f"TRACKER_ACCOUNTS_ADAPTER cannot be imported: {exc}", id="tracker_accounts.E006")
         )
     return messages
+
+
+LOCKOUT_BACKEND = "tracker_accounts.backends.LoginLockoutBackend"
+
+
+@register()
+def check_login_lockout(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    backends = list(settings.AUTHENTICATION_BACKENDS)
+    if backends and backends[0] == LOCKOUT_BACKEND:
+        return []
+    return [
+        Warning(
+            "The API's login lockout does not guard the site's other login forms (the admin's): "
+            f"'{LOCKOUT_BACKEND}' is not first in AUTHENTICATION_BACKENDS.",
+            hint=f'AUTHENTICATION_BACKENDS = ["{LOCKOUT_BACKEND}", *your backends]',
+            id="tracker_accounts.W004",
+        )
+    ]
 
 
 @register()

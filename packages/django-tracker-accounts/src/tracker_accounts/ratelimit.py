@@ -33,8 +33,9 @@ def _retry_after(key: str, now: float) -> int:
     return max(1, int((reset_at or now + 1) - now + 0.999))
 
 
-def hit(scope: str, ident: str, *, limit: int, window: int) -> None:
-    """Count one event; raise :class:`RateLimited` when it is over ``limit`` in the window."""
+def hit(scope: str, ident: str, *, limit: int, window: int, fail_open: bool = False) -> None:
+    """Count one event atomically; raise :class:`RateLimited` when it is over ``limit`` in the
+    window. With ``fail_open`` an unreachable cache lets the event through (logged)."""
     key = cache_key(scope, ident)
     now = time.time()
     try:
@@ -53,8 +54,22 @@ def hit(scope: str, ident: str, *, limit: int, window: int) -> None:
     except RateLimited:
         raise
     except Exception:
+        if fail_open:
+            logger.warning("rate limit cache unavailable for %s; letting it through", scope, exc_info=True)
+            return
         logger.warning("rate limit cache unavailable for %s; refusing", scope, exc_info=True)
         raise RateLimited(OUTAGE_RETRY_AFTER) from None
+
+
+def release(scope: str, ident: str) -> None:
+    """Take back one event counted by :func:`hit` (it turned out not to be one to limit)."""
+    key = cache_key(scope, ident)
+    try:
+        cache.decr(key)
+    except ValueError:  # the window ended meanwhile: nothing to take back
+        pass
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s; not released", scope, exc_info=True)
 
 
 def blocked_for(scope: str, ident: str, *, limit: int, fail_open: bool = False) -> int | None:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import ratelimit
+from . import lockout, ratelimit
 from .adapter import get_adapter
 from .addresses import normalize_email
 from .conf import app_settings
@@ -205,7 +205,8 @@ def _check_password(email: str, password: str) -> Any | None:
         user_model()().set_password(password)  # type: ignore[attr-defined]  # the same time as a real check
         return None
     username = user.get_username()
-    authenticated = authenticate(None, username=username, password=password)
+    with lockout.counted():  # the lockout backend must not count this attempt twice
+        authenticated = authenticate(None, username=username, password=password)
     if authenticated is None or authenticated.pk != user.pk:
         return None
     return authenticated
@@ -213,20 +214,19 @@ def _check_password(email: str, password: str) -> Any | None:
 
 def login(*, email: str, password: str, ip: str) -> Any:
     email = normalize_email(email)
-    scope = "login-failures"
-    limit, window = app_settings.LOGIN_MAX_FAILURES, app_settings.LOGIN_FAILURE_WINDOW
     model = user_model()
-    wait = ratelimit.blocked_for(scope, email, limit=limit, fail_open=True)
-    if wait is not None:
+    try:
+        lockout.attempt(email)  # counted before the password is checked: races buy no guesses
+    except RateLimited as exc:
         login_locked.send(sender=model, email=email)
         log_event("login_locked", outcome="refused", level=logging.WARNING, email_ref=email_ref(email))
-        raise RateLimited(wait, "Too many failed sign-in attempts. Try again later.")
+        raise RateLimited(exc.retry_after, "Too many failed sign-in attempts. Try again later.") from None
     user = _check_password(email, password)
     if user is None:
-        ratelimit.count(scope, email, window=window)
         login_failed.send(sender=model, email=email)
         log_event("login_failed", outcome="failure", email_ref=email_ref(email))
         raise InvalidCredentials()
+    lockout.succeeded(email)
     model._default_manager.filter(pk=user.pk).update(last_login=timezone.now())
     profile_ensure(user)
     log_event("login", actor_id=user.pk, user_id=user.pk)

@@ -1,7 +1,7 @@
 """An existing site on django.contrib.auth.User (username-based), migrated with users first."""
 
 from shared.base_settings import *  # noqa: F403
-from shared.base_settings import INSTALLED_APPS, TRACKER
+from shared.base_settings import AUTHENTICATION_BACKENDS, INSTALLED_APPS, TRACKER
 
 if TRACKER:
     # --- README: host setup, begin
@@ -9,5 +9,6 @@ if TRACKER:
     INSTALLED_APPS += ["tracker_accounts", "tracker_projects"]
     Q_CLUSTER = {"name": "tracker", "orm": "default", "timeout": 60, "retry": 120}  # retry > timeout
     TRACKER_PROJECTS_INVITE_URL_TEMPLATE = "https://www.example.com/invite_register/{token}/"
+    AUTHENTICATION_BACKENDS = ["tracker_accounts.backends.LoginLockoutBackend", *AUTHENTICATION_BACKENDS]
     # --- README: host setup, end
     Q_CLUSTER["sync"] = True  # this test only: tasks (mail) run inline, no worker process
