@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import user_logged_in
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -50,6 +50,11 @@ class LoginLockoutBackend(BaseBackend):
         if request is not None:
             setattr(request, REQUEST_ATTR, ident)
         return None  # the next backends check the password
+
+    def get_user(self, user_id: Any) -> Any:
+        """Sessions started with this backend's name (``force_login`` picks the first backend)
+        resolve users as Django's ``ModelBackend`` does."""
+        return ModelBackend().get_user(user_id)
 
 
 @receiver(user_logged_in, dispatch_uid="tracker_accounts.login_lockout_success")

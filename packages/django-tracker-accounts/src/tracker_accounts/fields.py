@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pydantic import AfterValidator, Field, StringConstraints
 
-from .addresses import normalize_email
+from .addresses import canonical_email
 
 
 def reject_unstorable(value: str) -> str:
@@ -26,7 +26,8 @@ def reject_unstorable(value: str) -> str:
 
 
 def email_address(value: str) -> str:
-    value = normalize_email(reject_unstorable(value))
+    """The canonical form of a valid address (see :mod:`tracker_accounts.addresses`)."""
+    value = canonical_email(reject_unstorable(value))
     try:
         validate_email(value)
     except DjangoValidationError as exc:

@@ -6,11 +6,12 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tracker_accounts.addresses import normalize_email
+from tracker_accounts.addresses import InvalidEmail, canonical_email, normalize_email
 
 
 class UserManager(BaseUserManager["User"]):
@@ -22,7 +23,7 @@ class UserManager(BaseUserManager["User"]):
     def _create(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=normalize_email(email), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -72,7 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = normalize_email(self.email)
+        try:
+            self.email = canonical_email(self.email)
+        except InvalidEmail as exc:
+            raise ValidationError({"email": str(exc)}) from exc
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
