@@ -6,11 +6,13 @@ store them); emails are validated with Django's validator and normalised.
 
 from __future__ import annotations
 
-from typing import Annotated
+import unicodedata
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from .addresses import canonical_email
 
@@ -22,6 +24,26 @@ def reject_unstorable(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError("Text must be valid Unicode.") from exc
+    return value
+
+
+def control_free(allowed: str = "") -> Callable[[Any], Any]:
+    """A validator refusing control characters (Unicode category Cc: CR, LF, ...) but ``allowed``:
+    they break mail headers and log lines, and nobody types them into a name."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and any(
+            unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value
+        ):
+            raise ValueError("Text may not contain control characters such as line breaks.")
+        return value
+
+    return check
+
+
+def not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("String should have at least 1 character")
     return value
 
 
@@ -43,7 +65,10 @@ Email = Annotated[
     Field(json_schema_extra={"format": "email"}),
 ]
 PersonName = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=150), AfterValidator(reject_unstorable)
+    str,
+    BeforeValidator(control_free()),
+    StringConstraints(strip_whitespace=True, max_length=150),
+    AfterValidator(reject_unstorable),
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=4096), AfterValidator(reject_unstorable)]
 OpaqueToken = Annotated[

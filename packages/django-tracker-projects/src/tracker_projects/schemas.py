@@ -6,9 +6,25 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
-from tracker_accounts.fields import CleanStr, Email, Password, PersonName, reject_unstorable
+from tracker_accounts.fields import (
+    CleanStr,
+    Email,
+    Password,
+    PersonName,
+    control_free,
+    not_blank,
+    reject_unstorable,
+)
 from tracker_accounts.schemas import ME_EXAMPLE, USER_EXAMPLE, UserBrief, UserOut, example
 
 ProjectStatusName = Literal["planned", "active", "completed"]
@@ -17,12 +33,15 @@ PriorityName = Literal["low", "medium", "high", "urgent"]
 RoleName = Literal["manager", "member"]
 # The length constraints come before the NUL check: placed after a validator, pydantic checks
 # min_length before stripping, and a name of blanks would pass as "".
+# Names and titles refuse every control character, descriptions all but line feed and tab.
 Name = Annotated[
     str,
+    BeforeValidator(control_free()),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(reject_unstorable),
+    AfterValidator(not_blank),  # with a validator before them, the constraints see the unstripped text
 ]
-Description = Annotated[CleanStr, StringConstraints(max_length=10000)]
+Description = Annotated[CleanStr, BeforeValidator(control_free("\n\t")), StringConstraints(max_length=10000)]
 SearchText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(reject_unstorable)
 ]
