@@ -109,11 +109,11 @@ def test_non_json_body_is_400_bad_request(db, path, raw):
     assert_envelope(client.post(path, raw), 400, "bad_request")
 
 
-def test_form_encoded_body_is_400(api):
+def test_form_encoded_body_is_415(api):
     r = api.generic(
         "POST", LOGIN, "email=a%40example.com&password=x", content_type="application/x-www-form-urlencoded"
     )
-    assert_envelope(r, 400, "bad_request")
+    assert_envelope(r, 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize("raw", ["null", "[1, 2]", '"a@example.com"', "42"])

@@ -53,9 +53,9 @@ def test_malformed_json_is_a_400_envelope(api):
     assert_envelope(api.post("/api/auth/login/", "{not json"), 400, "bad_request")
 
 
-def test_missing_body_is_a_422_envelope(api):
-    body = assert_envelope(api.post("/api/auth/login/", ""), 422, "validation_error")
-    assert body["errors"]
+def test_an_empty_body_is_a_400_envelope(api):
+    body = assert_envelope(api.post("/api/auth/login/", ""), 400, "bad_request")
+    assert "empty" in body["detail"]
 
 
 def test_unhandled_exception_is_a_500_envelope(api):

@@ -27,6 +27,7 @@ STATUS_CODES: dict[int, tuple[str, str]] = {
     409: ("conflict", "The request conflicts with the current state."),
     410: ("gone", "This resource is no longer available."),
     413: ("payload_too_large", "The request is too large."),
+    415: ("unsupported_media_type", "The request body must be JSON."),
     422: ("validation_error", "The request is not valid."),
     429: ("rate_limited", "Too many requests. Try again later."),
     500: ("server_error", "An unexpected error occurred."),
@@ -147,6 +148,9 @@ def _api_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    body_expected = any(str(next(iter(e.get("loc", ())), "")) == "body" for e in exc.errors)
+    if body_expected and request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.body:
+        return envelope_response(400, detail="The request body is empty: send a JSON object.")
     return envelope_response(422, errors=validation_errors(exc))
 
 

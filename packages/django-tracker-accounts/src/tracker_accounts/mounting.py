@@ -33,9 +33,22 @@ def as_envelope(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return replaced
 
 
+def has_body(request: HttpRequest) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return True
+
+
 def enveloped(view: View) -> View:
     @wraps(view)  # keeps ninja's csrf_exempt flag
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Bodies are JSON. Refusing other types keeps "simple" cross-site requests (a form or
+        # text/plain post, which skip the CORS preflight) from reaching any operation.
+        if has_body(request) and request.content_type != "application/json":
+            return envelope_response(
+                415, detail="Send the request body as JSON (Content-Type: application/json)."
+            )
         return as_envelope(request, view(request, *args, **kwargs))
 
     return wrapped

@@ -48,9 +48,10 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     return dict.fromkeys(statuses, ErrorOut)
 
 
-# Every operation with a JSON body can answer 400 (not JSON), 413 (larger than
-# DATA_UPLOAD_MAX_MEMORY_SIZE) and 422 (fails validation).
-BODY_ERRORS = (400, 413, 422)
+# Every operation with a JSON body can answer 400 (not JSON, or empty), 413 (larger than
+# DATA_UPLOAD_MAX_MEMORY_SIZE), 415 (a Content-Type other than application/json) and 422
+# (fails validation).
+BODY_ERRORS = (400, 413, 415, 422)
 # Every operation with query parameters can answer 400 (more fields than
 # DATA_UPLOAD_MAX_NUMBER_FIELDS) and 422 (a parameter fails validation).
 QUERY_ERRORS = (400, 422)
