@@ -130,14 +130,13 @@ def test_two_invites_of_one_address_at_once_leave_one_pending_invite(project, ou
     results = race([(auth_client(boss), path, body), (auth_client(boss), path, body)])
 
     assert [s for s, _ in results] == [201, 201]
-    assert [b["invited"][0]["email"] for _, b in results] == ["grace@example.com"] * 2
+    # the project's row lock orders them: the second sees the first's mail and skips the address
+    outcomes = sorted((len(b["invited"]), [k["reason"] for k in b["skipped"]]) for _, b in results)
+    assert outcomes == [(0, ["recently_invited"]), (1, [])], results
     assert Invite.objects.filter(project=project, email="grace@example.com").count() == 1
     assert Invite.objects.get().status == InviteStatus.PENDING
-    # two mails went out; only the link of the later one works
-    tokens = [invite_token_from(m) for m in outbox]
-    assert len(tokens) == 2 and tokens[0] != tokens[1]
-    answers = sorted(ApiClient().get(f"/api/invites/{t}/").status_code for t in tokens)
-    assert answers == [200, 404]
+    [token] = [invite_token_from(m) for m in outbox]  # one mail, and its link works
+    assert ApiClient().get(f"/api/invites/{token}/").status_code == 200
 
 
 def test_revoke_and_accept_at_once_are_consistent(project, slow_membership):
