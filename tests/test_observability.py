@@ -233,3 +233,23 @@ def test_mail_failures_summarises_the_last_day():
     text = out.getvalue()
     assert "failed   1" in text and "sent     1" in text
     assert "otp_code" in text and "SMTPServerDisconnected" in text
+
+
+def test_metric_labels_come_from_a_fixed_set_whatever_the_client_sends(api):
+    import secrets
+
+    for _ in range(50):
+        api.generic(secrets.token_hex(6).upper(), "/api/auth/login/")
+        api.generic("GET", f"/{secrets.token_hex(8)}/nowhere/")
+    methods = {
+        s.labels["method"]
+        for metric in REGISTRY.collect()
+        if metric.name in ("tracker_http_requests", "tracker_http_request_duration_seconds")
+        for s in metric.samples
+    }
+    assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods
+    routes = {
+        s.labels["route"] for metric in REGISTRY.collect() if metric.name == "tracker_http_requests"
+        for s in metric.samples
+    }
+    assert not any("nowhere" in r for r in routes)

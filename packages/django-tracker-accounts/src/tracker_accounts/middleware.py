@@ -12,6 +12,9 @@ from . import metrics
 from .log import new_request_id, request_id_var
 
 request_log = logging.getLogger("tracker.requests")
+# Metric labels come from fixed sets (URL patterns, these methods, status codes): a label made of
+# whatever a client sends would grow every worker's memory and the scrape without bound.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class RequestLogMiddleware:
@@ -32,8 +35,10 @@ class RequestLogMiddleware:
             match = getattr(request, "resolver_match", None)
             route = "/" + match.route if match is not None and match.route else "unmatched"
             response["X-Request-ID"] = request_id
-            metrics.REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-            metrics.LATENCY.labels(request.method, route).observe(duration)
+            method = request.method if request.method in KNOWN_METHODS else "other"
+            status = str(response.status_code) if 100 <= response.status_code <= 599 else "other"
+            metrics.REQUESTS.labels(method, route, status).inc()
+            metrics.LATENCY.labels(method, route).observe(duration)
             request_log.info(
                 "%s %s %s %.1fms",
                 request.method,
