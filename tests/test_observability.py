@@ -249,7 +249,39 @@ def test_metric_labels_come_from_a_fixed_set_whatever_the_client_sends(api):
     }
     assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods
     routes = {
-        s.labels["route"] for metric in REGISTRY.collect() if metric.name == "tracker_http_requests"
+        s.labels["route"]
+        for metric in REGISTRY.collect()
+        if metric.name == "tracker_http_requests"
         for s in metric.samples
     }
     assert not any("nowhere" in r for r in routes)
+
+
+def test_metrics_are_not_public_through_a_proxy_on_the_same_host(api, settings):
+    proxied = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    settings.TRACKER_ACCOUNTS_TRUSTED_PROXY_COUNT = 0  # a proxy nobody told the site about
+    assert_envelope(api.get("/api/metrics/", **proxied), 404, "not_found")
+    settings.TRACKER_ACCOUNTS_TRUSTED_PROXY_COUNT = 1  # the proxy is known: the client is remote
+    assert_envelope(api.get("/api/metrics/", **proxied), 404, "not_found")
+    local = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1"}
+    assert api.get("/api/metrics/", **local).status_code == 200  # an operator on the host itself
+
+
+def test_the_example_site_reads_the_number_of_trusted_proxies_from_the_environment():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(TRUSTED_PROXY_COUNT="1", DATABASE_URL="", REDIS_URL="")
+    code = "from tracker_accounts.conf import app_settings; print(app_settings.TRUSTED_PROXY_COUNT)"
+    done = subprocess.run(
+        [sys.executable, "example_site/manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "1", done.stderr

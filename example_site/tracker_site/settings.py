@@ -230,6 +230,8 @@ LOGGING: dict[str, Any] = {
 # Prometheus metrics at /api/metrics/: from these addresses, or with this bearer token
 TRACKER_ACCOUNTS_METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 TRACKER_ACCOUNTS_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# reverse proxies in front of the site whose X-Forwarded-For is trusted (per-IP limits, metrics)
+TRACKER_ACCOUNTS_TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
 
 
 # bench/http_bench.py serves /bench/floor/ (a bare view for comparison) when this is on

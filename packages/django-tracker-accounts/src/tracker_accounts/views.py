@@ -51,7 +51,12 @@ def metrics_allowed(request: HttpRequest) -> bool:
     offered = request.headers.get("Authorization", "")
     if token and offered.startswith("Bearer ") and constant_time_compare(offered[7:], token):
         return True
-    return client_ip(request.META, app_settings.TRUSTED_PROXY_COUNT) in app_settings.METRICS_ALLOWED_IPS
+    proxies = app_settings.TRUSTED_PROXY_COUNT
+    if proxies == 0 and "HTTP_X_FORWARDED_FOR" in request.META:
+        # forwarded by a proxy the site was not told about (one on the same host makes every
+        # request look local): its client is unknown, so no address is trusted
+        return False
+    return client_ip(request.META, proxies) in app_settings.METRICS_ALLOWED_IPS
 
 
 @get_only
