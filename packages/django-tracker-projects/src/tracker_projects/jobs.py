@@ -30,7 +30,16 @@ from tracker_accounts.users import display_name, email_of, user_model
 from . import cache
 from .clock import today
 from .conf import app_settings
-from .models import Invite, InviteMail, InviteStatus, Notification, NotificationKind, Project, Task
+from .models import (
+    Invite,
+    InviteMail,
+    InviteStatus,
+    Membership,
+    Notification,
+    NotificationKind,
+    Project,
+    Task,
+)
 
 logger = logging.getLogger("tracker_projects.jobs")
 
@@ -94,6 +103,10 @@ def _in(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
+# an assignee is mailed only while a member of the task's project (a removed member never is)
+ASSIGNEE_IS_MEMBER = (
+    f"JOIN {_t(Membership)} am ON am.project_id = t.project_id AND am.user_id = t.assignee_id"
+)
 LIVE_TASK = "t.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status <> 'completed' AND t.status <> 'done'"
 
 
@@ -180,8 +193,8 @@ def notify_due_today() -> dict[str, Any]:
         with transaction.atomic():
             select = (
                 f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
-                f"JOIN {_t(Project)} p ON p.id = t.project_id WHERE {LIVE_TASK} AND t.due_date = %s "
-                f"AND t.id IN ({_in(chunk)})"
+                f"JOIN {_t(Project)} p ON p.id = t.project_id {ASSIGNEE_IS_MEMBER} "
+                f"WHERE {LIVE_TASK} AND t.due_date = %s AND t.id IN ({_in(chunk)})"
             )
             pairs = _record(NotificationKind.TASK_DUE_TODAY, day, select, [day, *chunk])
             tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
@@ -222,7 +235,7 @@ def check_task_overdue() -> dict[str, Any]:
         # when they are the same person
         return (
             f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
-            f"WHERE t.id IN ({_in(chunk)}) "
+            f"{ASSIGNEE_IS_MEMBER} WHERE t.id IN ({_in(chunk)}) "
             f"UNION SELECT t.id, p.manager_id FROM {_t(Task)} t "
             f"JOIN {_t(Project)} p ON p.id = t.project_id "
             f"WHERE t.id IN ({_in(chunk)})",

@@ -140,9 +140,12 @@ def project_touched(*, project: Project) -> None:
 def _assignee_for(project: Project, email: str | None) -> Any:
     if email is None:
         return None
+    # The membership row is locked until the task is saved: a removal of that member waits
+    # for this assignment (then unassigns it) or has removed the row (then this is a 422).
     found = list(
         Membership.objects.filter(email_q(email, prefix="user__"), project=project)
         .select_related("user")
+        .select_for_update(of=("self",))
         .order_by("pk")[:2]
     )
     if len(found) > 1:
@@ -290,7 +293,8 @@ def member_remove(*, actor: Any, project_slug: str, user_id: int) -> None:
     project = project_for_update(user=actor, slug=project_slug)
     ensure_db_id(user_id, "Member")
     permissions.ensure_can_remove_member(project, actor, user_id)
-    membership = Membership.objects.filter(project=project, user_id=user_id).first()
+    # locked: an assignment of this member in flight finishes first, and its task is unassigned below
+    membership = Membership.objects.select_for_update().filter(project=project, user_id=user_id).first()
     if membership is None:
         raise NotFound("Member not found.")
     if membership.role == MemberRole.MANAGER:
