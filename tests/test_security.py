@@ -45,6 +45,16 @@ def test_check_deploy_is_clean_for_the_production_configuration():
     assert "no issues" in done.stdout
 
 
+def test_check_deploy_is_clean_behind_a_tls_proxy_that_redirects():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECURE_SSL_REDIRECT"}
+    done = _manage("check", "--deploy", "--fail-level", "WARNING", env={**env, "BEHIND_TLS_PROXY": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+    # without either, the missing redirect is reported
+    plain = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert plain.returncode != 0 and "security.W008" in plain.stdout + plain.stderr
+
+
 def test_debug_off_without_a_secret_key_stops_startup():
     env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
     done = _manage("check", env=env)
@@ -99,3 +109,21 @@ def test_passwords_are_hashed_with_argon2_in_the_site():
     encoded = hasher.encode("Corr3ct-Horse-Battery", hasher.salt())
     assert encoded.startswith("argon2$argon2id$")
     assert hasher.verify("Corr3ct-Horse-Battery", encoded)
+
+
+@pytest.mark.parametrize("path", ["/signin/", "/projects/", "/tasks/?project=x", "/invite_register/abc/"])
+def test_pages_send_a_content_security_policy_without_inline_script(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'" and "unsafe-inline" not in policy
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+
+
+def test_hsts_preload_is_opt_in():
+    code = (
+        "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_PRELOAD)"
+    )
+    default = _manage("shell", "-c", code, env=PRODUCTION_ENV)
+    assert default.stdout.strip().splitlines()[-1] == "31536000 False", default.stderr
+    asked = _manage("shell", "-c", code, env={**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "true"})
+    assert asked.stdout.strip().splitlines()[-1] == "31536000 True", asked.stderr
