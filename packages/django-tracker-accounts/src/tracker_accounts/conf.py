@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_OTP_IP_FAILURES_HOURLY": 500,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW": 15 * 60,
+    # seconds the rate limiter leaves a failed cache alone before asking it again
+    "CACHE_OUTAGE_BACKOFF": 5.0,
     # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
     "TRUSTED_PROXY_COUNT": 0,
     # outgoing mail
@@ -109,6 +111,10 @@ class AccountsSettings:
     @property
     def LOGIN_FAILURE_WINDOW(self) -> int:
         return int(self._get("LOGIN_FAILURE_WINDOW"))
+
+    @property
+    def CACHE_OUTAGE_BACKOFF(self) -> float:
+        return float(self._get("CACHE_OUTAGE_BACKOFF"))
 
     @property
     def TRUSTED_PROXY_COUNT(self) -> int:

@@ -14,13 +14,39 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 
+from .conf import app_settings
 from .errors import RateLimited
+
+T = TypeVar("T")
 
 logger = logging.getLogger("tracker_accounts.ratelimit")
 OUTAGE_RETRY_AFTER = 60
+_down_until = 0.0  # while the cache is known to be down, the limiter does not wait on it
+
+
+class CacheDown(Exception):
+    """The cache failed just now, or failed recently enough that it is not asked again yet."""
+
+
+def _ask(call: Callable[[], T]) -> T:
+    """Run one cache call, unless the cache failed within the backoff; a failure (say, the
+    socket timeout of a Redis that stopped answering) starts the backoff, so one request pays
+    one timeout and the next ones pay none until it ends."""
+    global _down_until
+    if time.monotonic() < _down_until:
+        raise CacheDown()
+    try:
+        return call()
+    except ValueError:  # the cache's answer (say, decr of a missing key), not an outage
+        raise
+    except Exception as exc:
+        _down_until = time.monotonic() + app_settings.CACHE_OUTAGE_BACKOFF
+        raise CacheDown() from exc
 
 
 def cache_key(scope: str, ident: str) -> str:
@@ -29,8 +55,19 @@ def cache_key(scope: str, ident: str) -> str:
 
 
 def _retry_after(key: str, now: float) -> int:
-    reset_at = cache.get(key + ":reset")
+    reset_at = _ask(lambda: cache.get(key + ":reset"))
     return max(1, int((reset_at or now + 1) - now + 0.999))
+
+
+def _incr_in_window(key: str, window: int, now: float) -> int:
+    for _ in range(2):
+        if cache.add(key, 0, window):
+            cache.set(key + ":reset", now + window, window)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr: open a new window
+            continue
+    return 1
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int, fail_open: bool = False) -> None:
@@ -39,16 +76,7 @@ def hit(scope: str, ident: str, *, limit: int, window: int, fail_open: bool = Fa
     key = cache_key(scope, ident)
     now = time.time()
     try:
-        for _ in range(2):
-            if cache.add(key, 0, window):
-                cache.set(key + ":reset", now + window, window)
-            try:
-                count = cache.incr(key)
-                break
-            except ValueError:  # expired between add and incr: open a new window
-                continue
-        else:
-            count = 1
+        count = _ask(lambda: _incr_in_window(key, window, now))
         if count > limit:
             raise RateLimited(_retry_after(key, now))
     except RateLimited:
@@ -65,7 +93,9 @@ def release(scope: str, ident: str) -> None:
     """Take back one event counted by :func:`hit` (it turned out not to be one to limit)."""
     key = cache_key(scope, ident)
     try:
-        cache.decr(key)
+        _ask(lambda: cache.decr(key))
+    except CacheDown:
+        logger.warning("rate limit cache unavailable for %s; not released", scope)
     except ValueError:  # the window ended meanwhile: nothing to take back
         pass
     except Exception:
@@ -76,7 +106,7 @@ def blocked_for(scope: str, ident: str, *, limit: int, fail_open: bool = False) 
     """Seconds until the window ends when ``limit`` events were counted already, else None."""
     key = cache_key(scope, ident)
     try:
-        count = cache.get(key) or 0
+        count = _ask(lambda: cache.get(key)) or 0
         if count >= limit:
             return _retry_after(key, time.time())
         return None
@@ -90,13 +120,7 @@ def count(scope: str, ident: str, *, window: int) -> None:
     key = cache_key(scope, ident)
     now = time.time()
     try:
-        if cache.add(key, 0, window):
-            cache.set(key + ":reset", now + window, window)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-            cache.set(key + ":reset", now + window, window)
+        _ask(lambda: _incr_in_window(key, window, now))
     except Exception:
         logger.warning("rate limit cache unavailable for %s; event not counted", scope, exc_info=True)
 
@@ -104,7 +128,7 @@ def count(scope: str, ident: str, *, window: int) -> None:
 def reset(scope: str, ident: str) -> None:
     key = cache_key(scope, ident)
     try:
-        cache.delete_many([key, key + ":reset"])
+        _ask(lambda: cache.delete_many([key, key + ":reset"]))
     except Exception:
         logger.warning("rate limit cache unavailable for %s; not reset", scope, exc_info=True)
 
