@@ -11,7 +11,7 @@ from anymail.signals import AnymailTrackingEvent, tracking
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from tests.conftest import assert_envelope, otp_from
@@ -169,42 +169,64 @@ def test_failed_send_is_retried_after_the_backoff(commit_api, outbox):
     assert len(mail.outbox) == 1
 
 
-def test_failures_back_off_exponentially_and_the_row_dies(commit_api, outbox):
-    max_attempts = 6  # MAIL_MAX_ATTEMPTS default
+def test_failures_back_off_to_a_cap_and_keep_being_retried_for_a_day(commit_api, outbox, caplog):
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock, override_settings(EMAIL_BACKEND=FAILING):
         assert commit_api.post(SEND, {"email": "dead@example.com"}).status_code == 202
         row = OutboundEmail.objects.get()
         delays = []
-        for attempt in range(1, max_attempts):
+        while True:
             row.refresh_from_db()
-            assert (row.status, row.attempts) == ("failed", attempt)
+            if row.status != MailStatus.FAILED:
+                break
             delays.append((row.next_attempt_at - timezone.now()).total_seconds())
             clock.move_to(row.next_attempt_at + timedelta(seconds=1))
             assert outbox_retry_due() == {"sent": 0, "failed": 1}
-        row.refresh_from_db()
-    assert delays == [60, 120, 240, 480, 960]
-    assert row.status == MailStatus.DEAD
-    assert row.attempts == max_attempts
-    assert row.next_attempt_at is None
-    assert row.payload is None  # nothing left to send, nothing left to read
+        died_at = timezone.now()
+    assert delays[:7] == [60, 120, 240, 480, 960, 1920, 3600]  # doubling, capped at an hour
+    assert max(delays) == 3600
+    assert died_at - start >= timedelta(hours=24)  # retried for at least a day
+    assert died_at - start < timedelta(hours=25)
+    assert row.status == MailStatus.DEAD and row.next_attempt_at is None
+    assert row.payload  # kept, encrypted, so that it can be sent again from the admin
     assert "SMTPException" in row.last_error
+    assert any(getattr(r, "event", None) == "mail_dead" for r in caplog.records)
     assert outbox == []
-    # Dead rows are left alone, even with a working backend.
-    with time_machine.travel(start + timedelta(days=1), tick=False):
+    # Dead rows are left alone by the retry job, even with a working backend.
+    with time_machine.travel(start + timedelta(days=2), tick=False):
         assert outbox_retry_due() == {"sent": 0, "failed": 0}
     assert outbox == []
 
 
-@override_settings(TRACKER_ACCOUNTS_MAIL_MAX_ATTEMPTS=2)
-def test_max_attempts_is_configurable(commit_api, outbox):
+@override_settings(TRACKER_ACCOUNTS_MAIL_RETRY_FOR=timedelta(minutes=2))
+def test_the_retry_period_is_configurable(commit_api, outbox):
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock, override_settings(EMAIL_BACKEND=FAILING):
         commit_api.post(SEND, {"email": "two@example.com"})
         clock.shift(timedelta(seconds=61))
         outbox_retry_due()
+        clock.shift(timedelta(seconds=121))
+        outbox_retry_due()
     row = OutboundEmail.objects.get()
-    assert (row.status, row.attempts) == ("dead", 2)
+    assert (row.status, row.attempts) == ("dead", 3)
+
+
+def test_the_admin_resends_a_message_that_gave_up(commit_api, outbox, admin_client):
+    with override_settings(TRACKER_ACCOUNTS_MAIL_RETRY_FOR=timedelta(seconds=0), EMAIL_BACKEND=FAILING):
+        commit_api.post(SEND, {"email": "late@example.com"})
+    row = OutboundEmail.objects.get()
+    assert row.status == MailStatus.DEAD
+    listing = admin_client.get("/admin/tracker_accounts/outboundemail/", {"status__exact": "dead"})
+    assert b"late@example.com" in listing.content
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        r = admin_client.post(
+            "/admin/tracker_accounts/outboundemail/",
+            {"action": "retry_now", "_selected_action": [row.pk]},
+        )
+    assert r.status_code == 302
+    row.refresh_from_db()
+    assert row.status == MailStatus.SENT and row.payload is None
+    assert [m.to for m in outbox] == [["late@example.com"]]
 
 
 def test_unreachable_mail_server_is_a_failure_too(commit_api, outbox):

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .mail import dispatch_on_commit
-from .models import EmailEvent, MailStatus, OutboundEmail, Profile
+from .mail import outbox_resend
+from .models import EmailEvent, OutboundEmail, Profile
 from .profiles import role_set
 from .users import email_field_name
 
@@ -71,6 +71,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "subject",
         "status",
         "attempts",
+        "next_attempt_at",
         "sent_at",
         "provider_status",
     )
@@ -89,6 +90,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "updated_at",
         "sent_at",
         "next_attempt_at",
+        "retry_until",
     )
     exclude = ("payload",)
     inlines: ClassVar = [EmailEventInline]
@@ -97,13 +99,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Retry the selected failed messages now")
+    @admin.action(description="Send the selected failed or given-up messages again now")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
-        from django.utils import timezone
-
-        ids = list(queryset.filter(status=MailStatus.FAILED).values_list("pk", flat=True))
-        queryset.filter(pk__in=ids).update(next_attempt_at=timezone.now())
-        dispatch_on_commit(ids)
+        ids = outbox_resend(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{len(ids)} message(s) queued again.")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

@@ -38,8 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
     "TRUSTED_PROXY_COUNT": 0,
     # outgoing mail
-    "MAIL_MAX_ATTEMPTS": 6,
+    "MAIL_RETRY_FOR": timedelta(hours=24),
     "MAIL_RETRY_BASE_SECONDS": 60,
+    "MAIL_RETRY_MAX_SECONDS": 3600,
     "MAIL_BATCH_SIZE": 50,
     "MAIL_STALE_QUEUED_SECONDS": 120,
     "MAIL_SUBJECT_PREFIX": "[Tracker] ",
@@ -121,8 +122,12 @@ class AccountsSettings:
         return int(self._get("TRUSTED_PROXY_COUNT"))
 
     @property
-    def MAIL_MAX_ATTEMPTS(self) -> int:
-        return int(self._get("MAIL_MAX_ATTEMPTS"))
+    def MAIL_RETRY_FOR(self) -> timedelta:
+        return self._get("MAIL_RETRY_FOR")  # type: ignore[no-any-return]
+
+    @property
+    def MAIL_RETRY_MAX_SECONDS(self) -> int:
+        return int(self._get("MAIL_RETRY_MAX_SECONDS"))
 
     @property
     def MAIL_RETRY_BASE_SECONDS(self) -> int:

@@ -55,6 +55,7 @@ def _outbox_row(*, kind: str, to: str, subject: str, template: str, context: dic
     text, html = render_message(template, context)
     return OutboundEmail(
         kind=kind,
+        retry_until=timezone.now() + app_settings.MAIL_RETRY_FOR,
         to_email=to,
         subject=(app_settings.MAIL_SUBJECT_PREFIX + subject)[:255],
         payload=encrypt(json.dumps({"text": text, "html": html}).encode()),
@@ -81,7 +82,9 @@ def _queue_task(ids: list[int]) -> None:
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=app_settings.MAIL_RETRY_BASE_SECONDS * (2 ** max(0, attempts - 1)))
+    """Doubling from ``MAIL_RETRY_BASE_SECONDS``, capped at ``MAIL_RETRY_MAX_SECONDS``."""
+    doubled = app_settings.MAIL_RETRY_BASE_SECONDS * (2 ** min(max(0, attempts - 1), 30))
+    return timedelta(seconds=min(doubled, app_settings.MAIL_RETRY_MAX_SECONDS))
 
 
 def _claim(ids: Iterable[int]) -> list[OutboundEmail]:
@@ -122,18 +125,28 @@ def _build(row: OutboundEmail, connection: Any) -> EmailMultiAlternatives | None
 
 
 def _record_failure(row: OutboundEmail, error: str) -> None:
+    """Retry on the capped backoff until ``retry_until``; then the row is dead, its encrypted
+    body kept so that the admin can send it again."""
     now = timezone.now()
-    dead = row.attempts >= app_settings.MAIL_MAX_ATTEMPTS
+    deadline = row.retry_until or row.created_at + app_settings.MAIL_RETRY_FOR
+    dead = now >= deadline
     OutboundEmail.objects.filter(pk=row.pk).update(
         status=MailStatus.DEAD if dead else MailStatus.FAILED,
         last_error=error[:2000],
-        next_attempt_at=None if dead else now + _backoff(row.attempts),
-        payload=None if dead else row.payload,
+        next_attempt_at=None if dead else min(now + _backoff(row.attempts), deadline),
         updated_at=now,
     )
     logger.warning(
         "mail %s to message id %s failed (attempt %d): %s", row.kind, row.pk, row.attempts, error[:200]
     )
+    if dead:
+        logger.error(
+            "mail %s to message id %s gave up after %d attempts; resend it from the admin",
+            row.kind,
+            row.pk,
+            row.attempts,
+            extra={"event": "mail_dead", "outcome": "dead", "message_id": row.pk},
+        )
     MAIL_EVENTS.labels("dead" if dead else "failed").inc()
 
 
@@ -186,6 +199,20 @@ def outbox_send(ids: Iterable[int]) -> dict[str, int]:
         except Exception:
             logger.warning("closing the mail connection failed", exc_info=True)
     return result
+
+
+def outbox_resend(ids: Iterable[int]) -> list[int]:
+    """Send failed or dead messages again now, with a new retry period (the admin's action)."""
+    now = timezone.now()
+    rows = OutboundEmail.objects.filter(
+        pk__in=list(ids), status__in=[MailStatus.FAILED, MailStatus.DEAD], payload__isnull=False
+    )
+    chosen = list(rows.values_list("pk", flat=True))
+    OutboundEmail.objects.filter(pk__in=chosen).update(
+        status=MailStatus.FAILED, next_attempt_at=now, retry_until=now + app_settings.MAIL_RETRY_FOR
+    )
+    dispatch_on_commit(chosen)
+    return chosen
 
 
 def outbox_due_ids(limit: int = 1000) -> list[int]:

@@ -102,6 +102,9 @@ class OutboundEmail(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    retry_until = models.DateTimeField(
+        null=True, blank=True, help_text="Failed sends are retried until then; later the message is dead."
+    )
 
     class Meta:
         verbose_name = "outgoing email"
