@@ -15,7 +15,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_list, env_str
+from .env import env_bool, env_list, env_str, with_query
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -121,7 +121,11 @@ if REDIS_URL:
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
-    Q_CLUSTER["django_redis"] = "default"
+    # The broker has a connection of its own: its blocking pop waits a second for work, so the
+    # cache's 1 s socket timeout (right for a cache) would break it every few seconds.
+    Q_CLUSTER["redis"] = with_query(
+        REDIS_URL, socket_timeout="10", socket_connect_timeout="2", health_check_interval="30"
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}}
     Q_CLUSTER["orm"] = "default"

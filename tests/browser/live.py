@@ -100,7 +100,9 @@ class Mailbox:
 class LiveSite:
     """The example site with DEBUG off, served by runserver, mail sent by a qcluster worker."""
 
-    def __init__(self, log_dir: Path = ARTIFACTS) -> None:
+    def __init__(
+        self, log_dir: Path = ARTIFACTS, *, database_url: str | None = None, redis_url: str | None = None
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.mailbox = Mailbox()
@@ -129,6 +131,10 @@ class LiveSite:
             PYTHONUNBUFFERED="1",
         )
         env.pop("REDIS_URL", None)
+        if database_url:  # PostgreSQL (say) instead of the SQLite file
+            env["DATABASE_URL"] = database_url
+        if redis_url:  # Redis for the cache and django-q2's broker
+            env["REDIS_URL"] = redis_url
         self.env = env
 
     def manage(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
