@@ -1,0 +1,20 @@
+"""Production gunicorn settings for the example site: ``gunicorn -c example_site/gunicorn.conf.py``.
+
+Threaded workers: a client that sends its request slowly (or never finishes its body) holds one
+thread, not a whole worker, so a few slow clients cannot stall the site as they stall gunicorn's
+default sync workers. Behind a buffering proxy (nginx with ``proxy_request_buffering on``, its
+default) the proxy absorbs slow clients before they reach gunicorn at all.
+"""
+
+import multiprocessing
+import os
+
+chdir = os.path.dirname(os.path.abspath(__file__))
+wsgi_app = "tracker_site.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 30  # a worker stuck this long is restarted
+graceful_timeout = 20
+keepalive = 5
