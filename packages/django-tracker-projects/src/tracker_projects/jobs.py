@@ -244,11 +244,13 @@ def check_task_overdue() -> dict[str, Any]:
 
     marked, mailed = _mark_and_notify(
         kind=NotificationKind.TASK_OVERDUE,
-        # the outer is_overdue test is re-checked on rows a concurrent run changed first
-        mark_sql=f"UPDATE {_t(Task)} SET is_overdue = %s WHERE is_overdue = %s AND id IN ("
+        # late and not mailed yet: marked by this job, or written late (created so, moved into the
+        # past, reopened); the outer test is re-checked on rows a concurrent run changed first
+        mark_sql=f"UPDATE {_t(Task)} SET is_overdue = %s, overdue_mailed = %s "
+        f"WHERE overdue_mailed = %s AND id IN ("
         f"SELECT t.id FROM {_t(Task)} t JOIN {_t(Project)} p ON p.id = t.project_id "
-        f"WHERE {LIVE_TASK} AND t.is_overdue = %s AND t.due_date < %s) RETURNING id",
-        mark_params=[True, False, False, day],
+        f"WHERE {LIVE_TASK} AND t.overdue_mailed = %s AND t.due_date < %s) RETURNING id",
+        mark_params=[True, True, False, False, day],
         recipients_sql=recipients,
         load=lambda ids: Task.objects.select_related("project").in_bulk(ids),
         build=_task_message(
@@ -278,10 +280,10 @@ def check_project_overdue() -> dict[str, Any]:
 
     marked, mailed = _mark_and_notify(
         kind=NotificationKind.PROJECT_OVERDUE,
-        mark_sql=f"UPDATE {_t(Project)} SET is_overdue = %s "
-        "WHERE deleted_at IS NULL AND status <> 'completed' AND is_overdue = %s AND due_date < %s "
+        mark_sql=f"UPDATE {_t(Project)} SET is_overdue = %s, overdue_mailed = %s "
+        "WHERE deleted_at IS NULL AND status <> 'completed' AND overdue_mailed = %s AND due_date < %s "
         "RETURNING id",
-        mark_params=[True, False, day],
+        mark_params=[True, True, False, day],
         recipients_sql=lambda chunk: (
             f"SELECT p.id AS object_id, p.manager_id AS recipient_id FROM {_t(Project)} p "
             f"WHERE p.id IN ({_in(chunk)})",

@@ -56,6 +56,8 @@ class Project(SoftDeletable):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_projects"
     )
     is_overdue = models.BooleanField(default=False)
+    # its lateness was mailed by the overdue job; cleared whenever it is not overdue
+    overdue_mailed = models.BooleanField(default=False)
 
     class Meta(SoftDeletable.Meta):
         constraints: ClassVar = [
@@ -152,6 +154,8 @@ class Task(SoftDeletable):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
+    # its lateness was mailed by the overdue job; cleared whenever it is not overdue
+    overdue_mailed = models.BooleanField(default=False)
 
     class Meta(SoftDeletable.Meta):
         constraints: ClassVar = [

@@ -64,7 +64,7 @@ def project_create(
         due_date=due_date,
         manager=actor,
     )
-    project.is_overdue = project_overdue(project, today())
+    set_overdue(project, project_overdue(project, today()))
     save_with_unique_slug(project, name, "project")
     Membership.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
     invalidate_project(project.pk)
@@ -87,7 +87,7 @@ def project_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Project
     for field, value in changes.items():
         setattr(project, field, value)
     _check_dates(project.start_date, project.due_date)
-    project.is_overdue = project_overdue(project, today())
+    set_overdue(project, project_overdue(project, today()))
     project.save()
     invalidate_project(project.pk)
     _log("project_updated", actor, project=project.slug, fields=sorted(changes))
@@ -132,7 +132,10 @@ def project_restore(*, project: Project) -> None:
 
 def project_touched(*, project: Project) -> None:
     """Recompute derived state and invalidate caches after an edit outside the API (admin)."""
-    Project.all_objects.filter(pk=project.pk).update(is_overdue=project_overdue(project, today()))
+    set_overdue(project, project_overdue(project, today()))
+    Project.all_objects.filter(pk=project.pk).update(
+        is_overdue=project.is_overdue, overdue_mailed=project.overdue_mailed
+    )
     invalidate_project(project.pk)
 
 
@@ -154,6 +157,15 @@ def _assignee_for(project: Project, email: str | None) -> Any:
     if membership is None:
         raise InvalidInput.for_field("assignee_email", "The assignee must be a member of the project.")
     return membership.user
+
+
+def set_overdue(obj: Project | Task, overdue: bool) -> None:
+    """Keep ``is_overdue`` right on a write. An object that is not overdue forgets that its
+    lateness was mailed, so the overdue job mails it (once) when it is late again; one that is
+    overdue already when written is mailed by the job's next run, as one the job marks."""
+    obj.is_overdue = overdue
+    if not overdue:
+        obj.overdue_mailed = False
 
 
 def _apply_status(task: Task, status: str) -> None:
@@ -194,7 +206,7 @@ def task_create(
     )
     task.status = TaskStatus.TODO
     _apply_status(task, status)
-    task.is_overdue = task_overdue(task, today())
+    set_overdue(task, task_overdue(task, today()))
     save_with_unique_slug(task, title, "task")
     cache.bump_on_commit(projects=[project.pk])
     if assignee is not None:
@@ -222,7 +234,7 @@ def task_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Task:
             task.assignee = _assignee_for(task.project, value)
         else:
             setattr(task, field, value)
-    task.is_overdue = task_overdue(task, today())
+    set_overdue(task, task_overdue(task, today()))
     task.save()
     cache.bump_on_commit(projects=[task.project_id])
     if task.assignee_id is not None and task.assignee_id != previous_assignee:
@@ -262,7 +274,7 @@ def task_admin_save(*, task: Task) -> None:
             stale_projects.append(previous[1])  # the task may have been moved to another project
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
-    task.is_overdue = task_overdue(task, today())
+    set_overdue(task, task_overdue(task, today()))
     if task.pk is None:
         save_with_unique_slug(task, task.title, "task")
     else:
