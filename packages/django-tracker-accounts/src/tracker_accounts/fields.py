@@ -62,7 +62,12 @@ Email = Annotated[
     str,
     StringConstraints(max_length=254),
     AfterValidator(email_address),
-    Field(json_schema_extra={"format": "email"}),
+    Field(
+        json_schema_extra={"format": "email"},
+        description="Compared in one canonical form: trimmed, lower-cased, the domain IDNA-encoded. "
+        "Invisible format characters (such as U+200B) and quoted local parts are refused, and so is "
+        "an address longer than 254 characters once canonical.",
+    ),
 ]
 PersonName = Annotated[
     str,
