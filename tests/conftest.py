@@ -36,12 +36,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _clean_cache(monkeypatch: pytest.MonkeyPatch) -> Any:
     """An empty cache, switched on: an outage simulated by an earlier test must not leave
     the projects cache backing off or holding lost bumps."""
-    from tracker_accounts import ratelimit
-    from tracker_projects import cache as tp_cache
+    from tracker_accounts import ratelimit, versioned
 
-    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+    monkeypatch.setattr(versioned, "_down_until", 0.0)
     monkeypatch.setattr(ratelimit, "_down_until", 0.0)
-    monkeypatch.setattr(tp_cache, "_bumps_lost", False)
+    monkeypatch.setattr(versioned, "_bumps_lost", False)
     cache.clear()
     yield
     cache.clear()

@@ -19,6 +19,7 @@ from django.core.cache import cache as default_cache
 from tests.conftest import ApiClient, assert_envelope, auth_client, cache_keys
 from tests.factories import UserFactory, project_world
 from tests.projects_admin import change_form_data, post_change_form, run_action, superuser_client
+from tracker_accounts import versioned
 from tracker_projects import cache as tp_cache
 from tracker_projects import services
 from tracker_projects.clock import today
@@ -87,14 +88,14 @@ def test_lists_are_served_from_the_cache(w, django_assert_num_queries):
     warm(w)
     assert [k for k in cache_keys() if ":tp:projects:" in f":{k}"]
     assert [k for k in cache_keys() if ":tp:tasks:" in f":{k}"]
-    # a cached read only authenticates the caller (1 query); the task list's membership check
-    # is cached too, under the caller's version key
-    with django_assert_num_queries(1):
+    # a cached read runs no query at all: not even the token's user (the entry recorded the
+    # user's version) nor the membership check (the reader's version)
+    with django_assert_num_queries(0):
         projects(w.api["member"])
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         tasks(w.api["member"], w.project.slug)
     assert [k for k in cache_keys() if ":tp:task:" in f":{k}"]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         assert detail(w.api["member"], w.task.slug)["slug"] == w.task.slug
 
 
@@ -455,8 +456,8 @@ def dead_cache(request, settings, monkeypatch):
     operation of every request really tries (and fails) to reach it."""
     settings.CACHES = DEAD_REDIS
     if request.param == "no-backoff":
-        settings.TRACKER_PROJECTS_CACHE_OUTAGE_BACKOFF = 0
-    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+        settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 0
+    monkeypatch.setattr(versioned, "_down_until", 0.0)
     with pytest.raises(Exception):  # noqa: B017 - whatever django-redis raises, it is down
         default_cache.get("probe")
     return request.param
@@ -508,7 +509,7 @@ def test_every_endpoint_works_from_the_database_when_the_cache_is_down(dead_cach
 def test_lists_are_right_again_once_the_cache_is_back(w, settings, monkeypatch):
     warm(w)
     settings.CACHES = DEAD_REDIS
-    monkeypatch.setattr(tp_cache, "_down_until", 0.0)
+    monkeypatch.setattr(versioned, "_down_until", 0.0)
     r = w.boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Changed while down"})
     assert r.status_code == 200
     assert projects(w.api["member"])[w.project.slug]["name"] == "Changed while down"
@@ -522,15 +523,17 @@ def test_a_write_during_a_blip_does_not_leave_stale_lists_behind(w, monkeypatch)
     def refuse(*args, **kwargs):
         raise ConnectionError("blip")
 
+    class Refusing:
+        fetch = put = bump = staticmethod(refuse)
+
     with monkeypatch.context() as blip:
-        for name in ("get", "get_many", "set", "add", "incr"):
-            blip.setattr(default_cache, name, refuse)
+        blip.setattr(versioned, "store", Refusing)
         r = w.boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Changed during the blip"})
         assert r.status_code == 200
         r = w.boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "Added during the blip"})
         assert r.status_code == 201
         added = r.json()["slug"]
-    monkeypatch.setattr(tp_cache, "_down_until", 0.0)  # the backoff is over
+    monkeypatch.setattr(versioned, "_down_until", 0.0)  # the backoff is over
     for role, client in every_member(w):
         assert projects(client)[w.project.slug]["name"] == "Changed during the blip", role
         assert added in tasks(client, w.project.slug), role
@@ -632,60 +635,79 @@ def test_two_users_whose_counters_meet_keep_their_own_project_lists(w):
 
 # --------------------------------------------------------------------------- warm reads in one go
 @pytest.fixture
-def cache_round_trips(monkeypatch):
-    """Counts the calls this process makes to the default cache (the outermost ones: the
-    local-memory backend answers ``get_many`` by calling ``get``)."""
+def store_calls(monkeypatch):
+    """Counts the calls this process makes to the versioned store (each is one round trip on
+    Redis: a Lua script or a SET)."""
+    from tracker_accounts import versioned
+
     calls = []
-    depth = [0]
-    for name in ("get", "get_many", "set", "add", "incr", "set_many"):
-        original = getattr(default_cache, name)
+    real_store = versioned.store
 
-        def counted(*args, _name=name, _original=original, **kwargs):
-            if not depth[0]:
-                calls.append(_name)
-            depth[0] += 1
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                depth[0] -= 1
+    class Counted:
+        def __init__(self, inner):
+            self.inner = inner
 
-        monkeypatch.setattr(default_cache, name, counted)
+        def __getattr__(self, name):
+            attr = getattr(self.inner, name)
+            if name in ("fetch", "put", "bump"):
+
+                def counted(*args, **kwargs):
+                    calls.append(name)
+                    return attr(*args, **kwargs)
+
+                return counted
+            return attr
+
+    monkeypatch.setattr(versioned, "store", lambda: Counted(real_store()))
     return calls
 
 
-def test_a_warm_task_list_or_task_read_is_two_cache_round_trips(w, cache_round_trips):
+WARM_READS = {
+    "project list": lambda w: projects(w.api["member"], search="apollo"),
+    "task list": lambda w: tasks(w.api["member"], w.project.slug, ordering="priority"),
+    "task detail": lambda w: detail(w.api["member"], w.task.slug),
+}
+
+
+@pytest.mark.parametrize("read", list(WARM_READS))
+def test_a_warm_read_is_one_cache_round_trip_and_no_query(w, read, store_calls, django_assert_num_queries):
     warm(w)
-    for read in (
-        lambda: tasks(w.api["member"], w.project.slug, ordering="priority"),
-        lambda: detail(w.api["member"], w.task.slug),
-    ):
-        read()
-        cache_round_trips.clear()
-        read()
-        assert cache_round_trips == ["get_many", "get_many"], cache_round_trips
+    WARM_READS[read](w)
+    store_calls.clear()
+    with django_assert_num_queries(0):
+        WARM_READS[read](w)
+    assert store_calls == ["fetch"]
 
 
-def test_a_wrong_guess_of_what_a_slug_names_is_never_served(w):
-    """The process-local guess points at another project (or task) whose entries are cached
-    under the same parameters: the access entry does not match, so the reader gets their own."""
-    from tracker_projects import selectors
+@pytest.mark.postgres  # the PostgreSQL + Redis run
+@pytest.mark.parametrize("read", list(WARM_READS))
+def test_a_warm_read_sends_redis_one_command(w, read, monkeypatch, settings):
+    assert settings.CACHES["default"]["BACKEND"].startswith("django_redis")
+    import redis
 
+    warm(w)
+    WARM_READS[read](w)
+    sent = []
+    real = redis.Redis.execute_command
+
+    def counted(self, *args, **kwargs):
+        sent.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    WARM_READS[read](w)
+    assert sent == ["EVALSHA"], sent
+
+
+def test_entries_of_one_reader_are_never_served_to_another(w):
+    """Entries are per reader: another member gets their own answer, an outsider nothing."""
     Membership.objects.create(project=w.other_project, user=w.manager, role="member")
-    for slug in (w.project.slug, w.other_project.slug):
-        tasks(w.boss, slug)
-    for slug in (w.task.slug, w.other_task.slug):
-        detail(w.boss, slug)
-    selectors._project_guesses[w.project.slug] = w.other_project.pk
-    selectors._task_guesses[w.task.slug] = (w.other_task.pk, w.other_project.pk)
-    assert set(tasks(w.boss, w.project.slug)) == {w.task.slug}
-    assert detail(w.boss, w.task.slug)["slug"] == w.task.slug
-    assert selectors._project_guesses[w.project.slug] == w.project.pk
-    assert selectors._task_guesses[w.task.slug] == (w.task.pk, w.project.pk)
-
-
-def test_a_guess_does_not_let_an_outsider_in(w):
-    """Guesses are per process, not per reader: a member's warm guess gives an outsider nothing."""
     outsider = auth_client(w.outsider, run_on_commit=True)
     warm(w)
+    for slug in (w.project.slug, w.other_project.slug):
+        tasks(w.boss, slug)
+    assert set(tasks(w.boss, w.project.slug)) == {w.task.slug}
+    assert set(tasks(w.boss, w.other_project.slug)) == {w.other_task.slug}
+    assert detail(w.boss, w.task.slug)["slug"] == w.task.slug
     assert gone(outsider, w.task.slug)
     assert_envelope(outsider.get(f"/api/projects/{w.project.slug}/task_list/"), 404, "not_found")

@@ -51,16 +51,18 @@ INSTALLED_APPS = [
     "tracker_site",
 ]
 
+# The usual stack; sessions, the session user, messages and static files step aside under
+# /api/ (tracker_site/middleware.py): the API is bearer tokens and JSON.
 MIDDLEWARE = [
     "tracker_accounts.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tracker_site.middleware.StaticFiles",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tracker_site.middleware.Sessions",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # ninja's views are exempt already
+    "tracker_site.middleware.Authentication",
+    "tracker_site.middleware.Messages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,6 +132,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}}
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 1
+if env_bool("BENCH_FLOOR", False) and os.environ.get("BENCH_CACHE") == "dummy":
+    # bench/http_bench.py's second server: a cache that never keeps anything, so every read misses
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 # --- email ----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tracker <no-reply@tracker.localhost>")

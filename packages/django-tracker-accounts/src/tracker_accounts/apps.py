@@ -9,7 +9,7 @@ class TrackerAccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, receivers  # noqa: F401  (registration)
+        from . import checks, principals, receivers  # noqa: F401  (registration)
         from .schedules import install_schedules
 
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="tracker_accounts.schedules")

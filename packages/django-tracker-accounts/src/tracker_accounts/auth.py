@@ -1,4 +1,10 @@
-"""Bearer authentication for ninja routers: a valid, unexpired access token."""
+"""Bearer authentication for ninja routers: a valid, unexpired access token of an active user.
+
+The token is checked here; who it names is a :class:`~tracker_accounts.principals.Principal`,
+resolved from the cache (the database only when the user changed or was never seen).
+:data:`jwt_auth` resolves it before the handler runs. :data:`lazy_jwt_auth`, for cached
+reads, leaves it to the handler: a cached entry recorded the user's version, so while the
+entry is served the user is as active as when it was computed."""
 
 from __future__ import annotations
 
@@ -6,14 +12,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
 
+from .principals import Principal
 from .tokens import TrackerAccessToken
-from .users import active_users, user_model
+from .users import user_model
 
 
-def user_from_access_token(raw: str) -> Any | None:
+def principal_from_access_token(raw: str) -> Principal | None:
+    """Who a valid, unexpired access token names (not yet whether they are still active)."""
     try:
         token = TrackerAccessToken(raw)
     except TokenError:
@@ -25,13 +35,38 @@ def user_from_access_token(raw: str) -> Any | None:
         pk = user_model()._meta.pk.to_python(user_id)  # type: ignore[union-attr]
     except (ValidationError, TypeError, ValueError):
         return None
-    return active_users().filter(pk=pk).select_related("tracker_profile").first()
+    return Principal(pk)
+
+
+def user_from_access_token(raw: str) -> Any | None:
+    """The active user a valid access token names, else None."""
+    principal = principal_from_access_token(raw)
+    if principal is None:
+        return None
+    try:
+        return principal.user()
+    except AuthenticationError:
+        return None
 
 
 class JWTAuth(HttpBearer):
-    """``Authorization: Bearer <access token>``; anything else is a 401 envelope."""
+    """``Authorization: Bearer <access token>`` of an active user; anything else is a 401 envelope.
+
+    ``lazy=True`` (cached reads): a valid token lets the request through, and whether its
+    user is still active is decided by the handler (:func:`principal`), or by the error
+    handler of a request refused before it. One class, so the OpenAPI has one scheme.
+    """
+
+    def __init__(self, *, lazy: bool = False) -> None:
+        super().__init__()
+        self.lazy = lazy
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if self.lazy:
+            found = principal_from_access_token(token)
+            if found is not None:
+                request.user = SimpleLazyObject(found.user)  # type: ignore[assignment]
+            return found
         user = user_from_access_token(token)
         if user is not None:
             request.user = user
@@ -59,12 +94,24 @@ class _Anonymous:
 
 AnonymousMarker = _Anonymous()
 jwt_auth = JWTAuth()
+lazy_jwt_auth = JWTAuth(lazy=True)
 optional_jwt_auth = OptionalJWTAuth()
 
 
+def principal(request: HttpRequest) -> Principal:
+    """Who the token of a request under :data:`lazy_jwt_auth` names."""
+    found = getattr(request, "auth", None)
+    if not isinstance(found, Principal):
+        raise TypeError("principal() used on a route without lazy JWTAuth")
+    return found
+
+
 def current_user(request: HttpRequest) -> Any:
-    """The user authenticated by :class:`JWTAuth` on a route that requires it."""
+    """The active user of a request under :data:`jwt_auth` (or :data:`lazy_jwt_auth`: then
+    resolved now, and a user deactivated since the token was issued is refused with 401)."""
     user = getattr(request, "auth", None)
+    if isinstance(user, Principal):
+        return user.user()
     if not isinstance(user, user_model()):
         raise TypeError("current_user() used on a route without JWTAuth")
     return user

@@ -148,6 +148,14 @@ def _api_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    from .principals import Principal
+
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, Principal):  # a lazily checked token: refused users hear 401 first
+        try:
+            auth.user()
+        except AuthenticationError:
+            return _authentication_error(request, exc)
     body_expected = any(str(next(iter(e.get("loc", ())), "")) == "body" for e in exc.errors)
     if body_expected and request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.body:
         return envelope_response(400, detail="The request body is empty: send a JSON object.")

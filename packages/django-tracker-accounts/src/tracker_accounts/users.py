@@ -90,6 +90,26 @@ def user_brief(user: Any) -> dict[str, Any] | None:
     return {"id": user.pk, "email": email_of(user), "first_name": first, "last_name": last}
 
 
+def brief_columns(prefix: str) -> list[str]:
+    """The columns of a UserBrief through the relation ``prefix`` (``"assignee__"``), for
+    ``QuerySet.values()``: the primary key, the email field, and the names the model has."""
+    names = [n for n in ("first_name", "last_name") if has_field(n)]
+    return [f"{prefix}{c}" for c in (user_model()._meta.pk.attname, email_field_name(), *names)]  # type: ignore[union-attr]
+
+
+def brief_from_row(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    """The contract's UserBrief from a ``values()`` row of :func:`brief_columns` (None: no user)."""
+    pk = row[f"{prefix}{user_model()._meta.pk.attname}"]  # type: ignore[union-attr]
+    if pk is None:
+        return None
+    return {
+        "id": pk,
+        "email": str(row[f"{prefix}{email_field_name()}"] or ""),
+        "first_name": str(row.get(f"{prefix}first_name") or ""),
+        "last_name": str(row.get(f"{prefix}last_name") or ""),
+    }
+
+
 def lock_email(email: str) -> None:
     """Serialise, until the transaction ends, every creation of an account for ``email``, so a
     check-then-create cannot make two accounts for one address, even on a user model whose

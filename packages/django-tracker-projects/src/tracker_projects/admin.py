@@ -6,11 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from . import services
-from .models import Invite, Membership, Notification, Project, Task
+from .models import (
+    Invite,
+    InviteStatus,
+    Membership,
+    Notification,
+    Project,
+    Task,
+    invite_expired_q,
+    invite_pending_q,
+)
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -125,13 +135,38 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             services.task_soft_delete(task=task)
 
 
+class InviteStatusNowFilter(admin.SimpleListFilter):
+    """By the status in effect now: a pending invitation whose time is up counts as expired,
+    whether or not ``purge_expired`` has stored that yet."""
+
+    title = "status"
+    parameter_name = "status_now"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(status.value), str(status.label)) for status in InviteStatus]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value, now = self.value(), timezone.now()
+        if value == InviteStatus.PENDING:
+            return queryset.filter(invite_pending_q(now))
+        if value == InviteStatus.EXPIRED:
+            return queryset.filter(Q(status=InviteStatus.EXPIRED) | invite_expired_q(now))
+        if value:
+            return queryset.filter(status=value)
+        return queryset
+
+
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("email", "project", "status", "invited_by", "created_at", "expires_at", "accepted_at")
-    list_filter = ("status",)
+    list_display = ("email", "project", "status_now", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = (InviteStatusNowFilter,)
     search_fields = ("email", "project__name")
     readonly_fields = ("token_hash", "created_at", "accepted_at", "accepted_by")
     raw_id_fields = ("project", "invited_by")
+
+    @admin.display(description="status", ordering="status")
+    def status_now(self, obj: Invite) -> str:
+        return InviteStatus(obj.status_at(timezone.now())).label
 
 
 @admin.register(Notification)

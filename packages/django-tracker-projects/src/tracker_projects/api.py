@@ -10,13 +10,12 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from tracker_accounts.api import token_pair
-from tracker_accounts.auth import caller, current_user, jwt_auth, optional_jwt_auth
+from tracker_accounts.auth import caller, current_user, jwt_auth, lazy_jwt_auth, optional_jwt_auth, principal
 from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
 from tracker_accounts.users import user_brief
 
-from . import invites, selectors, services
-from .clock import today
-from .rendering import json_response
+from . import invites, permissions, responses, selectors, services
+from .responses import json_response
 from .schemas import (
     AcceptedNewUserOut,
     AcceptedOut,
@@ -38,7 +37,6 @@ from .schemas import (
     TaskPage,
     TaskUpdateIn,
 )
-from .serializers import project_dict, task_dict
 
 projects_router = Router(tags=["projects"], auth=jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=jwt_auth)
@@ -52,17 +50,18 @@ AMBIGUOUS = (
 NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a member of its project."
 
 
-def _project_out(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return project_dict(selectors.project_for_member(user=current_user(request), slug=slug), today())
+def _project_out(request: HttpRequest, slug: str, status: int = 200) -> HttpResponse:
+    body = responses.project_body(user_id=current_user(request).pk, slug=slug)
+    return json_response(body, status)
 
 
 # --------------------------------------------------------------------------- projects
 @projects_router.post(
     "/create/", response={201: ProjectOut, **E(*BODY_ERRORS, 401, 403)}, summary="Create a project"
 )
-def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status[Any]:
+def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpResponse:
     project = services.project_create(actor=current_user(request), **payload.dict())
-    return Status(201, _project_out(request, project.slug))
+    return _project_out(request, project.slug, 201)
 
 
 @projects_router.get(
@@ -70,9 +69,10 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status[Any
     response={200: ProjectPage, **E(*QUERY_ERRORS, 401)},
     summary="My projects",
     description="Only the projects the caller manages or is a member of.",
+    auth=lazy_jwt_auth,
 )
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpResponse:
-    return json_response(selectors.project_list(user=current_user(request), filters=filters))
+    return responses.project_list(principal(request), filters)
 
 
 @projects_router.get(
@@ -81,14 +81,14 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpRe
     summary="Read a project",
     description=NOT_FOUND,
 )
-def project_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _project_out(request, slug)
 
 
 @projects_router.patch(
     "/{slug}/edit/", response={200: ProjectOut, **E(*BODY_ERRORS, 401, 403, 404)}, summary="Edit a project"
 )
-def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> dict[str, Any]:
+def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> HttpResponse:
     services.project_update(actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True))
     return _project_out(request, slug)
 
@@ -123,9 +123,10 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
     summary="The project's invitations",
 )
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
-    return selectors.invite_list(
-        user=current_user(request), slug=slug, page=page.page, page_size=page.page_size
-    )
+    user = current_user(request)
+    project = selectors.project_for_member(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
+    return responses.invite_page(project=project, number=page.page, size=page.page_size)
 
 
 @projects_router.delete(
@@ -146,7 +147,7 @@ def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> St
 )
 def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
     project = selectors.project_for_member(user=current_user(request), slug=slug)
-    return selectors.member_list(project=project, page=page.page, page_size=page.page_size)
+    return responses.member_page(project=project, number=page.page, size=page.page_size)
 
 
 @projects_router.delete(
@@ -167,26 +168,31 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
     summary="Add a task",
     description=AMBIGUOUS,
 )
-def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> Status[Any]:
+def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpResponse:
     task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
-    return Status(201, task_dict(task, today()))
+    return json_response(responses.task_body(task_id=task.pk), 201)
 
 
 @projects_router.get(
     "/{slug}/task_list/",
     response={200: TaskPage, **E(*QUERY_ERRORS, 401, 404)},
     summary="The project's tasks",
+    auth=lazy_jwt_auth,
 )
 def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> HttpResponse:
-    return json_response(selectors.task_list(user=current_user(request), slug=slug, filters=filters))
+    return responses.task_list(principal(request), slug, filters)
 
 
 # --------------------------------------------------------------------------- tasks
 @tasks_router.get(
-    "/{slug}/edit/", response={200: TaskOut, **E(401, 404)}, summary="Read a task", description=NOT_FOUND
+    "/{slug}/edit/",
+    response={200: TaskOut, **E(401, 404)},
+    summary="Read a task",
+    description=NOT_FOUND,
+    auth=lazy_jwt_auth,
 )
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return json_response(selectors.task_detail(user=current_user(request), slug=slug))
+    return responses.task_detail(principal(request), slug)
 
 
 @tasks_router.patch(
@@ -196,11 +202,11 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     description="The project's manager may change any field; the assignee only `status` (403 otherwise). "
     + AMBIGUOUS,
 )
-def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> dict[str, Any]:
+def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> HttpResponse:
     task = services.task_update(
         actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
     )
-    return task_dict(task, today())
+    return json_response(responses.task_body(task_id=task.pk))
 
 
 @tasks_router.delete(

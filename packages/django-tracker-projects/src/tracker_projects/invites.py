@@ -167,6 +167,7 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
             to_send.append(email)
     if to_send:
         _ensure_budget(actor, len(to_send), now)
+    # the row stored as pending, lapsed or not: one per (project, address), so it is re-used
     pending = {
         i.email: i
         for i in Invite.objects.select_for_update().filter(
@@ -227,7 +228,7 @@ def invite_revoke(*, actor: Any, project_slug: str, invite_id: int) -> None:
     invite = Invite.objects.select_for_update().filter(project=project, pk=invite_id).first()
     if invite is None:
         raise NotFound("Invitation not found.")
-    if invite.status != InviteStatus.PENDING or invite.expires_at <= timezone.now():
+    if invite.status_at(timezone.now()) != InviteStatus.PENDING:
         raise Conflict("Only a pending invitation can be revoked.", code="invite_not_pending")
     invite.status = InviteStatus.REVOKED
     invite.save(update_fields=["status"])
@@ -241,9 +242,7 @@ def _usable(raw_token: str, *, lock: bool) -> Invite:
     invite = qs.first()
     if invite is None or invite.project.deleted_at is not None:
         raise InviteNotFound()
-    status = invite.status
-    if status == InviteStatus.PENDING and invite.expires_at <= timezone.now():
-        status = InviteStatus.EXPIRED
+    status = invite.status_at(timezone.now())
     if status in GONE:
         code, detail = GONE[InviteStatus(status)]
         raise InviteGone(detail, code=code)

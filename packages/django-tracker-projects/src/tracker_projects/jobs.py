@@ -1,13 +1,15 @@
 """Scheduled jobs (django-q2 targets). Each is idempotent per day and safe to run twice at once.
 
 Marking is set-based: one ``UPDATE … RETURNING id`` per table picks exactly the rows that
-*become* overdue, so a concurrent second run gets none of them. Notifications are recorded
+*become* overdue, so a concurrent second run gets none of them. Which rows are overdue, due
+today or open is not written here: the statements embed the SQL of the models' QuerySet
+methods (``overdue_on``, ``open``), where each rule is written once. Notifications are recorded
 with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` against a unique key
 (kind, object, recipient, day): only rows this run inserted are mailed. Marking, the
 notification records and the outbox rows commit together, so nothing is lost or doubled.
 
-The SQL here interpolates only quoted table names and ``%s`` placeholders; every value is
-a query parameter.
+The SQL here interpolates only quoted table names, ``%s`` placeholders and SQL compiled by
+the ORM; every value is a query parameter.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker_accounts.mail import mail_enqueue_many
@@ -39,6 +42,7 @@ from .models import (
     NotificationKind,
     Project,
     Task,
+    TaskQuerySet,
 )
 
 logger = logging.getLogger("tracker_projects.jobs")
@@ -103,11 +107,25 @@ def _in(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
+def _sql(qs: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
+    """A queryset's SELECT (unordered) as SQL and parameters, to embed in a raw statement."""
+    sql, params = qs.order_by().query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params)
+
+
 # an assignee is mailed only while a member of the task's project (a removed member never is)
 ASSIGNEE_IS_MEMBER = (
     f"JOIN {_t(Membership)} am ON am.project_id = t.project_id AND am.user_id = t.assignee_id"
 )
-LIVE_TASK = "t.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status <> 'completed' AND t.status <> 'done'"
+
+
+def _mailable(tasks: TaskQuerySet) -> TaskQuerySet:
+    """Live tasks of live projects that are still open: the only ones the jobs mail about."""
+    return tasks.filter(project__in=Project.objects.open())
+
+
+def _due_today(day: date) -> TaskQuerySet:
+    return _mailable(Task.objects.open().filter(due_date=day))
 
 
 def _record(kind: str, day: date, select_sql: str, params: Sequence[Any]) -> list[tuple[int, int]]:
@@ -178,45 +196,54 @@ def timed(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
 @timed
 def notify_due_today() -> dict[str, Any]:
     day = today()
-    ids = list(
-        Task.objects.filter(due_date=day, project__deleted_at__isnull=True, assignee__isnull=False)
-        .exclude(status="done")
-        .exclude(project__status="completed")
-        .values_list("id", flat=True)
-        .order_by("id")
-    )
+    ids = list(_due_today(day).filter(assignee__isnull=False).values_list("id", flat=True).order_by("id"))
     mailed = 0
     build = _task_message(
         NotificationKind.TASK_DUE_TODAY, "Due today: {title}", "tracker_projects/email/task_due_today", day
     )
     for chunk in _chunks(ids):
         with transaction.atomic():
+            # re-checked in the transaction: still due today, open and in a live open project
+            still_due, params = _sql(_due_today(day).filter(id__in=chunk).values("id"))
             select = (
                 f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
-                f"JOIN {_t(Project)} p ON p.id = t.project_id {ASSIGNEE_IS_MEMBER} "
-                f"WHERE {LIVE_TASK} AND t.due_date = %s AND t.id IN ({_in(chunk)})"
+                f"{ASSIGNEE_IS_MEMBER} WHERE t.id IN ({still_due})"
             )
-            pairs = _record(NotificationKind.TASK_DUE_TODAY, day, select, [day, *chunk])
+            pairs = _record(NotificationKind.TASK_DUE_TODAY, day, select, params)
             tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
             mailed += _mail(pairs, NotificationKind.TASK_DUE_TODAY, build, tasks)
     return _report("notify_due_today", tasks_due=len(ids), mails_queued=mailed)
 
 
+def _mark_sql(late: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """``UPDATE … RETURNING id`` marking the rows of ``late`` overdue and mailed.
+
+    ``late`` (overdue by the model's rule and not mailed yet) is the id subquery. Its rows are
+    locked as it reads them (``FOR UPDATE`` where the database has it), so a row a concurrent
+    run or write changed first is re-checked against the whole rule in its new version; the
+    outer ``overdue_mailed`` test does the same for the job's own flag on every database."""
+    ids, params = _sql(late.select_for_update().values("id"))
+    sql = (
+        f"UPDATE {_t(late.model)} SET is_overdue = %s, overdue_mailed = %s "
+        f"WHERE overdue_mailed = %s AND id IN ({ids}) RETURNING id"
+    )
+    return sql, [True, True, False, *params]
+
+
 def _mark_and_notify(
     *,
     kind: str,
-    mark_sql: str,
-    mark_params: Sequence[Any],
+    late: QuerySet[Any],
     recipients_sql: Callable[[Sequence[int]], tuple[str, list[Any]]],
     load: Callable[[set[int]], dict[int, Any]],
     build: Callable[[Any, Any], dict[str, Any]],
 ) -> tuple[int, int]:
-    """Run the marking UPDATE … RETURNING id, then record and mail the rows it marked, chunk
-    by chunk, all in one transaction. Returns (rows marked, mails queued)."""
+    """Run the marking UPDATE … RETURNING id on the rows of ``late``, then record and mail the
+    rows it marked, chunk by chunk, all in one transaction. Returns (rows marked, mails queued)."""
     day = today()
     mailed = 0
     with transaction.atomic():
-        marked = sorted(int(r[0]) for r in _fetch(mark_sql, mark_params))
+        marked = sorted(int(r[0]) for r in _fetch(*_mark_sql(late)))
         for chunk in _chunks(marked):
             select, params = recipients_sql(chunk)
             pairs = _record(kind, day, select, params)
@@ -245,12 +272,8 @@ def check_task_overdue() -> dict[str, Any]:
     marked, mailed = _mark_and_notify(
         kind=NotificationKind.TASK_OVERDUE,
         # late and not mailed yet: marked by this job, or written late (created so, moved into the
-        # past, reopened); the outer test is re-checked on rows a concurrent run changed first
-        mark_sql=f"UPDATE {_t(Task)} SET is_overdue = %s, overdue_mailed = %s "
-        f"WHERE overdue_mailed = %s AND id IN ("
-        f"SELECT t.id FROM {_t(Task)} t JOIN {_t(Project)} p ON p.id = t.project_id "
-        f"WHERE {LIVE_TASK} AND t.overdue_mailed = %s AND t.due_date < %s) RETURNING id",
-        mark_params=[True, True, False, False, day],
+        # past, reopened)
+        late=_mailable(Task.objects.overdue_on(day)).filter(overdue_mailed=False),
         recipients_sql=recipients,
         load=lambda ids: Task.objects.select_related("project").in_bulk(ids),
         build=_task_message(
@@ -280,10 +303,7 @@ def check_project_overdue() -> dict[str, Any]:
 
     marked, mailed = _mark_and_notify(
         kind=NotificationKind.PROJECT_OVERDUE,
-        mark_sql=f"UPDATE {_t(Project)} SET is_overdue = %s, overdue_mailed = %s "
-        "WHERE deleted_at IS NULL AND status <> 'completed' AND overdue_mailed = %s AND due_date < %s "
-        "RETURNING id",
-        mark_params=[True, True, False, day],
+        late=Project.objects.overdue_on(day).filter(overdue_mailed=False),
         recipients_sql=lambda chunk: (
             f"SELECT p.id AS object_id, p.manager_id AS recipient_id FROM {_t(Project)} p "
             f"WHERE p.id IN ({_in(chunk)})",
@@ -300,9 +320,7 @@ def purge_expired() -> dict[str, Any]:
     now = timezone.now()
     with transaction.atomic():
         counts = accounts_purge_expired()
-        counts["invites_expired"] = Invite.objects.filter(
-            status=InviteStatus.PENDING, expires_at__lte=now
-        ).update(status=InviteStatus.EXPIRED)
+        counts["invites_expired"] = Invite.objects.expired_at(now).update(status=InviteStatus.EXPIRED)
         kept = max(app_settings.INVITE_MAILS_WINDOW, app_settings.INVITE_RECIPIENT_COOLDOWN)
         counts["invite_mails_forgotten"], _ = InviteMail.objects.filter(sent_at__lt=now - kept).delete()
     return _report("purge_expired", **counts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import ClassVar, TypeVar
 
 from django.conf import settings
@@ -13,7 +14,8 @@ _M = TypeVar("_M", bound=models.Model)
 
 
 class LiveManager(models.Manager[_M]):
-    """The default manager: soft-deleted rows are invisible."""
+    """The default manager: soft-deleted rows are invisible. Each model makes its own from its
+    QuerySet (``LiveManager.from_queryset``), so ``objects`` and ``all_objects`` share its rules."""
 
     def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(deleted_at__isnull=True)
@@ -29,13 +31,8 @@ class SoftDeletable(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = LiveManager()
-    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
-
     class Meta:
         abstract = True
-        base_manager_name = "all_objects"
-        default_manager_name = "objects"
         ordering = ("-created_at", "-id")
 
 
@@ -43,6 +40,46 @@ class ProjectStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
+
+
+# --------------------------------------------------------------------------- domain rules
+# Each rule is written once: a function giving its Q (for the QuerySet methods, and so for
+# every query and the jobs' SQL) and, next to it, the model method that decides it for one
+# object in Python. tests/test_domain_rules.py checks that the two agree.
+
+
+def project_open_q() -> Q:
+    """A project is open until it is completed."""
+    return ~Q(status=ProjectStatus.COMPLETED)
+
+
+def project_overdue_q(day: date) -> Q:
+    """Overdue on ``day``: open, with a due date before ``day``."""
+    return Q(due_date__lt=day) & project_open_q()
+
+
+def project_member_q(user_id: int) -> Q:
+    """``user_id`` has a Membership (any role) in the project."""
+    return Q(memberships__user_id=user_id)
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def open(self) -> ProjectQuerySet:
+        return self.filter(project_open_q())
+
+    def overdue_on(self, day: date) -> ProjectQuerySet:
+        return self.filter(project_overdue_q(day))
+
+    def on_time_on(self, day: date) -> ProjectQuerySet:
+        """Every project that is not overdue on ``day`` (completed, undated, or not yet due)."""
+        return self.exclude(project_overdue_q(day))
+
+    def with_member(self, user_id: int) -> ProjectQuerySet:
+        return self.filter(project_member_q(user_id))
+
+
+ProjectManager = LiveManager.from_queryset(ProjectQuerySet)
+AllProjectsManager = models.Manager.from_queryset(ProjectQuerySet)
 
 
 class Project(SoftDeletable):
@@ -59,7 +96,12 @@ class Project(SoftDeletable):
     # its lateness was mailed by the overdue job; cleared whenever it is not overdue
     overdue_mailed = models.BooleanField(default=False)
 
+    objects = ProjectManager()
+    all_objects = AllProjectsManager()
+
     class Meta(SoftDeletable.Meta):
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(status__in=ProjectStatus.values), name="tracker_project_status_valid"
@@ -82,6 +124,18 @@ class Project(SoftDeletable):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_open(self) -> bool:
+        """Python side of :func:`project_open_q`."""
+        return self.status != ProjectStatus.COMPLETED
+
+    def is_overdue_on(self, day: date) -> bool:
+        """Python side of :func:`project_overdue_q`."""
+        return self.due_date is not None and self.due_date < day and self.is_open()
+
+    def has_member(self, user_id: int) -> bool:
+        """One query, through :meth:`ProjectQuerySet.with_member` (soft-deleted projects too)."""
+        return Project.all_objects.filter(pk=self.pk).with_member(user_id).exists()
 
 
 class MemberRole(models.TextChoices):
@@ -134,6 +188,32 @@ class Priority(models.IntegerChoices):
         return {p.label: p for p in cls}[name]
 
 
+def task_open_q() -> Q:
+    """A task is open until it is done."""
+    return ~Q(status=TaskStatus.DONE)
+
+
+def task_overdue_q(day: date) -> Q:
+    """Overdue on ``day``: open, with a due date before ``day`` (whatever its project's state)."""
+    return Q(due_date__lt=day) & task_open_q()
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        return self.filter(task_open_q())
+
+    def overdue_on(self, day: date) -> TaskQuerySet:
+        return self.filter(task_overdue_q(day))
+
+    def on_time_on(self, day: date) -> TaskQuerySet:
+        """Every task that is not overdue on ``day`` (done, undated, or not yet due)."""
+        return self.exclude(task_overdue_q(day))
+
+
+TaskManager = LiveManager.from_queryset(TaskQuerySet)
+AllTasksManager = models.Manager.from_queryset(TaskQuerySet)
+
+
 class Task(SoftDeletable):
     slug = models.SlugField(max_length=80, unique=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
@@ -157,7 +237,12 @@ class Task(SoftDeletable):
     # its lateness was mailed by the overdue job; cleared whenever it is not overdue
     overdue_mailed = models.BooleanField(default=False)
 
+    objects = TaskManager()
+    all_objects = AllTasksManager()
+
     class Meta(SoftDeletable.Meta):
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(status__in=TaskStatus.values), name="tracker_task_status_valid"
@@ -183,12 +268,44 @@ class Task(SoftDeletable):
     def __str__(self) -> str:
         return self.title
 
+    def is_open(self) -> bool:
+        """Python side of :func:`task_open_q`."""
+        return self.status != TaskStatus.DONE
+
+    def is_overdue_on(self, day: date) -> bool:
+        """Python side of :func:`task_overdue_q`."""
+        return self.due_date is not None and self.due_date < day and self.is_open()
+
 
 class InviteStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"
     EXPIRED = "expired", "Expired"
     REVOKED = "revoked", "Revoked"
+
+
+def invite_lapsed_q(now: datetime) -> Q:
+    """Its time is up at ``now``: ``expires_at`` is not after ``now``."""
+    return Q(expires_at__lte=now)
+
+
+def invite_expired_q(now: datetime) -> Q:
+    """Still stored as pending, but lapsed: expired in effect (``purge_expired`` stores that)."""
+    return Q(status=InviteStatus.PENDING) & invite_lapsed_q(now)
+
+
+def invite_pending_q(now: datetime) -> Q:
+    """Pending in effect: stored as pending and not lapsed; the only invites that can be used."""
+    return Q(status=InviteStatus.PENDING) & ~invite_lapsed_q(now)
+
+
+class InviteQuerySet(models.QuerySet["Invite"]):
+    def pending_at(self, now: datetime) -> InviteQuerySet:
+        return self.filter(invite_pending_q(now))
+
+    def expired_at(self, now: datetime) -> InviteQuerySet:
+        """Pending rows that have lapsed (rows stored as ``expired`` are not included)."""
+        return self.filter(invite_expired_q(now))
 
 
 class Invite(models.Model):
@@ -206,6 +323,8 @@ class Invite(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = InviteQuerySet.as_manager()
+
     class Meta:
         ordering = ("-created_at", "-id")
         constraints: ClassVar = [
@@ -220,6 +339,17 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"invite of {self.email} to {self.project_id} ({self.status})"
+
+    def is_lapsed_at(self, now: datetime) -> bool:
+        """Python side of :func:`invite_lapsed_q`."""
+        return self.expires_at <= now
+
+    def status_at(self, now: datetime) -> str:
+        """The status in effect at ``now``: a pending invite that has lapsed is ``expired``
+        (:func:`invite_expired_q`); any other keeps its stored status."""
+        if self.status == InviteStatus.PENDING and self.is_lapsed_at(now):
+            return InviteStatus.EXPIRED
+        return self.status
 
 
 class InviteMail(models.Model):

@@ -17,7 +17,6 @@ from tracker_accounts.users import EmailAmbiguous, email_q
 from . import cache, permissions, signals
 from .clock import today
 from .models import MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
-from .serializers import project_overdue, task_overdue
 from .slugs import save_with_unique_slug
 
 logger = logging.getLogger("tracker_projects")
@@ -64,7 +63,7 @@ def project_create(
         due_date=due_date,
         manager=actor,
     )
-    set_overdue(project, project_overdue(project, today()))
+    set_overdue(project, project.is_overdue_on(today()))
     save_with_unique_slug(project, name, "project")
     Membership.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
     invalidate_project(project.pk)
@@ -87,7 +86,7 @@ def project_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Project
     for field, value in changes.items():
         setattr(project, field, value)
     _check_dates(project.start_date, project.due_date)
-    set_overdue(project, project_overdue(project, today()))
+    set_overdue(project, project.is_overdue_on(today()))
     project.save()
     invalidate_project(project.pk)
     _log("project_updated", actor, project=project.slug, fields=sorted(changes))
@@ -132,7 +131,7 @@ def project_restore(*, project: Project) -> None:
 
 def project_touched(*, project: Project) -> None:
     """Recompute derived state and invalidate caches after an edit outside the API (admin)."""
-    set_overdue(project, project_overdue(project, today()))
+    set_overdue(project, project.is_overdue_on(today()))
     Project.all_objects.filter(pk=project.pk).update(
         is_overdue=project.is_overdue, overdue_mailed=project.overdue_mailed
     )
@@ -206,7 +205,7 @@ def task_create(
     )
     task.status = TaskStatus.TODO
     _apply_status(task, status)
-    set_overdue(task, task_overdue(task, today()))
+    set_overdue(task, task.is_overdue_on(today()))
     save_with_unique_slug(task, title, "task")
     cache.bump_on_commit(projects=[project.pk])
     if assignee is not None:
@@ -234,7 +233,7 @@ def task_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Task:
             task.assignee = _assignee_for(task.project, value)
         else:
             setattr(task, field, value)
-    set_overdue(task, task_overdue(task, today()))
+    set_overdue(task, task.is_overdue_on(today()))
     task.save()
     cache.bump_on_commit(projects=[task.project_id])
     if task.assignee_id is not None and task.assignee_id != previous_assignee:
@@ -274,7 +273,7 @@ def task_admin_save(*, task: Task) -> None:
             stale_projects.append(previous[1])  # the task may have been moved to another project
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
-    set_overdue(task, task_overdue(task, today()))
+    set_overdue(task, task.is_overdue_on(today()))
     if task.pk is None:
         save_with_unique_slug(task, task.title, "task")
     else:

@@ -1,0 +1,134 @@
+"""Who a valid access token speaks for, without a database query while nothing changed.
+
+A token names a user id. The user's row (every concrete field but the password, which is
+loaded on demand like a deferred field) and their tracker profile are kept in the cache
+under the user's version counter, :func:`user_version_key`, which every save or deletion of
+the user or their profile bumps on commit. So a deactivated user loses access with the
+commit that deactivates them, and a role change is seen at once. A write that bypasses
+``save()`` (``QuerySet.update()`` on users) must call :func:`forget` itself.
+
+Cached reads of the projects app record this counter too: an entry stored for a user is
+served only while the user is as they were when it was computed (active, same role), so a
+warm read needs no check of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import router
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from ninja.errors import AuthenticationError
+
+from . import versioned
+from .models import Profile
+from .users import active_users, user_model
+
+STATE_TIMEOUT = 24 * 3600
+UNCACHED = frozenset({"password", "last_login"})  # loaded on access, like deferred fields
+
+
+def user_version_key(user_id: Any) -> str:
+    return f"tr:v:user-state:{user_id}"
+
+
+def _state_key(user_id: Any) -> str:
+    return f"tr:user-state:{user_id}"
+
+
+def _cached_fields() -> list[str]:
+    return [f.attname for f in user_model()._meta.concrete_fields if f.attname not in UNCACHED]
+
+
+def _profile_rel() -> Any:
+    return Profile._meta.get_field("user").remote_field
+
+
+def _state_of(user: Any) -> bytes:
+    profile = _profile_rel().get_cached_value(user, default=None)
+    profile_row = None if profile is None else (profile.role, profile.created_at)
+    return versioned.dumps(([getattr(user, name) for name in _cached_fields()], profile_row))
+
+
+def _user_from_state(body: bytes) -> Any:
+    values, profile_row = versioned.loads(body)
+    model = user_model()
+    user = model.from_db(router.db_for_read(model), _cached_fields(), values)
+    profile = None
+    if profile_row is not None:
+        role, created_at = profile_row
+        profile = Profile(user_id=user.pk, role=role, created_at=created_at)
+        profile._state.adding = False
+        profile._state.db = user._state.db
+        Profile._meta.get_field("user").set_cached_value(profile, user)
+    _profile_rel().set_cached_value(user, profile)
+    return user
+
+
+def _user_from_database(user_id: Any) -> Any | None:
+    return active_users().filter(pk=user_id).select_related("tracker_profile").first()
+
+
+class Principal:
+    """The user an access token names; resolved (cache, else database) when first needed."""
+
+    def __init__(self, user_id: Any) -> None:
+        self.pk = user_id
+        self._user: Any = None
+
+    @property
+    def version_key(self) -> str:
+        return user_version_key(self.pk)
+
+    @property
+    def state_key(self) -> str:
+        return _state_key(self.pk)
+
+    def user(self, found: versioned.Fetched | None = None) -> Any:
+        """The active user, or :class:`AuthenticationError` (deleted or deactivated).
+
+        ``found`` is what a caller's :func:`versioned.fetch` brought back when it asked for
+        :attr:`state_key` first among its entries and :attr:`version_key` among its counters.
+        """
+        if self._user is None:
+            self._user = self._resolve(found)
+        return self._user
+
+    def _resolve(self, found: versioned.Fetched | None) -> Any:
+        if found is None:
+            found = versioned.fetch([self.state_key], [self.version_key])
+        if found is not None and found[0] and found[0][0] is not None:
+            return _user_from_state(found[0][0])
+        user = _user_from_database(self.pk)
+        if user is None:
+            raise AuthenticationError()
+        if found is not None:
+            versions = {key: found[1][key] for key in (versioned.GLOBAL, self.version_key)}
+            versioned.put(self.state_key, versions, _state_of(user), STATE_TIMEOUT)
+        return user
+
+    def __repr__(self) -> str:
+        return f"Principal({self.pk!r})"
+
+
+def forget(*user_ids: Any) -> None:
+    """The next request of these users reads the database again: now, and once more when the
+    current transaction commits (a request in between may have stored the state the
+    transaction is replacing). Called on every save; call it after writes to users that
+    bypass ``save()``."""
+    keys = [user_version_key(pk) for pk in user_ids]
+    versioned.bump_now(keys)
+    versioned.bump_on_commit(keys)
+
+
+@receiver(post_save, dispatch_uid="tracker_accounts.principal_saved")
+@receiver(post_delete, dispatch_uid="tracker_accounts.principal_deleted")
+def _forget_on_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if sender is Profile:
+        forget(instance.user_id)
+    elif sender is user_model():
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            return  # a sign-in changes nothing a request checks
+        forget(instance.pk)
