@@ -32,7 +32,7 @@ def principal_from_access_token(raw: str) -> Principal | None:
     if user_id is None:
         return None
     try:
-        pk = user_model()._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+        pk = user_model()._meta.pk.to_python(user_id)
     except (ValidationError, TypeError, ValueError):
         return None
     return Principal(pk)

@@ -25,7 +25,7 @@ from . import versioned
 from .models import Profile
 from .users import active_users, user_model
 
-STATE_TIMEOUT = 24 * 3600
+STATE_TIMEOUT = 300  # bounds a change that bypassed save() and forget()
 UNCACHED = frozenset({"password", "last_login"})  # loaded on access, like deferred fields
 
 

@@ -94,12 +94,12 @@ def brief_columns(prefix: str) -> list[str]:
     """The columns of a UserBrief through the relation ``prefix`` (``"assignee__"``), for
     ``QuerySet.values()``: the primary key, the email field, and the names the model has."""
     names = [n for n in ("first_name", "last_name") if has_field(n)]
-    return [f"{prefix}{c}" for c in (user_model()._meta.pk.attname, email_field_name(), *names)]  # type: ignore[union-attr]
+    return [f"{prefix}{c}" for c in (user_model()._meta.pk.attname, email_field_name(), *names)]
 
 
 def brief_from_row(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     """The contract's UserBrief from a ``values()`` row of :func:`brief_columns` (None: no user)."""
-    pk = row[f"{prefix}{user_model()._meta.pk.attname}"]  # type: ignore[union-attr]
+    pk = row[f"{prefix}{user_model()._meta.pk.attname}"]
     if pk is None:
         return None
     return {

@@ -71,7 +71,8 @@ def _task_columns() -> list[str]:
 def task_rows(tasks: QuerySet[Task], day: date) -> QuerySet[Task, dict[str, Any]]:
     """``tasks`` as rows of what a task's JSON needs (one query, whatever the count)."""
     overdue = ExpressionWrapper(task_overdue_q(day), output_field=BooleanField())
-    return tasks.annotate(overdue_now=overdue).values(*_task_columns())
+    rows: QuerySet[Task, dict[str, Any]] = tasks.annotate(overdue_now=overdue).values(*_task_columns())
+    return rows
 
 
 def task_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +114,10 @@ def _project_columns() -> list[str]:
 def project_rows(projects: QuerySet[Project], day: date) -> QuerySet[Project, dict[str, Any]]:
     """``projects`` (annotated with ``my_role`` and ``member_count``) as rows of their JSON."""
     overdue = ExpressionWrapper(project_overdue_q(day), output_field=BooleanField())
-    return projects.annotate(overdue_now=overdue).values(*_project_columns())
+    rows: QuerySet[Project, dict[str, Any]] = projects.annotate(overdue_now=overdue).values(
+        *_project_columns()
+    )
+    return rows
 
 
 def project_json(row: dict[str, Any]) -> dict[str, Any]:

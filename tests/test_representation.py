@@ -1,0 +1,105 @@
+"""One representation of projects and tasks: what the fast renderer writes is what the
+schemas declare (and what ninja's own encoder would write), for every shape of row."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+from ninja.responses import NinjaJSONEncoder
+
+from tests.conftest import auth_client
+from tests.factories import MembershipFactory, ProjectFactory, TaskFactory, UserFactory
+from tracker_projects import representation, selectors
+from tracker_projects.clock import today
+from tracker_projects.models import Project, Task
+from tracker_projects.schemas import ProjectOut, TaskOut
+
+pytestmark = pytest.mark.django_db
+
+
+def through_schema(schema, data):
+    """What ninja sends for ``data`` under ``schema``: validated, dumped, encoded."""
+    return json.loads(json.dumps(schema.model_validate(data).model_dump(), cls=NinjaJSONEncoder))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 3, 1, 9, 30, tzinfo=dt_timezone.utc),
+        datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=dt_timezone.utc),
+        datetime(2026, 3, 1, 9, 30, 5, 1000, tzinfo=dt_timezone(timedelta(hours=5, minutes=30))),
+        None,
+    ],
+)
+def test_datetimes_are_written_as_ninjas_encoder_writes_them(value):
+    assert representation.json_datetime(value) == json.loads(json.dumps(value, cls=NinjaJSONEncoder))
+
+
+@pytest.fixture
+def tasks_of_every_shape():
+    project = ProjectFactory(due_date=date(2020, 1, 1))
+    person = UserFactory(first_name="Zoë", last_name="Ünïcode")
+    MembershipFactory(project=project, user=person)
+    yesterday = today() - timedelta(days=1)
+    TaskFactory(project=project, assignee=None, due_date=None, priority=1)
+    TaskFactory(project=project, assignee=person, due_date=yesterday, priority=4, status="in_progress")
+    TaskFactory(project=project, assignee=person, due_date=yesterday, priority=3, status="done")
+    TaskFactory(project=project, assignee=person, due_date=today(), priority=2, description="multi\nline \"q\"")
+    return project
+
+
+def test_task_rows_render_what_task_out_declares(tasks_of_every_shape):
+    day = today()
+    rows = list(representation.task_rows(Task.objects.filter(project=tasks_of_every_shape), day))
+    assert len(rows) == 4
+    for row in rows:
+        rendered = json.loads(representation.encode(representation.task_json(row)))
+        assert rendered == through_schema(TaskOut, rendered)
+        task = Task.objects.get(slug=row["slug"])
+        assert rendered["is_overdue"] == task.is_overdue_on(day)
+        assert rendered["assignee"] == (
+            None
+            if task.assignee is None
+            else {
+                "id": task.assignee.pk,
+                "email": task.assignee.email,
+                "first_name": task.assignee.first_name,
+                "last_name": task.assignee.last_name,
+            }
+        )
+        assert rendered["project"] == {"slug": task.project.slug, "name": task.project.name}
+
+
+def test_project_rows_render_what_project_out_declares(tasks_of_every_shape):
+    day = today()
+    project = tasks_of_every_shape
+    for user_id in project.memberships.values_list("user_id", flat=True):
+        row = representation.project_rows(selectors.projects_of(user_id).filter(pk=project.pk), day).get()
+        rendered = json.loads(representation.encode(representation.project_json(row)))
+        assert rendered == through_schema(ProjectOut, rendered)
+        assert rendered["is_overdue"] == Project.objects.get(pk=project.pk).is_overdue_on(day) is True
+        assert rendered["member_count"] == 2
+
+
+def test_get_create_and_patch_answer_with_one_representation(manager):
+    api = auth_client(manager, run_on_commit=True)
+    created = api.post("/api/projects/create/", {"name": "Shared shape"})
+    assert created.status_code == 201
+    slug = created.json()["slug"]
+    assert api.get(f"/api/projects/{slug}/edit/").json() == created.json()
+    assert api.get("/api/projects/").json()["items"] == [created.json()]
+    patched = api.patch(f"/api/projects/{slug}/edit/", {"description": "changed"})
+    assert api.get(f"/api/projects/{slug}/edit/").json() == patched.json()
+
+    task = api.post(f"/api/projects/{slug}/tasks/add/", {"title": "One shape", "due_date": "2020-01-01"})
+    assert task.status_code == 201
+    assert task.json()["is_overdue"] is True
+    path = f"/api/tasks/{task.json()['slug']}/edit/"
+    assert api.get(path).content == task.content
+    patched = api.patch(path, {"status": "done"})
+    assert patched.json()["is_overdue"] is False
+    assert api.get(path).content == patched.content
+    assert api.get(f"/api/projects/{slug}/task_list/").json()["items"] == [patched.json()]
