@@ -81,7 +81,8 @@ def test_a_role_change_is_seen_at_once(w):
     assert w.client.post("/api/projects/create/", {"name": "Mine now"}).status_code == 201
     Profile.objects.filter(pk=w.member.pk).delete()  # post_delete: forgotten too
     assert w.client.get("/api/auth/me/").json()["role"] == "member"
-    assert_envelope(w.client.post("/api/projects/create/", {"name": "Not any more"}), 403, "permission_denied")
+    refused = w.client.post("/api/projects/create/", {"name": "Not any more"})
+    assert_envelope(refused, 403, "permission_denied")
 
 
 def test_a_rename_is_seen_at_once_by_the_user_and_in_every_list(w):

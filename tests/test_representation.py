@@ -4,7 +4,7 @@ schemas declare (and what ninja's own encoder would write), for every shape of r
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -28,8 +28,8 @@ def through_schema(schema, data):
 @pytest.mark.parametrize(
     "value",
     [
-        datetime(2026, 3, 1, 9, 30, tzinfo=dt_timezone.utc),
-        datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=dt_timezone.utc),
+        datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=UTC),
         datetime(2026, 3, 1, 9, 30, 5, 1000, tzinfo=dt_timezone(timedelta(hours=5, minutes=30))),
         None,
     ],
@@ -47,7 +47,7 @@ def tasks_of_every_shape():
     TaskFactory(project=project, assignee=None, due_date=None, priority=1)
     TaskFactory(project=project, assignee=person, due_date=yesterday, priority=4, status="in_progress")
     TaskFactory(project=project, assignee=person, due_date=yesterday, priority=3, status="done")
-    TaskFactory(project=project, assignee=person, due_date=today(), priority=2, description="multi\nline \"q\"")
+    TaskFactory(project=project, assignee=person, due_date=today(), priority=2, description='a\n"q"')
     return project
 
 

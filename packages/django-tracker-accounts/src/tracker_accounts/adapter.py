@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
@@ -24,17 +24,20 @@ from django.utils.module_loading import import_string
 from .conf import app_settings
 from .users import email_field_name, has_field, user_model
 
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 class DefaultAccountAdapter:
     """Creates users through the model manager's ``create_user``."""
 
-    def build_user(self, *, email: str, first_name: str, last_name: str) -> Any:
+    def build_user(self, *, email: str, first_name: str, last_name: str) -> User:
         """An unsaved user carrying what the password validators may compare with."""
         user = user_model()(**{email_field_name(): email})
         self.set_names(user, first_name=first_name, last_name=last_name)
         return user
 
-    def set_names(self, user: Any, *, first_name: str | None, last_name: str | None) -> list[str]:
+    def set_names(self, user: User, *, first_name: str | None, last_name: str | None) -> list[str]:
         """Store the names where the model has such fields; return the fields changed."""
         changed = []
         for field, value in (("first_name", first_name), ("last_name", last_name)):
@@ -43,22 +46,22 @@ class DefaultAccountAdapter:
                 changed.append(field)
         return changed
 
-    def create_user(self, *, email: str, password: str, first_name: str, last_name: str) -> Any:
+    def create_user(self, *, email: str, password: str, first_name: str, last_name: str) -> User:
         model = user_model()
         fields: dict[str, Any] = {email_field_name(): email}
-        username_field = model.USERNAME_FIELD  # type: ignore[attr-defined]
+        username_field = model.USERNAME_FIELD
         if username_field != email_field_name():
             fields[username_field] = self.generate_username(email)
         for field, value in (("first_name", first_name), ("last_name", last_name)):
             if has_field(field):
                 fields[field] = value
-        return model._default_manager.create_user(password=password, **fields)  # type: ignore[attr-defined]
+        return model._default_manager.create_user(password=password, **fields)
 
     def generate_username(self, email: str) -> str:
         """The address itself when the username field takes it and no account has it, else its
         local part made valid, with a number added until no account has it (case-insensitively)."""
         model = user_model()
-        field = model._meta.get_field(model.USERNAME_FIELD)  # type: ignore[attr-defined]
+        field = model._meta.get_field(model.USERNAME_FIELD)
         max_length = getattr(field, "max_length", None) or 150
 
         def usable(value: str) -> bool:
@@ -71,7 +74,7 @@ class DefaultAccountAdapter:
             return True
 
         manager = model._default_manager
-        lookup = f"{model.USERNAME_FIELD}__iexact"  # type: ignore[attr-defined]
+        lookup = f"{model.USERNAME_FIELD}__iexact"
 
         def free(value: str) -> bool:
             return usable(value) and not manager.filter(**{lookup: value}).exists()

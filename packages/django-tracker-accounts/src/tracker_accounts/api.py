@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Router
@@ -32,6 +32,10 @@ from .schemas import (
 
 router = Router(tags=["auth"])
 
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
+
 ERRORS = {
     400: ErrorOut,
     401: ErrorOut,
@@ -48,7 +52,7 @@ def _ip(request: HttpRequest) -> str:
     return client_ip(request.META, app_settings.TRUSTED_PROXY_COUNT)
 
 
-def token_pair(user: Any) -> dict[str, object]:
+def token_pair(user: User) -> dict[str, object]:
     access, refresh = tokens.issue_pair(user)
     return {"access": access, "refresh": refresh, "user": user_self(user)}
 

@@ -8,7 +8,7 @@ entry is served the user is as active as when it was computed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -20,6 +20,9 @@ from ninja_jwt.exceptions import TokenError
 from .principals import Principal
 from .tokens import TrackerAccessToken
 from .users import user_model
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
 
 
 def principal_from_access_token(raw: str) -> Principal | None:
@@ -38,7 +41,7 @@ def principal_from_access_token(raw: str) -> Principal | None:
     return Principal(pk)
 
 
-def user_from_access_token(raw: str) -> Any | None:
+def user_from_access_token(raw: str) -> User | None:
     """The active user a valid access token names, else None."""
     principal = principal_from_access_token(raw)
     if principal is None:
@@ -106,7 +109,7 @@ def principal(request: HttpRequest) -> Principal:
     return found
 
 
-def current_user(request: HttpRequest) -> Any:
+def current_user(request: HttpRequest) -> User:
     """The active user of a request under :data:`jwt_auth` (or :data:`lazy_jwt_auth`: then
     resolved now, and a user deactivated since the token was issued is refused with 401)."""
     user = getattr(request, "auth", None)
@@ -117,7 +120,7 @@ def current_user(request: HttpRequest) -> Any:
     return user
 
 
-def caller(request: HttpRequest) -> Any | None:
+def caller(request: HttpRequest) -> User | None:
     """The authenticated user of a request under optional auth, else None."""
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, user_model()) else None

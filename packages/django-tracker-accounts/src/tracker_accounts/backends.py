@@ -8,7 +8,7 @@ later backend checks a password. A successful login takes its attempt back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.backends import BaseBackend, ModelBackend
@@ -20,6 +20,10 @@ from . import lockout
 from .errors import RateLimited
 from .users import email_of, user_model
 
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
+
 REQUEST_ATTR = "_tracker_login_ident"
 
 
@@ -27,7 +31,7 @@ def lockout_ident(username: str) -> str:
     """The address of the account named ``username`` (so the admin's username and the API's
     email count as one), else what was typed."""
     model = user_model()
-    field = model.USERNAME_FIELD  # type: ignore[attr-defined]
+    field = model.USERNAME_FIELD
     user = model._default_manager.filter(**{f"{field}__iexact": username}).first()
     return (email_of(user) if user is not None else "") or username
 
@@ -59,7 +63,7 @@ class LoginLockoutBackend(BaseBackend):
 
 @receiver(user_logged_in, dispatch_uid="tracker_accounts.login_lockout_success")
 def take_back_a_successful_attempt(
-    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
 ) -> None:
     ident = getattr(request, REQUEST_ATTR, None) if request is not None else None
     if ident:

@@ -14,7 +14,7 @@ warm read needs no check of its own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import router
 from django.db.models.signals import post_delete, post_save
@@ -24,6 +24,10 @@ from ninja.errors import AuthenticationError
 from . import versioned
 from .models import Profile
 from .users import active_users, user_model
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 STATE_TIMEOUT = 300  # bounds a change that bypassed save() and forget()
 UNCACHED = frozenset({"password", "last_login"})  # loaded on access, like deferred fields
@@ -45,13 +49,13 @@ def _profile_rel() -> Any:
     return Profile._meta.get_field("user").remote_field
 
 
-def _state_of(user: Any) -> bytes:
+def _state_of(user: User) -> bytes:
     profile = _profile_rel().get_cached_value(user, default=None)
     profile_row = None if profile is None else (profile.role, profile.created_at)
     return versioned.dumps(([getattr(user, name) for name in _cached_fields()], profile_row))
 
 
-def _user_from_state(body: bytes) -> Any:
+def _user_from_state(body: bytes) -> User:
     values, profile_row = versioned.loads(body)
     model = user_model()
     user = model.from_db(router.db_for_read(model), _cached_fields(), values)
@@ -66,7 +70,7 @@ def _user_from_state(body: bytes) -> Any:
     return user
 
 
-def _user_from_database(user_id: Any) -> Any | None:
+def _user_from_database(user_id: Any) -> User | None:
     return active_users().filter(pk=user_id).select_related("tracker_profile").first()
 
 
@@ -75,7 +79,7 @@ class Principal:
 
     def __init__(self, user_id: Any) -> None:
         self.pk = user_id
-        self._user: Any = None
+        self._user: User | None = None
 
     @property
     def version_key(self) -> str:
@@ -85,7 +89,7 @@ class Principal:
     def state_key(self) -> str:
         return _state_key(self.pk)
 
-    def user(self, found: versioned.Fetched | None = None) -> Any:
+    def user(self, found: versioned.Fetched | None = None) -> User:
         """The active user, or :class:`AuthenticationError` (deleted or deactivated).
 
         ``found`` is what a caller's :func:`versioned.fetch` brought back when it asked for
@@ -95,7 +99,7 @@ class Principal:
             self._user = self._resolve(found)
         return self._user
 
-    def _resolve(self, found: versioned.Fetched | None) -> Any:
+    def _resolve(self, found: versioned.Fetched | None) -> User:
         if found is None:
             found = versioned.fetch([self.state_key], [self.version_key])
         if found is not None and found[0] and found[0][0] is not None:

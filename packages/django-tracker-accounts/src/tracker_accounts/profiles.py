@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -10,25 +10,28 @@ from django.db import transaction
 from .models import Profile, Role
 from .users import user_brief
 
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
 
-def profile_of(user: Any) -> Profile | None:
+
+def profile_of(user: User) -> Profile | None:
     """The user's profile if it exists (no query when it was ``select_related``)."""
     try:
-        return user.tracker_profile  # type: ignore[no-any-return]
+        return user.tracker_profile
     except ObjectDoesNotExist:
         return None
 
 
-def role_of(user: Any) -> str:
+def role_of(user: User) -> str:
     profile = profile_of(user)
     return profile.role if profile is not None else Role.MEMBER
 
 
-def is_manager(user: Any) -> bool:
+def is_manager(user: User) -> bool:
     return role_of(user) == Role.MANAGER
 
 
-def profile_ensure(user: Any) -> Profile:
+def profile_ensure(user: User) -> Profile:
     """The user's profile, created (role ``member``) if it does not exist yet."""
     profile = profile_of(user)
     if profile is None:
@@ -38,7 +41,7 @@ def profile_ensure(user: Any) -> Profile:
 
 
 @transaction.atomic
-def role_set(*, user: Any, role: str) -> Profile:
+def role_set(*, user: User, role: str) -> Profile:
     """Make ``user`` a ``manager`` or a ``member`` of the tracker."""
     if role not in Role.values:
         raise ValueError(f"role must be one of {', '.join(Role.values)}, not {role!r}")
@@ -47,7 +50,7 @@ def role_set(*, user: Any, role: str) -> Profile:
     return profile
 
 
-def user_self(user: Any) -> dict[str, Any]:
+def user_self(user: User) -> dict[str, Any]:
     """The contract's User (the caller's own): UserBrief, ``role`` and ``date_joined``.
 
     ``date_joined`` is the model's own where it has one, else when the profile was made.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -26,6 +26,10 @@ from .models import EmailOTP, EmailToken, Role
 from .profiles import profile_ensure, role_set
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
 from .users import lock_email, user_for_email, user_model, users_with_email
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 logger = logging.getLogger("tracker_accounts")
 OTP_PURPOSE = "tracker_accounts.otp"
@@ -132,7 +136,7 @@ def otp_verify(*, email: str, code: str, ip: str) -> tuple[str, datetime]:
 
 
 # --------------------------------------------------------------------------- users
-def password_validate(*, password: str, user: Any, field: str = "password") -> None:
+def password_validate(*, password: str, user: User, field: str = "password") -> None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
@@ -142,7 +146,7 @@ def password_validate(*, password: str, user: Any, field: str = "password") -> N
         ) from exc
 
 
-def user_create(*, email: str, password: str, first_name: str, last_name: str, role: str, via: str) -> Any:
+def user_create(*, email: str, password: str, first_name: str, last_name: str, role: str, via: str) -> User:
     """Create an account through the adapter (password validated first), with its profile.
 
     Call inside a transaction: the address is locked until it ends, so two concurrent
@@ -170,7 +174,7 @@ def user_create(*, email: str, password: str, first_name: str, last_name: str, r
     return user
 
 
-def manager_register(*, email_token: str, password: str, first_name: str, last_name: str) -> Any:
+def manager_register(*, email_token: str, password: str, first_name: str, last_name: str) -> User:
     """Sign up a manager with a token from verify-otp; the token is used up only on success."""
     now = timezone.now()
     with transaction.atomic():
@@ -194,7 +198,7 @@ def manager_register(*, email_token: str, password: str, first_name: str, last_n
         return user
 
 
-def _check_password(email: str, password: str) -> Any | None:
+def _check_password(email: str, password: str) -> User | None:
     """The one active account with this address if ``password`` is its password.
 
     The host's authentication backends decide (its rules, its ``user_login_failed`` signal),
@@ -202,7 +206,7 @@ def _check_password(email: str, password: str) -> Any | None:
     """
     user = user_for_email(email)
     if user is None or not getattr(user, "is_active", True):
-        user_model()().set_password(password)  # type: ignore[attr-defined]  # the same time as a real check
+        user_model()().set_password(password)  # the same time as a real check
         return None
     username = user.get_username()
     with lockout.counted():  # the lockout backend must not count this attempt twice
@@ -212,7 +216,7 @@ def _check_password(email: str, password: str) -> Any | None:
     return authenticated
 
 
-def login(*, email: str, password: str, ip: str) -> Any:
+def login(*, email: str, password: str, ip: str) -> User:
     email = normalize_email(email)
     model = user_model()
     try:
@@ -233,7 +237,7 @@ def login(*, email: str, password: str, ip: str) -> Any:
     return user
 
 
-def me_update(*, user: Any, first_name: str | None = None, last_name: str | None = None) -> Any:
+def me_update(*, user: User, first_name: str | None = None, last_name: str | None = None) -> User:
     fields = get_adapter().set_names(user, first_name=first_name, last_name=last_name)
     if fields:
         user.save(update_fields=fields)

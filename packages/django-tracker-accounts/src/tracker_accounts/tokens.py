@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from ninja_jwt.exceptions import TokenError
@@ -13,6 +13,9 @@ from ninja_jwt.tokens import AccessToken, RefreshToken
 from .conf import app_settings
 from .errors import ApiError
 from .users import active_users
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
 
 
 class TrackerAccessToken(AccessToken):
@@ -37,7 +40,7 @@ class TokenInvalid(ApiError):
     status, code, detail = 401, "token_invalid", "The token is invalid, expired or revoked."
 
 
-def issue_pair(user: Any) -> tuple[str, str]:
+def issue_pair(user: User) -> tuple[str, str]:
     refresh = TrackerRefreshToken.for_user(user)  # type: ignore[misc]
     return str(refresh.access_token), str(refresh)
 
@@ -70,7 +73,7 @@ def rotate(raw_refresh: str) -> tuple[str, str]:
         return issue_pair(user)
 
 
-def revoke(raw_refresh: str, *, user: Any) -> None:
+def revoke(raw_refresh: str, *, user: User) -> None:
     token = _parse_refresh(raw_refresh)
     if str(token.payload.get("user_id")) != str(user.pk):
         raise TokenInvalid("That refresh token belongs to another account.")

@@ -8,16 +8,24 @@ two accounts share an address, :func:`user_for_email` refuses to pick one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .addresses import normalize_email
 from .conf import app_settings
 from .errors import Conflict
 from .locks import advisory_lock
+
+if TYPE_CHECKING:
+    # The host's user model (``settings.AUTH_USER_MODEL``), whatever it is at run time. The
+    # type check runs with the optional email user model as AUTH_USER_MODEL, as django-stubs
+    # types every relation to the user model by the settings it is given.
+    from tracker_accounts.email_user.models import User as _CheckedUser
+
+    User: TypeAlias = _CheckedUser
 
 
 class EmailAmbiguous(Conflict):
@@ -29,7 +37,7 @@ class EmailAmbiguous(Conflict):
         return cls(errors=[{"field": field, "message": cls.detail}])
 
 
-def user_model() -> type[Model]:
+def user_model() -> type[User]:
     return get_user_model()
 
 
@@ -45,7 +53,7 @@ def has_field(name: str) -> bool:
     return True
 
 
-def email_of(user: Any) -> str:
+def email_of(user: User) -> str:
     return str(getattr(user, email_field_name(), "") or "")
 
 
@@ -64,7 +72,7 @@ def users_with_email(email: str) -> QuerySet[Any]:
     return user_model()._default_manager.filter(email_q(email))
 
 
-def user_for_email(email: str, *, field: str = "email") -> Any | None:
+def user_for_email(email: str, *, field: str = "email") -> User | None:
     """The one account with this address, or None; two or more is :class:`EmailAmbiguous`."""
     found = list(users_with_email(email).order_by("pk")[:2])
     if len(found) > 1:
@@ -72,17 +80,17 @@ def user_for_email(email: str, *, field: str = "email") -> Any | None:
     return found[0] if found else None
 
 
-def names_of(user: Any) -> tuple[str, str]:
+def names_of(user: User) -> tuple[str, str]:
     return str(getattr(user, "first_name", "") or ""), str(getattr(user, "last_name", "") or "")
 
 
-def display_name(user: Any) -> str:
+def display_name(user: User) -> str:
     """A person's name for mail text: their full name, else their address."""
     first, last = names_of(user)
     return f"{first} {last}".strip() or email_of(user)
 
 
-def user_brief(user: Any) -> dict[str, Any] | None:
+def user_brief(user: User) -> dict[str, Any] | None:
     """The contract's UserBrief: ``{"id", "email", "first_name", "last_name"}``."""
     if user is None:
         return None

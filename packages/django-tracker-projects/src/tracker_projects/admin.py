@@ -3,12 +3,14 @@ the rules, the soft delete and cache invalidation are the API's."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+
+from tracker_accounts.users import user_model
 
 from . import services
 from .models import (
@@ -21,6 +23,14 @@ from .models import (
     invite_expired_q,
     invite_pending_q,
 )
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
+
+def _staff(request: HttpRequest) -> User | None:
+    """The admin user acting (the admin lets only authenticated staff in)."""
+    return request.user if isinstance(request.user, user_model()) else None
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -62,11 +72,11 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         services.project_touched(project=obj)
 
     def delete_model(self, request: HttpRequest, obj: Project) -> None:
-        services.project_soft_delete(project=obj, actor=request.user)
+        services.project_soft_delete(project=obj, actor=_staff(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
         for project in queryset:
-            services.project_soft_delete(project=project, actor=request.user)
+            services.project_soft_delete(project=project, actor=_staff(request))
 
     @admin.action(description="Delete the selected projects (soft, with their tasks)")
     def soft_delete(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:

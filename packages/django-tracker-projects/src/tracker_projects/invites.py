@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -39,6 +39,10 @@ from . import permissions, signals
 from .conf import app_settings
 from .models import Invite, InviteMail, InviteStatus, Membership, Project
 from .services import membership_add
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 logger = logging.getLogger("tracker_projects.invites")
 
@@ -116,7 +120,7 @@ def _wait_for_budget(sent: QuerySet[InviteMail], limit: int, wanted: int, now: d
     return max(1, ceil((leaving + window - now).total_seconds()))
 
 
-def _ensure_budget(actor: Any, wanted: int, now: datetime) -> None:
+def _ensure_budget(actor: User, wanted: int, now: datetime) -> None:
     """429 unless ``wanted`` more invitation mails fit the inviter's and the site's budgets.
 
     A site-wide lock makes the count and the sending one step, so concurrent requests cannot
@@ -131,7 +135,7 @@ def _ensure_budget(actor: Any, wanted: int, now: datetime) -> None:
             raise RateLimited(wait, f"This would exceed {whose} budget of invitation mails. Try again later.")
 
 
-def _invite_subject(actor: Any, project: Project) -> str:
+def _invite_subject(actor: User, project: Project) -> str:
     """User-chosen text only where :func:`subject_text` lets it in."""
     inviter = subject_text(" ".join(names_of(actor)))
     name = subject_text(project.name)
@@ -140,7 +144,7 @@ def _invite_subject(actor: Any, project: Project) -> str:
 
 
 @transaction.atomic
-def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBatch:
+def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteBatch:
     """Invite each address (all recorded or none). A pending invite gets a fresh token.
 
     Skipped: members (``already_member``) and addresses mailed an invitation to this project
@@ -219,7 +223,7 @@ def invite_send(*, actor: Any, project_slug: str, emails: list[str]) -> InviteBa
 
 
 @transaction.atomic
-def invite_revoke(*, actor: Any, project_slug: str, invite_id: int) -> None:
+def invite_revoke(*, actor: User, project_slug: str, invite_id: int) -> None:
     from .selectors import ensure_db_id, project_for_update
 
     project = project_for_update(user=actor, slug=project_slug)
@@ -257,12 +261,12 @@ def invite_lookup(*, token: str) -> tuple[Invite, bool]:
 @dataclass
 class Acceptance:
     project: Project
-    new_user: Any | None
+    new_user: User | None
 
 
 @transaction.atomic
 def invite_accept(
-    *, token: str, caller: Any | None, password: str | None, first_name: str, last_name: str
+    *, token: str, caller: User | None, password: str | None, first_name: str, last_name: str
 ) -> Acceptance:
     """Accept once: the invite row is locked, so a concurrent second accept sees it used.
 

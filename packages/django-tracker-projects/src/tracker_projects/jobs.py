@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -44,6 +44,10 @@ from .models import (
     Task,
     TaskQuerySet,
 )
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 logger = logging.getLogger("tracker_projects.jobs")
 
@@ -153,7 +157,7 @@ def _mail(
 
 
 def _task_message(kind: str, subject: str, template: str, day: date) -> Callable[[Task, Any], dict[str, Any]]:
-    def build(task: Task, user: Any) -> dict[str, Any]:
+    def build(task: Task, user: User) -> dict[str, Any]:
         return {
             "kind": kind,
             "to": email_of(user),
@@ -287,7 +291,7 @@ def check_task_overdue() -> dict[str, Any]:
 def check_project_overdue() -> dict[str, Any]:
     day = today()
 
-    def build(project: Project, user: Any) -> dict[str, Any]:
+    def build(project: Project, user: User) -> dict[str, Any]:
         return {
             "kind": NotificationKind.PROJECT_OVERDUE,
             "to": email_of(user),

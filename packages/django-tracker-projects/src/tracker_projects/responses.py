@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -35,6 +35,10 @@ from .clock import today
 from .conf import app_settings
 from .models import Project, Task
 from .schemas import ProjectFilters, TaskFilters
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -94,7 +98,7 @@ def cached_read(
 def project_list(reader: Principal, filters: ProjectFilters) -> HttpResponse:
     day = today()
 
-    def compute(user: Any, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
+    def compute(user: User, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
         qs = selectors.project_list(user_id=user.pk, filters=filters, day=day)
         rows, count = paginate(representation.project_rows(qs, day), filters.page, filters.page_size)
         items = [representation.project_json(r) for r in rows]
@@ -116,7 +120,7 @@ def project_body(*, user_id: int, slug: str) -> bytes:
 def task_list(reader: Principal, slug: str, filters: TaskFilters) -> HttpResponse:
     day = today()
 
-    def compute(user: Any, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
+    def compute(user: User, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
         project_id = selectors.project_id_of_member(user_id=user.pk, slug=slug)
         if project_id is None:
             raise NotFound("Project not found.")
@@ -133,7 +137,7 @@ def task_list(reader: Principal, slug: str, filters: TaskFilters) -> HttpRespons
 def task_detail(reader: Principal, slug: str) -> HttpResponse:
     day = today()
 
-    def compute(user: Any, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
+    def compute(user: User, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
         access = selectors.tasks_of_member(user_id=user.pk, slug=slug).values_list("id", "project_id").first()
         if access is None:
             raise NotFound("Task not found.")

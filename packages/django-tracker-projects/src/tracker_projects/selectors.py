@@ -4,7 +4,7 @@ caches or paginates (that is :mod:`tracker_projects.responses`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +14,10 @@ from tracker_accounts.users import email_q
 
 from .models import Invite, Membership, Priority, Project, Task
 from .schemas import ProjectFilters, TaskFilters
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 ORDER_TIEBREAK = {"name": "id", "-name": "-id"}
 MAX_DB_ID = 2**63 - 1
@@ -80,7 +84,7 @@ def project_id_of_member(*, user_id: int, slug: str) -> int | None:
     return None if found is None else int(found)
 
 
-def project_for_update(*, user: Any, slug: str) -> Project:
+def project_for_update(*, user: User, slug: str) -> Project:
     """The project row locked for writing; 404 unless ``user`` is a member."""
     ensure_storable(slug, "Project")
     project = (
@@ -95,7 +99,7 @@ def project_for_update(*, user: Any, slug: str) -> Project:
     return project
 
 
-def project_for_member(*, user: Any, slug: str) -> Project:
+def project_for_member(*, user: User, slug: str) -> Project:
     project = project_of_member(user_id=user.pk, slug=slug).first()
     if project is None:
         raise NotFound("Project not found.")
@@ -103,9 +107,7 @@ def project_for_member(*, user: Any, slug: str) -> Project:
 
 
 # --------------------------------------------------------------------------- tasks
-def tasks_of_project(
-    *, project_id: int, filters: TaskFilters, day: date, reader_id: int
-) -> QuerySet[Task]:
+def tasks_of_project(*, project_id: int, filters: TaskFilters, day: date, reader_id: int) -> QuerySet[Task]:
     """The project's live tasks matching ``filters``, in order (``assignee=me``: the reader)."""
     qs = Task.objects.filter(project_id=project_id)
     if filters.status:
@@ -132,7 +134,7 @@ def tasks_of_member(*, user_id: int, slug: str) -> QuerySet[Task]:
     )
 
 
-def task_for_member(*, user: Any, slug: str, for_update: bool = False) -> Task:
+def task_for_member(*, user: User, slug: str, for_update: bool = False) -> Task:
     qs = tasks_of_member(user_id=user.pk, slug=slug)
     if for_update:
         qs = qs.select_for_update(of=("self",))

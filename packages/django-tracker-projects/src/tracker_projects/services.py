@@ -4,7 +4,7 @@ happen here, once, whoever calls (API, admin, jobs, shell)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +18,10 @@ from . import cache, permissions, signals
 from .clock import today
 from .models import MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .slugs import save_with_unique_slug
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 
 logger = logging.getLogger("tracker_projects")
 
@@ -38,7 +42,7 @@ def invalidate_project(project_id: int, *extra_users: int) -> None:
     )
 
 
-def _log(event: str, actor: Any, **fields: Any) -> None:
+def _log(event: str, actor: User | None, **fields: Any) -> None:
     """One structured line for a write (after it is decided; the transaction may still roll back)."""
     log_event(event, actor_id=getattr(actor, "pk", None), **fields)
 
@@ -47,7 +51,7 @@ def _log(event: str, actor: Any, **fields: Any) -> None:
 @transaction.atomic
 def project_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     description: str = "",
     status: str = ProjectStatus.PLANNED,
@@ -78,7 +82,7 @@ def _check_dates(start: Any, due: Any) -> None:
 
 
 @transaction.atomic
-def project_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Project:
+def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Project:
     from .selectors import project_for_update
 
     project = project_for_update(user=actor, slug=slug)
@@ -94,7 +98,7 @@ def project_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Project
 
 
 @transaction.atomic
-def project_delete(*, actor: Any, slug: str) -> None:
+def project_delete(*, actor: User, slug: str) -> None:
     from .selectors import project_for_update
 
     project = project_for_update(user=actor, slug=slug)
@@ -102,7 +106,7 @@ def project_delete(*, actor: Any, slug: str) -> None:
     project_soft_delete(project=project, actor=actor)
 
 
-def project_soft_delete(*, project: Project, actor: Any = None) -> None:
+def project_soft_delete(*, project: Project, actor: User | None = None) -> None:
     """Soft-delete a project and its live tasks with one shared timestamp."""
     now = timezone.now()
     with transaction.atomic():
@@ -139,7 +143,7 @@ def project_touched(*, project: Project) -> None:
 
 
 # --------------------------------------------------------------------------- tasks
-def _assignee_for(project: Project, email: str | None) -> Any:
+def _assignee_for(project: Project, email: str | None) -> User | None:
     if email is None:
         return None
     # The membership row is locked until the task is saved: a removal of that member waits
@@ -180,7 +184,7 @@ def _apply_status(task: Task, status: str) -> None:
 @transaction.atomic
 def task_create(
     *,
-    actor: Any,
+    actor: User,
     project_slug: str,
     title: str,
     description: str = "",
@@ -217,7 +221,7 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Task:
+def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
     """Apply ``changes`` (only the fields sent); the manager any field, the assignee the status."""
     from .selectors import task_for_member
 
@@ -246,7 +250,7 @@ def task_update(*, actor: Any, slug: str, changes: dict[str, Any]) -> Task:
 
 
 @transaction.atomic
-def task_delete(*, actor: Any, slug: str) -> None:
+def task_delete(*, actor: User, slug: str) -> None:
     from .selectors import task_for_member
 
     task = task_for_member(user=actor, slug=slug, for_update=True)
@@ -282,7 +286,7 @@ def task_admin_save(*, task: Task) -> None:
 
 
 # --------------------------------------------------------------------------- members
-def membership_add(*, project: Project, user: Any, via: str) -> Membership:
+def membership_add(*, project: Project, user: User, via: str) -> Membership:
     """Add ``user`` to ``project`` (idempotent). Call inside a transaction."""
     membership, created = Membership.objects.get_or_create(
         project=project, user=user, defaults={"role": MemberRole.MEMBER}
@@ -297,7 +301,7 @@ def membership_add(*, project: Project, user: Any, via: str) -> Membership:
 
 
 @transaction.atomic
-def member_remove(*, actor: Any, project_slug: str, user_id: int) -> None:
+def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
     """The manager removes a member, or a member leaves; their tasks become unassigned."""
     from .selectors import ensure_db_id, project_for_update
 
