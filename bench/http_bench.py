@@ -1,18 +1,34 @@
-"""Throughput and latency of the hot endpoints, each against a bare-Django floor.
+"""Throughput and latency of the hot endpoints, each as a share of a bare-Django floor.
 
     uv run python bench/http_bench.py                 # 10,000 tasks, then 1,000,000 tasks
     uv run python bench/http_bench.py --scales 10000  # one scale only
+    uv run python bench/http_bench.py --quick         # smoke run: 10,000 tasks, c16, 3 s, 1 run
+    uv run python bench/http_bench.py --report FILE   # reprint a run saved with --json FILE
 
-For each scale: a fresh PostgreSQL database seeded with COPY (1,000 users, projects, tasks;
-one manager with 50 projects; one project with 1,000 tasks and 20 members), the example
-site under gunicorn (workers = cores, DEBUG off, Redis cache and broker), and wrk on
-loopback at concurrency 1 and 16, 5 s a run, each figure the median of 3 runs taken in
-turn with the floor's. PATCH is measured twice: over the hot project's tasks in turn (what
-a team editing does) and on one task (every writer queued on one row lock). The floor is
-/bench/floor/: a plain Django view behind
-the same middleware, server and token check, returning a JSON body of the same size as
-the endpoint it is compared with. Also measured in-process: SQL queries per request
-(cold cache and warm), and the workers' resident memory after the load. Needs wrk
+Three servers, each gunicorn with 2 sync workers (``-k sync -w 2 --threads 1``, configured on
+the command line only: ``-c bench/gunicorn_empty.conf.py`` keeps gunicorn from loading
+example_site/gunicorn.conf.py, which it would otherwise find after ``--chdir``):
+
+* the bare floor, bench/floor_site/: a project as ``django-admin startproject`` makes it (its
+  default middleware and apps, DEBUG off) with one view, ``GET /floor/?size=N``, answering a
+  JSON body of N bytes. Started once, for the whole run.
+* the example site (DEBUG off, PostgreSQL, Redis cache and broker), per scale, on a fresh
+  database seeded with COPY (1,000 users; one manager with 50 projects; one project with
+  1,000 tasks and 20 members, the one measured). Its /bench/floor/ (the site's middleware and
+  bearer check, no work) is one more row: the "authenticated floor".
+* a second example site on the same database, started with ``BENCH_CACHE=dummy`` (the
+  settings then use Django's DummyCache), whose reads miss the cache every time: the
+  "cache miss" rows.
+
+wrk drives each on loopback at concurrency 1 and 16. Every run of an endpoint is followed by
+a run of the bare floor with a body of the same size, and each req/s figure is reported as a
+share of that floor (which takes the machine's drift out); each figure is the median of
+``--repeats`` runs. Also measured in-process: SQL queries per request (cache cold and warm,
+and on the cache-miss settings), and the workers' resident memory after the load. A summary
+block then prints PASS or MISS for each target; nothing is asserted.
+
+A full run (two scales, 5 s a run, 3 repeats: 14 rows x 2 concurrencies x 6 runs a scale) takes
+about 30 minutes on 2 cores; `--quick` about 2 minutes. Needs wrk
 (`apt-get install wrk`), PostgreSQL and Redis.
 """
 
@@ -24,6 +40,7 @@ from pathlib import Path as _Path
 _sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -36,7 +53,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +64,23 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 PASSWORD = "bench-password-1"
+WORKERS = 2
+EMPTY_CONFIG = ROOT / "bench" / "gunicorn_empty.conf.py"
+FLOOR_SITE = ROOT / "bench" / "floor_site"
+
+# Targets, checked in the summary block (printed, never asserted); all at c16.
+CACHED_SHARE, CACHED_P99 = 0.55, 15.0
+MISS_SHARE = {"projects": 0.15, "tasks20": 0.15, "tasks100": 0.08, "task": 0.15}
+MISS_P99 = 50.0
+AUTH_FLOOR_SHARE = 0.75
+WORKER_MB = 120.0
+READ_LABELS = {
+    "projects": "project list (page 20)",
+    "tasks20": "task list (page 20)",
+    "tasks100": "task list (page 100)",
+    "task": "task detail",
+}
+AUTH_FLOOR_SIZE_OF = "tasks20"  # the authenticated floor answers a body the size of this endpoint's
 
 
 @dataclass
@@ -53,6 +89,7 @@ class Endpoint:
     method: str
     path: str
     body: str | None = None
+    key: str = ""  # one of READ_LABELS for the reads held to the targets
     cached: bool = False
     read: bool = True
     rotate: list[str] = field(default_factory=list)  # paths wrk cycles through, one per request
@@ -66,12 +103,8 @@ def free_port() -> int:
 
 # --------------------------------------------------------------------------- inside Django
 def prepare(scale: int) -> dict[str, Any]:
-    """Migrate, seed, and return the names, tokens and query counts the load needs."""
-    from django.core.cache import cache
+    """Migrate, seed, and return the endpoints and the token the load needs."""
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from bench.seed import seed
     from tracker_accounts.email_user.models import User
@@ -91,30 +124,30 @@ def prepare(scale: int) -> dict[str, Any]:
     ]
     edit = json.dumps({"priority": "high", "description": "benchmark edit"})
     access, _ = issue_pair(manager)
+    task_list = f"/api/projects/{hot.slug}/task_list/"
     endpoints = [
-        Endpoint("GET /api/projects/ (page 20)", "GET", "/api/projects/?page_size=20", cached=True),
         Endpoint(
-            "GET task_list (page 20)", "GET", f"/api/projects/{hot.slug}/task_list/?page_size=20", cached=True
+            "GET /api/projects/ (page 20)", "GET", "/api/projects/?page_size=20", key="projects", cached=True
         ),
+        Endpoint("GET task_list (page 20)", "GET", f"{task_list}?page_size=20", key="tasks20", cached=True),
         Endpoint(
-            "GET task_list (page 100)",
-            "GET",
-            f"/api/projects/{hot.slug}/task_list/?page_size=100",
-            cached=True,
+            "GET task_list (page 100)", "GET", f"{task_list}?page_size=100", key="tasks100", cached=True
         ),
         Endpoint(
             "GET task_list (page 20, filtered)",
             "GET",
-            f"/api/projects/{hot.slug}/task_list/?page_size=20&status=todo&priority=high&ordering=due_date",
+            f"{task_list}?page_size=20&status=todo&priority=high&ordering=due_date",
             cached=True,
         ),
         Endpoint(
             "GET task_list (page 100, filtered)",
             "GET",
-            f"/api/projects/{hot.slug}/task_list/?page_size=100&overdue=false&ordering=-priority",
+            f"{task_list}?page_size=100&overdue=false&ordering=-priority",
             cached=True,
         ),
-        Endpoint("GET /api/tasks/<slug>/edit/", "GET", f"/api/tasks/{task.slug}/edit/", cached=True),
+        Endpoint(
+            "GET /api/tasks/<slug>/edit/", "GET", f"/api/tasks/{task.slug}/edit/", key="task", cached=True
+        ),
         Endpoint(
             f"PATCH /api/tasks/<slug>/edit/ ({len(hot_task_paths):,} tasks in turn)",
             "PATCH",
@@ -138,32 +171,156 @@ def prepare(scale: int) -> dict[str, Any]:
             read=False,
         ),
     ]
-    client = Client()
+    return {"seed": info, "access": access, "endpoints": [ep.__dict__ for ep in endpoints]}
+
+
+def count_queries(spec: dict[str, Any]) -> dict[str, Any]:
+    """SQL queries of one request to each endpoint, the cache cleared first (cold), then again
+    (warm); with the settings of this process (so with ``BENCH_CACHE`` when it is set)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(raise_request_exception=False)
     queries: dict[str, dict[str, int]] = {}
-    for ep in endpoints:
-        headers = {"Authorization": f"Bearer {access}"} if "login" not in ep.path else {}
+    for ep in spec["endpoints"]:
+        headers = {"Authorization": f"Bearer {spec['access']}"} if "login" not in ep["path"] else {}
         counts = {}
         for label in ("cold", "warm"):
             if label == "cold":
                 cache.clear()
             with CaptureQueriesContext(connection) as ctx:
                 response = client.generic(
-                    ep.method, ep.path, ep.body or "", content_type="application/json", headers=headers
+                    ep["method"],
+                    ep["path"],
+                    ep["body"] or "",
+                    content_type="application/json",
+                    headers=headers,
                 )
-            assert response.status_code == 200, (ep.path, response.status_code, response.content[:200])
             counts[label] = len(ctx.captured_queries)
-        queries[ep.name] = counts
+            if response.status_code != 200:  # shown in the table; the load skips the endpoint too
+                counts["status"] = response.status_code
+        queries[ep["name"]] = counts
     cache.clear()
-    return {
-        "seed": info,
-        "access": access,
-        "endpoints": [ep.__dict__ for ep in endpoints],
-        "queries": queries,
-    }
+    return {"cache_backend": settings.CACHES["default"]["BACKEND"], "queries": queries}
 
 
-# --------------------------------------------------------------------------- outside: server and load
+# --------------------------------------------------------------------------- outside: servers and load
+def inside(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run this script with ``args`` in a process of its own (Django set up from ``env``)."""
+    done = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def base_env() -> dict[str, str]:
+    """The environment less Django's and gunicorn's own variables (GUNICORN_CMD_ARGS would reach
+    every server's configuration)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+
+
+class Server:
+    """gunicorn with ``WORKERS`` sync workers, configured on the command line only. gunicorn's
+    own log goes to a file; the application's (the site's per-request log on stderr) is dropped,
+    as in the runs without ``--logs``, or kept beside it with ``app_log``."""
+
+    def __init__(
+        self,
+        label: str,
+        chdir: Path,
+        app: str,
+        env: dict[str, str],
+        health: str,
+        logs: Path,
+        app_log: bool = False,
+    ):
+        self.label, self.chdir, self.app, self.env, self.health = label, chdir, app, env, health
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = logs / f"{label.replace(' ', '-')}-{self.port}.log"
+        self.app_log = logs / f"{label.replace(' ', '-')}-{self.port}-app.log" if app_log else None
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        command = [
+            gunicorn,
+            "-c",
+            str(EMPTY_CONFIG),
+            "--chdir",
+            str(self.chdir),
+            self.app,
+            "-k",
+            "sync",
+            "-w",
+            str(WORKERS),
+            "--threads",
+            "1",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--no-control-socket",  # gunicorn 27 would share one socket path among the servers
+            "--log-level",
+            "info",
+            "--error-logfile",
+            str(self.log),
+        ]
+        with contextlib.ExitStack() as stack:
+            stderr: Any = subprocess.DEVNULL
+            if self.app_log:
+                stderr = stack.enter_context(self.app_log.open("wb"))
+            self.proc = subprocess.Popen(
+                command,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+        return self
+
+    def log_text(self) -> str:
+        text = self.log.read_text() if self.log.exists() else ""
+        if self.app_log and self.app_log.exists():
+            text += self.app_log.read_text()
+        return text[-3000:]
+
+    def wait_up(self) -> None:
+        """Until the server answers anything (the example site's health check says 503 on a
+        DummyCache), then check the worker class gunicorn reports."""
+        assert self.proc is not None
+        for _ in range(300):
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.label} server exited:\n{self.log_text()}")
+            try:
+                urllib.request.urlopen(self.base + self.health, timeout=2).read()
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"{self.label} server did not answer:\n{self.log_text()}")
+        worker = re.search(r"Using worker: (\S+)", self.log.read_text())
+        if not worker or worker.group(1) != "sync":
+            raise SystemExit(f"{self.label} server is not on sync workers:\n{self.log_text()}")
+
+    def rss(self) -> list[float]:
+        return worker_rss_mb(self.proc.pid) if self.proc else []
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
 LAT_RE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+SOCKET_RE = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
 def to_ms(value: str, unit: str) -> float:
@@ -207,39 +364,47 @@ def wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("\n".join(lua) + "\n")
     threads = min(connections, 2)
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "-s",
-            script.name,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(script.name)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {p: to_ms(v, u) for p, v, u in LAT_RE.findall(out)}
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = SOCKET_RE.search(out)
     return {
         "rps": rps,
         "p50": lat.get("50", 0.0),
         "p99": lat.get("99", 0.0),
-        "non2xx": int(errors.group(1)) if errors else 0,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(int(n) for n in sock.groups()) if sock else 0,
     }
 
 
 def median_of(runs: list[dict]) -> dict:
-    """Each figure's median over repeated runs (runs share the machine with the load tool)."""
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    """Each figure's median over repeated runs (runs share the machine with the load tool);
+    error counts are added up."""
+    errors = ("non2xx", "socket_errors")
+    out = {key: statistics.median(run[key] for run in runs) for key in runs[0] if key not in errors}
+    out.update({key: sum(run[key] for run in runs) for key in errors})
+    return out
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
@@ -256,14 +421,68 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return out
 
 
-def run_scale(scale: int, seconds: int, repeats: int) -> dict[str, Any]:
+def fetch(base: str, ep: dict[str, Any], token: str | None) -> tuple[int, int, bytes]:
+    """One request: its status, the size of its body, and the body."""
+    req = urllib.request.Request(
+        base + ep["path"],
+        data=ep["body"].encode() if ep["body"] else None,
+        method=ep["method"],
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            body = response.read()
+            return response.status, len(body), body
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        return error.code, len(body), body
+
+
+@dataclass
+class Load:
+    floor: Server
+    concurrency: list[int]
+    seconds: int
+    repeats: int
+
+    def measure(self, run: Callable[[int], dict], size: int) -> dict[str, dict]:
+        """``run`` and the bare floor (same body size) in turn, so drift hits both alike."""
+        bare_url = f"{self.floor.base}/floor/?size={size}"
+        out = {}
+        for c in self.concurrency:
+            runs, bares = [], []
+            for _ in range(self.repeats):
+                runs.append(run(c))
+                bares.append(wrk(bare_url, "GET", None, None, c, self.seconds))
+            out[f"c{c}"], out[f"bare_c{c}"] = median_of(runs), median_of(bares)
+        return out
+
+
+def progress(scale: int, row: dict[str, Any]) -> None:
+    if "error" in row:
+        print(f"[{scale:,} tasks] {row['name']}: not measured ({row['error']})", flush=True)
+        return
+    c = max(int(k[1:]) for k in row if re.fullmatch(r"c\d+", k))
+    run, bare = row[f"c{c}"], row[f"bare_c{c}"]
+    errors = run["non2xx"] + run["socket_errors"]
+    print(
+        f"[{scale:,} tasks] {row['name']}: {run['rps']:.0f} req/s at c{c} = {share(run, bare)} of the bare "
+        f"floor ({bare['rps']:.0f}), p99 {run['p99']:.1f} ms" + (f"; {errors} errors!" if errors else ""),
+        flush=True,
+    )
+
+
+def run_scale(scale: int, load: Load, logs: Path, app_log: bool) -> dict[str, Any]:
     import psycopg
 
     dbname = "tracker_http_bench_" + secrets.token_hex(3)
     with psycopg.connect(ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{dbname}"')
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        **base_env(),
         "DATABASE_URL": ADMIN.rsplit("/", 1)[0] + "/" + dbname,
         "REDIS_URL": REDIS,
         "DEBUG": "false",
@@ -274,134 +493,312 @@ def run_scale(scale: int, seconds: int, repeats: int) -> dict[str, Any]:
         "PYTHONPATH": f"{ROOT}:{ROOT / 'example_site'}",
         "DJANGO_SETTINGS_MODULE": "tracker_site.settings",
     }
-    server = None
+    env.pop("BENCH_CACHE", None)
+    miss_env = {**env, "BENCH_CACHE": "dummy"}
+    servers: list[Server] = []
     try:
         print(f"[{scale:,} tasks] seeding ...", flush=True)
-        prepared = subprocess.run(
-            [sys.executable, __file__, "--prepare", str(scale)], env=env, capture_output=True, text=True
-        )
-        if prepared.returncode:
-            raise SystemExit(f"preparing failed:\n{prepared.stderr[-3000:]}")
-        data = json.loads(prepared.stdout.strip().splitlines()[-1])
+        data = inside(["--prepare", str(scale)], env)
         print(f"[{scale:,} tasks] seeded: {data['seed']}", flush=True)
-        port = free_port()
-        workers = os.cpu_count() or 2
-        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "--chdir",
-                str(ROOT / "example_site"),
-                "tracker_site.wsgi",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        endpoints: list[dict[str, Any]] = data["endpoints"]
+        misses = [ep for ep in endpoints if ep["key"] in MISS_SHARE]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
+            json.dump({"access": data["access"], "endpoints": endpoints}, spec)
+        try:
+            counted = inside(["--count-queries", spec.name], env)
+            Path(spec.name).write_text(json.dumps({"access": data["access"], "endpoints": misses}))
+            miss_counted = inside(["--count-queries", spec.name], miss_env)
+        finally:
+            os.unlink(spec.name)
+        site = Server(
+            "example site", ROOT / "example_site", "tracker_site.wsgi", env, "/api/health/", logs, app_log
         )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/health/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        miss = Server(
+            "cache miss", ROOT / "example_site", "tracker_site.wsgi", miss_env, "/api/health/", logs, app_log
+        )
+        for server in (site, miss):
+            servers.append(server.start())
+        for server in servers:
+            server.wait_up()
         token = data["access"]
-        rows = []
-        for ep in data["endpoints"]:
+        rows: list[dict[str, Any]] = []
+
+        def endpoint_row(server: Server, ep: dict[str, Any], kind: str, queries: dict) -> dict[str, Any]:
             auth = None if "login" in ep["path"] else token
-            req = urllib.request.Request(
-                base + ep["path"],
-                data=ep["body"].encode() if ep["body"] else None,
-                method=ep["method"],
-                headers={
-                    "Content-Type": "application/json",
-                    **({"Authorization": f"Bearer {auth}"} if auth else {}),
-                },
-            )
-            size = len(urllib.request.urlopen(req, timeout=10).read())
-            floor_url = f"{base}/bench/floor/?size={size}"
-            row = {
-                "name": ep["name"],
-                "size": size,
-                "cached": ep["cached"],
-                "read": ep["read"],
-                "queries": data["queries"][ep["name"]],
-            }
-            for c in (1, 16):
-                runs, floors = [], []
-                for _ in range(repeats):  # endpoint and floor in turn, so drift hits both alike
-                    runs.append(
-                        wrk(base + ep["path"], ep["method"], ep["body"], auth, c, seconds, ep["rotate"])
+            status, size, body = fetch(server.base, ep, auth)
+            name = ep["name"] + (" (cache miss)" if kind == "miss" else "")
+            row = {"name": name, "kind": kind, "key": ep["key"], "size": size, "read": ep["read"]}
+            row["queries"] = queries.get(ep["name"])
+            if status != 200:
+                row["error"] = f"HTTP {status}: {body[:120].decode(errors='replace')}"
+            else:
+                row.update(
+                    load.measure(
+                        lambda c: wrk(
+                            server.base + ep["path"],
+                            ep["method"],
+                            ep["body"],
+                            auth,
+                            c,
+                            load.seconds,
+                            ep["rotate"],
+                        ),
+                        size,
                     )
-                    floors.append(wrk(floor_url, "GET", None, token, c, seconds))
-                row[f"c{c}"], row[f"floor_c{c}"] = median_of(runs), median_of(floors)
-            rows.append(row)
-            print(
-                f"[{scale:,} tasks] {ep['name']}: {row['c16']['rps']:.0f} req/s at c16 "
-                f"(floor {row['floor_c16']['rps']:.0f}), p99 {row['c16']['p99']:.1f} ms",
-                flush=True,
-            )
-        memory = worker_rss_mb(server.pid)
-        return {"scale": scale, "rows": rows, "worker_rss_mb": memory, "workers": workers}
+                )
+            progress(scale, row)
+            return row
+
+        for ep in endpoints:
+            rows.append(endpoint_row(site, ep, "cached", counted["queries"]))
+        size = next((r["size"] for r in rows if r["key"] == AUTH_FLOOR_SIZE_OF), 1000)
+        auth_floor = {
+            "name": "authenticated floor (/bench/floor/: middleware + bearer check)",
+            "kind": "auth_floor",
+            "key": "",
+            "size": size,
+            "read": True,
+            "queries": None,
+        }
+        status, _, body = fetch(
+            site.base, {"path": f"/bench/floor/?size={size}", "method": "GET", "body": None}, token
+        )
+        if status != 200:
+            auth_floor["error"] = f"HTTP {status}: {body[:120].decode(errors='replace')}"
+        else:
+            url = f"{site.base}/bench/floor/?size={size}"
+            auth_floor.update(load.measure(lambda c: wrk(url, "GET", None, token, c, load.seconds), size))
+        progress(scale, auth_floor)
+        rows.append(auth_floor)
+        site_rss = site.rss()
+        for ep in misses:
+            rows.append(endpoint_row(miss, ep, "miss", miss_counted["queries"]))
+        return {
+            "scale": scale,
+            "workers": WORKERS,
+            "seconds": load.seconds,
+            "repeats": load.repeats,
+            "concurrency": load.concurrency,
+            "cache_backend": counted["cache_backend"],
+            "miss_cache_backend": miss_counted["cache_backend"],
+            "rows": rows,
+            "worker_rss_mb": site_rss,
+            "miss_worker_rss_mb": miss.rss(),
+            "floor_worker_rss_mb": load.floor.rss(),
+        }
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+        for server in servers:
+            server.stop()
         with psycopg.connect(ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
 
-def ratio(run: dict, floor: dict) -> str:
-    return f"{run['rps'] / floor['rps']:.0%}" if floor["rps"] else "n/a"
+# --------------------------------------------------------------------------- tables
+def share(run: dict, bare: dict) -> str:
+    return f"{run['rps'] / bare['rps']:.0%}" if bare["rps"] else "n/a"
+
+
+def share_of(row: dict[str, Any], c: int) -> float | None:
+    run, bare = row.get(f"c{c}"), row.get(f"bare_c{c}")
+    return run["rps"] / bare["rps"] if run and bare and bare["rps"] else None
+
+
+def mb(values: list[float]) -> str:
+    return ", ".join(f"{m:.0f} MB" for m in values) or "n/a"
+
+
+def dummy(backend: str) -> bool:
+    return backend.rsplit(".", 1)[-1] == "DummyCache"
 
 
 def table(result: dict[str, Any]) -> str:
+    if any("floor_c16" in r for r in result["rows"]):
+        raise SystemExit("this file was written by an older http_bench.py (no bare floor); run it again")
+    cs = result["concurrency"]
+    miss_note = (
+        "" if dummy(result["miss_cache_backend"]) else " (BENCH_CACHE=dummy not honoured: these rows hit)"
+    )
     lines = [
-        f"**{result['scale']:,} tasks**, gunicorn with {result['workers']} workers; "
-        "worker memory after the run: " + ", ".join(f"{m:.0f} MB" for m in result["worker_rss_mb"]),
+        f"**{result['scale']:,} tasks**, each server gunicorn `-k sync -w {result['workers']}`; "
+        f"{result['seconds']} s a run, median of {result['repeats']}; "
+        f"cache: {result['cache_backend']}, cache-miss server: {result['miss_cache_backend']}{miss_note}",
+        f"worker memory after the load: example site {mb(result['worker_rss_mb'])}; "
+        f"cache-miss server {mb(result['miss_worker_rss_mb'])}; "
+        f"bare floor {mb(result['floor_worker_rss_mb'])}",
         "",
-        "| endpoint | queries (cold / warm) | c1 req/s | c1 p50 / p99 ms | c16 req/s | c16 p50 / p99 ms "
-        "| floor c16 req/s | ratio c1 / c16 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | bytes | queries (cold / warm) | "
+        + " | ".join(f"c{c} req/s | c{c} p50 / p99 ms | bare c{c} req/s | c{c} share of bare" for c in cs)
+        + " |",
+        "| --- | ---: | ---: | " + " | ".join("---: | ---: | ---: | ---:" for _ in cs) + " |",
     ]
     for r in result["rows"]:
-        c1, c16, f1, f16 = r["c1"], r["c16"], r["floor_c1"], r["floor_c16"]
+        q = r["queries"]
+        counted = (f"HTTP {q['status']}" if "status" in q else f"{q['cold']} / {q['warm']}") if q else "-"
+        cells = [r["name"], f"{r['size']:,}", counted]
+        for c in cs:
+            if "error" in r:
+                cells += [r["error"].split(":", 1)[0], "-", "-", "-"]
+                continue
+            run, bare = r[f"c{c}"], r[f"bare_c{c}"]
+            cells += [
+                f"{run['rps']:.0f}",
+                f"{run['p50']:.1f} / {run['p99']:.1f}",
+                f"{bare['rps']:.0f}",
+                share(run, bare),
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    errors = [
+        f"{r['name']} c{c}: {r[f'c{c}']['non2xx']} non-2xx, {r[f'c{c}']['socket_errors']} socket errors"
+        for r in result["rows"]
+        if "error" not in r
+        for c in cs
+        if r[f"c{c}"]["non2xx"] or r[f"c{c}"]["socket_errors"]
+    ]
+    if errors:
+        lines += ["", "Errors during the load: " + "; ".join(errors)]
+    return "\n".join(lines)
+
+
+def comparison(small: dict[str, Any], large: dict[str, Any]) -> str:
+    """Each endpoint at both scales: raw c16 req/s, the same as a share of the bare floor
+    measured alongside (which takes the machine's own drift out), and p99."""
+    at = f"{small['scale']:,} / {large['scale']:,}"
+    c = max(set(small["concurrency"]) & set(large["concurrency"]))
+    lines = [
+        f"At {at} tasks (the share of the bare floor takes the machine's drift out):",
+        "",
+        f"| endpoint | c{c} req/s at {at} | change | share of bare floor at {at} | change "
+        f"| c{c} p99 ms at {at} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    by_name = {r["name"]: r for r in large["rows"]}
+    for a in small["rows"]:
+        b = by_name.get(a["name"])
+        if b is None or "error" in a or "error" in b:
+            continue
+        ra, rb = a[f"c{c}"], b[f"c{c}"]
+        share_a, share_b = share_of(a, c), share_of(b, c)
+        if not (ra["rps"] and share_a and share_b):
+            continue
         lines.append(
-            f"| {r['name']} | {r['queries']['cold']} / {r['queries']['warm']} | {c1['rps']:.0f} "
-            f"| {c1['p50']:.1f} / {c1['p99']:.1f} | {c16['rps']:.0f} | {c16['p50']:.1f} / {c16['p99']:.1f} "
-            f"| {f16['rps']:.0f} | {ratio(c1, f1)} / {ratio(c16, f16)} |"
+            f"| {a['name']} | {ra['rps']:.0f} / {rb['rps']:.0f} | {rb['rps'] / ra['rps'] - 1:+.0%} "
+            f"| {share_a:.0%} / {share_b:.0%} | {share_b / share_a - 1:+.0%} "
+            f"| {ra['p99']:.1f} / {rb['p99']:.1f} |"
         )
     return "\n".join(lines)
 
 
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def check(row: dict[str, Any] | None, label: str, minimum: float, p99: float | None) -> str:
+    """One target line: the share of the bare floor at c16 (and its p99 when the target has one)."""
+    goal = f">= {minimum:.0%} of the bare floor" + (f", p99 < {p99:.0f} ms" if p99 else "")
+    if row is None or "error" in row or "c16" not in row:
+        why = "not run" if row is None else row.get("error", "c16 not measured")
+        return f"    MISS  {label}: not measured ({why}); target {goal}"
+    got = share_of(row, 16) or 0.0
+    errors = row["c16"]["non2xx"] + row["c16"]["socket_errors"]
+    ok = got >= minimum and (p99 is None or row["c16"]["p99"] < p99) and not errors
+    figures = f"{got:.0%}" + (f", p99 {row['c16']['p99']:.1f} ms" if p99 else "")
+    figures += f", {errors} failed requests" if errors else ""
+    return f"    {verdict(ok)}  {label}: {figures} (target {goal})"
+
+
+def find(rows: list[dict[str, Any]], kind: str, key: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r["kind"] == kind and r["key"] == key), None)
+
+
+def summary(results: list[dict[str, Any]]) -> str:
+    """PASS or MISS for each target at c16 (printed only: the figures vary with the machine)."""
+    lines = ["Targets at c16 (printed, not asserted):"]
+    for result in results:
+        lines.append(f"  {result['scale']:,} tasks:")
+        rows = result["rows"]
+        for key, label in READ_LABELS.items():
+            lines.append(check(find(rows, "cached", key), f"cached {label}", CACHED_SHARE, CACHED_P99))
+        for key, label in READ_LABELS.items():
+            lines.append(check(find(rows, "miss", key), f"cache miss {label}", MISS_SHARE[key], MISS_P99))
+        if not dummy(result["miss_cache_backend"]):
+            lines.append(
+                f"          (the cache-miss server ran on {result['miss_cache_backend']}: the settings "
+                "do not honour BENCH_CACHE=dummy yet, so those rows hit the cache)"
+            )
+        lines.append(check(find(rows, "auth_floor", ""), "authenticated floor", AUTH_FLOOR_SHARE, None))
+        memory = result["worker_rss_mb"] + result["miss_worker_rss_mb"]
+        top = max(memory, default=0.0)
+        lines.append(
+            f"    {verdict(bool(memory) and top < WORKER_MB)}  example-site worker memory: "
+            f"largest {top:.0f} MB (target < {WORKER_MB:.0f} MB)"
+        )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 10,000 tasks only, 3 s a run, 1 repeat, c16 only"
+    )
     parser.add_argument("--json", help="also write the raw figures to this file")
+    parser.add_argument(
+        "--logs", help="keep the servers' logs in this directory (the site's request log too: slower)"
+    )
     parser.add_argument("--report", help="print the tables of a file written by --json, and measure nothing")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--count-queries", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.prepare:
+    if args.prepare or args.count_queries:
         import django
 
         django.setup()
-        print(json.dumps(prepare(args.prepare)))
+        if args.prepare:
+            print(json.dumps(prepare(args.prepare)))
+        else:
+            print(json.dumps(count_queries(json.loads(Path(args.count_queries).read_text()))))
         return
+    concurrency = [1, 16]
+    if args.quick:
+        args.scales, args.seconds, args.repeats, concurrency = [10_000], 3, 1, [16]
+    started = time.perf_counter()
     if args.report:
         results = json.loads(Path(args.report).read_text())
     else:
         if not shutil.which("wrk"):
             raise SystemExit("wrk is needed: apt-get install wrk")
-        results = [run_scale(scale, args.seconds, args.repeats) for scale in args.scales]
+        with contextlib.ExitStack() as stack:
+            if args.logs:
+                logs = Path(args.logs)
+                logs.mkdir(parents=True, exist_ok=True)
+            else:
+                logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="http_bench_")))
+            floor_env = {
+                **base_env(),
+                "FLOOR_SITE_DB_DIR": str(logs),
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "DJANGO_SETTINGS_MODULE": "floor_site.settings",
+            }
+            floor = Server(
+                "bare floor",
+                FLOOR_SITE,
+                "floor_site.wsgi",
+                floor_env,
+                "/floor/?size=16",
+                logs,
+                bool(args.logs),
+            )
+            stack.callback(floor.stop)
+            floor.start().wait_up()
+            body = urllib.request.urlopen(f"{floor.base}/floor/?size=1234", timeout=5).read()
+            assert len(body) == 1234, len(body)
+            load = Load(floor, concurrency, args.seconds, args.repeats)
+            results = [run_scale(scale, load, logs, bool(args.logs)) for scale in args.scales]
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
     print()
@@ -410,25 +807,10 @@ def main() -> None:
         print()
     if len(results) == 2:
         print(comparison(*results))
-
-
-def comparison(small: dict[str, Any], large: dict[str, Any]) -> str:
-    """Each endpoint at both scales: raw c16 req/s, the same as a share of the floor measured
-    alongside (which takes the machine's own drift out), and p99."""
-    at = f"{small['scale']:,} / {large['scale']:,}"
-    lines = [
-        f"| endpoint | c16 req/s at {at} | change | share of floor at {at} | change | c16 p99 ms at {at} |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for a, b in zip(small["rows"], large["rows"], strict=True):
-        share_a = a["c16"]["rps"] / a["floor_c16"]["rps"]
-        share_b = b["c16"]["rps"] / b["floor_c16"]["rps"]
-        lines.append(
-            f"| {a['name']} | {a['c16']['rps']:.0f} / {b['c16']['rps']:.0f} "
-            f"| {b['c16']['rps'] / a['c16']['rps'] - 1:+.0%} | {share_a:.0%} / {share_b:.0%} "
-            f"| {share_b / share_a - 1:+.0%} | {a['c16']['p99']:.1f} / {b['c16']['p99']:.1f} |"
-        )
-    return "\n".join(lines)
+        print()
+    print(summary(results))
+    if not args.report:
+        print(f"\n(measured in {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
