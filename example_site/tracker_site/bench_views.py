@@ -1,12 +1,13 @@
-"""The benchmark floor: a bare Django view behind the same middleware, server and
-authentication as the API, returning a JSON body of a requested size. Mounted only when
-``BENCH_FLOOR=true`` (bench/http_bench.py sets it); never in a normal run."""
+"""The benchmark's authenticated floor: a view behind the site's middleware and server that
+checks the bearer token as a cached read does before its one cache round trip, and returns
+a JSON body of a requested size. Mounted only when ``BENCH_FLOOR=true`` (bench/http_bench.py
+sets it); never in a normal run."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from tracker_accounts.auth import user_from_access_token
+from tracker_accounts.auth import principal_from_access_token
 from tracker_accounts.errors import envelope_response
 
 MAX_SIZE = 1_000_000
@@ -14,7 +15,7 @@ MAX_SIZE = 1_000_000
 
 def floor(request: HttpRequest) -> HttpResponse:
     header = request.headers.get("Authorization", "")
-    user = user_from_access_token(header[7:]) if header.startswith("Bearer ") else None
+    user = principal_from_access_token(header[7:]) if header.startswith("Bearer ") else None
     if user is None:
         return envelope_response(401)
     try:

@@ -8,6 +8,9 @@ entry is served the user is as active as when it was computed."""
 
 from __future__ import annotations
 
+import functools
+import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +19,7 @@ from django.utils.functional import SimpleLazyObject
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
+from ninja_jwt.settings import api_settings
 
 from .principals import Principal
 from .tokens import TrackerAccessToken
@@ -27,6 +31,26 @@ if TYPE_CHECKING:
 
 def principal_from_access_token(raw: str) -> Principal | None:
     """Who a valid, unexpired access token names (not yet whether they are still active)."""
+    checked = _checked_token(raw)
+    if checked is None:
+        return None
+    pk, expires = checked
+    if expires is not None and expires <= time.time() - _leeway_seconds():
+        return None  # expired since it was checked (the leeway as ninja-jwt applies it)
+    return Principal(pk)
+
+
+def _leeway_seconds() -> float:
+    leeway = api_settings.LEEWAY
+    return leeway.total_seconds() if isinstance(leeway, timedelta) else float(leeway)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_token(raw: str) -> tuple[Any, float | None] | None:
+    """The user id and expiry of a token whose signature, type and claims ninja-jwt accepts.
+
+    The same string always verifies the same way, so each worker checks a token once; only
+    its expiry is checked again on each use."""
     try:
         token = TrackerAccessToken(raw)
     except TokenError:
@@ -38,7 +62,8 @@ def principal_from_access_token(raw: str) -> Principal | None:
         pk = user_model()._meta.pk.to_python(user_id)
     except (ValidationError, TypeError, ValueError):
         return None
-    return Principal(pk)
+    expires = token.payload.get("exp")
+    return pk, float(expires) if isinstance(expires, int | float) else None
 
 
 def user_from_access_token(raw: str) -> User | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -15,6 +17,17 @@ request_log = logging.getLogger("tracker.requests")
 # Metric labels come from fixed sets (URL patterns, these methods, status codes): a label made of
 # whatever a client sends would grow every worker's memory and the scrape without bound.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+@functools.lru_cache(maxsize=4096)  # labels come from fixed sets, so this stays small
+def _children(method: str, route: str, status: str) -> tuple[Any, Any]:
+    return metrics.REQUESTS.labels(method, route, status), metrics.LATENCY.labels(method, route)
+
+
+def _count(method: str, route: str, status: str, duration: float) -> None:
+    requests, latency = _children(method, route, status)
+    requests.inc()
+    latency.observe(duration)
 
 
 class RequestLogMiddleware:
@@ -37,8 +50,9 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = request_id
             method = request.method if request.method in KNOWN_METHODS else "other"
             status = str(response.status_code) if 100 <= response.status_code <= 599 else "other"
-            metrics.REQUESTS.labels(method, route, status).inc()
-            metrics.LATENCY.labels(method, route).observe(duration)
+            _count(method, route, status, duration)
+            if not request_log.isEnabledFor(logging.INFO):
+                return response
             request_log.info(
                 "%s %s %s %.1fms",
                 request.method,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
@@ -61,13 +62,33 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 not_found.csrf_exempt = True  # type: ignore[attr-defined]  # a POST to an unknown path is a 404, not a CSRF 403
 
 
-def envelope_urls(api: NinjaAPI) -> list[URLPattern | URLResolver]:
-    """The URL patterns of ``api`` with the envelope kept on every error answer."""
+Front = Callable[[HttpRequest, dict[str, Any]], HttpResponse | None]
+
+
+def fronted(front: Front, view: View) -> View:
+    """``view``, with ``front`` asked first: its answer, when it has one, is the response."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return front(request, kwargs) or view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def envelope_urls(api: NinjaAPI, fronts: dict[str, Front] | None = None) -> list[URLPattern | URLResolver]:
+    """The URL patterns of ``api`` with the envelope kept on every error answer; ``fronts``
+    (by route) answer their path's requests first where they can (a cache hit, say)."""
     patterns, _, _ = api.urls
     wrapped: list[URLPattern | URLResolver] = []
+    fronts = dict(fronts or {})
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = enveloped(pattern.callback)
+            front = fronts.pop(str(pattern.pattern), None)
+            if front is not None:
+                pattern.callback = fronted(front, pattern.callback)
         wrapped.append(pattern)
+    if fronts:
+        raise ImproperlyConfigured(f"no route of the API for the fronts of {', '.join(fronts)}")
     wrapped.append(re_path(r"", not_found, name="not-found"))
     return wrapped

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from tracker_accounts.api import token_pair
-from tracker_accounts.auth import caller, current_user, jwt_auth, lazy_jwt_auth, optional_jwt_auth, principal
+from tracker_accounts.auth import caller, current_user, jwt_auth, lazy_jwt_auth, optional_jwt_auth
 from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
 from tracker_accounts.users import user_brief
 
@@ -72,7 +72,7 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpRespon
     auth=lazy_jwt_auth,
 )
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpResponse:
-    return responses.project_list(principal(request), filters)
+    return responses.project_list(request, filters)
 
 
 @projects_router.get(
@@ -180,7 +180,7 @@ def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpR
     auth=lazy_jwt_auth,
 )
 def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> HttpResponse:
-    return responses.task_list(principal(request), slug, filters)
+    return responses.task_list(request, slug, filters)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -192,7 +192,7 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
     auth=lazy_jwt_auth,
 )
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return responses.task_detail(principal(request), slug)
+    return responses.task_detail(request, slug)
 
 
 @tasks_router.patch(

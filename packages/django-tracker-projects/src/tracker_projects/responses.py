@@ -20,10 +20,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from tracker_accounts import versioned
+from tracker_accounts.auth import principal, principal_from_access_token
 from tracker_accounts.errors import NotFound
 from tracker_accounts.metrics import CACHE_LOOKUPS
 from tracker_accounts.principals import Principal
@@ -55,56 +56,108 @@ def paginate(qs: QuerySet[Any, Any], number: int, size: int) -> tuple[list[Any],
 
 
 # --------------------------------------------------------------------------- the cached read
-def _entry_key(namespace: str, reader: Principal, params: dict[str, Any]) -> str:
-    identity = repr(sorted(params.items())).encode()
-    return f"tp:{namespace}:{reader.pk}:{hashlib.blake2b(identity, digest_size=16).hexdigest()}"
+class Lookup:
+    """One reader's cached read: its entry's key (the reader, the endpoint, its path
+    arguments, the raw query string and the tracker's date) and, once :meth:`fetch` ran,
+    what the cache held. The key is made from the request as it came, before any parsing,
+    so :func:`front` can answer a hit before the API runs; an entry is only ever stored for
+    a request that was valid."""
+
+    def __init__(self, request: HttpRequest, reader: Principal, namespace: str, path: dict[str, Any]) -> None:
+        self.reader, self.namespace = reader, namespace
+        identity = repr((today(), sorted(path.items()), sorted(request.GET.lists()))).encode()
+        digest = hashlib.blake2b(identity, digest_size=16).hexdigest()
+        self.key = f"tp:{namespace}:{reader.pk}:{digest}"
+        self.found: versioned.Fetched | None = None
+        self.fetched = False
+
+    def fetch(self) -> bytes | None:
+        """The fresh entry, or None; in the same round trip, the reader's account state and
+        the counters a miss records."""
+        if not self.fetched:
+            mine = [self.reader.version_key, user_version_key(self.reader.pk)]
+            self.found = versioned.fetch([self.key, self.reader.state_key], mine)
+            self.fetched = True
+        body = None if self.found is None else self.found[0][0]
+        if body is not None:
+            CACHE_LOOKUPS.labels(self.namespace, "hit").inc()
+        return body
+
+
+LOOKUP_ATTR = "_tracker_lookup"
+
+
+def front(namespace: str) -> Callable[[HttpRequest, dict[str, Any]], HttpResponse | None]:
+    """A view's front for a cached read: a GET with a valid bearer token whose entry is fresh
+    is answered from the cache before the API parses anything (a hit needs no validation: its
+    entry was stored for the same request when it was valid). Otherwise ``None``: the API
+    answers, reusing what was fetched."""
+
+    def serve(request: HttpRequest, path: dict[str, Any]) -> HttpResponse | None:
+        if request.method != "GET":
+            return None
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header.startswith("Bearer ") or "\x00" in "".join(map(str, path.values())):
+            return None
+        reader = principal_from_access_token(header[7:])
+        if reader is None:
+            return None
+        lookup = Lookup(request, reader, namespace, path)
+        body = lookup.fetch()
+        if body is not None:
+            return json_response(body)
+        setattr(request, LOOKUP_ATTR, lookup)
+        return None
+
+    return serve
 
 
 def cached_read(
-    reader: Principal,
+    request: HttpRequest,
     namespace: str,
-    params: dict[str, Any],
-    compute: Callable[[Any, Callable[[list[str]], dict[str, int]]], bytes],
+    path: dict[str, Any],
+    compute: Callable[[User, Callable[[list[str]], None]], bytes],
 ) -> HttpResponse:
-    """The reader's cached answer for ``params``, else ``compute(user, depend)``'s, stored.
+    """The reader's cached answer, else ``compute(user, depend)``'s, stored.
 
     ``compute`` gets the resolved user and ``depend(keys)``, which it calls with the counters
     the answer depends on beyond the reader's own (say, a project's), *before* reading what
     they guard; it raises :class:`NotFound` and the like as usual (a refusal is not stored).
     """
-    key = _entry_key(namespace, reader, params)
-    mine = [reader.version_key, user_version_key(reader.pk)]
-    found = versioned.fetch([key, reader.state_key], mine)
-    if found is not None and found[0][0] is not None:
-        CACHE_LOOKUPS.labels(namespace, "hit").inc()
-        return json_response(found[0][0])
+    reader = principal(request)
+    lookup = getattr(request, LOOKUP_ATTR, None)
+    if not isinstance(lookup, Lookup) or lookup.key != Lookup(request, reader, namespace, path).key:
+        lookup = Lookup(request, reader, namespace, path)
+    body = lookup.fetch()
+    if body is not None:
+        return json_response(body)
+    found = lookup.found
     CACHE_LOOKUPS.labels(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
-    versions = dict(found[1]) if found is not None else None
+    versions = None if found is None else dict(found[1])
 
-    def depend(keys: list[str]) -> dict[str, int]:
-        more = versioned.counters(keys) if versions is not None else None
+    def depend(keys: list[str]) -> None:
+        more = None if versions is None else versioned.counters(keys)
         if versions is not None and more is not None:
             versions.update(more)
-        return more or {}
 
     body = compute(user, depend)
     if versions is not None:
-        versioned.put(key, versions, body, app_settings.CACHE_TIMEOUT)
+        versioned.put(lookup.key, versions, body, app_settings.CACHE_TIMEOUT)
     return json_response(body)
 
 
 # --------------------------------------------------------------------------- projects
-def project_list(reader: Principal, filters: ProjectFilters) -> HttpResponse:
+def project_list(request: HttpRequest, filters: ProjectFilters) -> HttpResponse:
     day = today()
 
-    def compute(user: User, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
+    def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
         qs = selectors.project_list(user_id=user.pk, filters=filters, day=day)
         rows, count = paginate(representation.project_rows(qs, day), filters.page, filters.page_size)
         items = [representation.project_json(r) for r in rows]
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
 
-    return cached_read(reader, "projects", {"day": day, **filters.dict()}, compute)
+    return cached_read(request, "projects", {}, compute)
 
 
 def project_body(*, user_id: int, slug: str) -> bytes:
@@ -117,10 +170,10 @@ def project_body(*, user_id: int, slug: str) -> bytes:
 
 
 # --------------------------------------------------------------------------- tasks
-def task_list(reader: Principal, slug: str, filters: TaskFilters) -> HttpResponse:
+def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResponse:
     day = today()
 
-    def compute(user: User, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
+    def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
         project_id = selectors.project_id_of_member(user_id=user.pk, slug=slug)
         if project_id is None:
             raise NotFound("Project not found.")
@@ -131,13 +184,13 @@ def task_list(reader: Principal, slug: str, filters: TaskFilters) -> HttpRespons
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
 
     selectors.ensure_storable(slug, "Project")
-    return cached_read(reader, "tasks", {"day": day, "slug": slug, **filters.dict()}, compute)
+    return cached_read(request, "tasks", {"slug": slug}, compute)
 
 
-def task_detail(reader: Principal, slug: str) -> HttpResponse:
+def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     day = today()
 
-    def compute(user: User, depend: Callable[[list[str]], dict[str, int]]) -> bytes:
+    def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
         access = selectors.tasks_of_member(user_id=user.pk, slug=slug).values_list("id", "project_id").first()
         if access is None:
             raise NotFound("Task not found.")
@@ -146,7 +199,7 @@ def task_detail(reader: Principal, slug: str) -> HttpResponse:
         return task_body(task_id=task_id, project_id=project_id, day=day)
 
     selectors.ensure_storable(slug, "Task")
-    return cached_read(reader, "task", {"day": day, "slug": slug}, compute)
+    return cached_read(request, "task", {"slug": slug}, compute)
 
 
 def task_body(*, task_id: int, project_id: int | None = None, day: date | None = None) -> bytes:
@@ -158,6 +211,14 @@ def task_body(*, task_id: int, project_id: int | None = None, day: date | None =
     if row is None:
         raise NotFound("Task not found.")
     return representation.encode(representation.task_json(row))
+
+
+# The cached reads' fronts, by the route ``urls.py`` serves them under.
+FRONTS = {
+    "projects/": front("projects"),
+    "projects/<slug>/task_list/": front("tasks"),
+    "tasks/<slug>/edit/": front("task"),
+}
 
 
 # --------------------------------------------------------------------------- members, invitations

@@ -16,6 +16,7 @@ from tracker_accounts.errors import install_error_handlers
 from tracker_accounts.mounting import envelope_urls
 
 from .api import invites_router, projects_router, tasks_router
+from .responses import FRONTS
 
 app_name = "tracker_api"
 
@@ -31,4 +32,4 @@ api.add_router("projects/", projects_router)
 api.add_router("tasks/", tasks_router)
 api.add_router("invites/", invites_router)
 
-urlpatterns = envelope_urls(api)
+urlpatterns = envelope_urls(api, fronts=FRONTS)
