@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
@@ -140,3 +142,25 @@ def test_a_warm_read_does_not_touch_the_database_connection(w, monkeypatch):
     assert checked == []
     assert w.client.get(reads(w)["members"]).status_code == 200
     assert checked == [1]  # a request that queries is checked, once
+
+
+def test_a_token_that_expired_after_its_first_use_is_refused_on_a_warm_read(w):
+    import time_machine
+    from django.utils import timezone
+
+    warm(w)
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        for path in reads(w).values():
+            assert_envelope(w.client.get(path), 401, "not_authenticated")
+
+
+def test_a_query_the_api_refuses_is_refused_though_a_valid_one_is_cached(w):
+    warm(w)
+    for path in (
+        "/api/projects/?page_size=0",
+        f"/api/projects/{w.project.slug}/task_list/?ordering=nonsense",
+        f"/api/projects/{w.project.slug}/task_list/?ordering=priority&page=0",
+    ):
+        assert_envelope(w.client.get(path), 422, "validation_error")
+    # the same request twice: the refusal was not stored either
+    assert_envelope(w.client.get("/api/projects/?page_size=0"), 422, "validation_error")

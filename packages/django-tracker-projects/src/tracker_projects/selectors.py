@@ -36,8 +36,14 @@ def ensure_db_id(value: int, what: str) -> None:
 
 
 def _ordered(qs: QuerySet[Any], ordering: str, tiebreak: str = "-id") -> QuerySet[Any]:
-    field = ordering.lstrip("-")
-    expr = F(field).desc(nulls_last=True) if ordering.startswith("-") else F(field).asc(nulls_last=True)
+    """Ordered by ``ordering``, rows without a value last; plain ``ORDER BY`` where the column
+    cannot be empty, so the (project, column) indexes serve it."""
+    name = ordering.lstrip("-")
+    nullable = qs.model._meta.get_field(name).null
+    if ordering.startswith("-"):
+        expr = F(name).desc(nulls_last=True) if nullable else F(name).desc()
+    else:
+        expr = F(name).asc(nulls_last=True) if nullable else F(name).asc()
     return qs.order_by(expr, ORDER_TIEBREAK.get(ordering, tiebreak))
 
 
