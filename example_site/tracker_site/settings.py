@@ -88,6 +88,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+        # psycopg binds parameters on the server and prepares a statement run five times on
+        # a connection, so the hot reads skip planning. Set false behind a pooler in
+        # transaction mode (PgBouncer), which cannot keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # the same waits as the default SQLite file: the web server and the worker write at once
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
