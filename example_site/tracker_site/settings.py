@@ -88,7 +88,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+    on_postgresql = DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if on_postgresql and env_bool("DATABASE_SERVER_SIDE_BINDING", True):
         # psycopg binds parameters on the server and prepares a statement run five times on
         # a connection, so the hot reads skip planning. Set false behind a pooler in
         # transaction mode (PgBouncer), which cannot keep prepared statements.

@@ -21,7 +21,6 @@ DEFAULTS: dict[str, Any] = {
     "INVITE_RECIPIENT_COOLDOWN": timedelta(minutes=10),
     "INVITE_URL_TEMPLATE": DEV_INVITE_URL_TEMPLATE,
     "CACHE_TIMEOUT": 300,
-    "CACHE_OUTAGE_BACKOFF": 5.0,
     "JOB_CHUNK_SIZE": 2000,
 }
 
@@ -64,10 +63,6 @@ class ProjectsSettings:
     @property
     def CACHE_TIMEOUT(self) -> int:
         return int(self._get("CACHE_TIMEOUT"))
-
-    @property
-    def CACHE_OUTAGE_BACKOFF(self) -> float:
-        return float(self._get("CACHE_OUTAGE_BACKOFF"))
 
     @property
     def JOB_CHUNK_SIZE(self) -> int:

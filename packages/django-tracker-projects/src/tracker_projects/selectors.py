@@ -141,10 +141,11 @@ def tasks_of_member(*, user_id: int, slug: str) -> QuerySet[Task]:
 
 
 def task_for_member(*, user: User, slug: str, for_update: bool = False) -> Task:
+    """The task with its project (what the permission rules read); 404 unless ``user`` may see it."""
     qs = tasks_of_member(user_id=user.pk, slug=slug)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    task = qs.select_related("project", "assignee", "created_by").first()
+    task = qs.select_related("project").order_by().first()
     if task is None:
         raise NotFound("Task not found.")
     return task
