@@ -164,3 +164,21 @@ def test_a_query_the_api_refuses_is_refused_though_a_valid_one_is_cached(w):
         assert_envelope(w.client.get(path), 422, "validation_error")
     # the same request twice: the refusal was not stored either
     assert_envelope(w.client.get("/api/projects/?page_size=0"), 422, "validation_error")
+
+
+def test_a_front_for_a_route_the_api_does_not_have_is_refused_at_startup():
+    from django.core.exceptions import ImproperlyConfigured
+    from ninja import NinjaAPI, Router
+
+    from tracker_accounts.mounting import envelope_urls
+
+    router = Router()
+
+    @router.get("/here/")
+    def here(request):
+        return {"ok": True}
+
+    api = NinjaAPI(urls_namespace="front-check")
+    api.add_router("", router)
+    with pytest.raises(ImproperlyConfigured, match="elsewhere/"):
+        envelope_urls(api, fronts={"here/": lambda request, path: None, "elsewhere/": lambda r, p: None})
