@@ -711,3 +711,48 @@ def test_entries_of_one_reader_are_never_served_to_another(w):
     assert detail(w.boss, w.task.slug)["slug"] == w.task.slug
     assert gone(outsider, w.task.slug)
     assert_envelope(outsider.get(f"/api/projects/{w.project.slug}/task_list/"), 404, "not_found")
+
+
+# --------------------------------------------------------------------------- a write racing a miss
+def test_a_write_committed_while_a_miss_computes_is_never_hidden_by_its_entry(w, monkeypatch):
+    """The miss read the counters, then the rows; a write lands and bumps in between the rows
+    and the store. The entry is stored under the counters read before: the next read misses
+    and shows the write."""
+    from tracker_projects import responses
+
+    real_page = responses.page_of_rows
+    raced = []
+
+    def rows_then_a_write(*args, **kwargs):
+        page = real_page(*args, **kwargs)  # what this miss read
+        if not raced:
+            raced.append(1)
+            Task.objects.filter(pk=w.task.pk).update(title="Written meanwhile")
+            tp_cache.bump_now(projects=[w.project.pk])  # the writer's on-commit bump
+        return page
+
+    monkeypatch.setattr(responses, "page_of_rows", rows_then_a_write)
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
+    assert detail(w.boss, w.task.slug)["title"] == "Written meanwhile"
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Written meanwhile"
+
+
+def test_a_deactivation_committed_while_the_user_is_read_is_not_hidden(w, monkeypatch):
+    from tracker_accounts import principals
+
+    real = principals._user_from_database
+    raced = []
+
+    def read_then_deactivated(user_id):
+        user = real(user_id)
+        if not raced:
+            raced.append(1)
+            type(user).objects.filter(pk=user_id).update(is_active=False)
+            principals.forget(user_id)  # what the save's receiver does
+        return user
+
+    monkeypatch.setattr(principals, "_user_from_database", read_then_deactivated)
+    member = w.api["member"]
+    assert member.get("/api/auth/me/").status_code == 200  # the read that raced
+    assert_envelope(member.get("/api/auth/me/"), 401, "not_authenticated")
+    assert_envelope(member.get(f"/api/tasks/{w.task.slug}/edit/"), 401, "not_authenticated")
