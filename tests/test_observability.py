@@ -285,3 +285,30 @@ def test_the_example_site_reads_the_number_of_trusted_proxies_from_the_environme
         timeout=120,
     )
     assert done.stdout.strip().splitlines()[-1] == "1", done.stderr
+
+
+@pytest.mark.django_db
+def test_djangos_own_request_log_lines_carry_the_request_id(manager):
+    """Django logs a 4xx/5xx answer (``django.request``) after the middleware returned: the
+    line still carries the request's id, and a line after the response does not."""
+    from tracker_accounts.log import request_id_var
+
+    seen = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record):
+            seen.append((record.getMessage(), request_id_var.get()))
+
+    recorder = Recorder(level=logging.WARNING)
+    logger = logging.getLogger("django.request")
+    logger.addHandler(recorder)
+    try:
+        client = auth_client(manager)
+        missing = client.get("/api/projects/no-such-project/edit/", headers={"X-Request-ID": "req-404-a"})
+        assert missing.status_code == 404
+        refused = client.get("/api/nowhere/", headers={"X-Request-ID": "req-404-b"})
+        assert refused.status_code == 404
+    finally:
+        logger.removeHandler(recorder)
+    assert [rid for _, rid in seen] == ["req-404-a", "req-404-b"], seen
+    assert request_id_var.get() == "-"  # forgotten once the response was closed

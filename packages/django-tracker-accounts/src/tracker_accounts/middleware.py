@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 from . import metrics
@@ -30,6 +31,13 @@ def _count(method: str, route: str, status: str, duration: float) -> None:
     latency.observe(duration)
 
 
+def _forget_request_id(**kwargs: Any) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="tracker_accounts.forget_request_id")
+
+
 class RequestLogMiddleware:
     """Gives each request an id (``X-Request-ID``, accepted from the client when sane), logs
     method, route, status and duration, and counts them in the metrics. Put it first."""
@@ -40,33 +48,32 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = new_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
+        # Kept until the response is closed (request_finished), not only while the middleware
+        # runs: Django logs a 4xx/5xx answer (django.request) after the middleware returned.
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            duration = time.perf_counter() - started
-            match = getattr(request, "resolver_match", None)
-            route = "/" + match.route if match is not None and match.route else "unmatched"
-            response["X-Request-ID"] = request_id
-            method = request.method if request.method in KNOWN_METHODS else "other"
-            status = str(response.status_code) if 100 <= response.status_code <= 599 else "other"
-            _count(method, route, status, duration)
-            if not request_log.isEnabledFor(logging.INFO):
-                return response
-            request_log.info(
-                "%s %s %s %.1fms",
-                request.method,
-                route,
-                response.status_code,
-                duration * 1000,
-                extra={
-                    "event": "request",
-                    "method": request.method,
-                    "route": route,
-                    "status": response.status_code,
-                    "duration_ms": round(duration * 1000, 2),
-                },
-            )
+        response = self.get_response(request)
+        duration = time.perf_counter() - started
+        match = getattr(request, "resolver_match", None)
+        route = "/" + match.route if match is not None and match.route else "unmatched"
+        response["X-Request-ID"] = request_id
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        status = str(response.status_code) if 100 <= response.status_code <= 599 else "other"
+        _count(method, route, status, duration)
+        if not request_log.isEnabledFor(logging.INFO):
             return response
-        finally:
-            request_id_var.reset(token)
+        request_log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            route,
+            response.status_code,
+            duration * 1000,
+            extra={
+                "event": "request",
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+            },
+        )
+        return response

@@ -144,7 +144,7 @@ class MemberRole(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A user's place in a project (a contributor); the project's manager has one too."""
+    """A user's place in a project (a member); the project's manager has one too."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -152,7 +152,7 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "contributor"
+        verbose_name = "member"
         ordering = ("joined_at", "id")
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["project", "user"], name="tracker_membership_unique"),
