@@ -35,6 +35,68 @@ def _answers(url: str, default_port: int) -> bool:
         return False
 
 
+# The (Python, Django) pairs supported, as Django supports them (Django 6 needs Python 3.12).
+# .ci/run runs the suite on the first (through the README's command) and on CI_PAIRS; the
+# GitHub workflow on all of them.
+ALL_PAIRS = [
+    ("3.11", "5.2"),
+    ("3.12", "5.2"),
+    ("3.12", "6.0"),
+    ("3.12", "6.1"),
+    ("3.13", "5.2"),
+    ("3.13", "6.0"),
+    ("3.13", "6.1"),
+]
+CI_PAIRS = [("3.12", "6.0"), ("3.13", "6.1")]
+
+
+def _interpreter(version: str) -> str:
+    """A pyenv interpreter of ``version`` when there is one, else the version for uv to find."""
+    found = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python"))
+    return str(found[-1]) if found else version
+
+
+@nox.session(venv_backend="none")
+@nox.parametrize(("python_version", "django"), ALL_PAIRS, ids=[f"py{p}-django{d}" for p, d in ALL_PAIRS])
+def tests_versions(session: nox.Session, python_version: str, django: str) -> None:
+    """The suite (SQLite) on one Python and Django: the locked dependencies but Django, in a
+    virtualenv of its own under .nox/."""
+    venv = ROOT / ".nox" / f"versions-py{python_version}-django{django}"
+    requirements = venv.parent / f"{venv.name}.txt"
+    venv.parent.mkdir(exist_ok=True)
+    exported = session.run(
+        "uv",
+        "export",
+        "--all-packages",
+        "--no-hashes",
+        "--no-emit-workspace",
+        "--frozen",
+        external=True,
+        silent=True,
+    )
+    lines = [line for line in str(exported).splitlines() if not line.lower().startswith("django==")]
+    requirements.write_text("\n".join(lines) + "\n")
+    session.run("uv", "venv", "-q", "--clear", str(venv), "-p", _interpreter(python_version), external=True)
+    python = str(venv / "bin" / "python")
+    session.run(
+        "uv",
+        "pip",
+        "install",
+        "-q",
+        "-p",
+        python,
+        "-r",
+        str(requirements),
+        f"Django~={django}.0",
+        external=True,
+    )
+    editable = [arg for package in PACKAGES for arg in ("-e", str(ROOT / "packages" / package))]
+    session.run("uv", "pip", "install", "-q", "-p", python, "--no-deps", *editable, external=True)
+    session.run(python, "-c", "import django, sys; print('Django', django.get_version(), 'on', sys.version)")
+    env = {"DATABASE_URL": "", "REDIS_URL": ""}
+    session.run(python, "-m", "pytest", "-q", "-p", "no:randomly", *session.posargs, env=env, external=True)
+
+
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """The suite on SQLite and the local-memory cache (no services needed)."""

@@ -9,6 +9,8 @@ so mount it at a prefix of its own and put opt-in paths such as ``health/`` befo
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from tracker_accounts.api import router as auth_router
@@ -20,7 +22,43 @@ from .responses import FRONTS
 
 app_name = "tracker_api"
 
-api = NinjaAPI(
+# Response descriptions as RFC 9110 names them, written here: ninja takes them from Python's
+# http.HTTPStatus, whose phrases changed in 3.13, and the schema must not depend on that.
+STATUS_DESCRIPTIONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class TrackerApi(NinjaAPI):
+    """The tracker's ``NinjaAPI``: its schema is the same on every supported Python."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if int(status) in STATUS_DESCRIPTIONS:
+                        response["description"] = STATUS_DESCRIPTIONS[int(status)]
+        return schema
+
+
+api = TrackerApi(
     title="Tracker API",
     version="1.0.0",
     description="Projects, tasks and invitations, with email sign-up and JWT authentication.",
