@@ -1,4 +1,4 @@
-"""One-time codes: send-otp and verify-otp (API.md, Authentication)."""
+"""One-time codes: send-otp and verify-otp (docs/API.md, Authentication)."""
 
 from __future__ import annotations
 

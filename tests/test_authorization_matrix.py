@@ -1,7 +1,7 @@
-"""Who may call what: one authorization matrix for the whole HTTP API (API.md).
+"""Who may call what: one authorization matrix for the whole HTTP API (docs/API.md).
 
 ``MATRIX`` has one row per operation of the API (method + path template) and, for each of five
-callers, the status API.md implies:
+callers, the status docs/API.md implies:
 
 - ``anonymous``: no ``Authorization`` header;
 - ``outsider``: a user with role ``manager`` who manages another project and is no member of this one;
@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 CALLERS = ("anonymous", "outsider", "member", "assignee", "manager")
 
-# The error code each refused status must carry (API.md "Conventions"), unless a row says otherwise.
+# The error code each refused status must carry (docs/API.md "Conventions"), unless a row says otherwise.
 CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 STRONG = "Tr0ub4dor&3-staple"
@@ -60,7 +60,7 @@ class Row:
     body: dict[str, Any] | None = None
     # Error codes that differ from ``CODES`` for this row.
     codes: dict[int, str] = field(default_factory=dict)
-    # Only where API.md itself lists one route twice (the two ways to accept an invitation).
+    # Only where docs/API.md itself lists one route twice (the two ways to accept an invitation).
     flavour: str = ""
 
 
@@ -129,7 +129,7 @@ MATRIX: list[Row] = [
         "/api/health/",
         {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
-    Row(  # PUBLIC (API.md "Operations"; served by ninja itself, not part of its own schema)
+    Row(  # PUBLIC (docs/API.md "Operations"; served by ninja itself, not part of its own schema)
         "GET",
         "/api/openapi.json",
         {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
@@ -139,7 +139,7 @@ MATRIX: list[Row] = [
         "/api/docs",
         {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
-    # OPERATORS (not in API.md, hidden from the schema): Prometheus metrics for allowed client
+    # OPERATORS (not in docs/API.md, hidden from the schema): Prometheus metrics for allowed client
     # addresses or a bearer token, not for users. The test client calls from 127.0.0.1, which
     # the default allowlist admits; the refusal (404 for everybody else) is in test_observability.
     Row(
@@ -244,9 +244,9 @@ MATRIX: list[Row] = [
         "/api/invites/{token}/",
         {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
-    # API.md lists accept twice. No account for the invited address: "anyone with the token".
+    # docs/API.md lists accept twice. No account for the invited address: "anyone with the token".
     # Ambiguity: a caller signed in as someone else still gets 201 (a new account for the invited
-    # address is created; their bearer token plays no part), as API.md puts no condition on it.
+    # address is created; their bearer token plays no part), as docs/API.md puts no condition on it.
     Row(
         "POST",
         "/api/invites/accept/{token}/",

@@ -1,4 +1,4 @@
-"""Projects endpoints: create, read, edit, delete, validation and slugs (API.md "Projects")."""
+"""Projects endpoints: create, read, edit, delete, validation and slugs (docs/API.md "Projects")."""
 
 from __future__ import annotations
 

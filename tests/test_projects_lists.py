@@ -1,5 +1,5 @@
 """The two list endpoints: GET /api/projects/ and GET /api/projects/<slug>/task_list/ —
-visibility, filters, ordering and pagination (API.md "Conventions" → Pagination, "Projects")."""
+visibility, filters, ordering and pagination (docs/API.md "Conventions" → Pagination, "Projects")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may call which projects/tasks endpoint (API.md "Projects", "Tasks").
+"""Who may call which projects/tasks endpoint (docs/API.md "Projects", "Tasks").
 
 Every endpoint is tried by five callers: nobody signed in (401), a manager of another project
 (404: existence is never leaked), a plain member, the assignee of the task, and the project's

@@ -1,5 +1,5 @@
 """Tasks endpoints: add, read, edit (manager and assignee), delete, validation, slugs,
-completed_at and is_overdue in the tracker's timezone (API.md "Tasks")."""
+completed_at and is_overdue in the tracker's timezone (docs/API.md "Tasks")."""
 
 from __future__ import annotations
 

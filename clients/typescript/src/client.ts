@@ -1,5 +1,5 @@
 /**
- * Typed fetch client for the Tracker API (see /work/shared/API.md for the contract).
+ * Typed fetch client for the Tracker API (see docs/API.md for the contract).
  *
  * Every parameter and return type below is derived from `./schema` (generated from
  * `clients/openapi.json` by `npm run generate`): a path, method, status code, parameter or
