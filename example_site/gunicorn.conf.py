@@ -18,3 +18,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 30  # a worker stuck this long is restarted
 graceful_timeout = 20
 keepalive = 5
+
+
+def child_exit(server: object, worker: object) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, a worker that exits stops counting in live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -8,10 +8,11 @@ the database when scraped. Under a multi-process server (gunicorn) set
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -68,3 +69,16 @@ _outbox_collector = OutboxCollector()
 def register_collectors() -> None:
     with contextlib.suppress(ValueError):  # registered already (tests, reloads)
         REGISTRY.register(_outbox_collector)
+
+
+def exposition() -> bytes:
+    """The metrics as Prometheus text. Under a multi-process server with
+    ``PROMETHEUS_MULTIPROC_DIR`` set, every worker's counters summed (prometheus-client's
+    multiprocess collector), not the one worker that answers the scrape."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        registry.register(_outbox_collector)
+        return generate_latest(registry)
+    register_collectors()
+    return generate_latest(REGISTRY)

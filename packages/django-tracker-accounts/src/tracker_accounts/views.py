@@ -13,12 +13,12 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from .conf import app_settings
 from .errors import envelope, envelope_response
 from .health import cache_ok, database_ok
-from .metrics import register_collectors
+from .metrics import exposition
 from .ratelimit import client_ip
 
 View = Callable[[HttpRequest], HttpResponse]
@@ -63,5 +63,4 @@ def metrics_allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not metrics_allowed(request):
         return envelope_response(404)  # not advertised to the public
-    register_collectors()
-    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
