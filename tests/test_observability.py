@@ -312,3 +312,29 @@ def test_djangos_own_request_log_lines_carry_the_request_id(manager):
         logger.removeHandler(recorder)
     assert [rid for _, rid in seen] == ["req-404-a", "req-404-b"], seen
     assert request_id_var.get() == "-"  # forgotten once the response was closed
+
+
+@pytest.mark.django_db
+def test_a_mail_queued_by_a_request_is_sent_under_that_requests_id(monkeypatch):
+    """The request's id travels with the task to the worker, whose log lines carry it."""
+    import django_q.tasks
+
+    from tracker_accounts import mail, tasks
+    from tracker_accounts.log import request_id_var
+
+    queued = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *args, **kwargs: queued.append(kwargs))
+    token = request_id_var.set("req-mail-1")  # inside a request, where its commit queues the mail
+    try:
+        mail._queue_task([1, 2])
+    finally:
+        request_id_var.reset(token)
+    assert [kwargs["request_id"] for kwargs in queued] == ["req-mail-1"]
+
+    seen = []
+    monkeypatch.setattr(tasks, "outbox_send", lambda ids: seen.append(request_id_var.get()) or {"sent": 1})
+    assert tasks.send_outbox_batch([1], request_id="req-mail-1") == {"sent": 1}
+    assert seen == ["req-mail-1"]
+    assert request_id_var.get() == "-"  # the worker's next task starts clean
+    tasks.send_outbox_batch([1])  # a task queued before ids travelled
+    assert seen[-1] == "-"

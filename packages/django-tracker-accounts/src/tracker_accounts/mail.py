@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .conf import app_settings
 from .crypto import decrypt, encrypt
+from .log import request_id_var
 from .metrics import MAIL_EVENTS
 from .models import MailStatus, OutboundEmail
 
@@ -73,7 +74,8 @@ def _queue_task(ids: list[int]) -> None:
     from django_q.tasks import async_task
 
     try:
-        async_task(SEND_TASK, ids, group="tracker-mail")
+        # the worker logs under the id of the request that queued the mail
+        async_task(SEND_TASK, ids, request_id=request_id_var.get(), group="tracker-mail")
     except Exception:
         # The broker is unreachable: the rows stay queued and outbox_retry_due sends them later.
         logger.warning(
