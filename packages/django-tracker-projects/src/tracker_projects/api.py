@@ -14,7 +14,7 @@ from tracker_accounts.auth import caller, current_user, jwt_auth, lazy_jwt_auth,
 from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
 from tracker_accounts.users import user_brief
 
-from . import invites, permissions, responses, selectors, services
+from . import invites, responses, selectors, services
 from .responses import json_response
 from .schemas import (
     AcceptedNewUserOut,
@@ -123,9 +123,7 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
     summary="The project's invitations",
 )
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
-    user = current_user(request)
-    project = selectors.project_for_member(user=user, slug=slug)
-    permissions.ensure_project_manager(project, user)
+    project = selectors.project_for_manager(user=current_user(request), slug=slug)
     return responses.invite_page(project=project, number=page.page, size=page.page_size)
 
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from tracker_accounts.errors import NotFound
 from tracker_accounts.users import email_q
 
+from . import permissions
 from .models import Invite, Membership, Priority, Project, Task
 from .schemas import ProjectFilters, TaskFilters
 
@@ -109,6 +110,13 @@ def project_for_member(*, user: User, slug: str) -> Project:
     project = project_of_member(user_id=user.pk, slug=slug).first()
     if project is None:
         raise NotFound("Project not found.")
+    return project
+
+
+def project_for_manager(*, user: User, slug: str) -> Project:
+    """The project ``slug`` for its manager: 404 for outsiders, 403 for its other members."""
+    project = project_for_member(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
     return project
 
 
