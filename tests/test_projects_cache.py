@@ -756,3 +756,18 @@ def test_a_deactivation_committed_while_the_user_is_read_is_not_hidden(w, monkey
     assert member.get("/api/auth/me/").status_code == 200  # the read that raced
     assert_envelope(member.get("/api/auth/me/"), 401, "not_authenticated")
     assert_envelope(member.get(f"/api/tasks/{w.task.slug}/edit/"), 401, "not_authenticated")
+
+
+def test_a_miss_whose_project_counter_cannot_be_read_stores_nothing(w, monkeypatch, settings):
+    """The cache answers the first round trip, then fails the project's counter (a blip, no
+    backoff): the answer is served from the database and no entry without that counter is
+    stored, so a later write to the project cannot be hidden by it."""
+    settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 0
+    real = versioned.counters
+    monkeypatch.setattr(versioned, "counters", lambda names: None)
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
+    monkeypatch.setattr(versioned, "counters", real)
+    Task.objects.filter(pk=w.task.pk).update(title="Written after")
+    tp_cache.bump_now(projects=[w.project.pk])
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Written after"
+    assert detail(w.boss, w.task.slug)["title"] == "Written after"

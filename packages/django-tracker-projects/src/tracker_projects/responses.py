@@ -154,14 +154,17 @@ def cached_read(
     CACHE_LOOKUPS.labels(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
     versions = None if found is None else dict(found[1])
+    complete = [versions is not None]
 
     def depend(keys: list[str]) -> None:
-        more = None if versions is None else versioned.counters(keys)
-        if versions is not None and more is not None:
+        more = versioned.counters(keys) if complete[0] else None
+        if versions is None or more is None:
+            complete[0] = False  # a counter it depends on is unknown: nothing may be stored
+        else:
             versions.update(more)
 
     body = compute(user, depend)
-    if versions is not None:
+    if complete[0] and versions is not None:
         versioned.put(lookup.key, versions, body, app_settings.CACHE_TIMEOUT)
     return json_response(body)
 
