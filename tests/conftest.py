@@ -32,6 +32,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = selected
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test saw an error code that its operation's schema does not list."""
+    from tests.error_codes_seen import SEEN, undocumented
+
+    if not SEEN:
+        return
+    from tracker_projects.urls import api
+
+    problems = undocumented(api.get_openapi_schema(path_prefix="/api/"))
+    if problems:
+        print("\nError codes seen in tests but not documented in the OpenAPI schema:")
+        for problem in problems:
+            print("  " + problem)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache(monkeypatch: pytest.MonkeyPatch) -> Any:
     """An empty cache, switched on: an outage simulated by an earlier test must not leave

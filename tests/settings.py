@@ -17,3 +17,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "tracker-tests"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The outermost middleware: records each error's code for the schema check at the session's end.
+MIDDLEWARE = ["tests.error_codes_seen.RecordErrorCodes", *MIDDLEWARE]  # noqa: F405

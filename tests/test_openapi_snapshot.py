@@ -53,13 +53,107 @@ def test_every_operation_is_documented(name, operation):
     assert successes, f"{name} documents no success"
 
 
-def test_every_response_schema_carries_an_example():
-    components = served()["components"]["schemas"]
-    missing = [
-        name
-        for name, schema in components.items()
-        if name.endswith(("Out", "Page", "Brief", "Ref"))
-        and "examples" not in schema
-        and not any("examples" in prop for prop in schema.get("properties", {}).values())
-    ]
+def _resolve(schema: dict, node: dict) -> dict:
+    ref = node.get("$ref")
+    return schema["components"]["schemas"][ref.rpartition("/")[2]] if ref else node
+
+
+def test_every_response_carries_an_example():
+    schema = served()
+    missing = []
+    for name, operation in operations():
+        for status, response in operation["responses"].items():
+            media = response.get("content", {}).get("application/json")
+            if media is None:
+                assert status == "204", (name, status)
+                continue
+            shown = media.get("example") or media.get("examples")
+            if not (shown or _resolve(schema, media["schema"]).get("examples")):
+                missing.append(f"{name} {status}")
     assert missing == []
+
+
+@pytest.mark.parametrize(("name", "operation"), list(operations()), ids=[n for n, _ in operations()])
+def test_error_responses_name_their_codes_from_the_catalogue(name, operation):
+    from tracker_accounts.error_codes import CATALOGUE
+
+    for status, response in operation["responses"].items():
+        if not status.startswith(("4", "5")):
+            continue
+        media = response["content"]["application/json"]
+        ref, narrowed = media["schema"]["allOf"]
+        assert ref == {"$ref": "#/components/schemas/ErrorOut"}
+        listed = narrowed["properties"]["code"]["enum"]
+        assert listed, (name, status)
+        for code in listed:
+            assert CATALOGUE[code].status == int(status), (name, status, code)
+        assert set(media["examples"]) == set(listed), (name, status)
+        for code, example in media["examples"].items():
+            assert example["value"]["code"] == code
+    assert operation["responses"]["500"]["content"]["application/json"]["schema"]["allOf"][1]["properties"][
+        "code"
+    ]["enum"] == ["server_error"]
+    if "429" in operation["responses"]:
+        assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
+def test_the_catalogue_is_the_schema_s_error_code_enum():
+    from tracker_accounts.error_codes import CATALOGUE
+
+    schema = served()
+    assert schema["components"]["schemas"]["ErrorCode"]["enum"] == sorted(CATALOGUE)
+    envelope = schema["components"]["schemas"]["ErrorOut"]
+    assert envelope["required"] == ["code", "detail", "errors"]
+
+
+def test_operation_ids_are_short_unique_and_free_of_module_paths():
+    ids = [operation["operationId"] for _, operation in operations()]
+    assert len(ids) == len(set(ids))
+    for op_id in ids:
+        assert op_id.isalnum() and op_id[0].islower(), op_id
+        assert "tracker" not in op_id.lower(), op_id
+    assert {"login", "projectCreate", "taskUpdate", "inviteAccept"} <= set(ids)
+
+
+def test_shared_enums_are_named_components_and_never_inline():
+    schema = served()
+    components = schema["components"]["schemas"]
+    expected = {
+        "TaskStatus": ["todo", "in_progress", "done"],
+        "Priority": ["low", "medium", "high", "urgent"],
+        "ProjectStatus": ["planned", "active", "completed"],
+        "Role": ["manager", "member"],
+        "InviteStatus": ["pending", "accepted", "expired", "revoked"],
+    }
+    for name, values in expected.items():
+        assert components[name]["enum"] == values
+    text = json.dumps(schema)
+    for name, values in expected.items():
+        assert text.count(json.dumps(values)) == 1, f"{name} is written inline somewhere"
+        assert f"#/components/schemas/{name}" in text
+    assert components["TaskOut"]["properties"]["status"] == {"$ref": "#/components/schemas/TaskStatus"}
+
+
+def test_request_fields_with_a_default_are_not_required():
+    """Bodies are written in place, where generators know a default makes a field optional."""
+    for name, operation in operations():
+        body = operation.get("requestBody")
+        if body is None:
+            continue
+        schema = body["content"]["application/json"]["schema"]
+        assert "$ref" not in schema, f"{name}: its body is a component"
+        for field, prop in schema.get("properties", {}).items():
+            if "default" in prop:
+                assert field not in schema.get("required", []), (name, field)
+
+
+def test_the_suite_s_error_code_check_catches_an_undocumented_code(monkeypatch):
+    """The session-end check (tests/error_codes_seen.py) reports a code the schema omits."""
+    from tests import error_codes_seen
+
+    monkeypatch.setattr(error_codes_seen, "SEEN", {("/api/auth/login/", "post", 401, "token_invalid")})
+    assert error_codes_seen.undocumented(served()) == [
+        "POST /api/auth/login/: 401 `token_invalid` is not among ['invalid_credentials']"
+    ]
+    monkeypatch.setattr(error_codes_seen, "SEEN", {("/api/auth/login/", "post", 401, "invalid_credentials")})
+    assert error_codes_seen.undocumented(served()) == []

@@ -8,16 +8,16 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
+from . import error_codes as codes
 from . import services, tokens
 from .auth import current_user, jwt_auth
 from .conf import app_settings
+from .openapi import BODY_ERRORS, answers
 from .profiles import user_self
 from .ratelimit import client_ip
 from .schemas import (
-    BODY_ERRORS,
     DetailOut,
     EmailTokenOut,
-    ErrorOut,
     LoginIn,
     MeUpdateIn,
     RefreshIn,
@@ -27,25 +27,12 @@ from .schemas import (
     TokenRefreshOut,
     UserOut,
     VerifyOtpIn,
-    error_responses,
 )
 
 router = Router(tags=["auth"])
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
-
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    410: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
 
 
 def _ip(request: HttpRequest) -> str:
@@ -59,7 +46,7 @@ def token_pair(user: User) -> dict[str, object]:
 
 @router.post(
     "/send-otp/",
-    response={202: DetailOut, **error_responses(*BODY_ERRORS, 429)},
+    **answers({202: DetailOut}, *BODY_ERRORS, 429),
     summary="Email a sign-up code",
     description="The same 202 answer whether or not the address is registered (a registered address "
     "is told so by mail, without a code). Limited per address and per client IP: 429 with Retry-After.",
@@ -71,7 +58,7 @@ def send_otp(request: HttpRequest, payload: SendOtpIn) -> Status[Any]:
 
 @router.post(
     "/verify-otp/",
-    response={200: EmailTokenOut, **error_responses(*BODY_ERRORS, 429)},
+    **answers({200: EmailTokenOut}, *BODY_ERRORS, codes.OTP_INVALID, codes.OTP_EXPIRED, 429),
     summary="Trade a code for an email token",
     description="400 `otp_invalid` (wrong, used, or dead after too many wrong tries) or `otp_expired`. "
     "The email token is bound to the address, single use and short-lived.",
@@ -83,7 +70,7 @@ def verify_otp(request: HttpRequest, payload: VerifyOtpIn) -> dict[str, object]:
 
 @router.post(
     "/register/manager/",
-    response={201: TokenPairOut, **error_responses(*BODY_ERRORS, 409)},
+    **answers({201: TokenPairOut}, *BODY_ERRORS, codes.EMAIL_TOKEN_INVALID, codes.EMAIL_TAKEN),
     summary="Sign up as a manager",
     description="400 `email_token_invalid`, 409 `email_taken`; a password that fails the rules is 422 "
     'with `errors[].field == "password"` and leaves the email token usable.',
@@ -100,7 +87,7 @@ def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status
 
 @router.post(
     "/login/",
-    response={200: TokenPairOut, **error_responses(*BODY_ERRORS, 401, 409, 429)},
+    **answers({200: TokenPairOut}, *BODY_ERRORS, codes.INVALID_CREDENTIALS, codes.EMAIL_AMBIGUOUS, 429),
     summary="Sign in with email and password",
     description="401 `invalid_credentials`; after too many failures for one address, 429 with "
     "Retry-After until the window passes, even with the right password. 409 `email_ambiguous` when "
@@ -113,7 +100,7 @@ def login(request: HttpRequest, payload: LoginIn) -> dict[str, object]:
 
 @router.post(
     "/token/refresh/",
-    response={200: TokenRefreshOut, **error_responses(*BODY_ERRORS, 401)},
+    **answers({200: TokenRefreshOut}, *BODY_ERRORS, codes.TOKEN_INVALID),
     summary="Rotate a refresh token",
     description="The refresh token sent is used up; a used, revoked or expired one is 401 `token_invalid`.",
 )
@@ -125,7 +112,7 @@ def token_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, str]:
 @router.post(
     "/logout/",
     auth=jwt_auth,
-    response={204: None, **error_responses(*BODY_ERRORS, 401)},
+    **answers({204: None}, *BODY_ERRORS, 401, codes.TOKEN_INVALID),
     summary="Revoke a refresh token",
 )
 def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
@@ -133,9 +120,7 @@ def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
     return Status(204, None)
 
 
-@router.get(
-    "/me/", auth=jwt_auth, response={200: UserOut, **error_responses(401)}, summary="The signed-in user"
-)
+@router.get("/me/", auth=jwt_auth, **answers({200: UserOut}, 401), summary="The signed-in user")
 def me(request: HttpRequest) -> dict[str, Any]:
     return user_self(current_user(request))
 
@@ -143,7 +128,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.patch(
     "/me/",
     auth=jwt_auth,
-    response={200: UserOut, **error_responses(*BODY_ERRORS, 401)},
+    **answers({200: UserOut}, *BODY_ERRORS, 401),
     summary="Update the signed-in user's name",
 )
 def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, Any]:

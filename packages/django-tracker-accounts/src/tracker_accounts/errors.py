@@ -9,52 +9,43 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-logger = logging.getLogger("tracker_accounts.errors")
+from . import error_codes as codes
+from .error_codes import ErrorCode
 
-STATUS_CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "The request could not be understood."),
-    401: ("not_authenticated", "Authentication credentials were not provided or are not valid."),
-    403: ("permission_denied", "You do not have permission to perform this action."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This method is not allowed on this path."),
-    409: ("conflict", "The request conflicts with the current state."),
-    410: ("gone", "This resource is no longer available."),
-    413: ("payload_too_large", "The request is too large."),
-    415: ("unsupported_media_type", "The request body must be JSON."),
-    422: ("validation_error", "The request is not valid."),
-    429: ("rate_limited", "Too many requests. Try again later."),
-    500: ("server_error", "An unexpected error occurred."),
-    503: ("service_unavailable", "The service is unavailable."),
-}
+logger = logging.getLogger("tracker_accounts.errors")
 
 
 def envelope(
-    status: int, code: str | None = None, detail: str | None = None, errors: Iterable[Mapping[str, str]] = ()
+    status: int,
+    error: ErrorCode | None = None,
+    detail: str | None = None,
+    errors: Iterable[Mapping[str, str]] = (),
 ) -> dict[str, Any]:
-    default_code, default_detail = STATUS_CODES.get(status, ("error", "Error."))
+    """The body of an error answer; ``error`` defaults to the catalogue's code for ``status``."""
+    error = error or codes.for_status(status)
     return {
-        "code": code or default_code,
-        "detail": detail or default_detail,
+        "code": error.code,
+        "detail": detail or error.detail,
         "errors": [{"field": str(e["field"]), "message": str(e["message"])} for e in errors],
     }
 
 
 def envelope_response(
     status: int,
-    code: str | None = None,
+    error: ErrorCode | None = None,
     detail: str | None = None,
     errors: Iterable[Mapping[str, str]] = (),
     headers: Mapping[str, str] | None = None,
     request_id: str | None = None,
 ) -> JsonResponse:
-    body = envelope(status, code, detail, errors)
+    body = envelope(status, error, detail, errors)
     if request_id:  # quoted to support staff when reporting a server error
         body["request_id"] = request_id
     response = JsonResponse(body, status=status)
@@ -64,53 +55,52 @@ def envelope_response(
 
 
 class ApiError(Exception):
-    """A domain error that the API renders as the envelope."""
+    """A domain error that the API renders as the envelope; its code comes from the catalogue."""
 
-    status: int = 400
-    code: str = "bad_request"
-    detail: str = "The request could not be understood."
+    error: ClassVar[ErrorCode] = codes.BAD_REQUEST
 
     def __init__(
         self,
         detail: str | None = None,
         *,
-        code: str | None = None,
-        status: int | None = None,
+        error: ErrorCode | None = None,
         errors: Iterable[Mapping[str, str]] = (),
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.status = status or self.status
-        self.code = code or self.code
-        self.detail = detail or self.detail
+        chosen = error or self.error
+        self.status = chosen.status
+        self.code = chosen.code
+        self.entry = chosen
+        self.detail = detail or chosen.detail
         self.errors = [dict(e) for e in errors]
         self.headers = dict(headers or {})
         super().__init__(self.detail)
 
 
 class NotFound(ApiError):
-    status, code, detail = 404, "not_found", "Not found."
+    error = codes.NOT_FOUND
 
 
 class PermissionDenied(ApiError):
-    status, code, detail = 403, "permission_denied", "You do not have permission to perform this action."
+    error = codes.PERMISSION_DENIED
 
 
 class Conflict(ApiError):
-    status, code, detail = 409, "conflict", "The request conflicts with the current state."
+    error = codes.CONFLICT
 
 
 class Gone(ApiError):
-    status, code, detail = 410, "gone", "This resource is no longer available."
+    error = codes.GONE
 
 
 class NotAuthenticated(ApiError):
-    status, code, detail = 401, "not_authenticated", STATUS_CODES[401][1]
+    error = codes.NOT_AUTHENTICATED
 
 
 class InvalidInput(ApiError):
     """422 for business rules on input; name the field(s) concerned."""
 
-    status, code, detail = 422, "validation_error", "The request is not valid."
+    error = codes.VALIDATION_ERROR
 
     @classmethod
     def for_field(cls, field: str, message: str) -> InvalidInput:
@@ -118,7 +108,7 @@ class InvalidInput(ApiError):
 
 
 class RateLimited(ApiError):
-    status, code, detail = 429, "rate_limited", STATUS_CODES[429][1]
+    error = codes.RATE_LIMITED
 
     def __init__(self, retry_after: int, detail: str | None = None) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, int(retry_after)))})
@@ -144,7 +134,7 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def _api_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    return envelope_response(exc.status, exc.code, exc.detail, exc.errors, exc.headers)
+    return envelope_response(exc.status, exc.entry, exc.detail, exc.errors, exc.headers)
 
 
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -38,23 +38,11 @@ class FieldError(Schema):
 class ErrorOut(Schema):
     """The error envelope of every 4xx and 5xx answer."""
 
-    code: str = Field(examples=["not_found"])
-    detail: str = Field(examples=["Not found."])
-    errors: list[FieldError] = Field(default_factory=list)
+    model_config = example({"code": "not_found", "detail": "Project not found.", "errors": []})
 
-
-def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """``response=`` entries documenting the error envelope for each of ``statuses``."""
-    return dict.fromkeys(statuses, ErrorOut)
-
-
-# Every operation with a JSON body can answer 400 (not JSON, or empty), 413 (larger than
-# DATA_UPLOAD_MAX_MEMORY_SIZE), 415 (a Content-Type other than application/json) and 422
-# (fails validation).
-BODY_ERRORS = (400, 413, 415, 422)
-# Every operation with query parameters can answer 400 (more fields than
-# DATA_UPLOAD_MAX_NUMBER_FIELDS) and 422 (a parameter fails validation).
-QUERY_ERRORS = (400, 422)
+    code: str = Field(description="A code from the catalogue (ErrorCode); each operation lists its own.")
+    detail: str = Field(description="A sentence for people.")
+    errors: list[FieldError] = Field(default_factory=list, description="Per field; empty when none.")
 
 
 class DetailOut(Schema):

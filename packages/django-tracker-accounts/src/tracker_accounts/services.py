@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import error_codes as codes
 from . import lockout, ratelimit
 from .adapter import get_adapter
 from .addresses import normalize_email
@@ -36,23 +37,23 @@ OTP_PURPOSE = "tracker_accounts.otp"
 
 
 class OtpInvalid(ApiError):
-    status, code, detail = 400, "otp_invalid", "The code is not valid."
+    error = codes.OTP_INVALID
 
 
 class OtpExpired(ApiError):
-    status, code, detail = 400, "otp_expired", "The code has expired. Ask for a new one."
+    error = codes.OTP_EXPIRED
 
 
 class EmailTokenInvalid(ApiError):
-    status, code, detail = 400, "email_token_invalid", "The email token is invalid, expired or used."
+    error = codes.EMAIL_TOKEN_INVALID
 
 
 class InvalidCredentials(ApiError):
-    status, code, detail = 401, "invalid_credentials", "The email or password is not correct."
+    error = codes.INVALID_CREDENTIALS
 
 
 class EmailTaken(Conflict):
-    code, detail = "email_taken", "An account with this email already exists."
+    error = codes.EMAIL_TAKEN
 
 
 def _otp_hash(email: str, code: str) -> str:

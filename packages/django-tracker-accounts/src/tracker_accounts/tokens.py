@@ -10,6 +10,7 @@ from ninja_jwt.exceptions import TokenError
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import AccessToken, RefreshToken
 
+from . import error_codes as codes
 from .conf import app_settings
 from .errors import ApiError
 from .users import active_users
@@ -37,7 +38,7 @@ class TrackerRefreshToken(RefreshToken):
 
 
 class TokenInvalid(ApiError):
-    status, code, detail = 401, "token_invalid", "The token is invalid, expired or revoked."
+    error = codes.TOKEN_INVALID
 
 
 def issue_pair(user: User) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
+from . import error_codes as codes
 from .addresses import normalize_email
 from .conf import app_settings
 from .errors import Conflict
@@ -29,12 +30,11 @@ if TYPE_CHECKING:
 
 
 class EmailAmbiguous(Conflict):
-    code = "email_ambiguous"
-    detail = "More than one account uses this email address; an administrator must resolve it."
+    error = codes.EMAIL_AMBIGUOUS
 
     @classmethod
     def for_field(cls, field: str) -> EmailAmbiguous:
-        return cls(errors=[{"field": field, "message": cls.detail}])
+        return cls(errors=[{"field": field, "message": cls.error.detail}])
 
 
 def user_model() -> type[User]:

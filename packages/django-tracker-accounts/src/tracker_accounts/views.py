@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from . import error_codes as codes
 from .conf import app_settings
 from .errors import envelope, envelope_response
 from .health import cache_ok, database_ok
@@ -42,7 +43,7 @@ def health(request: HttpRequest) -> HttpResponse:
     if all(v == "ok" for v in parts.values()):
         return JsonResponse({"status": "ok", **parts})
     failing = ", ".join(k for k, v in parts.items() if v != "ok")
-    body = {"status": "degraded", **parts, **envelope(503, "unhealthy", f"Unhealthy: {failing}.")}
+    body = {"status": "degraded", **parts, **envelope(503, codes.UNHEALTHY, f"Unhealthy: {failing}.")}
     return JsonResponse(body, status=503)
 
 

@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
 
+from tracker_accounts import error_codes as codes
 from tracker_accounts.api import token_pair
 from tracker_accounts.auth import caller, current_user, jwt_auth, lazy_jwt_auth, optional_jwt_auth
-from tracker_accounts.schemas import BODY_ERRORS, QUERY_ERRORS, error_responses
+from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, responses, selectors, services
@@ -42,7 +43,7 @@ projects_router = Router(tags=["projects"], auth=jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=jwt_auth)
 invites_router = Router(tags=["invitations"])
 
-E = error_responses
+INVITE_GONE = (codes.INVITE_EXPIRED, codes.INVITE_USED, codes.INVITE_REVOKED)
 AMBIGUOUS = (
     "409 `email_ambiguous` when two accounts share an address (only on a user model whose emails "
     "are not unique)."
@@ -57,7 +58,7 @@ def _project_out(request: HttpRequest, slug: str, status: int = 200) -> HttpResp
 
 # --------------------------------------------------------------------------- projects
 @projects_router.post(
-    "/create/", response={201: ProjectOut, **E(*BODY_ERRORS, 401, 403)}, summary="Create a project"
+    "/create/", **answers({201: ProjectOut}, *BODY_ERRORS, 401, 403), summary="Create a project"
 )
 def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpResponse:
     project = services.project_create(actor=current_user(request), **payload.dict())
@@ -66,7 +67,7 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpRespon
 
 @projects_router.get(
     "/",
-    response={200: ProjectPage, **E(*QUERY_ERRORS, 401)},
+    **answers({200: ProjectPage}, *QUERY_ERRORS, 401),
     summary="My projects",
     description="Only the projects the caller manages or is a member of.",
     auth=lazy_jwt_auth,
@@ -77,7 +78,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpRe
 
 @projects_router.get(
     "/{slug}/edit/",
-    response={200: ProjectOut, **E(401, 404)},
+    **answers({200: ProjectOut}, 401, 404),
     summary="Read a project",
     description=NOT_FOUND,
 )
@@ -86,7 +87,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @projects_router.patch(
-    "/{slug}/edit/", response={200: ProjectOut, **E(*BODY_ERRORS, 401, 403, 404)}, summary="Edit a project"
+    "/{slug}/edit/", **answers({200: ProjectOut}, *BODY_ERRORS, 401, 403, 404), summary="Edit a project"
 )
 def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> HttpResponse:
     services.project_update(actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True))
@@ -94,7 +95,7 @@ def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) ->
 
 
 @projects_router.delete(
-    "/{slug}/delete/", response={204: None, **E(401, 403, 404)}, summary="Delete a project (soft)"
+    "/{slug}/delete/", **answers({204: None}, 401, 403, 404), summary="Delete a project (soft)"
 )
 def project_delete(request: HttpRequest, slug: str) -> Status[None]:
     services.project_delete(actor=current_user(request), slug=slug)
@@ -103,7 +104,7 @@ def project_delete(request: HttpRequest, slug: str) -> Status[None]:
 
 @projects_router.post(
     "/{slug}/invite/",
-    response={201: InviteResultOut, **E(*BODY_ERRORS, 401, 403, 404, 409, 429)},
+    **answers({201: InviteResultOut}, *BODY_ERRORS, 401, 403, 404, codes.EMAIL_AMBIGUOUS, 429),
     summary="Invite people by email",
     description="Members already in the project are listed under `skipped` (`already_member`); an "
     "address with a pending invitation gets a fresh token and expiry. Each invitee is emailed a link. "
@@ -119,7 +120,7 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
 
 @projects_router.get(
     "/{slug}/invites/",
-    response={200: InvitePage, **E(*QUERY_ERRORS, 401, 403, 404)},
+    **answers({200: InvitePage}, *QUERY_ERRORS, 401, 403, 404),
     summary="The project's invitations",
 )
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
 
 @projects_router.delete(
     "/{slug}/invites/{invite_id}/",
-    response={204: None, **E(401, 403, 404, 409, 422)},
+    **answers({204: None}, 401, 403, 404, codes.INVITE_NOT_PENDING, 422),
     summary="Revoke an invitation",
     description="Its token stops working. 409 `invite_not_pending` unless it is pending.",
 )
@@ -140,7 +141,7 @@ def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> St
 
 @projects_router.get(
     "/{slug}/members/",
-    response={200: MemberPage, **E(*QUERY_ERRORS, 401, 404)},
+    **answers({200: MemberPage}, *QUERY_ERRORS, 401, 404),
     summary="The project's members",
 )
 def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
@@ -150,7 +151,7 @@ def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
 
 @projects_router.delete(
     "/{slug}/members/{user_id}/",
-    response={204: None, **E(401, 403, 404, 409, 422)},
+    **answers({204: None}, 401, 403, 404, codes.MANAGER_CANNOT_LEAVE, 422),
     summary="Remove a member, or leave",
     description="The manager removes anyone but themself (409 `manager_cannot_leave`); a member may "
     "remove themself. Their tasks in the project become unassigned.",
@@ -162,7 +163,7 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
 
 @projects_router.post(
     "/{slug}/tasks/add/",
-    response={201: TaskOut, **E(*BODY_ERRORS, 401, 403, 404, 409)},
+    **answers({201: TaskOut}, *BODY_ERRORS, 401, 403, 404, codes.EMAIL_AMBIGUOUS),
     summary="Add a task",
     description=AMBIGUOUS,
 )
@@ -173,7 +174,7 @@ def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpR
 
 @projects_router.get(
     "/{slug}/task_list/",
-    response={200: TaskPage, **E(*QUERY_ERRORS, 401, 404)},
+    **answers({200: TaskPage}, *QUERY_ERRORS, 401, 404),
     summary="The project's tasks",
     auth=lazy_jwt_auth,
 )
@@ -184,7 +185,7 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
 # --------------------------------------------------------------------------- tasks
 @tasks_router.get(
     "/{slug}/edit/",
-    response={200: TaskOut, **E(401, 404)},
+    **answers({200: TaskOut}, 401, 404),
     summary="Read a task",
     description=NOT_FOUND,
     auth=lazy_jwt_auth,
@@ -195,7 +196,7 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @tasks_router.patch(
     "/{slug}/edit/",
-    response={200: TaskOut, **E(*BODY_ERRORS, 401, 403, 404, 409)},
+    **answers({200: TaskOut}, *BODY_ERRORS, 401, 403, 404, codes.EMAIL_AMBIGUOUS),
     summary="Edit a task (the assignee: status only)",
     description="The project's manager may change any field; the assignee only `status` (403 otherwise). "
     + AMBIGUOUS,
@@ -207,9 +208,7 @@ def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> HttpR
     return json_response(responses.task_body(task_id=task.pk))
 
 
-@tasks_router.delete(
-    "/{slug}/delete/", response={204: None, **E(401, 403, 404)}, summary="Delete a task (soft)"
-)
+@tasks_router.delete("/{slug}/delete/", **answers({204: None}, 401, 403, 404), summary="Delete a task (soft)")
 def task_delete(request: HttpRequest, slug: str) -> Status[None]:
     services.task_delete(actor=current_user(request), slug=slug)
     return Status(204, None)
@@ -218,7 +217,7 @@ def task_delete(request: HttpRequest, slug: str) -> Status[None]:
 # --------------------------------------------------------------------------- invitations
 @invites_router.get(
     "/{token}/",
-    response={200: InvitePublicOut, **E(404, 410)},
+    **answers({200: InvitePublicOut}, codes.INVITE_NOT_FOUND, *INVITE_GONE),
     summary="Look at an invitation",
     description="404 `invite_not_found`; 410 `invite_expired`, `invite_used` or `invite_revoked`.",
 )
@@ -236,13 +235,23 @@ def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
 @invites_router.post(
     "/accept/{token}/",
     auth=optional_jwt_auth,
-    response={200: AcceptedOut, 201: AcceptedNewUserOut, **E(*BODY_ERRORS, 401, 403, 404, 409, 410)},
+    **answers(
+        {200: AcceptedOut, 201: AcceptedNewUserOut},
+        *BODY_ERRORS,
+        401,
+        codes.LOGIN_REQUIRED,
+        codes.INVITE_EMAIL_MISMATCH,
+        codes.INVITE_NOT_FOUND,
+        codes.EMAIL_TAKEN,
+        codes.EMAIL_AMBIGUOUS,
+        *INVITE_GONE,
+        extra={"security": [{}]},  # ninja appends it to OptionalJWTAuth: anonymous is fine too
+    ),
     summary="Accept an invitation",
     description="Without an account for the invited address: anyone with the token, with a password and "
     "names in the body; the answer is a TokenPair and the project. With an account: that user, "
     "authenticated (the bearer token is optional on this path), with an empty body. 409 `email_taken` "
     "when an account for the address was made meanwhile; " + AMBIGUOUS,
-    openapi_extra={"security": [{}]},  # ninja appends it to OptionalJWTAuth: anonymous is fine too
 )
 def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[Any]:
     result = invites.invite_accept(

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tracker_accounts import error_codes as codes
 from tracker_accounts.addresses import normalize_email
 from tracker_accounts.crypto import token_hash
 from tracker_accounts.errors import ApiError, Conflict, InvalidInput, NotFound, RateLimited
@@ -48,25 +49,25 @@ logger = logging.getLogger("tracker_projects.invites")
 
 
 class InviteNotFound(NotFound):
-    code, detail = "invite_not_found", "This invitation does not exist."
+    error = codes.INVITE_NOT_FOUND
 
 
 class InviteGone(ApiError):
-    status = 410
+    error = codes.GONE
 
 
 class LoginRequired(ApiError):
-    status, code, detail = 401, "login_required", "An account exists for this address: sign in to accept."
+    error = codes.LOGIN_REQUIRED
 
 
 class InviteEmailMismatch(ApiError):
-    status, code, detail = 403, "invite_email_mismatch", "This invitation was sent to another address."
+    error = codes.INVITE_EMAIL_MISMATCH
 
 
 GONE = {
-    InviteStatus.ACCEPTED: ("invite_used", "This invitation has been used already."),
-    InviteStatus.REVOKED: ("invite_revoked", "This invitation has been revoked."),
-    InviteStatus.EXPIRED: ("invite_expired", "This invitation has expired."),
+    InviteStatus.ACCEPTED: codes.INVITE_USED,
+    InviteStatus.REVOKED: codes.INVITE_REVOKED,
+    InviteStatus.EXPIRED: codes.INVITE_EXPIRED,
 }
 
 
@@ -233,7 +234,7 @@ def invite_revoke(*, actor: User, project_slug: str, invite_id: int) -> None:
     if invite is None:
         raise NotFound("Invitation not found.")
     if invite.status_at(timezone.now()) != InviteStatus.PENDING:
-        raise Conflict("Only a pending invitation can be revoked.", code="invite_not_pending")
+        raise Conflict(error=codes.INVITE_NOT_PENDING)
     invite.status = InviteStatus.REVOKED
     invite.save(update_fields=["status"])
     log_event("invite_revoked", actor_id=actor.pk, project=project.slug, invite_id=invite.pk)
@@ -248,8 +249,7 @@ def _usable(raw_token: str, *, lock: bool) -> Invite:
         raise InviteNotFound()
     status = invite.status_at(timezone.now())
     if status in GONE:
-        code, detail = GONE[InviteStatus(status)]
-        raise InviteGone(detail, code=code)
+        raise InviteGone(error=GONE[InviteStatus(status)])
     return invite
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from ninja import Schema
 from pydantic import (
@@ -31,6 +31,16 @@ ProjectStatusName = Literal["planned", "active", "completed"]
 TaskStatusName = Literal["todo", "in_progress", "done"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
 RoleName = Literal["manager", "member"]
+InviteStatusName = Literal["pending", "accepted", "expired", "revoked"]
+# Named components of the OpenAPI schema (TaskStatus, ...) instead of the same enum inline
+# wherever it is used.
+NAMED_ENUMS: dict[str, tuple[str, ...]] = {
+    "ProjectStatus": get_args(ProjectStatusName),
+    "TaskStatus": get_args(TaskStatusName),
+    "Priority": get_args(PriorityName),
+    "Role": get_args(RoleName),
+    "InviteStatus": get_args(InviteStatusName),
+}
 # The length constraints come before the NUL check: placed after a validator, pydantic checks
 # min_length before stripping, and a name of blanks would pass as "".
 # Names and titles refuse every control character, descriptions all but line feed and tab.
@@ -322,7 +332,7 @@ class InviteOut(Schema):
     invited_by: UserBrief
     created_at: datetime
     expires_at: datetime
-    status: Literal["pending", "accepted", "expired", "revoked"]
+    status: InviteStatusName
 
 
 class InvitePage(Page):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker_accounts import error_codes as codes
 from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.users import EmailAmbiguous, email_q
@@ -313,7 +314,7 @@ def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
     if membership is None:
         raise NotFound("Member not found.")
     if membership.role == MemberRole.MANAGER:
-        raise Conflict("The project's manager cannot leave the project.", code="manager_cannot_leave")
+        raise Conflict(error=codes.MANAGER_CANNOT_LEAVE)
     invalidate_project(project.pk, user_id)
     membership.delete()
     Task.all_objects.filter(Q(project=project) & Q(assignee_id=user_id)).update(

@@ -12,50 +12,29 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import NinjaAPI
+from ninja.operation import Operation
 
 from tracker_accounts.api import router as auth_router
 from tracker_accounts.errors import install_error_handlers
 from tracker_accounts.mounting import envelope_urls
+from tracker_accounts.openapi import operation_id, refine
 
 from .api import invites_router, projects_router, tasks_router
 from .responses import FRONTS
+from .schemas import NAMED_ENUMS
 
 app_name = "tracker_api"
 
-# Response descriptions as RFC 9110 names them, written here: ninja takes them from Python's
-# http.HTTPStatus, whose phrases changed in 3.13, and the schema must not depend on that.
-STATUS_DESCRIPTIONS = {
-    200: "OK",
-    201: "Created",
-    202: "Accepted",
-    204: "No Content",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    410: "Gone",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
-
 
 class TrackerApi(NinjaAPI):
-    """The tracker's ``NinjaAPI``: its schema is the same on every supported Python."""
+    """The tracker's ``NinjaAPI``: its schema names error codes and enums, and is the same on
+    every supported Python (see :mod:`tracker_accounts.openapi`)."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                for status, response in operation.get("responses", {}).items():
-                    if int(status) in STATUS_DESCRIPTIONS:
-                        response["description"] = STATUS_DESCRIPTIONS[int(status)]
-        return schema
+        return refine(super().get_openapi_schema(*args, **kwargs), NAMED_ENUMS)
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        return operation_id(operation.view_func.__name__)
 
 
 api = TrackerApi(

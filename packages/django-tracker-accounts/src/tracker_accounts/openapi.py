@@ -1,0 +1,200 @@
+"""What the tracker's OpenAPI schema says beyond what ninja writes by itself.
+
+A route declares its answers with :func:`answers`: its successes, and its errors as statuses
+(the catalogue's code for that status) or catalogue entries (a code of its own). The schema
+then lists, per error status, exactly those codes (an enum, with an example each); adds the
+500 every operation can answer and the ``Retry-After`` header of a 429; names the shared enums
+as components; and writes request bodies in place, so that a field with a server-side default
+is optional in what code generators make of it (openapi-typescript makes such a field required
+in a component, where it cannot tell a request from a response).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import error_codes as codes
+from .error_codes import ErrorCode
+from .schemas import ErrorOut
+
+CODES_KEY = "x-tracker-error-codes"  # carried from a route to refine(), removed there
+ERROR_REF = "#/components/schemas/ErrorOut"
+JSON = "application/json"
+
+# Response descriptions as RFC 9110 names them, written here: ninja takes them from Python's
+# http.HTTPStatus, whose phrases changed in 3.13, and the schema must not depend on that.
+STATUS_DESCRIPTIONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+# Every operation with a JSON body can answer 400 (not JSON, or empty), 413 (larger than
+# DATA_UPLOAD_MAX_MEMORY_SIZE), 415 (a Content-Type other than application/json) and 422
+# (fails validation).
+BODY_ERRORS: tuple[int, ...] = (400, 413, 415, 422)
+# Every operation with query parameters can answer 400 (more fields than
+# DATA_UPLOAD_MAX_NUMBER_FIELDS) and 422 (a parameter fails validation).
+QUERY_ERRORS: tuple[int, ...] = (400, 422)
+
+
+def answers(
+    success: Mapping[int, Any], *errors: int | ErrorCode, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for a route decorator: ``response=`` and the error codes it documents
+    (plus ``extra``, more of the operation's ``openapi_extra``)."""
+    by_status: dict[int, list[str]] = {}
+    for item in errors:
+        entry = codes.for_status(item) if isinstance(item, int) else item
+        found = by_status.setdefault(entry.status, [])
+        if entry.code not in found:
+            found.append(entry.code)
+    return {
+        "response": {**success, **dict.fromkeys(by_status, ErrorOut)},
+        "openapi_extra": {
+            **(extra or {}),
+            CODES_KEY: {str(status): found for status, found in sorted(by_status.items())},
+        },
+    }
+
+
+def _error_example(entry: ErrorCode) -> dict[str, Any]:
+    value: dict[str, Any] = {"code": entry.code, "detail": entry.detail, "errors": []}
+    if entry.status == 422:
+        value["detail"] = "The request is not valid."
+        value["errors"] = [{"field": "name", "message": "String should have at least 1 character"}]
+    if entry.status == 500:
+        value["request_id"] = "4f1c2a9e8b7d4c36a1e0f5b2c3d4e5f6"
+    return {"summary": entry.detail, "value": value}
+
+
+def _error_content(found: Iterable[str]) -> dict[str, Any]:
+    entries = [codes.CATALOGUE[code] for code in found]
+    narrowed: dict[str, Any] = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "enum": [e.code for e in entries]}},
+        "required": ["code"],
+    }
+    if any(e.status == 500 for e in entries):
+        narrowed["properties"]["request_id"] = {
+            "type": "string",
+            "description": "Quote it when reporting the error: the server's logs carry it.",
+        }
+    return {
+        JSON: {
+            "schema": {"allOf": [{"$ref": ERROR_REF}, narrowed]},
+            "examples": {e.code: _error_example(e) for e in entries},
+        }
+    }
+
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the request can succeed.",
+        "schema": {"type": "integer", "minimum": 1},
+        "required": True,
+    }
+}
+
+
+def _document_errors(operation: dict[str, Any]) -> None:
+    declared: dict[str, list[str]] = operation.pop(CODES_KEY, {})
+    # Any request may carry a body, and one that is not JSON is refused, with or without a
+    # body parameter; and any operation can fail unexpectedly.
+    declared.setdefault("415", [codes.UNSUPPORTED_MEDIA_TYPE.code])
+    declared.setdefault("500", [codes.SERVER_ERROR.code])
+    responses = {str(status): body for status, body in operation.get("responses", {}).items()}
+    for status, found in declared.items():
+        response = responses.setdefault(status, {})
+        response["content"] = _error_content(found)
+        if status == "429":
+            response["headers"] = copy.deepcopy(RETRY_AFTER)
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def _describe_statuses(operation: dict[str, Any]) -> None:
+    for status, response in operation.get("responses", {}).items():
+        if int(status) in STATUS_DESCRIPTIONS:
+            response["description"] = STATUS_DESCRIPTIONS[int(status)]
+
+
+def _name_enums(node: Any, named: Mapping[frozenset[Any], str]) -> Any:
+    """Replace each inline enum whose values are one of ``named``'s with a reference to it."""
+    if isinstance(node, list):
+        return [_name_enums(item, named) for item in node]
+    if not isinstance(node, dict):
+        return node
+    values = node.get("enum")
+    if isinstance(values, list) and frozenset(values) in named and node.get("type") == "string":
+        rest = {k: v for k, v in node.items() if k not in {"enum", "type", "title"}}
+        return {"$ref": f"#/components/schemas/{named[frozenset(values)]}", **rest}
+    return {key: _name_enums(value, named) for key, value in node.items()}
+
+
+def _inline_request_bodies(schema: dict[str, Any]) -> None:
+    components = schema.get("components", {}).get("schemas", {})
+    inlined: set[str] = set()
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            media = operation.get("requestBody", {}).get("content", {}).get(JSON)
+            ref = (media or {}).get("schema", {}).get("$ref", "")
+            name = ref.rpartition("/")[2]
+            if name in components:
+                media["schema"] = copy.deepcopy(components[name])
+                inlined.add(name)
+    text = repr({k: v for k, v in schema.items() if k != "components"}) + repr(
+        {k: v for k, v in components.items() if k not in inlined}
+    )
+    for name in inlined:  # a body schema that nothing else refers to leaves the components
+        if f"#/components/schemas/{name}'" not in text:
+            components.pop(name)
+
+
+def refine(schema: dict[str, Any], enums: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """The tracker's additions to ninja's schema (see the module's docstring)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    named = {frozenset(values): name for name, values in enums.items()}
+    schema["paths"] = _name_enums(schema.get("paths", {}), named)
+    schema["components"]["schemas"] = components = {
+        name: _name_enums(body, named) for name, body in components.items()
+    }
+    for name, values in enums.items():
+        components[name] = {"type": "string", "enum": list(values), "title": name}
+    components["ErrorCode"] = {
+        "type": "string",
+        "enum": sorted(codes.CATALOGUE),
+        "title": "ErrorCode",
+        "description": "Every code the API answers errors with; each operation lists its own.",
+    }
+    envelope = components["ErrorOut"]
+    envelope["properties"]["code"] = {"$ref": "#/components/schemas/ErrorCode"}
+    envelope["required"] = ["code", "detail", "errors"]
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            _document_errors(operation)
+            _describe_statuses(operation)
+    _inline_request_bodies(schema)
+    schema["components"]["schemas"] = dict(sorted(components.items()))
+    return schema
+
+
+def operation_id(view_name: str) -> str:
+    """``project_create`` → ``projectCreate``: short and stable, free of module paths."""
+    head, *rest = view_name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
