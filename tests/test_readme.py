@@ -55,3 +55,28 @@ def test_the_opt_in_operations_paths_are_the_example_sites():
     urls = (ROOT / "example_site/tracker_site/urls.py").read_text()
     for view in ("tracker_accounts.views.health", "tracker_accounts.views.metrics"):
         assert view in _snippets()[1] and view in urls
+
+
+def test_the_run_command_installs_no_development_tool():
+    """The README's command that runs the site syncs without the ``dev`` group."""
+    import shutil
+    import subprocess
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text()
+    run = re.search(r"^uv run (.*) example_site/manage.py devserver", readme, re.M)
+    assert run and "--no-dev" in run.group(1).split()
+    uv = shutil.which("uv")
+    assert uv, "uv is the README's prerequisite"
+    exported = subprocess.run(
+        [uv, "export", "--no-dev", "--frozen", "--no-hashes", "--all-packages", "--no-emit-workspace"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installed = {line.split("==")[0] for line in exported.splitlines() if re.match(r"^[a-z0-9]", line)}
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    dev_names = {re.split(r"[<>=\[ ]", spec)[0].lower() for spec in dev}
+    assert installed and not installed & dev_names, installed & dev_names
+    assert {"django", "gunicorn", "django-q2"} <= installed

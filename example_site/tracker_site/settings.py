@@ -190,8 +190,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if not DEBUG:
+    # hashed names, served by whitenoise as immutable for ten years (collectstatic writes them)
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "tracker_site.storage.HashedStaticFiles"},
+    }
 
 # --- security -------------------------------------------------------------------------
 # With DEBUG off cookies are secure and HSTS is on by default; TLS redirection is left to
