@@ -52,10 +52,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _clean_cache(monkeypatch: pytest.MonkeyPatch) -> Any:
     """An empty cache, switched on: an outage simulated by an earlier test must not leave
     the projects cache backing off or holding lost bumps."""
-    from tracker_accounts import ratelimit, versioned
+    from tracker_accounts import outage, versioned
 
-    monkeypatch.setattr(versioned, "_down_until", 0.0)
-    monkeypatch.setattr(ratelimit, "_down_until", 0.0)
+    monkeypatch.setattr(outage, "_down_until", 0.0)
     monkeypatch.setattr(versioned, "_bumps_lost", False)
     cache.clear()
     yield

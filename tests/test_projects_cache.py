@@ -19,7 +19,7 @@ from django.core.cache import cache as default_cache
 from tests.conftest import ApiClient, assert_envelope, auth_client, cache_keys
 from tests.factories import UserFactory, project_world
 from tests.projects_admin import change_form_data, post_change_form, run_action, superuser_client
-from tracker_accounts import versioned
+from tracker_accounts import outage, versioned
 from tracker_projects import cache as tp_cache
 from tracker_projects import services
 from tracker_projects.clock import today
@@ -457,7 +457,7 @@ def dead_cache(request, settings, monkeypatch):
     settings.CACHES = DEAD_REDIS
     if request.param == "no-backoff":
         settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 0
-    monkeypatch.setattr(versioned, "_down_until", 0.0)
+    monkeypatch.setattr(outage, "_down_until", 0.0)
     with pytest.raises(Exception):  # noqa: B017 - whatever django-redis raises, it is down
         default_cache.get("probe")
     return request.param
@@ -509,7 +509,7 @@ def test_every_endpoint_works_from_the_database_when_the_cache_is_down(dead_cach
 def test_lists_are_right_again_once_the_cache_is_back(w, settings, monkeypatch):
     warm(w)
     settings.CACHES = DEAD_REDIS
-    monkeypatch.setattr(versioned, "_down_until", 0.0)
+    monkeypatch.setattr(outage, "_down_until", 0.0)
     r = w.boss.patch(f"/api/projects/{w.project.slug}/edit/", {"name": "Changed while down"})
     assert r.status_code == 200
     assert projects(w.api["member"])[w.project.slug]["name"] == "Changed while down"
@@ -533,7 +533,7 @@ def test_a_write_during_a_blip_does_not_leave_stale_lists_behind(w, monkeypatch)
         r = w.boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "Added during the blip"})
         assert r.status_code == 201
         added = r.json()["slug"]
-    monkeypatch.setattr(versioned, "_down_until", 0.0)  # the backoff is over
+    monkeypatch.setattr(outage, "_down_until", 0.0)  # the backoff is over
     for role, client in every_member(w):
         assert projects(client)[w.project.slug]["name"] == "Changed during the blip", role
         assert added in tasks(client, w.project.slug), role

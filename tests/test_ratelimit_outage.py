@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import assert_envelope
 from tests.factories import PASSWORD, UserFactory
-from tracker_accounts import ratelimit
+from tracker_accounts import outage, ratelimit
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/api/auth/login/"
@@ -59,6 +59,25 @@ def test_after_the_backoff_the_cache_is_asked_again(api, hanging, settings, monk
     settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 30
     UserFactory(email="ada@example.com")
     api.post(LOGIN, {"email": "ada@example.com", "password": PASSWORD})
-    monkeypatch.setattr(ratelimit, "_down_until", time.monotonic() - 1)  # the backoff ran out
+    monkeypatch.setattr(outage, "_down_until", time.monotonic() - 1)  # the backoff ran out
     api.post(LOGIN, {"email": "ada@example.com", "password": PASSWORD})
     assert hanging.calls == 2
+
+
+def test_one_backoff_for_the_whole_cache():
+    """A failure seen by the rate limiter spares the cached reads the wait, and the other way."""
+    from tracker_accounts import versioned
+
+    def down() -> None:
+        raise ConnectionError("Redis stopped answering")
+
+    with pytest.raises(ratelimit.CacheDown):
+        ratelimit._ask(down)
+    assert not versioned.available()
+
+    outage._down_until = 0.0
+    versioned.mark_down(ConnectionError("Redis stopped answering"))
+    asked = []
+    with pytest.raises(ratelimit.CacheDown):
+        ratelimit._ask(lambda: asked.append(1))
+    assert asked == []

@@ -19,14 +19,13 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
-from .conf import app_settings
+from . import outage
 from .errors import RateLimited
 
 T = TypeVar("T")
 
 logger = logging.getLogger("tracker_accounts.ratelimit")
 OUTAGE_RETRY_AFTER = 60
-_down_until = 0.0  # while the cache is known to be down, the limiter does not wait on it
 
 
 class CacheDown(Exception):
@@ -37,15 +36,14 @@ def _ask(call: Callable[[], T]) -> T:
     """Run one cache call, unless the cache failed within the backoff; a failure (say, the
     socket timeout of a Redis that stopped answering) starts the backoff, so one request pays
     one timeout and the next ones pay none until it ends."""
-    global _down_until
-    if time.monotonic() < _down_until:
+    if not outage.cache_up():
         raise CacheDown()
     try:
         return call()
     except ValueError:  # the cache's answer (say, decr of a missing key), not an outage
         raise
     except Exception as exc:
-        _down_until = time.monotonic() + app_settings.CACHE_OUTAGE_BACKOFF
+        outage.mark_down(exc, "rate limits fall back to their outage rules")
         raise CacheDown() from exc
 
 

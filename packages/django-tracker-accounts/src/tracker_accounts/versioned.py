@@ -28,13 +28,12 @@ from typing import Any, Protocol
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.db import transaction
 
-from .conf import app_settings
+from . import outage
 
 logger = logging.getLogger("tracker_accounts.cache")
 
 GLOBAL = "tr:v:global"
 
-_down_until = 0.0
 _bumps_lost = False
 
 # KEYS: the entries (ARGV[1] of them), then the counters; ARGV[2]: a fresh counter's value.
@@ -183,13 +182,11 @@ def store() -> Store:
 
 
 def available() -> bool:
-    return time.monotonic() >= _down_until
+    return outage.cache_up()
 
 
 def mark_down(exc: BaseException) -> None:
-    global _down_until
-    _down_until = time.monotonic() + app_settings.CACHE_OUTAGE_BACKOFF
-    logger.warning("cache unavailable, serving from the database: %s", exc)
+    outage.mark_down(exc, "serving from the database")
 
 
 def fetch(entries: Sequence[str], counters: Sequence[str]) -> Fetched | None:
