@@ -220,6 +220,17 @@ MATRIX: list[Row] = [
         {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
     ),
     # ------------------------------------------------------------------ tasks (/api/tasks/)
+    # ------------------------------------------------------------------ activity
+    Row(
+        "GET",
+        "/api/projects/{project}/activity/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "GET",
+        "/api/tasks/{task}/activity/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
     Row(
         "GET",
         "/api/tasks/{task}/edit/",

@@ -68,8 +68,27 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return Project.all_objects.select_related("manager")
 
     def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        services.project_touched(project=obj)
+        services.project_admin_save(
+            project=obj,
+            actor=_staff(request),
+            save=lambda: super(ProjectAdmin, self).save_model(request, obj, form, change),
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Members added or removed inline join and leave through the services, as in the API."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        for membership in formset.save(commit=False):
+            services.membership_admin_save(membership=membership, actor=_staff(request), save=membership.save)
+        for membership in formset.deleted_objects:
+            if membership.role != "manager":
+                services.member_remove(
+                    actor=membership.project.manager,
+                    project_slug=membership.project.slug,
+                    user_id=membership.user_id,
+                )
+        formset.save_m2m()
 
     def delete_model(self, request: HttpRequest, obj: Project) -> None:
         services.project_soft_delete(project=obj, actor=_staff(request))
@@ -99,8 +118,11 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     raw_id_fields = ("project", "user")
 
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        services.invalidate_project(obj.project_id, obj.user_id)
+        services.membership_admin_save(
+            membership=obj,
+            actor=_staff(request),
+            save=lambda: super(MembershipAdmin, self).save_model(request, obj, form, change),
+        )
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         if obj.role == "manager":  # the manager's own membership goes only with the project
@@ -135,14 +157,14 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return Task.all_objects.select_related("project", "assignee")
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
-        services.task_admin_save(task=obj)
+        services.task_admin_save(task=obj, actor=_staff(request))
 
     def delete_model(self, request: HttpRequest, obj: Task) -> None:
-        services.task_soft_delete(task=obj)
+        services.task_soft_delete(task=obj, actor=_staff(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
         for task in queryset:
-            services.task_soft_delete(task=task)
+            services.task_soft_delete(task=task, actor=_staff(request))
 
 
 class InviteStatusNowFilter(admin.SimpleListFilter):

@@ -21,6 +21,8 @@ from .schemas import (
     AcceptedNewUserOut,
     AcceptedOut,
     AcceptIn,
+    ActivityFilters,
+    ActivityPage,
     InviteIn,
     InvitePage,
     InvitePublicOut,
@@ -265,3 +267,31 @@ def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status
     if result.new_user is None:
         return Status(200, {"project": project})
     return Status(201, {**token_pair(result.new_user), "project": project})
+
+
+# --------------------------------------------------------------------------- activity
+@projects_router.get(
+    "/{slug}/activity/",
+    **answers({200: ActivityPage}, *QUERY_ERRORS, 401, 404),
+    exclude_unset=True,
+    summary="The project's history",
+    description="Newest first. Invitations (`invite.*`) are listed to the project's manager only. "
+    "`task` (a slug), `actor` (an email address or `me`) and `verb` narrow the list.",
+)
+def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFilters]) -> dict[str, Any]:
+    user = current_user(request)
+    project = selectors.project_for_member(user=user, slug=slug)
+    entries = selectors.activity_of_project(project=project, reader_id=user.pk, filters=filters)
+    return responses.activity_page(entries, number=filters.page, size=filters.page_size)
+
+
+@tasks_router.get(
+    "/{slug}/activity/",
+    **answers({200: ActivityPage}, *QUERY_ERRORS, 401, 404),
+    exclude_unset=True,
+    summary="The task's history",
+    description="Newest first. " + NOT_FOUND,
+)
+def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
+    task = selectors.task_for_member(user=current_user(request), slug=slug)
+    return responses.activity_page(selectors.activity_of_task(task), number=page.page, size=page.page_size)

@@ -36,9 +36,9 @@ from tracker_accounts.users import (
     users_with_email,
 )
 
-from . import permissions, signals
+from . import activity, permissions, signals
 from .conf import app_settings
-from .models import Invite, InviteMail, InviteStatus, Membership, Project
+from .models import ActivityVerb, Invite, InviteMail, InviteStatus, Membership, Project
 from .services import membership_add
 
 if TYPE_CHECKING:
@@ -213,6 +213,12 @@ def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteB
     InviteMail.objects.bulk_create(
         InviteMail(inviter=actor, project=project, email=email, sent_at=now) for email in to_send
     )
+    activity.record_many(
+        ActivityVerb.INVITE_SENT,
+        project_id=project.pk,
+        actor=actor,
+        targets=[activity.invite_target(item["email"]) for item in batch.invited],
+    )
     log_event(
         "invite_sent",
         actor_id=actor.pk,
@@ -237,6 +243,12 @@ def invite_revoke(*, actor: User, project_slug: str, invite_id: int) -> None:
         raise Conflict(error=codes.INVITE_NOT_PENDING)
     invite.status = InviteStatus.REVOKED
     invite.save(update_fields=["status"])
+    activity.record(
+        ActivityVerb.INVITE_REVOKED,
+        project_id=project.pk,
+        actor=actor,
+        target=activity.invite_target(invite.email),
+    )
     log_event("invite_revoked", actor_id=actor.pk, project=project.slug, invite_id=invite.pk)
 
 

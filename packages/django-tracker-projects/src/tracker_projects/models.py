@@ -396,3 +396,61 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} → {self.recipient_id} on {self.day}"
+
+
+class ActivityVerb(models.TextChoices):
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_RESTORED = "project.restored"
+    TASK_CREATED = "task.created"
+    TASK_UPDATED = "task.updated"
+    TASK_DELETED = "task.deleted"
+    TASK_RESTORED = "task.restored"
+    TASK_OVERDUE = "task.overdue"
+    PROJECT_OVERDUE = "project.overdue"
+    MEMBER_JOINED = "member.joined"
+    MEMBER_REMOVED = "member.removed"
+    MEMBER_LEFT = "member.left"
+    INVITE_SENT = "invite.sent"
+    INVITE_REVOKED = "invite.revoked"
+
+
+# entries that only the project's manager sees
+MANAGER_ONLY_VERBS = (ActivityVerb.INVITE_SENT, ActivityVerb.INVITE_REVOKED)
+
+
+class Activity(models.Model):
+    """One thing that happened in a project, written in the transaction of the change itself.
+
+    ``target`` keeps what the entry is about as it was then (``{"type", "slug", "name"}`` or
+    ``{"type", "email"}``): the history reads the same after a rename or a removal. ``task`` links
+    a task's entries for its own history; ``actor`` is null for what the scheduled jobs do.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=32, choices=ActivityVerb.choices)
+    target = models.JSONField(default=dict)
+    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "activity"
+        # newest first is -id: ids grow with time, and an index on (project, id) serves each page
+        indexes: ClassVar = [
+            models.Index(fields=["project", "-id"], name="tracker_activity_project"),
+            models.Index(fields=["project", "verb", "-id"], name="tracker_activity_verb"),
+            models.Index(fields=["project", "actor", "-id"], name="tracker_activity_actor"),
+            models.Index(fields=["task", "-id"], name="tracker_activity_task"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(verb__in=ActivityVerb.values), name="tracker_activity_verb_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} in {self.project_id} at {self.at}"

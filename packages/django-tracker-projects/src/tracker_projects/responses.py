@@ -35,7 +35,7 @@ from . import representation, selectors
 from .cache import project_version_key, user_version_key
 from .clock import today
 from .conf import app_settings
-from .models import Project, Task
+from .models import Activity, Project, Task
 from .schemas import ProjectFilters, TaskFilters
 
 if TYPE_CHECKING:
@@ -267,5 +267,22 @@ def invite_page(*, project: Project, number: int, size: int) -> dict[str, Any]:
             "status": i.status_at(now),
         }
         for i in rows
+    ]
+    return representation.page(items, count, number, size)
+
+
+# --------------------------------------------------------------------------- activity
+def activity_page(qs: QuerySet[Activity], *, number: int, size: int) -> dict[str, Any]:
+    rows, count = paginate(qs, number, size)
+    items = [
+        {
+            "id": a.pk,
+            "at": a.at,
+            "actor": user_brief(a.actor) if a.actor_id is not None else None,
+            "verb": a.verb,
+            "target": a.target,
+            "changes": a.changes,
+        }
+        for a in rows
     ]
     return representation.page(items, count, number, size)

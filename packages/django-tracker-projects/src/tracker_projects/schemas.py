@@ -387,3 +387,75 @@ class AcceptedNewUserOut(Schema):
     refresh: str
     user: UserOut
     project: ProjectRef
+
+
+# --------------------------------------------------------------------------- activity
+ActivityVerbName = Literal[
+    "project.created",
+    "project.updated",
+    "project.restored",
+    "task.created",
+    "task.updated",
+    "task.deleted",
+    "task.restored",
+    "task.overdue",
+    "project.overdue",
+    "member.joined",
+    "member.removed",
+    "member.left",
+    "invite.sent",
+    "invite.revoked",
+]
+NAMED_ENUMS["ActivityVerb"] = get_args(ActivityVerbName)
+ACTIVITY_EXAMPLE: dict[str, Any] = {
+    "id": 41,
+    "at": "2026-11-25T09:30:00Z",
+    "actor": USER_EXAMPLE,
+    "verb": "task.updated",
+    "target": {"type": "task", "slug": "write-the-spec", "name": "Write the spec"},
+    "changes": {
+        "status": {"from": "todo", "to": "in_progress"},
+        "assignee": {"from": None, "to": "grace@example.com"},
+    },
+}
+
+
+class ActivityFilters(PageQuery):
+    task: Annotated[CleanStr, StringConstraints(strip_whitespace=True, max_length=80)] | None = Field(
+        None, description="A task's slug: that task's entries only."
+    )
+    actor: Annotated[CleanStr, StringConstraints(strip_whitespace=True, max_length=254)] | None = Field(
+        None, description='An email address, or "me".'
+    )
+    verb: ActivityVerbName | None = None
+
+
+class ActivityTargetOut(Schema):
+    """What an entry is about, as it was then; the keys present depend on ``type``."""
+
+    model_config = example({"type": "member", "email": "grace@example.com", "name": "Grace Hopper"})
+
+    type: Literal["project", "task", "member", "invite"]
+    slug: str | None = Field(None, description="Projects and tasks.")
+    name: str | None = Field(None, description="A project's name, a task's title, a member's name.")
+    email: str | None = Field(None, description="Members and invitations.")
+
+
+class ActivityOut(Schema):
+    model_config = example(ACTIVITY_EXAMPLE)
+
+    id: int
+    at: datetime
+    actor: UserBrief | None = Field(description="Null for what the scheduled jobs do.")
+    verb: ActivityVerbName
+    target: ActivityTargetOut
+    changes: dict[str, dict[str, Any]] = Field(
+        description='For `*.updated`: `{"<field>": {"from": ..., "to": ...}}` for each field it changed; '
+        "otherwise `{}`."
+    )
+
+
+class ActivityPage(Page):
+    model_config = page_example(ACTIVITY_EXAMPLE)
+
+    items: list[ActivityOut]

@@ -13,8 +13,8 @@ from tracker_accounts.errors import NotFound
 from tracker_accounts.users import email_q
 
 from . import permissions
-from .models import Invite, Membership, Priority, Project, Task
-from .schemas import ProjectFilters, TaskFilters
+from .models import MANAGER_ONLY_VERBS, Activity, Invite, Membership, Priority, Project, Task
+from .schemas import ActivityFilters, ProjectFilters, TaskFilters
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -170,3 +170,25 @@ def members_of(project: Project) -> QuerySet[Membership]:
 
 def invites_of(project: Project) -> QuerySet[Invite]:
     return Invite.objects.filter(project=project).select_related("invited_by").order_by("-created_at", "-id")
+
+
+# --------------------------------------------------------------------------- activity
+def activity_of_project(*, project: Project, reader_id: int, filters: ActivityFilters) -> QuerySet[Activity]:
+    """The project's history for ``reader_id``, newest first: invitations only for its manager."""
+    qs = Activity.objects.filter(project=project)
+    if project.manager_id != reader_id:
+        qs = qs.exclude(verb__in=MANAGER_ONLY_VERBS)
+    if filters.task:
+        qs = qs.filter(task__slug=filters.task)
+    if filters.actor:
+        if filters.actor.lower() == "me":
+            qs = qs.filter(actor_id=reader_id)
+        else:
+            qs = qs.filter(email_q(filters.actor, prefix="actor__"))
+    if filters.verb:
+        qs = qs.filter(verb=filters.verb)
+    return qs.select_related("actor").order_by("-id")
+
+
+def activity_of_task(task: Task) -> QuerySet[Activity]:
+    return Activity.objects.filter(task=task).select_related("actor").order_by("-id")

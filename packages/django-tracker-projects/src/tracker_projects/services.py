@@ -4,6 +4,7 @@ happen here, once, whoever calls (API, admin, jobs, shell)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -15,9 +16,9 @@ from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.users import EmailAmbiguous, email_q
 
-from . import cache, permissions, signals
+from . import activity, cache, permissions, signals
 from .clock import today
-from .models import MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
+from .models import ActivityVerb, MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .slugs import save_with_unique_slug
 
 if TYPE_CHECKING:
@@ -71,6 +72,12 @@ def project_create(
     set_overdue(project, project.is_overdue_on(today()))
     save_with_unique_slug(project, name, "project")
     Membership.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
+    activity.record(
+        ActivityVerb.PROJECT_CREATED,
+        project_id=project.pk,
+        actor=actor,
+        target=activity.project_target(project),
+    )
     invalidate_project(project.pk)
     transaction.on_commit(lambda: signals.project_created.send(sender=Project, project=project, actor=actor))
     _log("project_created", actor, project=project.slug)
@@ -88,11 +95,13 @@ def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Projec
 
     project = project_for_update(user=actor, slug=slug)
     permissions.ensure_project_manager(project, actor)
+    before = activity.project_state(project)
     for field, value in changes.items():
         setattr(project, field, value)
     _check_dates(project.start_date, project.due_date)
     set_overdue(project, project.is_overdue_on(today()))
     project.save()
+    _record_project_update(project, actor, before)
     invalidate_project(project.pk)
     _log("project_updated", actor, project=project.slug, fields=sorted(changes))
     return project
@@ -132,6 +141,34 @@ def project_restore(*, project: Project) -> None:
         invalidate_project(project.pk)
         transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project))
     _log("project_restored", None, project=project.slug)
+
+
+def _record_project_update(project: Project, actor: User | None, before: dict[str, Any]) -> None:
+    activity.record(
+        ActivityVerb.PROJECT_UPDATED,
+        project_id=project.pk,
+        actor=actor,
+        target=activity.project_target(project),
+        changed=activity.changes(before, activity.project_state(project)),
+    )
+
+
+@transaction.atomic
+def project_admin_save(*, project: Project, actor: User | None, save: Callable[[], None]) -> None:
+    """An edit or a creation in the admin: ``save`` stores the form's object; the history and
+    the derived state follow."""
+    stored = Project.all_objects.filter(pk=project.pk).first() if project.pk is not None else None
+    save()
+    if stored is None:
+        activity.record(
+            ActivityVerb.PROJECT_CREATED,
+            project_id=project.pk,
+            actor=actor,
+            target=activity.project_target(project),
+        )
+    else:
+        _record_project_update(project, actor, activity.project_state(stored))
+    project_touched(project=project)
 
 
 def project_touched(*, project: Project) -> None:
@@ -212,6 +249,7 @@ def task_create(
     _apply_status(task, status)
     set_overdue(task, task.is_overdue_on(today()))
     save_with_unique_slug(task, title, "task")
+    activity.record_task(ActivityVerb.TASK_CREATED, task, actor)
     cache.bump_on_commit(projects=[project.pk])
     if assignee is not None:
         transaction.on_commit(
@@ -229,6 +267,7 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
     task = task_for_member(user=actor, slug=slug, for_update=True)
     permissions.ensure_can_edit_task(task, actor, set(changes))
     previous_assignee = task.assignee_id
+    before = activity.task_state(task)
     for field, value in changes.items():
         if field == "status":
             _apply_status(task, value)
@@ -240,6 +279,9 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
             setattr(task, field, value)
     set_overdue(task, task.is_overdue_on(today()))
     task.save()
+    activity.record_task(
+        ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
+    )
     cache.bump_on_commit(projects=[task.project_id])
     if task.assignee_id is not None and task.assignee_id != previous_assignee:
         assignee = task.assignee
@@ -256,19 +298,23 @@ def task_delete(*, actor: User, slug: str) -> None:
 
     task = task_for_member(user=actor, slug=slug, for_update=True)
     permissions.ensure_project_manager(task.project, actor)
-    task_soft_delete(task=task)
+    task_soft_delete(task=task, actor=actor)
     _log("task_deleted", actor, task=task.slug)
 
 
-def task_soft_delete(*, task: Task) -> None:
-    Task.all_objects.filter(pk=task.pk).update(deleted_at=timezone.now())
-    cache.bump_on_commit(projects=[task.project_id])
+def task_soft_delete(*, task: Task, actor: User | None = None) -> None:
+    with transaction.atomic():
+        Task.all_objects.filter(pk=task.pk).update(deleted_at=timezone.now())
+        activity.record_task(ActivityVerb.TASK_DELETED, task, actor)
+        cache.bump_on_commit(projects=[task.project_id])
 
 
 @transaction.atomic
-def task_admin_save(*, task: Task) -> None:
-    """Save an edit made outside the API (admin): keep completed_at, overdue and caches right."""
+def task_admin_save(*, task: Task, actor: User | None = None) -> None:
+    """Save an edit made outside the API (admin): keep completed_at, overdue, history and caches right."""
     stale_projects = [task.project_id]
+    stored = Task.all_objects.filter(pk=task.pk).first() if task.pk is not None else None
+    before = activity.task_state(stored) if stored is not None else None
     if task.pk is not None:
         previous = Task.all_objects.filter(pk=task.pk).values_list("status", "project_id").first()
         if previous is not None and previous[0] != task.status:
@@ -283,22 +329,49 @@ def task_admin_save(*, task: Task) -> None:
         save_with_unique_slug(task, task.title, "task")
     else:
         task.save()
+    if before is None:
+        activity.record_task(ActivityVerb.TASK_CREATED, task, actor)
+    else:
+        activity.record_task(
+            ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
+        )
     cache.bump_on_commit(projects=stale_projects)
 
 
 # --------------------------------------------------------------------------- members
-def membership_add(*, project: Project, user: User, via: str) -> Membership:
-    """Add ``user`` to ``project`` (idempotent). Call inside a transaction."""
+def membership_add(*, project: Project, user: User, via: str, actor: User | None = None) -> Membership:
+    """Add ``user`` to ``project`` (idempotent). Call inside a transaction. ``actor``: who added
+    them (by default they joined by themselves, as through an invitation)."""
     membership, created = Membership.objects.get_or_create(
         project=project, user=user, defaults={"role": MemberRole.MEMBER}
     )
     if created:
-        invalidate_project(project.pk)
-        transaction.on_commit(
-            lambda: signals.member_joined.send(sender=Membership, membership=membership, via=via)
-        )
-        _log("member_joined", user, project=project.slug, via=via)
+        _joined(membership, via=via, actor=user if actor is None else actor)
     return membership
+
+
+def _joined(membership: Membership, *, via: str, actor: User | None) -> None:
+    project, user = membership.project, membership.user
+    activity.record(
+        ActivityVerb.MEMBER_JOINED, project_id=project.pk, actor=actor, target=activity.member_target(user)
+    )
+    invalidate_project(project.pk)
+    transaction.on_commit(
+        lambda: signals.member_joined.send(sender=Membership, membership=membership, via=via)
+    )
+    _log("member_joined", actor, project=project.slug, user_id=user.pk, via=via)
+
+
+@transaction.atomic
+def membership_admin_save(*, membership: Membership, actor: User | None, save: Callable[[], None]) -> None:
+    """A membership added or changed in the admin: ``save`` stores it; a new one is a member
+    joining, recorded and announced as one joining through an invitation."""
+    created = membership.pk is None
+    save()
+    if created:
+        _joined(membership, via="admin", actor=actor)
+    else:
+        invalidate_project(membership.project_id, membership.user_id)
 
 
 @transaction.atomic
@@ -310,12 +383,23 @@ def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
     ensure_db_id(user_id, "Member")
     permissions.ensure_can_remove_member(project, actor, user_id)
     # locked: an assignment of this member in flight finishes first, and its task is unassigned below
-    membership = Membership.objects.select_for_update().filter(project=project, user_id=user_id).first()
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .filter(project=project, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
     if membership is None:
         raise NotFound("Member not found.")
     if membership.role == MemberRole.MANAGER:
         raise Conflict(error=codes.MANAGER_CANNOT_LEAVE)
     invalidate_project(project.pk, user_id)
+    activity.record(
+        ActivityVerb.MEMBER_LEFT if actor.pk == user_id else ActivityVerb.MEMBER_REMOVED,
+        project_id=project.pk,
+        actor=actor,
+        target=activity.member_target(membership.user),
+    )
     membership.delete()
     Task.all_objects.filter(Q(project=project) & Q(assignee_id=user_id)).update(
         assignee=None, updated_at=timezone.now()

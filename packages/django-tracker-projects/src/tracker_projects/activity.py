@@ -1,0 +1,122 @@
+"""A project's history: each write the services make records one entry, in its transaction.
+
+The services call :func:`record` (or :func:`record_many`) next to the change itself, so a write
+that rolls back leaves no entry, and API, admin, jobs and shell writes are all recorded. An
+update names every field it changed with the value before and after, as the API shows them
+(a priority by name, a date as ``YYYY-MM-DD``, an assignee by email).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tracker_accounts.users import display_name, email_of, user_model
+
+from .models import Activity, ActivityVerb, Priority, Project, Task
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
+PROJECT_FIELDS = ("name", "description", "status", "start_date", "due_date")
+TASK_FIELDS = ("title", "description", "status", "priority", "due_date", "assignee")
+
+
+def _shown(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def project_state(project: Project) -> dict[str, Any]:
+    """The fields a ``project.updated`` entry compares, as the API shows them."""
+    return {field: _shown(getattr(project, field)) for field in PROJECT_FIELDS}
+
+
+def task_state(task: Task) -> dict[str, Any]:
+    """The fields a ``task.updated`` entry compares; the assignee by id (see :func:`changes`)."""
+    state = {field: _shown(getattr(task, field)) for field in TASK_FIELDS if field != "assignee"}
+    state["priority"] = Priority(task.priority).label
+    state["assignee"] = task.assignee_id
+    return state
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"<field>": {"from", "to"}}`` for each field whose value differs; an assignee's ids
+    become emails (one query, only when the assignee changed)."""
+    found = {f: {"from": before[f], "to": after[f]} for f in before if before[f] != after.get(f)}
+    assignee = found.get("assignee")
+    if assignee is not None:
+        ids = [i for i in (assignee["from"], assignee["to"]) if i is not None]
+        emails = {u.pk: email_of(u) for u in user_model()._default_manager.filter(pk__in=ids)}
+        found["assignee"] = {"from": emails.get(assignee["from"]), "to": emails.get(assignee["to"])}
+    return found
+
+
+def project_target(project: Project) -> dict[str, Any]:
+    return {"type": "project", "slug": project.slug, "name": project.name}
+
+
+def task_target(task: Task) -> dict[str, Any]:
+    return {"type": "task", "slug": task.slug, "name": task.title}
+
+
+def member_target(user: User) -> dict[str, Any]:
+    return {"type": "member", "email": email_of(user), "name": display_name(user)}
+
+
+def invite_target(email: str) -> dict[str, Any]:
+    return {"type": "invite", "email": email}
+
+
+def _entry(
+    verb: ActivityVerb,
+    *,
+    project_id: int,
+    actor: User | None,
+    target: dict[str, Any],
+    task_id: int | None = None,
+    changed: dict[str, Any] | None = None,
+) -> Activity:
+    return Activity(
+        project_id=project_id,
+        task_id=task_id,
+        actor=actor if actor is not None and actor.pk is not None else None,
+        verb=verb,
+        target=target,
+        changes=changed or {},
+    )
+
+
+def record(
+    verb: ActivityVerb,
+    *,
+    project_id: int,
+    actor: User | None,
+    target: dict[str, Any],
+    task_id: int | None = None,
+    changed: dict[str, Any] | None = None,
+) -> None:
+    """Write one entry; call it inside the transaction of the change it records."""
+    _entry(verb, project_id=project_id, actor=actor, target=target, task_id=task_id, changed=changed).save()
+
+
+def record_task(
+    verb: ActivityVerb, task: Task, actor: User | None, changed: dict[str, Any] | None = None
+) -> None:
+    record(
+        verb,
+        project_id=task.project_id,
+        actor=actor,
+        target=task_target(task),
+        task_id=task.pk,
+        changed=changed,
+    )
+
+
+def record_many(
+    verb: ActivityVerb, *, project_id: int, actor: User | None, targets: Iterable[dict[str, Any]]
+) -> None:
+    """One entry per target (say, each address of one invitation request), in one insert."""
+    Activity.objects.bulk_create(
+        [_entry(verb, project_id=project_id, actor=actor, target=target) for target in targets]
+    )
