@@ -150,10 +150,15 @@ def test_a_refused_write_records_nothing(world):
 
 def test_a_write_that_rolls_back_leaves_no_entry(world):
     before = Activity.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.task_update(actor=world.manager, slug=world.task.slug, changes={"title": "Renamed"})
-        services.task_create(actor=world.manager, project_slug=world.project.slug, title="Doomed")
-        raise RuntimeError("the caller's transaction fails after the writes")
+
+    def writes_then_fails() -> None:
+        with transaction.atomic():
+            services.task_update(actor=world.manager, slug=world.task.slug, changes={"title": "Renamed"})
+            services.task_create(actor=world.manager, project_slug=world.project.slug, title="Doomed")
+            raise RuntimeError("the caller's transaction fails after the writes")
+
+    with pytest.raises(RuntimeError):
+        writes_then_fails()
     assert Activity.objects.count() == before
     assert Task.objects.get(pk=world.task.pk).title == "Build the rocket"
 
