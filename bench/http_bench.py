@@ -148,6 +148,8 @@ def prepare(scale: int) -> dict[str, Any]:
         Endpoint(
             "GET /api/tasks/<slug>/edit/", "GET", f"/api/tasks/{task.slug}/edit/", key="task", cached=True
         ),
+        Endpoint("GET project activity (page 20)", "GET", f"/api/projects/{hot.slug}/activity/?page_size=20"),
+        Endpoint("GET task activity (page 20)", "GET", f"/api/tasks/{task.slug}/activity/?page_size=20"),
         Endpoint(
             f"PATCH /api/tasks/<slug>/edit/ ({len(hot_task_paths):,} tasks in turn)",
             "PATCH",

@@ -15,6 +15,7 @@ from pathlib import Path as _Path
 _sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
 
 import argparse
+import json
 import random
 import time
 from datetime import date, timedelta
@@ -31,7 +32,7 @@ from django.utils import timezone  # noqa: E402
 from tracker_accounts.email_user.models import User  # noqa: E402
 from tracker_accounts.models import Profile  # noqa: E402
 from tracker_projects.clock import today  # noqa: E402
-from tracker_projects.models import Membership, Project, Task  # noqa: E402
+from tracker_projects.models import Activity, Membership, Project, Task  # noqa: E402
 
 
 def _copy(model: Any, columns: list[str], rows: Any) -> int:
@@ -215,8 +216,23 @@ def seed(
         ],
         task_rows(),
     )
+    # the history: each project's creation, then each task's
+    project_names = dict(Project.objects.filter(pk__in=list(project_manager)).values_list("id", "name"))
+    project_slugs = dict(Project.objects.filter(pk__in=list(project_manager)).values_list("id", "slug"))
+
+    def activity_rows() -> Any:
+        for pid, mgr in project_manager.items():
+            target = json.dumps({"type": "project", "slug": project_slugs[pid], "name": project_names[pid]})
+            yield (pid, None, mgr, "project.created", target, "{}", now)
+        for i in range(tasks):
+            tid = first_task + i
+            pid = first_project if i < hot_tasks else pids[(i - hot_tasks) % len(pids)]
+            target = json.dumps({"type": "task", "slug": f"bench-task-{tid}", "name": f"Bench task {tid}"})
+            yield (pid, tid, project_manager[pid], "task.created", target, "{}", now)
+
+    _copy(Activity, ["project_id", "task_id", "actor_id", "verb", "target", "changes", "at"], activity_rows())
     with connection.cursor() as cursor:
-        for model in (User, Project, Membership, Task):
+        for model in (User, Project, Membership, Task, Activity):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
