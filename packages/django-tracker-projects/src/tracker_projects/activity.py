@@ -87,17 +87,10 @@ def _entry(
     )
 
 
-def record(
-    verb: ActivityVerb,
-    *,
-    project_id: int,
-    actor: User | None,
-    target: dict[str, Any],
-    task_id: int | None = None,
-    changed: dict[str, Any] | None = None,
-) -> None:
-    """Write one entry; call it inside the transaction of the change it records."""
-    _entry(verb, project_id=project_id, actor=actor, target=target, task_id=task_id, changed=changed).save()
+def record(verb: ActivityVerb, **fields: Any) -> None:
+    """Write one entry (the fields of :func:`_entry`); call it inside the transaction of the
+    change it records."""
+    _entry(verb, **fields).save()
 
 
 def record_task(

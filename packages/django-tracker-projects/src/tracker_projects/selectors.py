@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from tracker_accounts.errors import NotFound
@@ -34,6 +34,13 @@ def ensure_db_id(value: int, what: str) -> None:
     """An id from the URL that no row can have (beyond a 64-bit key): 404, not a database error."""
     if not 0 < value <= MAX_DB_ID:
         raise NotFound(f"{what} not found.")
+
+
+def _person_q(relation: str, value: str, reader_id: int) -> Q:
+    """A filter on a user relation by email address, or ``me`` for the reader."""
+    if value.lower() == "me":
+        return Q(**{f"{relation}_id": reader_id})
+    return email_q(value, prefix=f"{relation}__")
 
 
 def _ordered(qs: QuerySet[Any], ordering: str, tiebreak: str = "-id") -> QuerySet[Any]:
@@ -129,10 +136,7 @@ def tasks_of_project(*, project_id: int, filters: TaskFilters, day: date, reader
     if filters.priority:
         qs = qs.filter(priority=Priority.from_name(filters.priority))
     if filters.assignee:
-        if filters.assignee.lower() == "me":
-            qs = qs.filter(assignee_id=reader_id)
-        else:
-            qs = qs.filter(email_q(filters.assignee, prefix="assignee__"))
+        qs = qs.filter(_person_q("assignee", filters.assignee, reader_id))
     if filters.search:
         qs = qs.filter(title__icontains=filters.search)
     if filters.overdue is not None:
@@ -181,10 +185,7 @@ def activity_of_project(*, project: Project, reader_id: int, filters: ActivityFi
     if filters.task:
         qs = qs.filter(task__slug=filters.task)
     if filters.actor:
-        if filters.actor.lower() == "me":
-            qs = qs.filter(actor_id=reader_id)
-        else:
-            qs = qs.filter(email_q(filters.actor, prefix="actor__"))
+        qs = qs.filter(_person_q("actor", filters.actor, reader_id))
     if filters.verb:
         qs = qs.filter(verb=filters.verb)
     return qs.select_related("actor").order_by("-id")
