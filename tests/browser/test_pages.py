@@ -46,7 +46,7 @@ def test_pages_carry_their_parameters_escaped() -> None:
 def test_every_script_import_exists() -> None:
     main = finders.find("tracker_site/api.js")
     assert main
-    for name in ("api", "ui", "signin", "projects", "tasks", "invite"):
+    for name in ("api", "ui", "history", "signin", "projects", "tasks", "invite"):
         path = finders.find(f"tracker_site/{name}.js")
         assert path, name
         with open(path, encoding="utf-8") as source:

@@ -1,5 +1,7 @@
-// /projects/: my projects with filters and pages; create, edit, delete; members and invitations.
+// /projects/: my projects with filters and pages; create, edit, delete; members and invitations;
+// each project's history.
 import { api, messageFor } from "./api.js";
+import { historyList, verbOptions } from "./history.js";
 import {
   $,
   badge,
@@ -35,6 +37,7 @@ const state = {
   editing: null, // the project in the edit dialog (null: creating)
   deleting: null, // the project in the delete dialog
   people: null, // the project in the members dialog
+  history: null, // the project in the history dialog
 };
 
 function tasksUrl(project) {
@@ -101,6 +104,16 @@ function card(project) {
           onclick: () => openPeople(project),
         },
         manager ? "Members & invites" : "Members",
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn",
+          "aria-label": `History of ${project.name}`,
+          onclick: () => openHistory(project),
+        },
+        "History",
       ),
       manager
         ? h(
@@ -385,6 +398,35 @@ inviteForm.addEventListener("submit", async (event) => {
     }
   });
 });
+
+// ------------------------------------------------------------------ history
+const historyDialog = $("#history-dialog");
+const historyFilters = $("#history-filters");
+const verbSelect = $("#history-verb");
+const projectHistory = historyList({
+  list: $("#history-list"),
+  more: $("#history-more"),
+  status: $("#history-status"),
+  errorBox: $("#history-error"),
+  fetchPage: (page, pageSize) =>
+    api("GET", `/api/projects/${encodeURIComponent(state.history.slug)}/activity/`, {
+      query: { verb: verbSelect.value, page, page_size: pageSize },
+    }),
+  emptyText: () => (verbSelect.value ? "Nothing of this kind yet." : "Nothing recorded yet."),
+});
+
+function openHistory(project) {
+  state.history = project;
+  $("#history-dialog-title").textContent = `History of ${project.name}`;
+  // invitations are listed to the manager only: the others get no filter for them
+  verbSelect.replaceChildren(...verbOptions(project.my_role === "manager"));
+  verbSelect.value = "";
+  openDialog(historyDialog);
+  projectHistory.reset();
+}
+
+verbSelect.addEventListener("change", () => projectHistory.reset());
+historyFilters.addEventListener("submit", (event) => event.preventDefault());
 
 // ------------------------------------------------------------------ start
 wireDialogs();

@@ -1,7 +1,8 @@
 // /tasks/?project=<slug> (and /projects/<slug>/tasks/): the tasks of one project, with filters
 // and pages. The manager creates, edits, assigns and deletes; an assignee changes the status
-// of their own tasks.
+// of their own tasks. Everyone in the project reads each task's history.
 import { api } from "./api.js";
+import { historyList } from "./history.js";
 import {
   $,
   badge,
@@ -30,7 +31,7 @@ const slug = root.dataset.project;
 const list = $("#task-list");
 const filtersForm = $("#task-filters");
 const listError = $("#list-error");
-const state = { me: null, project: null, filters: {}, editing: null, deleting: null };
+const state = { me: null, project: null, filters: {}, editing: null, deleting: null, history: null };
 
 // Keep ?project= in the address when the filters are written there.
 function writeUrl(page) {
@@ -132,11 +133,21 @@ function card(task) {
       "div",
       { class: "item-actions" },
       manager || mine ? statusControls(task, rowError) : null,
-      manager
-        ? h(
-            "span",
-            { class: "manage" },
-            h(
+      h(
+        "span",
+        { class: "manage" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "btn",
+            "aria-label": `History of ${task.title}`,
+            onclick: () => openHistory(task),
+          },
+          "History",
+        ),
+        manager
+          ? h(
               "button",
               {
                 type: "button",
@@ -145,8 +156,10 @@ function card(task) {
                 onclick: () => openEdit(task),
               },
               "Edit",
-            ),
-            h(
+            )
+          : null,
+        manager
+          ? h(
               "button",
               {
                 type: "button",
@@ -155,9 +168,9 @@ function card(task) {
                 onclick: () => openDelete(task),
               },
               "Delete",
-            ),
-          )
-        : null,
+            )
+          : null,
+      ),
     ),
     rowError,
   );
@@ -257,6 +270,26 @@ bindDialogForm(deleteForm, deleteDialog, {
   },
   done: () => load(),
 });
+
+// ------------------------------------------------------------------ history
+const historyDialog = $("#history-dialog");
+const taskHistory = historyList({
+  list: $("#history-list"),
+  more: $("#history-more"),
+  status: $("#history-status"),
+  errorBox: $("#history-error"),
+  fetchPage: (page, pageSize) =>
+    api("GET", `/api/tasks/${encodeURIComponent(state.history.slug)}/activity/`, {
+      query: { page, page_size: pageSize },
+    }),
+});
+
+function openHistory(task) {
+  state.history = task;
+  $("#history-dialog-title").textContent = `History of ${task.title}`;
+  openDialog(historyDialog);
+  taskHistory.reset();
+}
 
 // ------------------------------------------------------------------ start
 wireDialogs();
