@@ -139,8 +139,13 @@ function predicate(entry) {
   }
 }
 
+const JOB_VERBS = new Set(["task.overdue", "project.overdue"]);
+
+// No actor: the scheduled jobs for what they record; otherwise a person no longer here (their
+// account was deleted) or a change made outside the site (a shell).
 export function actorName(entry) {
-  return entry.actor ? personName(entry.actor) : "Scheduled job";
+  if (entry.actor) return personName(entry.actor);
+  return JOB_VERBS.has(entry.verb) ? "Scheduled job" : "Someone no longer here";
 }
 
 function when(at) {
