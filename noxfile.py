@@ -230,14 +230,158 @@ def host_install(session: nox.Session, host: str) -> None:
         session.run("python", "shared/after.py", env=after)
 
 
+TS_CLIENT = ROOT / "clients" / "typescript"
+
+
 @nox.session(venv_backend="none")
 def typescript(session: nox.Session) -> None:
-    """Regenerate the TypeScript client's types from clients/openapi.json and type-check it."""
-    if shutil.which("npm") is None:
-        session.error("the typescript session needs npm (Node.js 20+) on PATH: install Node.js")
-    with session.chdir(ROOT / "clients" / "typescript"):
-        session.run("npm", "ci", external=True)
-        session.run("npm", "run", "check", external=True)
+    """The TypeScript client (clients/typescript, npm package django-tracker-client): its types
+    regenerated from clients/openapi.json and compared with the committed src/schema.d.ts, a
+    strict type-check, the build and the tarball; then a scratch project installs that tarball
+    (no registry: its dependencies come from the client's own node_modules), type-checks a flow
+    that imports only the package name, and the README's example, and runs the flow against a
+    live example site (pytest tests/client -m typescript). Only `npm ci` uses the registry."""
+    import tempfile
+
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            session.error(f"the typescript session needs {tool} (Node.js 20+) on PATH: install Node.js")
+    workdir = Path(tempfile.mkdtemp(prefix="tracker-ts-client-"))
+    try:
+        with session.chdir(TS_CLIENT):
+            session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+            session.run("npm", "run", "check", external=True)
+            session.run("npm", "run", "build", external=True)
+            session.run("npm", "pack", "--pack-destination", str(workdir), external=True)
+        tarball = _checked_tarball(session, workdir)
+        consumer = _typescript_consumer(session, tarball, workdir)
+        env = {"DATABASE_URL": "", "REDIS_URL": "", "TRACKER_TS_CONSUMER": str(consumer)}
+        pytest = ["pytest", "tests/client", "-m", "typescript", *session.posargs]
+        session.run("uv", "run", *pytest, env=env, external=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _checked_tarball(session: nox.Session, workdir: Path) -> Path:
+    """The one tarball `npm pack` wrote, checked to hold the build and nothing of the sources."""
+    import json
+    import tarfile
+
+    tarballs = sorted(workdir.glob("*.tgz"))
+    if len(tarballs) != 1:
+        session.error(f"npm pack should write one tarball, found {[t.name for t in tarballs]}")
+    with tarfile.open(tarballs[0]) as packed:
+        names = set(packed.getnames())
+        member = packed.extractfile("package/package.json")
+        manifest = json.loads(member.read()) if member is not None else {}
+    required = {
+        f"package/{name}"
+        for name in (
+            "package.json",
+            "README.md",
+            "LICENSE",
+            "dist/index.js",
+            "dist/index.d.ts",
+            "dist/client.js",
+            "dist/schema.d.ts",
+        )
+    }
+    if required - names:
+        session.error(f"{tarballs[0].name} lacks {sorted(required - names)}")
+    stray = sorted(n for n in names if not n.startswith(("package/dist/", "package/README.md")))
+    if stray != ["package/LICENSE", "package/package.json"]:
+        session.error(f"{tarballs[0].name} carries more than dist/, README, LICENSE: {stray}")
+    if manifest.get("private") or not manifest.get("exports", {}).get(".", {}).get("types"):
+        session.error("the packed package.json must not be private and must export types")
+    session.log(f"{tarballs[0].name}: {len(names)} files, {manifest['name']}@{manifest['version']}")
+    return tarballs[0]
+
+
+def _typescript_consumer(session: nox.Session, tarball: Path, workdir: Path) -> Path:
+    """A scratch project, outside the repository, that installs ``tarball`` as an application
+    would and compiles clients/typescript/e2e/flow.ts (which imports only the package name),
+    strictly, with NodeNext resolution; the README's example is type-checked too, as a browser
+    bundle would see it (DOM, Bundler resolution). Returns the project (flow in dist/flow.js).
+
+    Offline: the tarball's dependencies (openapi-fetch and what it needs) are packed from the
+    client's node_modules, at the versions its package-lock.json pins, and handed to npm as
+    ``overrides``, so they are installed only because the tarball declares them."""
+    import json
+    import re
+
+    consumer, deps = workdir / "consumer", workdir / "deps"
+    (consumer / "src").mkdir(parents=True)
+    (consumer / "readme").mkdir()
+    deps.mkdir()
+    locked = json.loads((TS_CLIENT / "package-lock.json").read_text())["packages"]
+    overrides: dict[str, str] = {}
+    pending = list(locked[""].get("dependencies", {}))
+    while pending:
+        name = pending.pop()
+        if name in overrides:
+            continue
+        entry = locked[f"node_modules/{name}"]
+        source = str(TS_CLIENT / "node_modules" / name)
+        pack = ["npm", "pack", "--ignore-scripts", "--silent", "--pack-destination", str(deps), source]
+        session.run(*pack, external=True, silent=True)
+        packed = deps / f"{name.lstrip('@').replace('/', '-')}-{entry['version']}.tgz"
+        overrides[name] = f"file:{packed}"
+        pending.extend(entry.get("dependencies", {}))
+    (consumer / "package.json").write_text(
+        json.dumps(
+            {"name": "tracker-client-consumer", "private": True, "type": "module", "overrides": overrides},
+            indent=2,
+        )
+    )
+    strict = {
+        "target": "ES2022",
+        "strict": True,
+        "noUncheckedIndexedAccess": True,
+        "exactOptionalPropertyTypes": True,
+        "noImplicitOverride": True,
+        "noUnusedLocals": True,
+        "verbatimModuleSyntax": True,
+        "skipLibCheck": False,
+    }
+    node_flow = {
+        **strict,
+        "module": "NodeNext",
+        "moduleResolution": "NodeNext",
+        "lib": ["ES2022"],
+        "types": ["node"],
+        "typeRoots": [str(TS_CLIENT / "node_modules" / "@types")],
+        "rootDir": "src",
+        "outDir": "dist",
+    }
+    browser = {
+        **strict,
+        "module": "ESNext",
+        "moduleResolution": "Bundler",
+        "lib": ["ES2022", "DOM", "DOM.Iterable"],
+        "types": [],
+        "noEmit": True,
+    }
+    (consumer / "tsconfig.json").write_text(json.dumps({"compilerOptions": node_flow, "include": ["src"]}))
+    (consumer / "tsconfig.readme.json").write_text(
+        json.dumps({"compilerOptions": browser, "include": ["readme"]})
+    )
+    shutil.copy(TS_CLIENT / "e2e" / "flow.ts", consumer / "src" / "flow.ts")
+    example = re.search(
+        r"<!-- type-checked by nox -s typescript -->\s*```ts\n(.*?)```",
+        (TS_CLIENT / "README.md").read_text(),
+        re.DOTALL,
+    )
+    if example is None:
+        session.error("clients/typescript/README.md lost its type-checked example")
+    (consumer / "readme" / "example.ts").write_text(example.group(1))
+    tsc = str(TS_CLIENT / "node_modules" / "typescript" / "bin" / "tsc")
+    with session.chdir(consumer):
+        session.run("npm", "install", "--offline", "--no-audit", "--no-fund", str(tarball), external=True)
+        session.run("npm", "ls", "--all", external=True)
+        session.run("node", tsc, "--noEmit", "-p", "tsconfig.json", external=True)
+        session.run("node", tsc, "-p", "tsconfig.readme.json", external=True)
+        session.run("node", tsc, "-p", "tsconfig.json", external=True)
+    return consumer
 
 
 @nox.session(venv_backend="none")

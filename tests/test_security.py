@@ -74,6 +74,8 @@ def test_cors_is_an_allowlist(api, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
     allowed = api.get("/api/health/", headers={"Origin": "https://app.example.com"})
     assert allowed["Access-Control-Allow-Origin"] == "https://app.example.com"
+    # a frontend there reads how long to wait after a 429, and the id to quote after a 500
+    assert set(allowed["Access-Control-Expose-Headers"].split(", ")) == {"Retry-After", "X-Request-ID"}
     other = api.get("/api/health/", headers={"Origin": "https://evil.example.net"})
     assert "Access-Control-Allow-Origin" not in other
     preflight = api.options(

@@ -223,6 +223,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
         SILENCED_SYSTEM_CHECKS.append("security.W008")  # the redirect is the proxy's
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
+# what a frontend on another origin may read: the wait of a 429, the id to quote for a 500
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # bodies over this answer 413
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200  # query strings with more fields answer 400
 

@@ -1,0 +1,343 @@
+/**
+ * The end-to-end flow of the packed client, run by `uv run nox -s typescript`: a scratch
+ * project installs the npm tarball, type-checks this file (it imports ONLY the package name)
+ * and runs it with node against a live example site (tests/client/test_typescript_package.py).
+ *
+ * Environment: TRACKER_BASE_URL (the site's origin), MANAGER_EMAIL, MEMBER_EMAIL,
+ * REVOKED_EMAIL, TRACKER_PASSWORD.
+ *
+ * Protocol on stdin/stdout, one JSON object a line: the flow prints `{"need": "otp" | "invite",
+ * "email": ...}` and reads the answer (the code, or the invite token) from stdin, which the
+ * test takes from the mail it captured; at the end it prints `{"done": {...summary}}`.
+ */
+import assert from "node:assert/strict";
+import { createInterface } from "node:readline";
+import {
+  ApiError,
+  TrackerClient,
+  isApiError,
+  isNewUserAcceptance,
+  type ErrorCode,
+  type Priority,
+  type TaskOut,
+  type TaskStatus,
+  type Tokens,
+} from "django-tracker-client";
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === "") throw new Error(`${name} is not set`);
+  return value;
+}
+
+const BASE_URL = env("TRACKER_BASE_URL");
+const MANAGER = env("MANAGER_EMAIL");
+const MEMBER = env("MEMBER_EMAIL");
+const REVOKED = env("REVOKED_EMAIL");
+const PASSWORD = env("TRACKER_PASSWORD");
+const SUFFIX = Date.now().toString(36);
+
+// ---- the test's side of the conversation --------------------------------------------------
+const lines = createInterface({ input: process.stdin });
+const input = lines[Symbol.asyncIterator]();
+
+function say(message: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+async function ask(need: "otp" | "invite", email: string): Promise<string> {
+  say({ need, email });
+  const answer = await input.next();
+  if (answer.done === true) throw new Error(`no answer for ${need} ${email}`);
+  return answer.value.trim();
+}
+
+// ---- every HTTP exchange, through the client's `fetch` option ---------------------------
+const exchanges: string[] = [];
+const recordingFetch = async (request: Request): Promise<Response> => {
+  const response = await fetch(request);
+  exchanges.push(`${request.method} ${new URL(request.url).pathname} ${response.status}`);
+  return response;
+};
+const count = (pattern: RegExp): number => exchanges.filter((e) => pattern.test(e)).length;
+const REFRESH = /^POST \/api\/auth\/token\/refresh\/ /;
+
+const codes: ErrorCode[] = [];
+/** The ApiError `pending` must reject with (and its code, recorded for the summary). */
+async function failure(pending: Promise<unknown>, status: number, code: ErrorCode): Promise<ApiError> {
+  try {
+    await pending;
+  } catch (error) {
+    assert.ok(error instanceof ApiError, `expected an ApiError, got ${String(error)}`);
+    assert.equal(error.status, status, error.message);
+    assert.equal(error.code, code, error.message);
+    assert.ok(isApiError(error, code));
+    codes.push(error.code);
+    return error;
+  }
+  assert.fail(`expected ${status} ${code}, but the call succeeded`);
+}
+
+// ---- the manager signs up by emailed code --------------------------------------------------
+const saved: (Tokens | null)[] = [];
+const api = new TrackerClient({
+  baseUrl: BASE_URL,
+  prefix: "/api",
+  fetch: recordingFetch,
+  onTokens: (tokens) => saved.push(tokens),
+});
+assert.equal(api.apiUrl, `${BASE_URL.replace(/\/+$/, "")}/api`);
+assert.equal(api.isAuthenticated, false);
+
+const sent = await api.sendOtp({ email: MANAGER });
+assert.equal(typeof sent.detail, "string");
+const limited = await failure(api.sendOtp({ email: MANAGER }), 429, "rate_limited");
+assert.ok(limited.retryAfter !== null && limited.retryAfter > 0, `retryAfter ${limited.retryAfter}`);
+
+const otp = await ask("otp", MANAGER);
+await failure(api.verifyOtp({ email: MANAGER, otp: otp === "000000" ? "999999" : "000000" }), 400, "otp_invalid");
+const { email_token } = await api.verifyOtp({ email: MANAGER, otp });
+
+const weak = await failure(
+  api.registerManager({ email_token, password: "short", first_name: "Ada", last_name: "Lovelace" }),
+  422,
+  "validation_error",
+);
+assert.ok(weak.messagesFor("password").length > 0, JSON.stringify(weak.errors));
+const pair = await api.registerManager({
+  email_token,
+  password: PASSWORD,
+  first_name: "Ada",
+  last_name: "Lovelace",
+});
+assert.equal(pair.user.role, "manager");
+assert.equal(api.accessToken, pair.access);
+assert.deepEqual(saved, [{ access: pair.access, refresh: pair.refresh }]);
+
+const me = await api.me();
+assert.equal(me.email, MANAGER.toLowerCase());
+assert.equal((await api.updateMe({ first_name: "Augusta Ada" })).first_name, "Augusta Ada");
+
+// ---- a project and its tasks ----------------------------------------------------------------
+const project = await api.createProject({
+  name: `Analytical Engine ${SUFFIX}`,
+  status: "active",
+  due_date: "2031-12-31",
+});
+assert.equal(project.my_role, "manager");
+assert.equal(project.member_count, 1);
+assert.equal(project.is_overdue, false);
+
+// defaults omitted: status, priority, description, due_date, assignee_email
+const mill: TaskOut = await api.createTask(project.slug, { title: "Draw the mill" });
+const defaults: [TaskStatus, Priority] = [mill.status, mill.priority];
+assert.deepEqual(defaults, ["todo", "medium"]);
+assert.equal(mill.assignee, null);
+assert.equal(mill.project.slug, project.slug);
+const cards = await api.createTask(project.slug, {
+  title: "Punch the cards",
+  priority: "urgent",
+  due_date: "2031-06-01",
+  assignee_email: MANAGER,
+});
+
+const urgentMine = await api.listTasks(project.slug, {
+  status: "todo",
+  priority: "urgent",
+  assignee: "me",
+  overdue: false,
+  ordering: "-priority",
+  page_size: 10,
+});
+assert.equal(urgentMine.count, 1);
+assert.equal(urgentMine.items[0]?.slug, cards.slug);
+assert.equal(urgentMine.page_size, 10);
+
+const done = await api.updateTask(mill.slug, { status: "done" });
+assert.equal(done.status, "done");
+assert.notEqual(done.completed_at, null);
+assert.equal((await api.getTask(mill.slug)).status, "done");
+assert.deepEqual(
+  (await api.listTasks(project.slug, { status: "done" })).items.map((t) => t.slug),
+  [mill.slug],
+);
+
+const listed = await api.listProjects({ status: "active", search: SUFFIX, overdue: false, ordering: "name" });
+assert.deepEqual(
+  listed.items.map((p) => p.slug),
+  [project.slug],
+);
+const renamed = await api.updateProject(project.slug, { description: "Babbage's design." });
+assert.equal(renamed.description, "Babbage's design.");
+
+// ---- errors -----------------------------------------------------------------------------------
+const missing = await failure(api.getProject(`no-such-project-${SUFFIX}`), 404, "not_found");
+assert.equal(missing.isEnvelope, true);
+assert.ok(missing.requestId !== null, "the answer carries X-Request-ID");
+const invalid = await failure(api.createProject({ name: "" }), 422, "validation_error");
+assert.ok(invalid.messagesFor("name").length > 0, JSON.stringify(invalid.errors));
+const stranger = await failure(
+  api.createTask(project.slug, { title: "Someone else's", assignee_email: "nobody@example.com" }),
+  422,
+  "validation_error",
+);
+assert.deepEqual(
+  stranger.errors.map((e) => e.field),
+  ["assignee_email"],
+);
+
+// the API mounted elsewhere: the prefix option moves every path; here nothing answers there
+const unmounted = new TrackerClient({ baseUrl: BASE_URL, prefix: "/not-mounted/", fetch: recordingFetch });
+assert.equal(unmounted.apiUrl, `${api.apiUrl.slice(0, -"/api".length)}/not-mounted`);
+await failure(unmounted.getInvite("x"), 404, "not_found");
+
+// ---- an expired access token: three concurrent calls, exactly one refresh ----------------------
+const firstRefresh = api.refreshToken;
+assert.ok(firstRefresh !== null);
+api.setTokens({ access: "bogus", refresh: firstRefresh });
+const refreshesBefore = count(REFRESH);
+const [again, page, same] = await Promise.all([
+  api.me(),
+  api.listProjects({ page_size: 5 }),
+  api.getProject(project.slug),
+]);
+const refreshesForThree = count(REFRESH) - refreshesBefore;
+assert.equal(refreshesForThree, 1);
+assert.equal(again.email, me.email);
+assert.equal(page.count, 1);
+assert.equal(same.slug, project.slug);
+assert.notEqual(api.refreshToken, firstRefresh); // rotated
+assert.equal(saved.at(-1)?.refresh, api.refreshToken);
+
+// the rotated-out refresh token is dead: a client resuming with it ends its session
+const staleSaved: (Tokens | null)[] = [];
+const stale = new TrackerClient({
+  baseUrl: BASE_URL,
+  fetch: recordingFetch,
+  refreshToken: firstRefresh,
+  onTokens: (tokens) => staleSaved.push(tokens),
+});
+await failure(stale.me(), 401, "token_invalid");
+assert.equal(stale.isAuthenticated, false);
+assert.deepEqual(staleSaved, [null]);
+
+// a session resumed from a live refresh token (here from a fresh login) refreshes first
+const elsewhere = new TrackerClient({ baseUrl: BASE_URL });
+await failure(elsewhere.login({ email: MANAGER, password: "wrong password" }), 401, "invalid_credentials");
+const login = await elsewhere.login({ email: MANAGER, password: PASSWORD });
+const resumed = new TrackerClient({ baseUrl: BASE_URL, refreshToken: login.refresh });
+assert.equal((await resumed.me()).email, me.email);
+assert.notEqual(resumed.refreshToken, login.refresh);
+// the raw openapi-fetch client, with the same tokens and types
+const raw = await resumed.http.GET("/projects/{slug}/members/", {
+  params: { path: { slug: project.slug }, query: { page_size: 1 } },
+});
+assert.equal(raw.response.status, 200);
+assert.equal(raw.data?.items[0]?.role, "manager");
+await resumed.logout();
+
+// ---- invitations --------------------------------------------------------------------------
+const invited = await api.invite(project.slug, { emails: [MEMBER, REVOKED] });
+assert.deepEqual(invited.invited.map((i) => i.email).sort(), [MEMBER, REVOKED].map((e) => e.toLowerCase()).sort());
+const memberToken = await ask("invite", MEMBER);
+const revokedToken = await ask("invite", REVOKED);
+
+const pending = await api.listInvites(project.slug, { page_size: 50 });
+assert.equal(pending.count, 2);
+const toRevoke = pending.items.find((i) => i.email === REVOKED.toLowerCase());
+assert.ok(toRevoke !== undefined && toRevoke.status === "pending");
+await api.revokeInvite(project.slug, toRevoke.id);
+await failure(api.revokeInvite(project.slug, toRevoke.id), 409, "invite_not_pending");
+
+const guestSaved: (Tokens | null)[] = [];
+const guest = new TrackerClient({
+  baseUrl: BASE_URL,
+  fetch: recordingFetch,
+  onTokens: (tokens) => guestSaved.push(tokens),
+});
+await failure(guest.getInvite(revokedToken), 410, "invite_revoked");
+await failure(guest.getInvite(`unknown-${SUFFIX}`), 404, "invite_not_found");
+const lookup = await guest.getInvite(memberToken);
+assert.equal(lookup.account_exists, false);
+assert.equal(lookup.project.slug, project.slug);
+
+// a new account (201): the client is signed in as the new member
+const joined = await guest.acceptInvite(memberToken, {
+  password: PASSWORD,
+  first_name: "Grace",
+  last_name: "Hopper",
+});
+assert.ok(isNewUserAcceptance(joined));
+assert.equal(joined.user.role, "member");
+assert.equal(guestSaved.length, 1);
+assert.equal((await guest.me()).role, "member");
+await failure(guest.acceptInvite(memberToken), 410, "invite_used");
+
+// the assignee may change the status only
+await api.updateTask(cards.slug, { assignee_email: MEMBER });
+const mine = await guest.listTasks(project.slug, { assignee: "me" });
+assert.deepEqual(
+  mine.items.map((t) => t.slug),
+  [cards.slug],
+);
+assert.equal((await guest.updateTask(cards.slug, { status: "in_progress" })).status, "in_progress");
+await failure(guest.updateTask(cards.slug, { title: "Mine now" }), 403, "permission_denied");
+await failure(guest.createProject({ name: "Not a manager" }), 403, "permission_denied");
+
+const members = await api.listMembers(project.slug);
+assert.equal(members.count, 2);
+
+// an existing account (200): signed in as the invited user, an empty body
+const second = await api.createProject({ name: `Difference Engine ${SUFFIX}` });
+await api.invite(second.slug, { emails: [MEMBER] });
+const secondToken = await ask("invite", MEMBER);
+assert.equal((await guest.getInvite(secondToken)).account_exists, true);
+await failure(new TrackerClient({ baseUrl: BASE_URL }).acceptInvite(secondToken), 401, "login_required");
+const accepted = await guest.acceptInvite(secondToken);
+assert.ok(!isNewUserAcceptance(accepted));
+assert.equal(accepted.project.slug, second.slug);
+
+const secondMembers = await api.listMembers(second.slug);
+const grace = secondMembers.items.find((m) => m.email === MEMBER.toLowerCase());
+const ada = secondMembers.items.find((m) => m.role === "manager");
+assert.ok(grace !== undefined && ada !== undefined);
+await failure(api.removeMember(second.slug, ada.id), 409, "manager_cannot_leave");
+await api.removeMember(second.slug, grace.id);
+await failure(guest.getProject(second.slug), 404, "not_found");
+
+// ---- deletes -----------------------------------------------------------------------------
+await api.deleteTask(mill.slug);
+await failure(api.getTask(mill.slug), 404, "not_found");
+await api.deleteProject(second.slug);
+await failure(api.getProject(second.slug), 404, "not_found");
+
+// ---- logout ----------------------------------------------------------------------------------
+await guest.logout();
+assert.equal(guest.isAuthenticated, false);
+assert.equal(guestSaved.at(-1), null);
+
+const lastRefresh = api.refreshToken;
+await api.logout();
+assert.equal(api.isAuthenticated, false);
+assert.equal(saved.at(-1), null);
+await failure(api.me(), 401, "not_authenticated");
+await failure(
+  new TrackerClient({ baseUrl: BASE_URL, refreshToken: lastRefresh }).me(),
+  401,
+  "token_invalid",
+);
+
+say({
+  done: {
+    manager: me.email,
+    project: project.slug,
+    task_defaults: defaults,
+    refreshes_for_three_concurrent_calls: refreshesForThree,
+    accept_statuses: exchanges
+      .filter((e) => /^POST \/api\/invites\/accept\/\S+ 20\d$/.test(e))
+      .map((e) => Number(e.split(" ")[2])),
+    codes,
+    exchanges,
+  },
+});
+lines.close();
