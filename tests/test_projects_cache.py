@@ -233,7 +233,7 @@ def test_service_soft_delete_and_restore(w, committing):
         assert projects(client) == {}, role
         assert gone(client, w.task.slug), role
     with committing():
-        services.project_restore(project=Project.all_objects.get(pk=w.project.pk))
+        services.project_restore(actor=w.manager, slug=w.project.slug)
     for role, client in every_member(w):
         assert set(projects(client)) == {w.project.slug}, role
         assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
