@@ -277,8 +277,6 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-
-
 def _valid(path: str, name: str, node: dict[str, Any]) -> Any:
     """A value for ``name`` that passes validation (and names a real thing where it can)."""
     if REAL.get(_real_key(path, name)):
