@@ -67,6 +67,9 @@ export type TokenPair = Schemas["TokenPairOut"];
 export type Tokens = Schemas["TokenRefreshOut"];
 export type ProjectOut = Schemas["ProjectOut"];
 export type TaskOut = Schemas["TaskOut"];
+/** A project or task in a trash: its representation plus `deleted_at`. */
+export type DeletedProjectOut = Schemas["DeletedProjectOut"];
+export type DeletedTaskOut = Schemas["DeletedTaskOut"];
 
 export type ProjectSlug = PathParams<"/api/projects/{slug}/edit/", "get">["slug"];
 export type TaskSlug = PathParams<"/api/tasks/{slug}/edit/", "get">["slug"];
@@ -80,6 +83,8 @@ export type ProjectFilters = Query<"/api/projects/", "get">;
 export type TaskFilters = Query<"/api/projects/{slug}/task_list/", "get">;
 export type MemberListParams = Query<"/api/projects/{slug}/members/", "get">;
 export type InviteListParams = Query<"/api/projects/{slug}/invites/", "get">;
+/** page, page_size */
+export type TrashParams = Query<"/api/projects/trash/", "get">;
 
 /** What `acceptInvite` answers: 201 for a new account (tokens + project), 200 for an existing one. */
 export type AcceptResult = Result<"/api/invites/accept/{token}/", "post", 200 | 201>;
@@ -341,6 +346,25 @@ export class TrackerClient {
     });
   }
 
+  /** The deleted projects the caller manages, most recently deleted first. */
+  listProjectTrash(params: TrashParams = {}): Promise<Result<"/api/projects/trash/", "get", 200>> {
+    return this.#call("get", "/api/projects/trash/", { expect: [200], auth: "bearer", query: params });
+  }
+
+  /**
+   * The manager brings a deleted project back with the tasks its deletion hid. 404 for anyone
+   * else while it is deleted; on a live project 409 `not_deleted` (manager), 403 (members).
+   */
+  restoreProject(
+    slug: ProjectSlug,
+  ): Promise<Result<"/api/projects/{slug}/restore/", "post", 200>> {
+    return this.#call("post", "/api/projects/{slug}/restore/", {
+      expect: [200],
+      auth: "bearer",
+      path: { slug },
+    });
+  }
+
   // --- Tasks --------------------------------------------------------------
 
   listTasks(
@@ -392,6 +416,28 @@ export class TrackerClient {
   deleteTask(slug: TaskSlug): Promise<Result<"/api/tasks/{slug}/delete/", "delete", 204>> {
     return this.#call("delete", "/api/tasks/{slug}/delete/", {
       expect: [204],
+      auth: "bearer",
+      path: { slug },
+    });
+  }
+
+  /** The manager's view of the project's deleted tasks, most recently deleted first. */
+  listTaskTrash(
+    project: ProjectSlug,
+    params: TrashParams = {},
+  ): Promise<Result<"/api/projects/{slug}/tasks/trash/", "get", 200>> {
+    return this.#call("get", "/api/projects/{slug}/tasks/trash/", {
+      expect: [200],
+      auth: "bearer",
+      path: { slug: project },
+      query: params,
+    });
+  }
+
+  /** The manager brings back a task deleted on its own (404 while its project is deleted). */
+  restoreTask(slug: TaskSlug): Promise<Result<"/api/tasks/{slug}/restore/", "post", 200>> {
+    return this.#call("post", "/api/tasks/{slug}/restore/", {
+      expect: [200],
       auth: "bearer",
       path: { slug },
     });

@@ -36,4 +36,8 @@ export type TypeAssertions = [
   Assert<Equal<Awaited<ReturnType<TrackerClient["me"]>>, Schemas["UserOut"]>>,
   Assert<Equal<Awaited<ReturnType<TrackerClient["listTasks"]>>, Schemas["TaskPage"]>>,
   Assert<Equal<Parameters<TrackerClient["addTask"]>[1], Schemas["TaskCreateIn"]>>,
+  Assert<Equal<Result<"/api/projects/trash/", "get", 200>, Schemas["DeletedProjectPage"]>>,
+  Assert<Equal<Awaited<ReturnType<TrackerClient["listTaskTrash"]>>, Schemas["DeletedTaskPage"]>>,
+  Assert<Equal<Awaited<ReturnType<TrackerClient["restoreProject"]>>, Schemas["ProjectOut"]>>,
+  Assert<Equal<Awaited<ReturnType<TrackerClient["restoreTask"]>>, Schemas["TaskOut"]>>,
 ];
