@@ -36,6 +36,7 @@ from tests.factories import (
 )
 from tracker_accounts.email_user.models import User
 from tracker_accounts.tokens import issue_pair
+from tracker_projects import services
 from tracker_projects.models import Invite, Membership, Project, Task
 from tracker_projects.urls import api as tracker_api
 
@@ -60,7 +61,8 @@ class Row:
     body: dict[str, Any] | None = None
     # Error codes that differ from ``CODES`` for this row.
     codes: dict[int, str] = field(default_factory=dict)
-    # Only where docs/API.md itself lists one route twice (the two ways to accept an invitation).
+    # Only where docs/API.md itself lists one route twice (the two ways to accept an invitation),
+    # or gives it different callers by the state of its resource (restoring a live or a deleted one).
     flavour: str = ""
 
 
@@ -160,6 +162,12 @@ MATRIX: list[Row] = [
         "/api/projects/",
         {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
+    # Everyone has a trash: the deleted projects they manage (empty for members).
+    Row(
+        "GET",
+        "/api/projects/trash/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
     Row(
         "GET",
         "/api/projects/{project}/edit/",
@@ -175,6 +183,22 @@ MATRIX: list[Row] = [
         "DELETE",
         "/api/projects/{project}/delete/",
         {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
+    ),
+    # docs/API.md: "404 for anyone else while it is deleted; on a live project 409 `not_deleted`
+    # for its manager, 403 for its members, 404 for outsiders". {trashed_project}: a deleted
+    # project with the same cast (its members are still its members).
+    Row(
+        "POST",
+        "/api/projects/{trashed_project}/restore/",
+        {"anonymous": 401, "outsider": 404, "member": 404, "assignee": 404, "manager": 200},
+        flavour="deleted project",
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/restore/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 409},
+        codes={409: "not_deleted"},
+        flavour="live project",
     ),
     Row(
         "POST",
@@ -219,6 +243,11 @@ MATRIX: list[Row] = [
         "/api/projects/{project}/task_list/",
         {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
     ),
+    Row(
+        "GET",
+        "/api/projects/{project}/tasks/trash/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+    ),
     # ------------------------------------------------------------------ tasks (/api/tasks/)
     # ------------------------------------------------------------------ activity
     Row(
@@ -248,6 +277,22 @@ MATRIX: list[Row] = [
         "DELETE",
         "/api/tasks/{task}/delete/",
         {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
+    ),
+    # As for projects: a deleted task is 404 to all but the manager (it is deleted); a live one
+    # is there to see, 403 for members and 409 `not_deleted` for the manager. {deleted_task}: a
+    # task of the live project deleted on its own, assigned to the plain member.
+    Row(
+        "POST",
+        "/api/tasks/{deleted_task}/restore/",
+        {"anonymous": 401, "outsider": 404, "member": 404, "assignee": 404, "manager": 200},
+        flavour="deleted task",
+    ),
+    Row(
+        "POST",
+        "/api/tasks/{task}/restore/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 409},
+        codes={409: "not_deleted"},
+        flavour="live task",
     ),
     # ------------------------------------------------------------------ invitations (/api/invites/)
     Row(  # PUBLIC: the token is the credential
@@ -288,6 +333,7 @@ class Case:
 def build_case(caller: str) -> Case:
     """Fresh data for one (row, caller) case, and the caller's client."""
     world = project_world()
+    trashed, deleted_task = trash(world)
     invite = InviteFactory(project=world.project)  # an address with no account
     outsider_invite = InviteFactory(project=world.project, email=world.outsider.email)
     otp = EmailOTPFactory()
@@ -304,6 +350,8 @@ def build_case(caller: str) -> Case:
         context={
             "project": world.project.slug,
             "task": world.task.slug,
+            "trashed_project": trashed.slug,
+            "deleted_task": deleted_task.slug,
             "invite_id": invite.pk,
             "member_id": world.member.pk,
             "member_email": world.member.email,
@@ -317,6 +365,23 @@ def build_case(caller: str) -> Case:
             "caller_refresh": caller_refresh,
         },
     )
+
+
+def trash(world: Any) -> tuple[Project, Task]:
+    """A deleted project with the world's cast (and a task it hid), and a task of the live
+    project deleted on its own."""
+    trashed = services.project_create(actor=world.manager, name="Trashed")
+    for user in (world.member, world.assignee):
+        Membership.objects.create(project=trashed, user=user, role="member")
+    services.task_create(
+        actor=world.manager, project_slug=trashed.slug, title="Hidden", assignee_email=world.assignee.email
+    )
+    services.project_delete(actor=world.manager, slug=trashed.slug)
+    deleted_task = services.task_create(
+        actor=world.manager, project_slug=world.project.slug, title="Gone", assignee_email=world.member.email
+    )
+    services.task_delete(actor=world.manager, slug=deleted_task.slug)
+    return trashed, deleted_task
 
 
 PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
@@ -348,7 +413,7 @@ def snapshot() -> dict[str, Any]:
         ),
         "tasks": list(
             Task.all_objects.order_by("pk").values_list(
-                "pk", "title", "status", "priority", "assignee_id", "deleted_at"
+                "pk", "title", "status", "priority", "assignee_id", "deleted_at", "deleted_with_project"
             )
         ),
         "members": sorted(Membership.objects.values_list("project_id", "user_id", "role")),

@@ -1,6 +1,7 @@
 """Two web processes and two worker clusters on one PostgreSQL and one Redis, driven in turn:
 the login lockout holds at 5 across both, no list read is stale after a write made through the
-other, and a scheduled job run by both at once sends each mail once."""
+other (a delete and a restore included), and a scheduled job run by both at once sends each
+mail once."""
 
 from __future__ import annotations
 
@@ -78,6 +79,19 @@ def test_two_sites_and_two_clusters_share_limits_caches_and_jobs(scratch_databas
             assert made.status_code == 201, made.text
             assert reader.api("GET", f"/api/projects/{slug}/task_list/", boss).json()["count"] == i + 1
             assert [p["slug"] for p in reader.api("GET", "/api/projects/", boss).json()["items"]] == [slug]
+
+        # trash and restore: deleted through one site, restored through the other; both see it at once
+        assert b.api("DELETE", f"/api/projects/{slug}/delete/", boss).status_code == 204
+        for site in sites:
+            assert site.api("GET", "/api/projects/", boss).json()["count"] == 0
+            assert site.api("GET", f"/api/projects/{slug}/task_list/", boss).status_code == 404
+        trash = a.api("GET", "/api/projects/trash/", boss).json()
+        assert [p["slug"] for p in trash["items"]] == [slug]
+        assert a.api("POST", f"/api/projects/{slug}/restore/", boss).status_code == 200
+        for site in sites:
+            assert [p["slug"] for p in site.api("GET", "/api/projects/", boss).json()["items"]] == [slug]
+            assert site.api("GET", f"/api/projects/{slug}/task_list/", boss).json()["count"] == 6
+            assert site.api("GET", "/api/projects/trash/", boss).json()["count"] == 0
 
         # the overdue job, run by both at once: each mail once
         late = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 5 * 86400))

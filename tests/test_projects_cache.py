@@ -130,6 +130,57 @@ def test_api_project_delete_shows_for_every_member(w):
         assert gone(client, w.task.slug), role
 
 
+def test_api_project_restore_shows_for_every_member(w):
+    """Read before the deletion, read while deleted, restored: every member's next read of every
+    list, the project, its members and its tasks shows the project and its tasks back."""
+    warm(w)
+    assert w.boss.delete(f"/api/projects/{w.project.slug}/delete/").status_code == 204
+    for role, client in every_member(w):
+        assert projects(client) == {} and projects(client, search="apollo") == {}, role  # cached empty
+        assert gone(client, w.task.slug), role
+    r = w.boss.post(f"/api/projects/{w.project.slug}/restore/")
+    assert r.status_code == 200, r.content
+    for role, client in every_member(w):
+        assert set(projects(client)) == {w.project.slug}, role
+        assert set(projects(client, search="apollo")) == {w.project.slug}, role
+        assert client.get(f"/api/projects/{w.project.slug}/edit/").json()["member_count"] == 3, role
+        assert client.get(f"/api/projects/{w.project.slug}/members/").json()["count"] == 3, role
+        assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+        assert set(tasks(client, w.project.slug, ordering="priority")) == {w.task.slug}, role
+        assert detail(client, w.task.slug)["slug"] == w.task.slug, role
+    assert set(tasks(w.api["assignee"], w.project.slug, assignee="me")) == {w.task.slug}
+
+
+def test_api_task_restore_shows_for_every_member(w):
+    warm(w)
+    assert w.boss.delete(f"/api/tasks/{w.task.slug}/delete/").status_code == 204
+    for role, client in every_member(w):
+        assert tasks(client, w.project.slug) == {}, role  # cached empty
+        assert tasks(client, w.project.slug, assignee="me") == {}, role
+        assert gone(client, w.task.slug), role
+    r = w.boss.post(f"/api/tasks/{w.task.slug}/restore/")
+    assert r.status_code == 200, r.content
+    for role, client in every_member(w):
+        assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+        assert set(tasks(client, w.project.slug, ordering="priority")) == {w.task.slug}, role
+        assert detail(client, w.task.slug) == r.json(), role
+    assert set(tasks(w.api["assignee"], w.project.slug, assignee="me")) == {w.task.slug}
+
+
+def test_the_trash_lists_follow_deletes_and_restores_at_once(w):
+    trash = f"/api/projects/{w.project.slug}/tasks/trash/"
+    assert w.boss.get(trash).json()["count"] == 0
+    assert w.boss.get("/api/projects/trash/").json()["count"] == 0
+    w.boss.delete(f"/api/tasks/{w.task.slug}/delete/")
+    assert [t["slug"] for t in w.boss.get(trash).json()["items"]] == [w.task.slug]
+    w.boss.post(f"/api/tasks/{w.task.slug}/restore/")
+    assert w.boss.get(trash).json()["count"] == 0
+    w.boss.delete(f"/api/projects/{w.project.slug}/delete/")
+    assert [p["slug"] for p in w.boss.get("/api/projects/trash/").json()["items"]] == [w.project.slug]
+    w.boss.post(f"/api/projects/{w.project.slug}/restore/")
+    assert w.boss.get("/api/projects/trash/").json()["count"] == 0
+
+
 def test_api_task_add_shows_for_every_member(w):
     warm(w)
     new = w.boss.post(
@@ -232,8 +283,10 @@ def test_service_soft_delete_and_restore(w, committing):
     for role, client in every_member(w):
         assert projects(client) == {}, role
         assert gone(client, w.task.slug), role
+    for client in w.api.values():
+        projects(client)  # cached while deleted
     with committing():
-        services.project_restore(project=Project.all_objects.get(pk=w.project.pk))
+        services.project_restore(actor=w.manager, slug=w.project.slug)
     for role, client in every_member(w):
         assert set(projects(client)) == {w.project.slug}, role
         assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
@@ -301,6 +354,16 @@ def test_admin_restore_action(w):
     run_action(superuser_client(), PROJECTS_ADMIN, "restore", [w.project.pk])
     for role, client in every_member(w):
         assert set(projects(client)) == {w.project.slug}, role
+
+
+def test_admin_task_restore_action(w):
+    assert w.boss.delete(f"/api/tasks/{w.task.slug}/delete/").status_code == 204
+    warm_lists = [tasks(c, w.project.slug) for c in w.api.values()]
+    assert warm_lists == [{}, {}, {}]
+    run_action(superuser_client(), TASKS_ADMIN, "restore", [w.task.pk])
+    for role, client in every_member(w):
+        assert set(tasks(client, w.project.slug)) == {w.task.slug}, role
+        assert detail(client, w.task.slug)["slug"] == w.task.slug, role
 
 
 def test_admin_inline_adds_a_member(w):

@@ -1,5 +1,5 @@
-"""The list endpoints run a fixed number of queries, however many rows a page holds, and the
-task detail a fixed number cold and one warm.
+"""The list endpoints (the trash lists too) run a fixed number of queries, however many rows a
+page holds, and the task detail a fixed number cold and one warm.
 
 Measured on the uncached path (the cache is emptied before every request). The counts
 include authenticating the bearer token (one query for the user).
@@ -167,3 +167,69 @@ def test_task_detail_query_count_cold_and_warm(many_tasks, django_assert_num_que
         people[7 % 6].pk,
         boss.pk,
     )
+
+
+# --------------------------------------------------------------------------- the trash lists (uncached)
+# authenticate (1) + count (1) + the page with manager, role and member count (1)
+PROJECT_TRASH_QUERIES = 3
+# authenticate (1) + the project with the manager check (1) + count (1) + the page (1)
+TASK_TRASH_QUERIES = 4
+
+
+@pytest.fixture
+def full_trash():
+    """A manager with ROWS deleted projects (some with more members), and a project with ROWS
+    deleted tasks, all assigned."""
+    boss = UserFactory(role="manager")
+    people = UserFactory.create_batch(4, role="member")
+    for i in range(ROWS):
+        project = services.project_create(actor=boss, name=f"Gone {i}")
+        if i % 2:
+            Membership.objects.bulk_create(Membership(project=project, user=u, role="member") for u in people)
+        services.project_delete(actor=boss, slug=project.slug)
+    kept = services.project_create(actor=boss, name="Kept")
+    Membership.objects.bulk_create(Membership(project=kept, user=u, role="member") for u in people)
+    for i in range(ROWS):
+        task = services.task_create(
+            actor=boss, project_slug=kept.slug, title=f"Task {i}", assignee_email=people[i % 4].email
+        )
+        services.task_delete(actor=boss, slug=task.slug)
+    return boss, kept
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_project_trash_query_count_does_not_grow_with_the_page(
+    full_trash, django_assert_num_queries, page_size
+):
+    boss, _ = full_trash
+    client = auth_client(boss)
+    cache.clear()
+    with django_assert_num_queries(PROJECT_TRASH_QUERIES):
+        body = client.get("/api/projects/trash/", {"page_size": page_size}).json()
+    assert body["count"] == ROWS and len(body["items"]) == page_size
+    assert all(p["manager"]["id"] == boss.pk and p["deleted_at"] for p in body["items"])
+    assert {p["member_count"] for p in body["items"]} <= {1, 5}
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_task_trash_query_count_does_not_grow_with_the_page(full_trash, django_assert_num_queries, page_size):
+    boss, kept = full_trash
+    client = auth_client(boss)
+    cache.clear()
+    with django_assert_num_queries(TASK_TRASH_QUERIES):
+        body = client.get(f"/api/projects/{kept.slug}/tasks/trash/", {"page_size": page_size}).json()
+    assert body["count"] == ROWS and len(body["items"]) == page_size
+    assert all(t["assignee"] is not None and t["deleted_at"] for t in body["items"])
+    assert all(t["project"]["slug"] == kept.slug for t in body["items"])
+
+
+def test_trash_pages_beyond_the_end(full_trash, django_assert_max_num_queries):
+    boss, kept = full_trash
+    client = auth_client(boss)
+    cache.clear()
+    with django_assert_max_num_queries(PROJECT_TRASH_QUERIES):
+        assert client.get("/api/projects/trash/", {"page": 50, "page_size": 100}).json()["items"] == []
+    cache.clear()
+    with django_assert_max_num_queries(TASK_TRASH_QUERIES):
+        body = client.get(f"/api/projects/{kept.slug}/tasks/trash/", {"page": 50, "page_size": 100}).json()
+    assert body["items"] == [] and body["count"] == ROWS

@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import assert_envelope, auth_client
 from tests.factories import project_world
 from tests.projects_admin import post_change_form, run_action, superuser_client
+from tracker_accounts import error_codes as codes
+from tracker_accounts.errors import Conflict
 from tracker_projects import services
 from tracker_projects.models import Project, Task
 
@@ -119,14 +121,16 @@ def test_service_restore_brings_back_project_and_only_the_tasks_deleted_with_it(
     assert_vanished(world)
     project = assert_rows_kept(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.project_restore(project=project)
-    assert project.deleted_at is None
+        restored = services.project_restore(actor=world.manager, slug=project.slug)
+    assert restored.deleted_at is None
     assert_restored(world)
 
 
-def test_restore_of_a_live_project_changes_nothing(world):
+def test_restore_of_a_live_project_is_a_conflict_and_changes_nothing(world):
     project = Project.objects.get(pk=world.project.pk)
-    services.project_restore(project=project)
+    with pytest.raises(Conflict) as refused:
+        services.project_restore(actor=None, slug=project.slug, staff=True)
+    assert refused.value.code == codes.NOT_DELETED.code
     assert Task.all_objects.get(slug=world.early).deleted_at is not None
     assert Project.objects.filter(pk=project.pk).exists()
 

@@ -103,3 +103,45 @@ def test_get_create_and_patch_answer_with_one_representation(manager):
     assert patched.json()["is_overdue"] is False
     assert api.get(path).content == patched.content
     assert api.get(f"/api/projects/{slug}/task_list/").json()["items"] == [patched.json()]
+
+
+def test_trash_rows_render_what_the_deleted_schemas_declare(tasks_of_every_shape):
+    from tracker_projects.schemas import DeletedProjectOut, DeletedTaskOut
+
+    day = today()
+    project = tasks_of_every_shape
+    Task.objects.filter(project=project).update(deleted_at=datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=UTC))
+    rows = list(representation.task_rows(selectors.task_trash(project_id=project.pk), day, "deleted_at"))
+    assert len(rows) == 4
+    for row in rows:
+        rendered = json.loads(representation.encode(representation.deleted_task_json(row)))
+        assert rendered == through_schema(DeletedTaskOut, rendered)
+        assert rendered["deleted_at"] == "2026-03-01T09:30:05.123Z"
+        live = {k: v for k, v in rendered.items() if k != "deleted_at"}
+        assert live == through_schema(TaskOut, live)
+    Project.objects.filter(pk=project.pk).update(deleted_at=datetime(2026, 3, 2, tzinfo=UTC))
+    row = representation.project_rows(
+        selectors.project_trash(user_id=project.manager_id), day, "deleted_at"
+    ).get()
+    rendered = json.loads(representation.encode(representation.deleted_project_json(row)))
+    assert rendered == through_schema(DeletedProjectOut, rendered)
+    assert (rendered["deleted_at"], rendered["my_role"], rendered["member_count"]) == (
+        "2026-03-02T00:00:00Z",
+        "manager",
+        2,
+    )
+
+
+def test_restore_answers_with_the_one_representation(manager):
+    api = auth_client(manager, run_on_commit=True)
+    slug = api.post("/api/projects/create/", {"name": "Back again"}).json()["slug"]
+    task = api.post(f"/api/projects/{slug}/tasks/add/", {"title": "Back too"}).json()["slug"]
+    api.delete(f"/api/tasks/{task}/delete/")
+    restored = api.post(f"/api/tasks/{task}/restore/")
+    assert restored.status_code == 200
+    assert api.get(f"/api/tasks/{task}/edit/").content == restored.content
+    api.delete(f"/api/projects/{slug}/delete/")
+    restored = api.post(f"/api/projects/{slug}/restore/")
+    assert restored.status_code == 200
+    assert api.get(f"/api/projects/{slug}/edit/").content == restored.content
+    assert api.get("/api/projects/").json()["items"] == [restored.json()]

@@ -148,7 +148,7 @@ def _swap(values: Any, keys: dict[str, str]) -> st.SearchStrategy[Any]:
 
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: Any) -> st.SearchStrategy[Any]:
-    slugs = "task_slug" if context.operation.path.startswith("/api/tasks/") else "project_slug"
+    slugs = _real_key(context.operation.path, "slug")
     return _swap(
         path_parameters, {"slug": slugs, "invite_id": "invite_id", "user_id": "user_id", "token": "token"}
     )
@@ -164,13 +164,22 @@ def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:
     return _swap(body, {name: name for name in BODY_FIELDS})
 
 
+def _real_key(path: str, name: str) -> str:
+    """Which real values a parameter takes: a restore's slug names a deleted project or task."""
+    if name == "slug":
+        key = "task_slug" if path.startswith("/api/tasks/") else "project_slug"
+        return f"deleted_{key}" if path.endswith("/restore/") else key
+    return name
+
+
 BODY_FIELDS = ("refresh", "email_token", "email", "otp", "password", "assignee_email", "emails")
 
 
 @pytest.fixture
 def world(in_process_db: None) -> Iterator[SimpleNamespace]:
-    """Mona manages Apollo (member Mel, two tasks, invitations in every state); Otto manages
-    Gemini and invited Mona to it; Mona's Vostok is soft-deleted. Built through the services,
+    """Mona manages Apollo (member Mel, two tasks and a deleted one, invitations in every
+    state); Otto manages Gemini and invited Mona to it; Mona's Vostok is soft-deleted (with a
+    task). Built through the services,
     the invitations (whose tokens only exist in mail) with the test factories."""
     from tracker_accounts import services as accounts
     from tracker_accounts.tokens import issue_pair
@@ -200,6 +209,9 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     other = services.project_create(actor=outsider, name="Gemini")
     other_task = services.task_create(actor=outsider, project_slug=other.slug, title="Dock")
     deleted = services.project_create(actor=manager, name="Vostok")
+    services.task_create(actor=manager, project_slug=deleted.slug, title="Orbit")
+    scrapped = services.task_create(actor=manager, project_slug=project.slug, title="Scrapped")
+    services.task_delete(actor=manager, slug=scrapped.slug)
     invites.invite_send(actor=manager, project_slug=project.slug, emails=["grace@example.com"])
     pending = invite(project, "linus@example.com")  # no account: accepting creates one
     to_mona = invite(other, manager.email)  # Mona accepts with her bearer token
@@ -214,6 +226,8 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         # the first of each list is the one that works
         project_slug=[project.slug] * 3 + [other.slug, deleted.slug],
         task_slug=[tasks[0].slug] * 2 + [tasks[1].slug] * 2 + [other_task.slug],
+        deleted_project_slug=[deleted.slug] * 3 + [project.slug, other.slug],
+        deleted_task_slug=[scrapped.slug] * 3 + [tasks[0].slug, other_task.slug],
         invite_id=[pending.pk] * 2 + [revoked.pk] * 2 + [elsewhere.pk],
         user_id=[member.pk] * 2 + [manager.pk] * 2 + [outsider.pk],
         token=[pending.raw, to_mona.raw, to_mel.raw, revoked.raw, expired.raw, in_deleted.raw],
@@ -261,12 +275,6 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
         node = RAW["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
     return node
-
-
-def _real_key(path: str, name: str) -> str:
-    if name == "slug":
-        return "task_slug" if path.startswith("/api/tasks/") else "project_slug"
-    return name
 
 
 def _valid(path: str, name: str, node: dict[str, Any]) -> Any:

@@ -1,5 +1,6 @@
 // /projects/: my projects with filters and pages; create, edit, delete; members and invitations;
-// each project's history.
+// each project's history; for managers, the trash of the projects they deleted, with a Restore
+// button each.
 import { api, messageFor } from "./api.js";
 import { historyList, verbOptions } from "./history.js";
 import {
@@ -24,6 +25,7 @@ import {
   setUrlQuery,
   showAlert,
   showError,
+  trashRow,
   wireDialogs,
 } from "./ui.js";
 
@@ -149,6 +151,36 @@ bindFilters(filtersForm, (values) => {
   load(1);
 });
 
+// ------------------------------------------------------------------ the trash (managers)
+const loadTrash = pagedList({
+  list: $("#trash-list"),
+  errorBox: $("#trash-error"),
+  empty: $("#trash-empty"),
+  pager: $("#trash-pager"),
+  fetchPage: (page) => api("GET", "/api/projects/trash/", { query: { page, page_size: PAGE_SIZE } }),
+  render: trashCard,
+  emptyText: () => "The trash is empty.",
+  drawn: () => {},
+});
+
+function trashCard(project) {
+  const people = `${project.member_count} ${project.member_count === 1 ? "person" : "people"}`;
+  return trashRow(
+    project.name,
+    [`Deleted ${formatDate(project.deleted_at)} · ${people}`],
+    async () => {
+      await api("POST", `/api/projects/${project.slug}/restore/`);
+      flash(`Restored ${project.name} with its tasks.`);
+      await Promise.all([load(), loadTrash()]);
+    },
+    { slug: project.slug },
+  );
+}
+
+function reloadAll() {
+  return state.me.role === "manager" ? Promise.all([load(), loadTrash()]) : load();
+}
+
 // ------------------------------------------------------------------ create / edit
 const projectDialog = $("#project-dialog");
 const projectForm = $("#project-form");
@@ -196,7 +228,7 @@ function openDelete(project) {
   $("#delete-dialog-title").textContent = `Delete ${project.name}?`;
   $("#delete-dialog-text").textContent =
     `The project and all its tasks disappear for everyone (${project.member_count} ` +
-    `${project.member_count === 1 ? "person" : "people"}).`;
+    `${project.member_count === 1 ? "person" : "people"}). You can restore it from the trash.`;
   openDialog(deleteDialog);
   deleteForm.querySelector("[data-close]").focus(); // the safe choice first
 }
@@ -206,7 +238,7 @@ bindDialogForm(deleteForm, deleteDialog, {
     await api("DELETE", `/api/projects/${state.deleting.slug}/delete/`);
     flash(`Deleted ${state.deleting.name}.`);
   },
-  done: () => load(),
+  done: reloadAll,
 });
 
 // ------------------------------------------------------------------ members and invitations
@@ -433,7 +465,8 @@ wireDialogs();
 $("#new-project").addEventListener("click", openCreate);
 state.me = await requireUser();
 $("#new-project").hidden = state.me.role !== "manager";
+$("#trash-section").hidden = state.me.role !== "manager";
 const params = new URLSearchParams(location.search);
 filtersToForm(filtersForm, params);
 state.filters = formValues(filtersForm);
-await load(Number(params.get("page")) || 1);
+await Promise.all([load(Number(params.get("page")) || 1), state.me.role === "manager" ? loadTrash(1) : null]);

@@ -1,6 +1,7 @@
 // /tasks/?project=<slug> (and /projects/<slug>/tasks/): the tasks of one project, with filters
-// and pages. The manager creates, edits, assigns and deletes; an assignee changes the status
-// of their own tasks. Everyone in the project reads each task's history.
+// and pages. The manager creates, edits, assigns and deletes, and restores from the project's
+// trash; an assignee changes the status of their own tasks. Everyone in the project reads each
+// task's history.
 import { api } from "./api.js";
 import { historyList } from "./history.js";
 import {
@@ -21,6 +22,7 @@ import {
   requireUser,
   setUrlQuery,
   showAlert,
+  trashRow,
   wireDialogs,
 } from "./ui.js";
 
@@ -176,6 +178,35 @@ function card(task) {
   );
 }
 
+// ------------------------------------------------------------------ the trash (the manager)
+const loadTrash = pagedList({
+  list: $("#trash-list"),
+  errorBox: $("#trash-error"),
+  empty: $("#trash-empty"),
+  pager: $("#trash-pager"),
+  fetchPage: (page) =>
+    api("GET", `/api/projects/${encodeURIComponent(slug)}/tasks/trash/`, {
+      query: { page, page_size: PAGE_SIZE },
+    }),
+  render: trashCard,
+  emptyText: () => "The trash is empty.",
+  drawn: () => {},
+});
+
+function trashCard(task) {
+  const assigned = task.assignee ? ` · assigned to ${personName(task.assignee)}` : "";
+  return trashRow(
+    task.title,
+    [`Deleted ${formatDate(task.deleted_at)}${assigned}`],
+    async () => {
+      await api("POST", `/api/tasks/${task.slug}/restore/`);
+      flash(`Restored ${task.title}.`);
+      await Promise.all([load(), loadTrash()]);
+    },
+    { slug: task.slug },
+  );
+}
+
 function statusControls(task, rowError) {
   const group = h("span", { class: "segmented", role: "group", "aria-label": `Status of ${task.title}` });
   for (const status of STATUSES) {
@@ -258,7 +289,8 @@ const deleteForm = $("#delete-form");
 function openDelete(task) {
   state.deleting = task;
   $("#delete-dialog-title").textContent = `Delete ${task.title}?`;
-  $("#delete-dialog-text").textContent = "The task disappears for everyone in the project.";
+  $("#delete-dialog-text").textContent =
+    "The task disappears for everyone in the project. You can restore it from the trash.";
   openDialog(deleteDialog);
   deleteForm.querySelector("[data-close]").focus();
 }
@@ -268,7 +300,7 @@ bindDialogForm(deleteForm, deleteDialog, {
     await api("DELETE", `/api/tasks/${state.deleting.slug}/delete/`);
     flash(`Deleted ${state.deleting.title}.`);
   },
-  done: () => load(),
+  done: () => Promise.all([load(), loadTrash()]),
 });
 
 // ------------------------------------------------------------------ history
@@ -310,11 +342,13 @@ if (!slug) {
   try {
     await loadProject();
     await loadMembers();
-    $("#new-task").hidden = state.project.my_role !== "manager";
+    const manager = state.project.my_role === "manager";
+    $("#new-task").hidden = !manager;
+    $("#trash-section").hidden = !manager;
     const params = new URLSearchParams(location.search);
     filtersToForm(filtersForm, params);
     state.filters = formValues(filtersForm);
-    await load(Number(params.get("page")) || 1);
+    await Promise.all([load(Number(params.get("page")) || 1), manager ? loadTrash(1) : null]);
   } catch (error) {
     showAlert($("#project-error"), error);
     filtersForm.hidden = true;

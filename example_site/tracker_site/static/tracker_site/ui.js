@@ -241,6 +241,33 @@ export function pagedList({ list, errorBox, empty, pager, fetchPage, render, emp
   return load;
 }
 
+// A row of a trash: what was deleted (`title`), when and more (`details`), and a Restore button
+// running `restore()`, which restores and says what it did; its errors show next to it.
+export function trashRow(title, details, restore, dataset = {}) {
+  const rowError = h("p", { class: "row-error", role: "alert" });
+  const button = h(
+    "button",
+    { type: "button", class: "btn btn-small", "aria-label": `Restore ${title}` },
+    "Restore",
+  );
+  button.onclick = () =>
+    busy(button, async () => {
+      showAlert(rowError, null);
+      try {
+        await restore();
+      } catch (error) {
+        showAlert(rowError, error);
+      }
+    });
+  return h(
+    "li",
+    { class: "row", dataset },
+    h("div", { class: "row-main" }, h("strong", {}, title), h("div", { class: "muted small" }, ...details)),
+    h("div", { class: "row-actions" }, button),
+    rowError,
+  );
+}
+
 // Filters live in the address bar too, so a reload or a shared link keeps them.
 export function filtersToForm(form, params) {
   for (const el of form.elements) {

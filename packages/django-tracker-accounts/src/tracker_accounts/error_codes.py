@@ -57,6 +57,7 @@ INVITE_NOT_PENDING = ErrorCode("invite_not_pending", 409, "Only a pending invita
 MANAGER_CANNOT_LEAVE = ErrorCode(
     "manager_cannot_leave", 409, "The project's manager cannot leave the project."
 )
+NOT_DELETED = ErrorCode("not_deleted", 409, "It is not deleted: there is nothing to restore.")
 INVITE_USED = ErrorCode("invite_used", 410, "This invitation has been used already.")
 INVITE_REVOKED = ErrorCode("invite_revoked", 410, "This invitation has been revoked.")
 INVITE_EXPIRED = ErrorCode("invite_expired", 410, "This invitation has expired.")

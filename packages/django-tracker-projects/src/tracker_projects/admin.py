@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from tracker_accounts.errors import Conflict, NotFound
 from tracker_accounts.users import user_model
 
 from . import services
@@ -104,8 +105,11 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Restore the selected projects with the tasks deleted with them")
     def restore(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
         restored = 0
-        for project in queryset.filter(deleted_at__isnull=False):
-            services.project_restore(project=project)
+        for slug in queryset.filter(deleted_at__isnull=False).values_list("slug", flat=True):
+            try:
+                services.project_restore(actor=_staff(request), slug=slug, staff=True)
+            except Conflict:  # restored meanwhile
+                continue
             restored += 1
         self.message_user(request, f"{restored} project(s) restored.")
 
@@ -150,8 +154,17 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     list_filter = ("status", "priority", "is_overdue", DeletedFilter)
     search_fields = ("title", "slug", "project__name", "assignee__email")
-    readonly_fields = ("slug", "is_overdue", "completed_at", "deleted_at", "created_at", "updated_at")
+    readonly_fields = (
+        "slug",
+        "is_overdue",
+        "completed_at",
+        "deleted_at",
+        "deleted_with_project",
+        "created_at",
+        "updated_at",
+    )
     raw_id_fields = ("project", "assignee", "created_by")
+    actions = ("restore",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
         return Task.all_objects.select_related("project", "assignee")
@@ -165,6 +178,26 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
         for task in queryset:
             services.task_soft_delete(task=task, actor=_staff(request))
+
+    @admin.action(description="Restore the selected tasks (of live projects)")
+    def restore(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+        deleted = queryset.filter(deleted_at__isnull=False)
+        restored = 0
+        for slug in deleted.filter(project__deleted_at__isnull=True).values_list("slug", flat=True):
+            try:
+                services.task_restore(actor=_staff(request), slug=slug, staff=True)
+            except (Conflict, NotFound):  # restored, or its project deleted, meanwhile
+                continue
+            restored += 1
+        self.message_user(request, f"{restored} task(s) restored.")
+        waiting = deleted.filter(project__deleted_at__isnull=False).count()
+        if waiting:
+            self.message_user(
+                request,
+                f"{waiting} task(s) not restored: their project is deleted. Restore the project: "
+                "it brings back the tasks its deletion hid.",
+                messages.WARNING,
+            )
 
 
 class InviteStatusNowFilter(admin.SimpleListFilter):

@@ -23,6 +23,8 @@ from .schemas import (
     AcceptIn,
     ActivityFilters,
     ActivityPage,
+    DeletedProjectPage,
+    DeletedTaskPage,
     InviteIn,
     InvitePage,
     InvitePublicOut,
@@ -51,6 +53,9 @@ AMBIGUOUS = (
     "are not unique)."
 )
 NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a member of its project."
+# The trash routes are served beside the slug routes without shadowing them: `trash/` is one
+# path segment under `projects/`, every project route two or more (`<slug>/edit/`, ...), so a
+# project whose slug is "trash" keeps all its routes and `projects/trash/` stays the trash.
 
 
 def _project_out(request: HttpRequest, slug: str, status: int = 200) -> HttpResponse:
@@ -79,6 +84,18 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpRe
 
 
 @projects_router.get(
+    "/trash/",
+    **answers({200: DeletedProjectPage}, *QUERY_ERRORS, 401),
+    summary="My trash: deleted projects",
+    description="The deleted projects the caller manages, most recently deleted first, each with "
+    "`deleted_at`; empty for everybody else. Restore one with `POST /api/projects/<slug>/restore/`.",
+)
+def project_trash(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
+    body = responses.project_trash(user_id=current_user(request).pk, number=page.page, size=page.page_size)
+    return json_response(body)
+
+
+@projects_router.get(
     "/{slug}/edit/",
     **answers({200: ProjectOut}, 401, 404),
     summary="Read a project",
@@ -102,6 +119,20 @@ def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) ->
 def project_delete(request: HttpRequest, slug: str) -> Status[None]:
     services.project_delete(actor=current_user(request), slug=slug)
     return Status(204, None)
+
+
+@projects_router.post(
+    "/{slug}/restore/",
+    **answers({200: ProjectOut}, 401, 403, 404, codes.NOT_DELETED),
+    summary="Restore a deleted project",
+    description="The project's manager brings it back with the tasks its deletion hid; tasks "
+    "deleted on their own before stay in the trash. While it is deleted it is 404 for everyone "
+    "else. On a live project: 409 `not_deleted` for its manager, 403 for its members, 404 for "
+    "outsiders. Slugs are never reused, so the project comes back under its own.",
+)
+def project_restore(request: HttpRequest, slug: str) -> HttpResponse:
+    services.project_restore(actor=current_user(request), slug=slug)
+    return _project_out(request, slug)
 
 
 @projects_router.post(
@@ -184,6 +215,19 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
     return responses.task_list(request, slug, filters)
 
 
+@projects_router.get(
+    "/{slug}/tasks/trash/",
+    **answers({200: DeletedTaskPage}, *QUERY_ERRORS, 401, 403, 404),
+    summary="The project's trash: deleted tasks",
+    description="For the project's manager: the project's deleted tasks, most recently deleted "
+    "first, each with `deleted_at` (403 for its members). A deleted project is 404, as on every "
+    "endpoint: restore it first, which brings back the tasks its deletion hid.",
+)
+def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
+    project = selectors.project_for_manager(user=current_user(request), slug=slug)
+    return json_response(responses.task_trash(project=project, number=page.page, size=page.page_size))
+
+
 # --------------------------------------------------------------------------- tasks
 @tasks_router.get(
     "/{slug}/edit/",
@@ -214,6 +258,20 @@ def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> HttpR
 def task_delete(request: HttpRequest, slug: str) -> Status[None]:
     services.task_delete(actor=current_user(request), slug=slug)
     return Status(204, None)
+
+
+@tasks_router.post(
+    "/{slug}/restore/",
+    **answers({200: TaskOut}, 401, 403, 404, codes.NOT_DELETED),
+    summary="Restore a deleted task",
+    description="The project's manager brings back a task deleted on its own. A deleted task is "
+    "404 for everyone else, a live one 403 for the project's members and 409 `not_deleted` for "
+    "its manager. 404 too when it does not exist, the caller is not a member of its project, or "
+    "its project is deleted: restoring the project brings back the tasks its deletion hid.",
+)
+def task_restore(request: HttpRequest, slug: str) -> HttpResponse:
+    task = services.task_restore(actor=current_user(request), slug=slug)
+    return json_response(responses.task_body(task_id=task.pk))
 
 
 # --------------------------------------------------------------------------- invitations

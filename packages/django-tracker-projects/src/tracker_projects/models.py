@@ -22,10 +22,13 @@ class LiveManager(models.Manager[_M]):
 
 
 LIVE = Q(deleted_at__isnull=True)
+DELETED = Q(deleted_at__isnull=False)
 
 
 class SoftDeletable(models.Model):
-    """Timestamps and soft delete: ``objects`` hides deleted rows, ``all_objects`` sees them."""
+    """Timestamps and soft delete: ``objects`` hides deleted rows, ``all_objects`` sees them.
+
+    A deleted row keeps its slug (slugs are never reused), so restoring it never collides."""
 
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -120,6 +123,8 @@ class Project(SoftDeletable):
             models.Index(fields=["created_at"], condition=LIVE, name="tracker_project_live_created"),
             models.Index(fields=["name"], condition=LIVE, name="tracker_project_live_name"),
             models.Index(fields=["is_overdue"], condition=LIVE, name="tracker_project_live_overdue"),
+            # the manager's trash, most recently deleted first
+            models.Index(fields=["manager", "-deleted_at"], condition=DELETED, name="tracker_project_trash"),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +220,20 @@ AllTasksManager = models.Manager.from_queryset(TaskQuerySet)
 
 
 class Task(SoftDeletable):
+    """A task of a project.
+
+    Soft delete has two causes, told apart by ``deleted_with_project``:
+
+    * the task deleted on its own (``task_delete``): ``deleted_at`` set, the flag false;
+    * its project deleted (``project_delete``): every task still live then gets the project's
+      ``deleted_at`` and the flag, in the same transaction as the project.
+
+    Restoring the project brings back exactly the flagged tasks (and clears the flag); tasks
+    deleted on their own before stay in the trash, whatever their timestamps (a flag, not
+    equal timestamps, decides: a clock that stands still or a task moved between projects in
+    the admin cannot confuse it). A check constraint keeps the flag on deleted rows only.
+    """
+
     slug = models.SlugField(max_length=80, unique=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)
@@ -236,6 +255,8 @@ class Task(SoftDeletable):
     is_overdue = models.BooleanField(default=False)
     # its lateness was mailed by the overdue job; cleared whenever it is not overdue
     overdue_mailed = models.BooleanField(default=False)
+    # hidden by its project's deletion (not deleted on its own): the project's restore brings it back
+    deleted_with_project = models.BooleanField(default=False)
 
     objects = TaskManager()
     all_objects = AllTasksManager()
@@ -255,6 +276,10 @@ class Task(SoftDeletable):
                 | (~Q(status="done") & Q(completed_at__isnull=True)),
                 name="tracker_task_completed_at_matches_status",
             ),
+            models.CheckConstraint(
+                condition=Q(deleted_with_project=False) | DELETED,
+                name="tracker_task_deleted_with_project_is_deleted",
+            ),
         ]
         indexes: ClassVar = [
             models.Index(fields=["project", "created_at"], condition=LIVE, name="tracker_task_live_created"),
@@ -263,6 +288,8 @@ class Task(SoftDeletable):
             models.Index(fields=["project", "status"], condition=LIVE, name="tracker_task_live_status"),
             models.Index(fields=["project", "assignee"], condition=LIVE, name="tracker_task_live_assignee"),
             models.Index(fields=["due_date", "status"], condition=LIVE, name="tracker_task_live_due_status"),
+            # a project's trash, most recently deleted first
+            models.Index(fields=["project", "-deleted_at"], condition=DELETED, name="tracker_task_trash"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tracker_accounts.errors import PermissionDenied
+from tracker_accounts.errors import NotFound, PermissionDenied
 from tracker_accounts.profiles import is_manager
 
 from .models import Project, Task
@@ -39,3 +39,23 @@ def ensure_can_remove_member(project: Project, actor: User, user_id: int) -> Non
     if actor.pk == user_id or project.manager_id == actor.pk:
         return
     raise PermissionDenied("Only the project's manager can remove other members.")
+
+
+def ensure_can_restore_project(project: Project, user: User) -> None:
+    """A deleted project is its manager's alone: 404 for everyone else, as anything deleted.
+    A live one is there to see: 403 for its members (its manager then gets the 409)."""
+    if project.manager_id == user.pk:
+        return
+    if project.deleted_at is not None:
+        raise NotFound("Project not found.")
+    raise PermissionDenied("Only the project's manager can restore it.")
+
+
+def ensure_can_restore_task(task: Task, user: User) -> None:
+    """As :func:`ensure_can_restore_project`, for a task of a live project: a deleted task is
+    404 to all but the project's manager, a live one 403 to its members."""
+    if task.project.manager_id == user.pk:
+        return
+    if task.deleted_at is not None:
+        raise NotFound("Task not found.")
+    raise PermissionDenied("Only the project's manager can restore its tasks.")

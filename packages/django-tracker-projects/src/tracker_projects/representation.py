@@ -5,7 +5,8 @@ edit) is made here, from the columns named below, without building model instanc
 rows come from selectors' querysets, ``is_overdue`` is computed by the database from the
 models' own rule, and the result is encoded once with orjson. Datetimes are written as
 ninja's encoder writes them (milliseconds, ``Z`` for UTC), so the bytes are what the
-schemas (``ProjectOut``, ``TaskOut`` and their pages) declare; a test holds the two together.
+schemas (``ProjectOut``, ``TaskOut``, their trash forms ``DeletedProjectOut`` and
+``DeletedTaskOut``, and their pages) declare; a test holds the two together.
 """
 
 from __future__ import annotations
@@ -68,10 +69,13 @@ def _task_columns() -> list[str]:
     ]
 
 
-def task_rows(tasks: QuerySet[Task], day: date) -> QuerySet[Task, dict[str, Any]]:
-    """``tasks`` as rows of what a task's JSON needs (one query, whatever the count)."""
+def task_rows(tasks: QuerySet[Task], day: date, *extra: str) -> QuerySet[Task, dict[str, Any]]:
+    """``tasks`` as rows of what a task's JSON needs (one query, whatever the count), plus the
+    ``extra`` columns (``deleted_at`` for the trash)."""
     overdue = ExpressionWrapper(task_overdue_q(day), output_field=BooleanField())
-    rows: QuerySet[Task, dict[str, Any]] = tasks.annotate(overdue_now=overdue).values(*_task_columns())
+    rows: QuerySet[Task, dict[str, Any]] = tasks.annotate(overdue_now=overdue).values(
+        *_task_columns(), *extra
+    )
     return rows
 
 
@@ -93,6 +97,11 @@ def task_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def deleted_task_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A task in the trash: its JSON and when it was deleted (``task_rows(..., "deleted_at")``)."""
+    return {**task_json(row), "deleted_at": json_datetime(row["deleted_at"])}
+
+
 # --------------------------------------------------------------------------- projects
 def _project_columns() -> list[str]:
     return [
@@ -111,11 +120,12 @@ def _project_columns() -> list[str]:
     ]
 
 
-def project_rows(projects: QuerySet[Project], day: date) -> QuerySet[Project, dict[str, Any]]:
-    """``projects`` (annotated with ``my_role`` and ``member_count``) as rows of their JSON."""
+def project_rows(projects: QuerySet[Project], day: date, *extra: str) -> QuerySet[Project, dict[str, Any]]:
+    """``projects`` (annotated with ``my_role`` and ``member_count``) as rows of their JSON,
+    plus the ``extra`` columns (``deleted_at`` for the trash)."""
     overdue = ExpressionWrapper(project_overdue_q(day), output_field=BooleanField())
     rows: QuerySet[Project, dict[str, Any]] = projects.annotate(overdue_now=overdue).values(
-        *_project_columns()
+        *_project_columns(), *extra
     )
     return rows
 
@@ -135,3 +145,8 @@ def project_json(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": json_datetime(row["created_at"]),
         "updated_at": json_datetime(row["updated_at"]),
     }
+
+
+def deleted_project_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A project in the trash: its JSON and when it was deleted (``project_rows(..., "deleted_at")``)."""
+    return {**project_json(row), "deleted_at": json_datetime(row["deleted_at"])}

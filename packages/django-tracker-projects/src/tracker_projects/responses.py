@@ -239,6 +239,35 @@ def task_body(*, task_id: int, project_id: int | None = None, day: date | None =
     return representation.encode(representation.task_json(row))
 
 
+# --------------------------------------------------------------------------- the trash
+# Uncached, like the members and invitations lists: read by managers now and then, and never
+# stale without any counter to bump. Same representation, two queries a page.
+def project_trash(*, user_id: int, number: int, size: int) -> bytes:
+    """A page of the deleted projects ``user_id`` manages, each with ``deleted_at``."""
+    day = today()
+    rows, count = page_of_rows(
+        selectors.project_trash(user_id=user_id),
+        number,
+        size,
+        lambda p: representation.project_rows(p, day, "deleted_at"),
+    )
+    items = [representation.deleted_project_json(r) for r in rows]
+    return representation.encode(representation.page(items, count, number, size))
+
+
+def task_trash(*, project: Project, number: int, size: int) -> bytes:
+    """A page of the project's deleted tasks, each with ``deleted_at``."""
+    day = today()
+    rows, count = page_of_rows(
+        selectors.task_trash(project_id=project.pk),
+        number,
+        size,
+        lambda p: representation.task_rows(p, day, "deleted_at"),
+    )
+    items = [representation.deleted_task_json(r) for r in rows]
+    return representation.encode(representation.page(items, count, number, size))
+
+
 # The cached reads' fronts, by the route ``urls.py`` serves them under.
 FRONTS = {
     "projects/": front("projects"),

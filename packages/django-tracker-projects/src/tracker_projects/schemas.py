@@ -195,6 +195,23 @@ class ProjectPage(Page):
     items: list[ProjectOut]
 
 
+DELETED_PROJECT_EXAMPLE = {**PROJECT_EXAMPLE, "deleted_at": "2026-11-30T10:00:00Z"}
+
+
+class DeletedProjectOut(ProjectOut):
+    """A project in its manager's trash: the Project and when it was deleted."""
+
+    model_config = example(DELETED_PROJECT_EXAMPLE)
+
+    deleted_at: datetime
+
+
+class DeletedProjectPage(Page):
+    model_config = page_example(DELETED_PROJECT_EXAMPLE)
+
+    items: list[DeletedProjectOut]
+
+
 class PageQuery(Schema):
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(20, ge=1, le=100)
@@ -260,6 +277,23 @@ class TaskPage(Page):
     model_config = page_example(TASK_EXAMPLE)
 
     items: list[TaskOut]
+
+
+DELETED_TASK_EXAMPLE = {**TASK_EXAMPLE, "deleted_at": "2026-11-30T10:00:00Z"}
+
+
+class DeletedTaskOut(TaskOut):
+    """A task in its project's trash: the Task and when it was deleted."""
+
+    model_config = example(DELETED_TASK_EXAMPLE)
+
+    deleted_at: datetime
+
+
+class DeletedTaskPage(Page):
+    model_config = page_example(DELETED_TASK_EXAMPLE)
+
+    items: list[DeletedTaskOut]
 
 
 class TaskFilters(PageQuery):

@@ -13,7 +13,7 @@ from tracker_accounts.errors import NotFound
 from tracker_accounts.users import email_q
 
 from . import permissions
-from .models import MANAGER_ONLY_VERBS, Activity, Invite, Membership, Priority, Project, Task
+from .models import DELETED, MANAGER_ONLY_VERBS, Activity, Invite, Membership, Priority, Project, Task
 from .schemas import ActivityFilters, ProjectFilters, TaskFilters
 
 if TYPE_CHECKING:
@@ -125,6 +125,55 @@ def project_for_manager(*, user: User, slug: str) -> Project:
     project = project_for_member(user=user, slug=slug)
     permissions.ensure_project_manager(project, user)
     return project
+
+
+# --------------------------------------------------------------------------- the trash
+def project_trash(*, user_id: int) -> QuerySet[Project]:
+    """The deleted projects the user manages (annotated as :func:`projects_of`), most recently
+    deleted first."""
+    return (
+        Project.all_objects.filter(DELETED, manager_id=user_id)
+        .with_member(user_id)
+        .annotate(my_role=F("memberships__role"), member_count=_member_count())
+        .order_by(F("deleted_at").desc(), "-id")
+    )
+
+
+def task_trash(*, project_id: int) -> QuerySet[Task]:
+    """The project's deleted tasks, most recently deleted first."""
+    return Task.all_objects.filter(DELETED, project_id=project_id).order_by(F("deleted_at").desc(), "-id")
+
+
+def project_for_restore(*, user: User | None, slug: str) -> Project:
+    """The project ``slug``, live or deleted, its row locked for writing; 404 unless ``user``
+    is a member (``None``: staff, who see every project)."""
+    ensure_storable(slug, "Project")
+    qs = Project.all_objects.select_for_update(of=("self",)).filter(slug=slug)
+    if user is not None:
+        qs = qs.with_member(user.pk)
+    project = qs.first()
+    if project is None:
+        raise NotFound("Project not found.")
+    return project
+
+
+def task_for_restore(*, user: User | None, slug: str) -> Task:
+    """The task ``slug``, live or deleted, with its project; both rows locked, the project's
+    first (the order of a project's delete and restore). 404 unless its project is live and
+    ``user`` is a member of it (``None``: staff)."""
+    ensure_storable(slug, "Task")
+    projects = Project.objects.all() if user is None else Project.objects.with_member(user.pk)
+    project_id = Task.all_objects.filter(slug=slug, project__in=projects).values_list("project_id", flat=True)
+    project = projects.select_for_update(of=("self",)).filter(pk__in=project_id).first()
+    task = (
+        None
+        if project is None
+        else Task.all_objects.select_for_update(of=("self",)).filter(slug=slug, project=project).first()
+    )
+    if project is None or task is None:
+        raise NotFound("Task not found.")
+    task.project = project
+    return task
 
 
 # --------------------------------------------------------------------------- tasks

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracker_accounts import error_codes as codes
@@ -42,6 +43,15 @@ def invalidate_project(project_id: int, *extra_users: int) -> None:
     transaction.on_commit(
         lambda: cache.bump_now(users=[*users, *member_ids(project_id)], projects=[project_id])
     )
+
+
+def _rules_for(actor: User | None, staff: bool) -> User | None:
+    """Whom a project's rules apply to: ``actor``, unless staff act (the admin: no rules)."""
+    if staff:
+        return None
+    if actor is None:
+        raise TypeError("an actor is needed unless staff act")
+    return actor
 
 
 def _log(event: str, actor: User | None, **fields: Any) -> None:
@@ -117,11 +127,17 @@ def project_delete(*, actor: User, slug: str) -> None:
 
 
 def project_soft_delete(*, project: Project, actor: User | None = None) -> None:
-    """Soft-delete a project and its live tasks with one shared timestamp."""
+    """Soft-delete a live project and hide its live tasks with it: one shared timestamp, and
+    the tasks flagged ``deleted_with_project`` so that its restore brings back exactly those.
+    A project deleted already is left as it is (its trash date and hidden tasks unchanged)."""
     now = timezone.now()
     with transaction.atomic():
-        Task.objects.filter(project=project).update(deleted_at=now)
-        Project.all_objects.filter(pk=project.pk).update(deleted_at=now, updated_at=now)
+        # the project row first (locked by the UPDATE), as every restore and delete locks it
+        if not Project.all_objects.filter(pk=project.pk, deleted_at__isnull=True).update(
+            deleted_at=now, updated_at=now
+        ):
+            return
+        Task.objects.filter(project=project).update(deleted_at=now, deleted_with_project=True)
         project.deleted_at = now
         invalidate_project(project.pk)
         transaction.on_commit(
@@ -130,17 +146,43 @@ def project_soft_delete(*, project: Project, actor: User | None = None) -> None:
     _log("project_deleted", actor, project=project.slug)
 
 
-def project_restore(*, project: Project) -> None:
-    """Bring back a soft-deleted project and the tasks that were deleted with it."""
+@transaction.atomic
+def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Project:
+    """Bring back a soft-deleted project and the tasks its deletion hid; tasks deleted on their
+    own before stay in the trash. One service for the API and the admin's action.
+
+    Through the API the project's manager restores (:func:`permissions.ensure_can_restore_project`:
+    404 for anyone else while it is deleted, 403 for members of a live one, outsiders 404);
+    ``staff=True`` is the admin (``actor`` is recorded as who did it; no project rules). A live
+    project is 409 ``not_deleted``. Its slug was never given to another, so nothing collides.
+    ``is_overdue`` is recomputed (time passed in the trash); caches are invalidated and
+    ``project_restored`` is sent on commit."""
+    from .selectors import project_for_restore
+
+    user = _rules_for(actor, staff)
+    project = project_for_restore(user=user, slug=slug)
+    if user is not None:
+        permissions.ensure_can_restore_project(project, user)
     if project.deleted_at is None:
-        return
-    with transaction.atomic():
-        Task.all_objects.filter(project=project, deleted_at=project.deleted_at).update(deleted_at=None)
-        Project.all_objects.filter(pk=project.pk).update(deleted_at=None, updated_at=timezone.now())
-        project.deleted_at = None
-        invalidate_project(project.pk)
-        transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project))
-    _log("project_restored", None, project=project.slug)
+        raise Conflict(error=codes.NOT_DELETED)
+    day = today()
+    hidden = Task.all_objects.filter(project=project, deleted_with_project=True)
+    back = {"deleted_at": None, "deleted_with_project": False}
+    tasks = hidden.overdue_on(day).update(**back, is_overdue=True)
+    tasks += hidden.on_time_on(day).update(**back, is_overdue=False, overdue_mailed=False)
+    project.deleted_at = None
+    set_overdue(project, project.is_overdue_on(day))
+    project.save(update_fields=["deleted_at", "is_overdue", "overdue_mailed", "updated_at"])
+    activity.record(
+        ActivityVerb.PROJECT_RESTORED,
+        project_id=project.pk,
+        actor=actor,
+        target=activity.project_target(project),
+    )
+    invalidate_project(project.pk)
+    transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project, actor=actor))
+    _log("project_restored", actor, project=project.slug, tasks=tasks)
+    return project
 
 
 def _record_project_update(project: Project, actor: User | None, before: dict[str, Any]) -> None:
@@ -303,10 +345,47 @@ def task_delete(*, actor: User, slug: str) -> None:
 
 
 def task_soft_delete(*, task: Task, actor: User | None = None) -> None:
+    """Delete the task on its own. A task its project's deletion hid stays deleted (its date
+    kept) but is no longer its project's: the project's restore leaves it in the trash."""
     with transaction.atomic():
-        Task.all_objects.filter(pk=task.pk).update(deleted_at=timezone.now())
+        Task.all_objects.filter(pk=task.pk).update(
+            deleted_at=Coalesce(F("deleted_at"), Value(timezone.now())), deleted_with_project=False
+        )
         activity.record_task(ActivityVerb.TASK_DELETED, task, actor)
         cache.bump_on_commit(projects=[task.project_id])
+
+
+@transaction.atomic
+def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
+    """Bring back a task deleted on its own (the API and the admin's action share it).
+
+    Its project must be live: a task of a deleted project answers 404 (the project comes back
+    first, with the tasks its deletion hid). Through the API the project's manager restores
+    (:func:`permissions.ensure_can_restore_task`); ``staff=True`` is the admin. A live task is
+    409 ``not_deleted``. ``is_overdue`` is recomputed; caches are invalidated and
+    ``task_restored`` is sent on commit."""
+    from .selectors import task_for_restore
+
+    user = _rules_for(actor, staff)
+    task = task_for_restore(user=user, slug=slug)
+    if user is not None:
+        permissions.ensure_can_restore_task(task, user)
+    if task.deleted_at is None:
+        raise Conflict(error=codes.NOT_DELETED)
+    task.deleted_at = None
+    task.deleted_with_project = False
+    set_overdue(task, task.is_overdue_on(today()))
+    Task.all_objects.filter(pk=task.pk).update(
+        deleted_at=None,
+        deleted_with_project=False,
+        is_overdue=task.is_overdue,
+        overdue_mailed=task.overdue_mailed,
+    )
+    activity.record_task(ActivityVerb.TASK_RESTORED, task, actor)
+    cache.bump_on_commit(projects=[task.project_id])
+    transaction.on_commit(lambda: signals.task_restored.send(sender=Task, task=task, actor=actor))
+    _log("task_restored", actor, task=task.slug, project=task.project.slug)
+    return task
 
 
 @transaction.atomic

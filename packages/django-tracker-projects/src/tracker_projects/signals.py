@@ -2,10 +2,11 @@
 
 - ``project_created(sender=Project, project, actor)``
 - ``project_deleted(sender=Project, project, actor)``
-- ``project_restored(sender=Project, project)``
+- ``project_restored(sender=Project, project, actor)``: with the tasks its deletion hid
 - ``member_joined(sender=Membership, membership, via)``: ``via`` is ``"invite"``
 - ``member_removed(sender=Membership, project, user_id, actor)``
 - ``task_assigned(sender=Task, task, assignee, actor)``
+- ``task_restored(sender=Task, task, actor)``: a task deleted on its own, brought back
 - ``invite_sent(sender=Invite, invite, actor)``
 """
 
@@ -17,4 +18,5 @@ project_restored = Signal()
 member_joined = Signal()
 member_removed = Signal()
 task_assigned = Signal()
+task_restored = Signal()
 invite_sent = Signal()
