@@ -364,3 +364,20 @@ def test_the_filters_have_indexes():
         ("project", "actor", "-id"),
         ("task", "-id"),
     } <= indexed
+
+
+def test_restores_are_recorded(world):
+    api = auth_client(world.manager)
+    assert api.delete(f"/api/tasks/{world.task.slug}/delete/").status_code == 204
+    assert api.post(f"/api/tasks/{world.task.slug}/restore/").status_code == 200
+    assert api.delete(f"/api/projects/{world.project.slug}/delete/").status_code == 204
+    assert api.post(f"/api/projects/{world.project.slug}/restore/").status_code == 200
+    assert verbs(world.project)[-3:] == ["task.deleted", "task.restored", "project.restored"]
+    restored = entries(world.project, verb="project.restored")[0]
+    assert (restored.actor, restored.target["slug"]) == (world.manager, world.project.slug)
+    task_entry = entries(world.project, verb="task.restored")[0]
+    assert (task_entry.actor, task_entry.task_id) == (world.manager, world.task.pk)
+    # a refused restore records nothing
+    before = Activity.objects.count()
+    assert_envelope(api.post(f"/api/projects/{world.project.slug}/restore/"), 409, "not_deleted")
+    assert Activity.objects.count() == before
