@@ -135,7 +135,7 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return Task.all_objects.select_related("project", "assignee")
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
-        services.task_admin_save(task=obj)
+        services.task_admin_save(task=obj, actor=_staff(request))
 
     def delete_model(self, request: HttpRequest, obj: Task) -> None:
         services.task_soft_delete(task=obj)

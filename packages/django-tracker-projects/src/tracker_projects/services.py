@@ -15,7 +15,7 @@ from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.users import EmailAmbiguous, email_q
 
-from . import cache, permissions, signals
+from . import cache, notify, permissions, signals
 from .clock import today
 from .models import MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .slugs import save_with_unique_slug
@@ -214,11 +214,18 @@ def task_create(
     save_with_unique_slug(task, title, "task")
     cache.bump_on_commit(projects=[project.pk])
     if assignee is not None:
-        transaction.on_commit(
-            lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
-        )
+        _assigned(task, assignee, actor)
     _log("task_created", actor, task=task.slug, project=project.slug)
     return task
+
+
+def _assigned(task: Task, assignee: User, actor: User | None) -> None:
+    """``task`` was just given to ``assignee``: the mail is queued in this transaction (and
+    sent once it commits), hosts hear ``task_assigned`` after the commit."""
+    notify.task_assigned(task=task, assignee=assignee, actor=actor)
+    transaction.on_commit(
+        lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
+    )
 
 
 @transaction.atomic
@@ -241,11 +248,8 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
     set_overdue(task, task.is_overdue_on(today()))
     task.save()
     cache.bump_on_commit(projects=[task.project_id])
-    if task.assignee_id is not None and task.assignee_id != previous_assignee:
-        assignee = task.assignee
-        transaction.on_commit(
-            lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
-        )
+    if task.assignee_id is not None and task.assignee_id != previous_assignee and task.assignee is not None:
+        _assigned(task, task.assignee, actor)
     _log("task_updated", actor, task=task.slug, fields=sorted(changes))
     return task
 
@@ -266,16 +270,21 @@ def task_soft_delete(*, task: Task) -> None:
 
 
 @transaction.atomic
-def task_admin_save(*, task: Task) -> None:
-    """Save an edit made outside the API (admin): keep completed_at, overdue and caches right."""
+def task_admin_save(*, task: Task, actor: User | None = None) -> None:
+    """Save an edit made outside the API (admin): keep completed_at, overdue and caches right,
+    and mail a new assignee (not ``actor``, the staff user, assigning to themself)."""
     stale_projects = [task.project_id]
+    previous_assignee = None
     if task.pk is not None:
-        previous = Task.all_objects.filter(pk=task.pk).values_list("status", "project_id").first()
+        previous = (
+            Task.all_objects.filter(pk=task.pk).values_list("status", "project_id", "assignee_id").first()
+        )
         if previous is not None and previous[0] != task.status:
             task.status, new_status = previous[0], task.status
             _apply_status(task, new_status)
         if previous is not None:
             stale_projects.append(previous[1])  # the task may have been moved to another project
+            previous_assignee = previous[2]
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
     set_overdue(task, task.is_overdue_on(today()))
@@ -284,6 +293,9 @@ def task_admin_save(*, task: Task) -> None:
     else:
         task.save()
     cache.bump_on_commit(projects=stale_projects)
+    new_assignee = task.assignee_id is not None and task.assignee_id != previous_assignee
+    if new_assignee and task.deleted_at is None and task.assignee is not None:
+        _assigned(task, task.assignee, actor)
 
 
 # --------------------------------------------------------------------------- members
