@@ -133,9 +133,15 @@ def test_a_quarter_hour_schedule_that_fell_behind_is_put_on_the_next_quarter(db)
 
 def test_the_next_quarter_hour_is_the_next_run():
     job = jobs.JOBS["notify_due_today"]
-    assert next_run_at(job, datetime(2030, 1, 1, 9, 44, 59, tzinfo=UTC)) == datetime(2030, 1, 1, 9, 45, tzinfo=UTC)
-    assert next_run_at(job, datetime(2030, 1, 1, 9, 45, tzinfo=UTC)) == datetime(2030, 1, 1, 10, 0, tzinfo=UTC)
-    assert next_run_at(job, datetime(2030, 1, 1, 23, 59, tzinfo=UTC)) == datetime(2030, 1, 2, 0, 0, tzinfo=UTC)
+    assert next_run_at(job, datetime(2030, 1, 1, 9, 44, 59, tzinfo=UTC)) == datetime(
+        2030, 1, 1, 9, 45, tzinfo=UTC
+    )
+    assert next_run_at(job, datetime(2030, 1, 1, 9, 45, tzinfo=UTC)) == datetime(
+        2030, 1, 1, 10, 0, tzinfo=UTC
+    )
+    assert next_run_at(job, datetime(2030, 1, 1, 23, 59, tzinfo=UTC)) == datetime(
+        2030, 1, 2, 0, 0, tzinfo=UTC
+    )
 
 
 def test_a_stale_next_run_is_corrected_to_the_tracker_time(db):

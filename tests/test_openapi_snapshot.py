@@ -124,12 +124,13 @@ def test_shared_enums_are_named_components_and_never_inline():
         "ProjectStatus": ["planned", "active", "completed"],
         "Role": ["manager", "member"],
         "InviteStatus": ["pending", "accepted", "expired", "revoked"],
+        "NotificationKind": ["task_assigned", "task_due_today", "task_overdue", "project_overdue"],
     }
     for name, values in expected.items():
         assert components[name]["enum"] == values
     text = json.dumps(schema)
     for name, values in expected.items():
-        assert text.count(json.dumps(values)) == 1, f"{name} is written inline somewhere"
+        assert text.count('"enum": ' + json.dumps(values)) == 1, f"{name} is written inline somewhere"
         assert f"#/components/schemas/{name}" in text
     assert components["TaskOut"]["properties"]["status"] == {"$ref": "#/components/schemas/TaskStatus"}
 
