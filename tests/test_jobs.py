@@ -356,3 +356,51 @@ def test_two_concurrent_runs_send_each_mail_once():
     assert Notification.objects.filter(kind="task_overdue").count() == 80
     assert OutboundEmail.objects.filter(kind="task_overdue").count() == 80
     assert len(mail.outbox) == 80
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_reminder_runs_send_each_reminder_once():
+    """Two workers running the 15-minute reminder job at once, for assignees in two time zones:
+    each reminder is recorded and mailed once."""
+    from tracker_accounts.services import me_update
+
+    manager = UserFactory(role="manager")
+    west, east = UserFactory(), UserFactory()
+    me_update(user=west, time_zone="America/Los_Angeles")
+    me_update(user=east, time_zone="Asia/Tokyo")
+    june10 = date(2030, 6, 10)
+    at = datetime(2030, 6, 10, 8, 0, tzinfo=UTC)  # 01:00 in Los Angeles, 17:00 in Tokyo: June 10 in both
+    with time_machine.travel(datetime(2030, 6, 1, tzinfo=UTC), tick=False):
+        project = services.project_create(actor=manager, name="Race")
+        for person in (west, east):
+            services.membership_add(project=project, user=person, via="test")
+        for i in range(40):
+            services.task_create(
+                actor=manager,
+                project_slug=project.slug,
+                title=f"T{i}",
+                due_date=june10,
+                assignee_email=(west, east)[i % 2].email,
+            )
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            with time_machine.travel(at, tick=False):
+                results.append(jobs.notify_due_today())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r["mails_queued"] for r in results) == 40
+    assert Notification.objects.filter(kind="task_due_today", day=june10).count() == 40
+    assert OutboundEmail.objects.filter(kind="task_due_today").count() == 40
+    assert len(mail.outbox) == 40
