@@ -162,6 +162,9 @@ def test_tracker_jobs_list_and_run(team):
     for name in jobs.JOBS:
         assert name in text
     assert "Asia/Kolkata" in text
+    lines = {line.split()[0]: line for line in text.splitlines()[1:]}
+    assert "every 15 minutes" in lines["notify_due_today"]
+    assert "daily at 01:00" in lines["check_task_overdue"] and "daily at 02:00" in lines["purge_expired"]
     out = StringIO()
     with time_machine.travel(AFTER_MIDNIGHT, tick=False):
         call_command("tracker_jobs", "run", "notify_due_today", stdout=out)
