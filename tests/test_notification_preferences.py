@@ -151,3 +151,25 @@ def test_a_manager_keeps_the_role_when_changing_preferences(db):
     client.patch(ME, {"time_zone": "Europe/Berlin"})
     me = client.get(ME).json()
     assert (me["role"], me["time_zone"]) == ("manager", "Europe/Berlin")
+
+
+# --------------------------------------------------------------------------- the admin
+def test_the_admin_edits_the_time_zone_and_preferences_and_checks_the_name(admin_client, person, client):
+    from django.test import TestCase
+
+    client.patch(PREFS, {"task_overdue": False})  # the profile exists now
+    url = f"/admin/tracker_accounts/profile/{person.pk}/change/"
+    form = {"user": person.pk, "role": "manager", "time_zone": "Mars/Base", "notify_task_assigned": "on"}
+    r = admin_client.post(url, form)
+    assert r.status_code == 200 and "time_zone" in r.context["adminform"].form.errors
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        r = admin_client.post(url, {**form, "time_zone": "Europe/Madrid"})
+    assert r.status_code == 302, r.content[:500]
+    me = client.get(ME).json()
+    assert (me["role"], me["time_zone"]) == ("manager", "Europe/Madrid")  # the cached user was replaced
+    assert client.get(PREFS).json() == {
+        "task_assigned": True,
+        "task_due_today": False,  # unticked boxes are off
+        "task_overdue": False,
+        "project_overdue": False,
+    }
