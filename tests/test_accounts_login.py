@@ -27,7 +27,7 @@ def test_login_returns_a_token_pair_with_the_user(api):
     body = r.json()
     assert set(body) == {"access", "refresh", "user"}
     assert body["access"] and body["refresh"] and body["access"] != body["refresh"]
-    assert set(body["user"]) == {"id", "email", "first_name", "last_name", "role", "date_joined"}
+    assert set(body["user"]) == {"id", "email", "first_name", "last_name", "role", "date_joined", "time_zone"}
     assert body["user"]["id"] == user.pk
     assert body["user"]["email"] == "ada@example.com"
     assert (body["user"]["first_name"], body["user"]["last_name"]) == ("Ada", "Lovelace")

@@ -35,7 +35,7 @@ def test_register_manager_end_to_end(commit_api, outbox):
     body = r.json()
     assert set(body) == {"access", "refresh", "user"}
     user = body["user"]
-    assert set(user) == {"id", "email", "first_name", "last_name", "role", "date_joined"}
+    assert set(user) == {"id", "email", "first_name", "last_name", "role", "date_joined", "time_zone"}
     assert user["email"] == "ada@example.com"
     assert (user["first_name"], user["last_name"], user["role"]) == ("Ada", "Lovelace", "manager")
     joined = datetime.fromisoformat(user["date_joined"].replace("Z", "+00:00"))

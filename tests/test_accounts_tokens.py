@@ -208,7 +208,7 @@ def test_get_me(db, user):
     r = auth_client(user).get(ME)
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"id", "email", "first_name", "last_name", "role", "date_joined"}
+    assert set(body) == {"id", "email", "first_name", "last_name", "role", "date_joined", "time_zone"}
     assert (body["id"], body["email"], body["first_name"], body["last_name"], body["role"]) == (
         user.pk,
         "tok@example.com",

@@ -35,6 +35,7 @@ from tests.factories import (
     project_world,
 )
 from tracker_accounts.email_user.models import User
+from tracker_accounts.notifications import unsubscribe_token
 from tracker_accounts.tokens import issue_pair
 from tracker_projects import services
 from tracker_projects.models import Invite, Membership, Project, Task
@@ -123,7 +124,26 @@ MATRIX: list[Row] = [
         "PATCH",
         "/api/auth/me/",
         {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
-        {"first_name": "Renamed"},
+        {"first_name": "Renamed", "time_zone": "America/Los_Angeles"},
+    ),
+    Row(
+        "GET",
+        "/api/auth/me/notifications/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "PATCH",
+        "/api/auth/me/notifications/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        {"task_assigned": False, "task_overdue": True},
+    ),
+    # ------------------------------------------------------------------ notifications (/api/notifications/)
+    # PUBLIC: the signed token is the credential (here a bystander's link from a mail); a bearer
+    # token of anyone else neither helps nor hinders (docs/API.md "Notifications": no auth).
+    Row(
+        "POST",
+        "/api/notifications/unsubscribe/{unsubscribe_token}/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
     # ------------------------------------------------------------------ operations
     Row(  # PUBLIC
@@ -363,6 +383,7 @@ def build_case(caller: str) -> Case:
             "bystander_email": bystander.email,
             "bystander_refresh": bystander_refresh,
             "caller_refresh": caller_refresh,
+            "unsubscribe_token": unsubscribe_token(bystander.pk, "task_due_today"),
         },
     )
 

@@ -91,6 +91,25 @@ def test_the_development_invite_url_under_check_deploy_is_w001(settings):
     assert projects_checks.check_setup() == []
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["https://t.example.com/api/notifications/unsubscribe/", "https://t/{token}/{kind}/", "https://t/{token"],
+)
+def test_an_unsubscribe_url_template_without_exactly_token_is_e007(settings, template):
+    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = template
+    assert "tracker_accounts.E007" in ids(accounts_checks.check_setup())
+
+
+def test_the_development_unsubscribe_url_under_check_deploy_is_w005(settings):
+    del settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE
+    assert ids(accounts_checks.check_unsubscribe_url()) == {"tracker_accounts.W005"}
+    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = (
+        "https://tracker.example.com/api/notifications/unsubscribe/{token}/"
+    )
+    assert accounts_checks.check_unsubscribe_url() == []
+    assert accounts_checks.check_setup() == []
+
+
 def test_a_time_zone_that_is_not_iana_is_e004(settings):
     settings.TRACKER_PROJECTS_TIME_ZONE = "Mars/Olympus_Mons"
     assert "tracker_projects.E004" in ids(projects_checks.check_setup())
@@ -155,6 +174,21 @@ def test_project_signals_fire_after_commit(record):
         services.project_delete(actor=manager, slug=project.slug)
     assert assigned.calls[0]["assignee"] == member
     assert deleted.calls[0]["project"].pk == project.pk
+
+
+@pytest.mark.django_db
+def test_a_profile_change_is_signalled_after_commit(record):
+    changed = record(accounts_signals.user_profile_changed)
+    from tracker_accounts.services import me_update
+
+    ada = UserFactory()
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        me_update(user=ada, time_zone="Europe/Rome")
+        me_update(user=ada, time_zone="Europe/Rome")  # no change: no signal
+    assert changed.calls == []
+    for callback in callbacks:
+        callback()
+    assert [call["user"] for call in changed.calls] == [ada]
 
 
 @pytest.mark.django_db

@@ -36,6 +36,10 @@ def test_links_follow_the_address_served_on(addrport, url, settings, monkeypatch
     assert site_url(addrport) == url
     assert use_site_url(url) == {"BASE_URL": url}
     assert url + "/invite_register/{token}/" == settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE
+    assert (
+        url + "/api/notifications/unsubscribe/{token}/" == settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE
+    )
+    assert url + "/me/" == settings.TRACKER_ACCOUNTS_PREFERENCES_URL
 
 
 def test_a_base_url_that_is_set_wins(settings, monkeypatch):

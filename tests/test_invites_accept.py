@@ -152,7 +152,7 @@ def test_accept_as_a_new_user_creates_a_member_account(boss_api, project, outbox
     assert set(body) == {"access", "refresh", "user", "project"}
     assert body["project"] == {"slug": project.slug, "name": "Analytical Engine"}
     user = body["user"]
-    assert set(user) == {"id", "email", "first_name", "last_name", "role", "date_joined"}
+    assert set(user) == {"id", "email", "first_name", "last_name", "role", "date_joined", "time_zone"}
     assert (user["email"], user["first_name"], user["last_name"], user["role"]) == (
         "grace@example.com",
         "Grace",

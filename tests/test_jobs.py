@@ -12,13 +12,14 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django_q.models import Schedule
 
 from tests.factories import UserFactory
 from tracker_accounts.models import OutboundEmail
 from tracker_projects import jobs, services
 from tracker_projects.models import Invite, Notification, Project, Task
-from tracker_projects.schedules import install_job_schedules
+from tracker_projects.schedules import install_job_schedules, next_run_at
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 # 2030-01-01 23:59 in Kolkata is 18:29 UTC; 00:01 on 2030-01-02 is 18:31 UTC (still Jan 1 in UTC)
@@ -72,22 +73,29 @@ def mails_to(address):
 
 
 # --------------------------------------------------------------------------- schedules
-def test_schedules_are_written_by_migrate_once_and_land_on_their_hours(db):
-    names = {
-        f"tracker_projects.{n}": at
-        for n, at in {
-            "notify_due_today": "00:00",
-            "check_project_overdue": "01:00",
-            "check_task_overdue": "01:00",
-            "purge_expired": "02:00",
-        }.items()
-    }
-    rows = {s.name: s for s in Schedule.objects.filter(name__in=names)}
-    assert set(rows) == set(names)  # written by the test database's migrate
-    for name, at in names.items():
+DAILY = {
+    "tracker_projects.check_project_overdue": "01:00",
+    "tracker_projects.check_task_overdue": "01:00",
+    "tracker_projects.purge_expired": "02:00",
+}
+EVERY_QUARTER = "tracker_projects.notify_due_today"
+
+
+def on_a_quarter_hour(when):
+    return when.second == 0 and when.microsecond == 0 and when.minute % 15 == 0
+
+
+def test_schedules_are_written_by_migrate_once_and_land_on_their_times(db):
+    rows = {s.name: s for s in Schedule.objects.filter(name__in=[*DAILY, EVERY_QUARTER])}
+    assert set(rows) == {*DAILY, EVERY_QUARTER}  # written by the test database's migrate
+    for name, at in DAILY.items():
         local = rows[name].next_run.astimezone(KOLKATA)
         assert local.strftime("%H:%M") == at, (name, local)
         assert rows[name].schedule_type == Schedule.DAILY
+    # the due-today reminders: every 15 minutes, on the quarter hours (every zone's midnight is one)
+    quarter = rows[EVERY_QUARTER]
+    assert (quarter.schedule_type, quarter.minutes, quarter.repeats) == (Schedule.MINUTES, 15, -1)
+    assert on_a_quarter_hour(quarter.next_run.astimezone(UTC))
     before = list(Schedule.objects.order_by("pk").values_list("pk", "name", "next_run"))
     # before the first of those runs, as right after the test database's migrate: a clock that
     # crossed one since then would (rightly) move that schedule on
@@ -96,6 +104,44 @@ def test_schedules_are_written_by_migrate_once_and_land_on_their_hours(db):
         call_command("migrate", verbosity=0)
         assert install_job_schedules() == 0
     assert list(Schedule.objects.order_by("pk").values_list("pk", "name", "next_run")) == before
+
+
+def test_the_old_daily_reminder_schedule_becomes_every_15_minutes(db):
+    """A site migrated before the reminders followed each person's time zone had them daily at
+    00:00; migrate turns that row into the 15-minute schedule, once."""
+    row = Schedule.objects.get(name=EVERY_QUARTER)
+    row.schedule_type, row.minutes = Schedule.DAILY, None
+    row.next_run = datetime(2030, 1, 1, 18, 30, tzinfo=UTC)  # 00:00 in Kolkata
+    row.save()
+    assert install_job_schedules() == 1
+    assert install_job_schedules() == 0
+    row.refresh_from_db()
+    assert (row.schedule_type, row.minutes) == (Schedule.MINUTES, 15)
+    assert on_a_quarter_hour(row.next_run)
+    assert timedelta(0) < row.next_run - timezone.now() <= timedelta(minutes=15)
+
+
+def test_a_quarter_hour_schedule_that_fell_behind_is_put_on_the_next_quarter(db):
+    row = Schedule.objects.get(name=EVERY_QUARTER)
+    row.next_run = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    row.save(update_fields=["next_run"])
+    assert install_job_schedules() == 1
+    row.refresh_from_db()
+    assert on_a_quarter_hour(row.next_run)
+    assert timedelta(0) < row.next_run - timezone.now() <= timedelta(minutes=15)
+
+
+def test_the_next_quarter_hour_is_the_next_run():
+    job = jobs.JOBS["notify_due_today"]
+    assert next_run_at(job, datetime(2030, 1, 1, 9, 44, 59, tzinfo=UTC)) == datetime(
+        2030, 1, 1, 9, 45, tzinfo=UTC
+    )
+    assert next_run_at(job, datetime(2030, 1, 1, 9, 45, tzinfo=UTC)) == datetime(
+        2030, 1, 1, 10, 0, tzinfo=UTC
+    )
+    assert next_run_at(job, datetime(2030, 1, 1, 23, 59, tzinfo=UTC)) == datetime(
+        2030, 1, 2, 0, 0, tzinfo=UTC
+    )
 
 
 def test_a_stale_next_run_is_corrected_to_the_tracker_time(db):
@@ -116,6 +162,9 @@ def test_tracker_jobs_list_and_run(team):
     for name in jobs.JOBS:
         assert name in text
     assert "Asia/Kolkata" in text
+    lines = {line.split()[0]: line for line in text.splitlines()[1:]}
+    assert "every 15 minutes" in lines["notify_due_today"]
+    assert "daily at 01:00" in lines["check_task_overdue"] and "daily at 02:00" in lines["purge_expired"]
     out = StringIO()
     with time_machine.travel(AFTER_MIDNIGHT, tick=False):
         call_command("tracker_jobs", "run", "notify_due_today", stdout=out)
@@ -310,3 +359,51 @@ def test_two_concurrent_runs_send_each_mail_once():
     assert Notification.objects.filter(kind="task_overdue").count() == 80
     assert OutboundEmail.objects.filter(kind="task_overdue").count() == 80
     assert len(mail.outbox) == 80
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_reminder_runs_send_each_reminder_once():
+    """Two workers running the 15-minute reminder job at once, for assignees in two time zones:
+    each reminder is recorded and mailed once."""
+    from tracker_accounts.services import me_update
+
+    manager = UserFactory(role="manager")
+    west, east = UserFactory(), UserFactory()
+    me_update(user=west, time_zone="America/Los_Angeles")
+    me_update(user=east, time_zone="Asia/Tokyo")
+    june10 = date(2030, 6, 10)
+    at = datetime(2030, 6, 10, 8, 0, tzinfo=UTC)  # 01:00 in Los Angeles, 17:00 in Tokyo: June 10 in both
+    with time_machine.travel(datetime(2030, 6, 1, tzinfo=UTC), tick=False):
+        project = services.project_create(actor=manager, name="Race")
+        for person in (west, east):
+            services.membership_add(project=project, user=person, via="test")
+        for i in range(40):
+            services.task_create(
+                actor=manager,
+                project_slug=project.slug,
+                title=f"T{i}",
+                due_date=june10,
+                assignee_email=(west, east)[i % 2].email,
+            )
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            with time_machine.travel(at, tick=False):
+                results.append(jobs.notify_due_today())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r["mails_queued"] for r in results) == 40
+    assert Notification.objects.filter(kind="task_due_today", day=june10).count() == 40
+    assert OutboundEmail.objects.filter(kind="task_due_today").count() == 40
+    assert len(mail.outbox) == 40

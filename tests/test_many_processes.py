@@ -1,7 +1,8 @@
 """Two web processes and two worker clusters on one PostgreSQL and one Redis, driven in turn:
 the login lockout holds at 5 across both, no list read is stale after a write made through the
 other (a delete and a restore included), and a scheduled job run by both at once sends each
-mail once."""
+mail once: the overdue job, and the due-today reminders (every 15 minutes, in the assignee's
+own time zone), whose one-click unsubscribe link then works through either site."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import secrets
 import subprocess
 import sys
 import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from tests.browser.live import ARTIFACTS, CODE_RE, MANAGE, PASSWORD, ROOT, LiveSite
@@ -56,7 +60,8 @@ def test_two_sites_and_two_clusters_share_limits_caches_and_jobs(scratch_databas
     a.start()
     try:
         b.start()
-        boss = sign_up(a, sites, f"boss-{secrets.token_hex(3)}@example.com")
+        boss_email = f"boss-{secrets.token_hex(3)}@example.com"
+        boss = sign_up(a, sites, boss_email)
         victim = f"victim-{secrets.token_hex(3)}@example.com"
         sign_up(b, sites, victim)
 
@@ -115,6 +120,51 @@ def test_two_sites_and_two_clusters_share_limits_caches_and_jobs(scratch_databas
         overdue = [m for s in sites for m in s.mailbox.messages if "Overdue" in m.subject]
         subjects = sorted(m.subject for m in overdue)
         assert len(subjects) == 6 and len(set(subjects)) == 6, subjects  # six tasks, the manager
+
+        # the reminders: scheduled every 15 minutes by migrate, for the assignee's own today
+        schedule = a.shell(
+            "from django_q.models import Schedule; "
+            "s = Schedule.objects.get(name='tracker_projects.notify_due_today'); "
+            "print('schedule:', s.schedule_type, s.minutes, s.next_run.minute % 15, s.next_run.second)"
+        )
+        assert "schedule: I 15 0 0" in schedule, schedule
+        assert "every 15 minutes" in a.manage("tracker_jobs", "list").stdout
+        zone = "Pacific/Kiritimati"  # UTC+14: often a day ahead of the tracker's Asia/Kolkata
+        moved = b.api("PATCH", "/api/auth/me/", boss, json={"time_zone": zone})
+        assert moved.json()["time_zone"] == zone, moved.text
+        today_there = datetime.now(ZoneInfo(zone)).date().isoformat()
+        for i in range(3):
+            body = {"title": f"D{i}", "due_date": today_there, "assignee_email": boss_email}
+            made = sites[i % 2].api("POST", f"/api/projects/{slug}/tasks/add/", boss, json=body)
+            assert made.status_code == 201, made.text
+        runs = [
+            subprocess.Popen(
+                [sys.executable, str(MANAGE), "tracker_jobs", "run", "notify_due_today"],
+                env=site.env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for site in sites
+        ]
+        assert [run.wait(timeout=60) for run in runs] == [0, 0]
+        wait_for(sites, lambda m: "Due today" in m.subject)
+        time.sleep(3)
+        due = [m for s in sites for m in s.mailbox.messages if "Due today" in m.subject]
+        assert sorted(m.subject for m in due) == [f"[Tracker] Due today: D{i}" for i in range(3)]
+        assert not [m for s in sites for m in s.mailbox.messages if "Assigned" in m.subject]  # self
+        link = due[0].headers["List-Unsubscribe"].strip().strip("<>")  # (a long header is folded)
+        assert due[0].headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert link.startswith((a.base_url, b.base_url)) and link in due[0].text  # the run's BASE_URL
+        path = "/api/" + link.split("/api/", 1)[1]
+        one_click = httpx.post(
+            b.base_url + path,
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=30,
+        )
+        assert one_click.json() == {"kind": "task_due_today", "enabled": False}, one_click.text
+        assert a.api("GET", "/api/auth/me/notifications/", boss).json()["task_due_today"] is False
     finally:
         b.stop()
         a.stop()

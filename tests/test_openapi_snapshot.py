@@ -124,12 +124,13 @@ def test_shared_enums_are_named_components_and_never_inline():
         "ProjectStatus": ["planned", "active", "completed"],
         "Role": ["manager", "member"],
         "InviteStatus": ["pending", "accepted", "expired", "revoked"],
+        "NotificationKind": ["task_assigned", "task_due_today", "task_overdue", "project_overdue"],
     }
     for name, values in expected.items():
         assert components[name]["enum"] == values
     text = json.dumps(schema)
     for name, values in expected.items():
-        assert text.count(json.dumps(values)) == 1, f"{name} is written inline somewhere"
+        assert text.count('"enum": ' + json.dumps(values)) == 1, f"{name} is written inline somewhere"
         assert f"#/components/schemas/{name}" in text
     assert components["TaskOut"]["properties"]["status"] == {"$ref": "#/components/schemas/TaskStatus"}
 
@@ -140,11 +141,28 @@ def test_request_fields_with_a_default_are_not_required():
         body = operation.get("requestBody")
         if body is None:
             continue
-        schema = body["content"]["application/json"]["schema"]
-        assert "$ref" not in schema, f"{name}: its body is a component"
-        for field, prop in schema.get("properties", {}).items():
-            if "default" in prop:
-                assert field not in schema.get("required", []), (name, field)
+        for media_type, media in body["content"].items():
+            schema = media["schema"]
+            assert "$ref" not in schema, f"{name}: its {media_type} body is a component"
+            for field, prop in schema.get("properties", {}).items():
+                if "default" in prop:
+                    assert field not in schema.get("required", []), (name, field)
+
+
+def test_only_the_one_click_unsubscribe_takes_a_form_body():
+    """Every body is JSON, but RFC 8058's one-click unsubscribe, which mail providers post as a
+    form (or with no body at all)."""
+    forms = {}
+    for name, operation in operations():
+        content = operation.get("requestBody", {}).get("content", {})
+        if set(content) - {"application/json"}:
+            forms[name] = operation["requestBody"]
+    assert set(forms) == {"POST /api/notifications/unsubscribe/{token}/"}
+    [body] = forms.values()
+    assert body["required"] is False
+    assert set(body["content"]) == {"application/x-www-form-urlencoded", "multipart/form-data"}
+    for media in body["content"].values():
+        assert media["schema"]["properties"]["List-Unsubscribe"]["const"] == "One-Click"
 
 
 def test_the_suite_s_error_code_check_catches_an_undocumented_code(monkeypatch):

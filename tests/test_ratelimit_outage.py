@@ -81,3 +81,16 @@ def test_one_backoff_for_the_whole_cache():
     with pytest.raises(ratelimit.CacheDown):
         ratelimit._ask(lambda: asked.append(1))
     assert asked == []
+
+
+def test_one_click_unsubscribe_fails_open_while_the_cache_is_down(api, hanging, settings):
+    """The token cannot be forged, and a person's unsubscribe must not be lost to an outage: the
+    per-IP limit lets it through (logged) rather than refusing it."""
+    from tracker_accounts.models import Profile
+    from tracker_accounts.notifications import unsubscribe_token
+
+    settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 30
+    ada = UserFactory()
+    r = api.post(f"/api/notifications/unsubscribe/{unsubscribe_token(ada.pk, 'task_overdue')}/", "")
+    assert r.status_code == 200, r.content
+    assert Profile.objects.get(user=ada).notify_task_overdue is False

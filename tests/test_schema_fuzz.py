@@ -146,11 +146,18 @@ def _swap(values: Any, keys: dict[str, str]) -> st.SearchStrategy[Any]:
     )
 
 
+def _token_key(path: str) -> str:
+    """Invitation tokens, or the signed tokens of unsubscribe links."""
+    return "unsubscribe_token" if path.startswith("/api/notifications/") else "token"
+
+
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: Any) -> st.SearchStrategy[Any]:
-    slugs = _real_key(context.operation.path, "slug")
+    path = context.operation.path
+    slugs = _real_key(path, "slug")
     return _swap(
-        path_parameters, {"slug": slugs, "invite_id": "invite_id", "user_id": "user_id", "token": "token"}
+        path_parameters,
+        {"slug": slugs, "invite_id": "invite_id", "user_id": "user_id", "token": _token_key(path)},
     )
 
 
@@ -169,6 +176,8 @@ def _real_key(path: str, name: str) -> str:
     if name == "slug":
         key = "task_slug" if path.startswith("/api/tasks/") else "project_slug"
         return f"deleted_{key}" if path.endswith("/restore/") else key
+    if name == "token":
+        return _token_key(path)
     return name
 
 
@@ -179,9 +188,10 @@ BODY_FIELDS = ("refresh", "email_token", "email", "otp", "password", "assignee_e
 def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     """Mona manages Apollo (member Mel, two tasks and a deleted one, invitations in every
     state); Otto manages Gemini and invited Mona to it; Mona's Vostok is soft-deleted (with a
-    task). Built through the services,
-    the invitations (whose tokens only exist in mail) with the test factories."""
+    task). Built through the services, the invitations (whose tokens only exist in mail) and
+    the unsubscribe links of Mel and Mona with the test factories and signer."""
     from tracker_accounts import services as accounts
+    from tracker_accounts.notifications import unsubscribe_token
     from tracker_accounts.tokens import issue_pair
     from tracker_projects import invites, services
 
@@ -239,6 +249,10 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         password=[PASSWORD],
         assignee_email=[member.email, manager.email, outsider.email],
         emails=[["grace@example.com", member.email, "alan@example.com"]],
+        unsubscribe_token=[
+            unsubscribe_token(member.pk, "task_due_today"),
+            unsubscribe_token(manager.pk, "task_overdue"),
+        ],
     )
     try:
         yield SimpleNamespace(manager=manager, access=access)

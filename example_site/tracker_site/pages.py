@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from tracker_accounts.zones import common_zone_names, tracker_zone_name
+
 # Scripts, styles and everything else only from the site itself: no inline script or style, no
 # other origin, no framing, no plugin. The pages' own JavaScript talks to the same origin's API.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -61,6 +63,14 @@ def tasks(request: HttpRequest, slug: str = "") -> HttpResponse:
     """The tasks of one project: ``/tasks/?project=<slug>`` or ``/projects/<slug>/tasks/``."""
     slug = slug or request.GET.get("project", "")
     return render(request, "tracker_site/tasks.html", {"page": "tasks", "project_slug": slug})
+
+
+@with_csp
+@require_safe
+def me(request: HttpRequest) -> HttpResponse:
+    """My settings: the time zone (IANA names, listed here) and which notification mails I get."""
+    context = {"page": "me", "zones": common_zone_names(), "tracker_zone": tracker_zone_name()}
+    return render(request, "tracker_site/me.html", context)
 
 
 @with_csp

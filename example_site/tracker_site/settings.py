@@ -182,6 +182,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- the tracker apps -----------------------------------------------------------------
 TRACKER_PROJECTS_INVITE_URL_TEMPLATE = BASE_URL + "/invite_register/{token}/"
+# notification mails: the one-click unsubscribe link (the API's path) and the site's settings page
+TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = BASE_URL + "/api/notifications/unsubscribe/{token}/"
+TRACKER_ACCOUNTS_PREFERENCES_URL = BASE_URL + "/me/"
 
 # --- i18n / time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/", pages.projects, name="projects"),
     path("projects/<slug:slug>/tasks/", pages.tasks, name="project-tasks"),
     path("tasks/", pages.tasks, name="tasks"),
+    path("me/", pages.me, name="me"),
     path("invite_register/<str:token>/", pages.invite_register, name="invite-register"),
     path("", RedirectView.as_view(url="/projects/", permanent=False)),
 ]

@@ -46,6 +46,7 @@ class Message:
     to: list[str]
     subject: str
     text: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,7 +62,12 @@ class Mailbox:
         text = body.get_content() if body is not None else ""
         with self.lock:
             self.messages.append(
-                Message([r.lower() for r in envelope.rcpt_tos], str(parsed["Subject"] or ""), text)
+                Message(
+                    [r.lower() for r in envelope.rcpt_tos],
+                    str(parsed["Subject"] or ""),
+                    text,
+                    {name: str(value) for name, value in parsed.items()},
+                )
             )
         return "250 OK"
 

@@ -15,6 +15,7 @@ PAGES = {
     "/tasks/?project=apollo": "tasks.js",
     "/projects/apollo/tasks/": "tasks.js",
     "/invite_register/abc_DEF-123/": "invite.js",
+    "/me/": "me.js",
 }
 
 
@@ -46,9 +47,26 @@ def test_pages_carry_their_parameters_escaped() -> None:
 def test_every_script_import_exists() -> None:
     main = finders.find("tracker_site/api.js")
     assert main
-    for name in ("api", "ui", "history", "signin", "projects", "tasks", "invite"):
+    for name in ("api", "ui", "history", "signin", "projects", "tasks", "invite", "me"):
         path = finders.find(f"tracker_site/{name}.js")
         assert path, name
         with open(path, encoding="utf-8") as source:
             for imported in re.findall(r'from "\./([\w.]+)"', source.read()):
                 assert finders.find(f"tracker_site/{imported}"), (name, imported)
+
+
+def test_every_page_links_to_the_settings_page() -> None:
+    for path in PAGES:
+        html = Client().get(path).content.decode()
+        assert '<a class="btn btn-quiet" id="settings-link" href="/me/"' in html, path
+    assert 'href="/me/" aria-current="page"' in Client().get("/me/").content.decode()
+
+
+def test_the_settings_page_lists_time_zones_by_their_iana_names() -> None:
+    html = Client().get("/me/").content.decode()
+    zones = re.findall(r'<option value="([^"]+)">', html)
+    assert len(zones) > 300 and zones[0] == "UTC"
+    assert {"America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati", "Europe/London"} <= set(zones)
+    assert "Asia/Kolkata" in html.split('id="time-zone-hint"', 1)[1]  # the tracker's own, named
+    for kind in ("task_assigned", "task_due_today", "task_overdue", "project_overdue"):
+        assert f'name="{kind}"' in html

@@ -32,6 +32,8 @@ def use_site_url(url: str) -> dict[str, str]:
         return {}
     settings.BASE_URL = url
     settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = url + "/invite_register/{token}/"
+    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = url + "/api/notifications/unsubscribe/{token}/"
+    settings.TRACKER_ACCOUNTS_PREFERENCES_URL = url + "/me/"
     return {"BASE_URL": url}
 
 

@@ -14,13 +14,23 @@ from .models import EmailEvent, OutboundEmail, Profile
 from .profiles import role_set
 from .users import email_field_name
 
+PROFILE_FIELDS = (
+    "role",
+    "time_zone",
+    "notify_task_assigned",
+    "notify_task_due_today",
+    "notify_task_overdue",
+    "notify_project_overdue",
+)
+
 
 class ProfileInline(admin.StackedInline):  # type: ignore[type-arg]
-    """The tracker role on the host's own user admin page (added there by :func:`attach_profile_inline`)."""
+    """The tracker profile (role, time zone, notification mails) on the host's own user admin
+    page (added there by :func:`attach_profile_inline`)."""
 
     model = Profile
     can_delete = False
-    fields = ("role",)
+    fields = PROFILE_FIELDS
     verbose_name_plural = "tracker profile"
 
 
@@ -41,10 +51,12 @@ def attach_profile_inline(site: admin.AdminSite = admin.site) -> bool:
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Every tracker profile: who is a manager. Role changes go through the service."""
+    """Every tracker profile: who is a manager, their time zone and mails. Role changes go
+    through the service."""
 
-    list_display = ("user", "role", "created_at")
-    list_filter = ("role",)
+    list_display = ("user", "role", "time_zone", "created_at")
+    list_filter = ("role", "notify_task_assigned", "notify_task_due_today")
+    fields = ("user", *PROFILE_FIELDS, "created_at")
     raw_id_fields = ("user",)
     readonly_fields = ("created_at",)
 
@@ -53,6 +65,8 @@ class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
         role_set(user=obj.user, role=obj.role)
+        # the rest of the form's fields, on the row role_set made sure exists
+        obj.save(update_fields=[name for name in PROFILE_FIELDS if name != "role"])
 
 
 class EmailEventInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Form, Router
 from ninja.responses import Status
 
 from . import error_codes as codes
-from . import services, tokens
+from . import notifications, ratelimit, services, tokens
 from .auth import current_user, jwt_auth
 from .conf import app_settings
 from .openapi import BODY_ERRORS, answers
@@ -20,16 +20,22 @@ from .schemas import (
     EmailTokenOut,
     LoginIn,
     MeUpdateIn,
+    NotificationPreferencesIn,
+    NotificationPreferencesOut,
+    OneClickIn,
     RefreshIn,
     RegisterManagerIn,
     SendOtpIn,
     TokenPairOut,
     TokenRefreshOut,
+    UnsubscribedOut,
     UserOut,
     VerifyOtpIn,
 )
 
 router = Router(tags=["auth"])
+# served under notifications/ by tracker_projects.urls: the one-click unsubscribe links of mails
+notifications_router = Router(tags=["notifications"])
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -129,10 +135,70 @@ def me(request: HttpRequest) -> dict[str, Any]:
     "/me/",
     auth=jwt_auth,
     **answers({200: UserOut}, *BODY_ERRORS, 401),
-    summary="Update the signed-in user's name",
+    summary="Update the signed-in user's name or time zone",
+    description="`time_zone` must be an IANA time zone name (422 otherwise).",
 )
 def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, Any]:
     user = services.me_update(
-        user=current_user(request), first_name=payload.first_name, last_name=payload.last_name
+        user=current_user(request),
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        time_zone=payload.time_zone,
     )
     return user_self(user)
+
+
+@router.get(
+    "/me/notifications/",
+    auth=jwt_auth,
+    **answers({200: NotificationPreferencesOut}, 401),
+    summary="Which notification mails the signed-in user gets",
+)
+def me_notifications(request: HttpRequest) -> dict[str, bool]:
+    return notifications.preferences_of(current_user(request))
+
+
+@router.patch(
+    "/me/notifications/",
+    auth=jwt_auth,
+    **answers({200: NotificationPreferencesOut}, *BODY_ERRORS, 401),
+    summary="Turn notification mails on or off",
+    description="Any of the keys, each a boolean (422 otherwise, null included); keys left out stay "
+    "as they are, unknown keys are ignored.",
+)
+def me_notifications_update(request: HttpRequest, payload: NotificationPreferencesIn) -> dict[str, bool]:
+    changes = {kind: on for kind, on in payload.dict(exclude_unset=True).items() if on is not None}
+    return notifications.preferences_update(user=current_user(request), changes=changes)
+
+
+@notifications_router.post(
+    "/unsubscribe/{token}/",
+    **answers(
+        {200: UnsubscribedOut},
+        400,
+        404,
+        413,
+        415,
+        422,
+        429,
+        # the body may be left out, or sent as multipart/form-data (RFC 8058's preference) too
+        extra={
+            "requestBody": {
+                "required": False,
+                "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/OneClickIn"}}},
+            }
+        },
+    ),
+    summary="One-click unsubscribe (RFC 8058)",
+    description="The link of a notification mail's `List-Unsubscribe` header: it turns the kind of "
+    "mail it names off for the person it names. No sign-in; the body is empty or RFC 8058's form "
+    "(`List-Unsubscribe=One-Click`, as `application/x-www-form-urlencoded` or `multipart/form-data`). "
+    "404 `not_found` for a link this site did not make, or one that was altered. Limited per client "
+    "IP: 429 with Retry-After.",
+)
+def notifications_unsubscribe(request: HttpRequest, token: str, form: Form[OneClickIn]) -> dict[str, Any]:
+    ratelimit.hit(
+        "unsubscribe-ip", _ip(request), limit=app_settings.UNSUBSCRIBE_IP_HOURLY, window=3600, fail_open=True
+    )
+    kind = notifications.unsubscribe(token=token)
+    return {"kind": kind, "enabled": False}

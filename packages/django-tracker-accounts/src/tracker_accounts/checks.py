@@ -8,25 +8,28 @@
 | E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
 | E005 | error | the user model's primary key is not an integer (the API's user ``id`` is one) |
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
+| E007 | error | ``TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE`` lacks ``{token}`` |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
+| W005 | warning (``check --deploy``) | the unsubscribe URL template is the development default |
 """
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.module_loading import import_string
 
-from .conf import app_settings
+from .conf import DEV_UNSUBSCRIBE_URL_TEMPLATE, app_settings
 
 PROCESS_LOCAL_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -113,7 +116,37 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         messages.append(
             Error(f"TRACKER_ACCOUNTS_ADAPTER cannot be imported: {exc}", id="tracker_accounts.E006")
         )
+    template = app_settings.UNSUBSCRIBE_URL_TEMPLATE
+    try:
+        names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    except ValueError:
+        names = set()
+    if names != {"token"}:
+        messages.append(
+            Error(
+                "TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE must hold {token} and no other field: "
+                f"{template!r}",
+                hint='For example "https://tracker.example.com/api/notifications/unsubscribe/{token}/" '
+                "(the tracker's API path, on your site's address).",
+                id="tracker_accounts.E007",
+            )
+        )
     return messages
+
+
+@register(Tags.security, deploy=True)
+def check_unsubscribe_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if app_settings.UNSUBSCRIBE_URL_TEMPLATE != DEV_UNSUBSCRIBE_URL_TEMPLATE:
+        return []
+    return [
+        Warning(
+            "TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE is the development default: the unsubscribe "
+            f"links of notification mails would point at {DEV_UNSUBSCRIBE_URL_TEMPLATE}.",
+            hint="Set it to your site's address and the tracker's API path, with {token} where "
+            "the token goes.",
+            id="tracker_accounts.W005",
+        )
+    ]
 
 
 LOCKOUT_BACKEND = "tracker_accounts.backends.LoginLockoutBackend"

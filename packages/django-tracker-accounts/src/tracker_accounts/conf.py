@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 
 PREFIX = "TRACKER_ACCOUNTS_"
+DEV_UNSUBSCRIBE_URL_TEMPLATE = "http://127.0.0.1:8000/api/notifications/unsubscribe/{token}/"
 
 DEFAULTS: dict[str, Any] = {
     # the host's user model: the field holding the address, and how new users are made
@@ -45,6 +46,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_STALE_QUEUED_SECONDS": 120,
     "MAIL_SUBJECT_PREFIX": "[Tracker] ",
     "SITE_NAME": "Tracker",
+    # notification mails: the one-click unsubscribe link (the API's path, on the site's address),
+    # the page where people choose their notifications ("": none is named in mails), and the
+    # unsubscribe requests one client IP may make per hour
+    "UNSUBSCRIBE_URL_TEMPLATE": DEV_UNSUBSCRIBE_URL_TEMPLATE,
+    "PREFERENCES_URL": "",
+    "UNSUBSCRIBE_IP_HOURLY": 300,
     # Prometheus metrics endpoint: client addresses allowed, or a bearer token
     "METRICS_ALLOWED_IPS": ["127.0.0.1", "::1"],
     "METRICS_TOKEN": "",
@@ -148,6 +155,18 @@ class AccountsSettings:
     @property
     def SITE_NAME(self) -> str:
         return str(self._get("SITE_NAME"))
+
+    @property
+    def UNSUBSCRIBE_URL_TEMPLATE(self) -> str:
+        return str(self._get("UNSUBSCRIBE_URL_TEMPLATE"))
+
+    @property
+    def PREFERENCES_URL(self) -> str:
+        return str(self._get("PREFERENCES_URL") or "")
+
+    @property
+    def UNSUBSCRIBE_IP_HOURLY(self) -> int:
+        return int(self._get("UNSUBSCRIBE_IP_HOURLY"))
 
     @property
     def METRICS_ALLOWED_IPS(self) -> list[str]:

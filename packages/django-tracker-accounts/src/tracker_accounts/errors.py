@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -179,6 +180,11 @@ def _suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
     return envelope_response(413 if isinstance(exc, RequestDataTooBig) else 400)
 
 
+def _unreadable_body(request: HttpRequest, exc: Any) -> HttpResponse:
+    # A form body that cannot be parsed (a broken multipart body) or read to its end.
+    return envelope_response(400, detail="The request body could not be read.")
+
+
 def _server_error(request: HttpRequest, exc: Any) -> HttpResponse:
     request_id = getattr(request, "request_id", None)
     logger.error(
@@ -200,4 +206,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(SuspiciousOperation, _suspicious)
+    api.add_exception_handler(MultiPartParserError, _unreadable_body)
+    api.add_exception_handler(UnreadablePostError, _unreadable_body)
     api.add_exception_handler(Exception, _server_error)

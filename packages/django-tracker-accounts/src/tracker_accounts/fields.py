@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from .addresses import canonical_email
+from .zones import is_zone_name
 
 
 def reject_unstorable(value: str) -> str:
@@ -78,4 +79,18 @@ PersonName = Annotated[
 Password = Annotated[str, StringConstraints(min_length=1, max_length=4096), AfterValidator(reject_unstorable)]
 OpaqueToken = Annotated[
     str, StringConstraints(min_length=1, max_length=4096), AfterValidator(reject_unstorable)
+]
+
+
+def time_zone_name(value: str) -> str:
+    if not is_zone_name(value):
+        raise ValueError("Enter an IANA time zone name, such as Europe/Paris or America/New_York.")
+    return value
+
+
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(time_zone_name),
+    Field(description="An IANA time zone name.", examples=["Europe/Paris"]),
 ]

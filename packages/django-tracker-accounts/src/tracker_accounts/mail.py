@@ -1,8 +1,9 @@
 """The outbox: every outgoing message is logged first, then sent by a django-q2 task.
 
 ``mail_enqueue`` renders the text and HTML templates, stores the bodies encrypted in an
-:class:`OutboundEmail` row, and after the transaction commits hands the row's id (never
-the body) to a django-q2 task. ``outbox_send`` delivers a batch over one connection,
+:class:`OutboundEmail` row (with the message's extra headers, such as a notification's
+``List-Unsubscribe``, whose link is a credential too), and after the transaction commits
+hands the row's id (never the body) to a django-q2 task. ``outbox_send`` delivers a batch over one connection,
 records the outcome, and schedules failures for a retry with exponential backoff.
 Rows whose task was never queued (broker down) or that failed are picked up again by
 ``outbox_retry_due``, which runs every minute.
@@ -42,25 +43,55 @@ def render_message(template: str, context: dict[str, Any]) -> tuple[str, str]:
 
 
 def mail_enqueue(
-    *, kind: str, to: str, subject: str, template: str, context: dict[str, Any]
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """Log one message in the outbox and send it after the current transaction commits."""
-    message = _outbox_row(kind=kind, to=to, subject=subject, template=template, context=context)
+    message = _outbox_row(
+        kind=kind, to=to, subject=subject, template=template, context=context, headers=headers
+    )
     message.save()
     dispatch_on_commit([message.pk])
     return message
 
 
-def _outbox_row(*, kind: str, to: str, subject: str, template: str, context: dict[str, Any]) -> OutboundEmail:
-    """An unsaved outbox row: the rendered parts encrypted, the subject prefixed."""
+def _outbox_row(
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> OutboundEmail:
+    """An unsaved outbox row: the rendered parts and extra headers encrypted, the subject prefixed."""
     text, html = render_message(template, context)
+    body: dict[str, Any] = {"text": text, "html": html}
+    if headers:
+        body["headers"] = dict(headers)
     return OutboundEmail(
         kind=kind,
         retry_until=timezone.now() + app_settings.MAIL_RETRY_FOR,
         to_email=to,
         subject=(app_settings.MAIL_SUBJECT_PREFIX + subject)[:255],
-        payload=encrypt(json.dumps({"text": text, "html": html}).encode()),
+        payload=encrypt(json.dumps(body).encode()),
     )
+
+
+def stored_message(row: OutboundEmail) -> dict[str, Any] | None:
+    """What the outbox keeps of an unsent message (``text``, ``html``, ``headers``), decrypted;
+    None once it was sent (the body is wiped) or when it cannot be read."""
+    raw = decrypt(bytes(row.payload)) if row.payload else None
+    if raw is None:
+        return None
+    body: dict[str, Any] = json.loads(raw)
+    body.setdefault("headers", {})
+    return body
 
 
 def dispatch_on_commit(ids: Sequence[int]) -> None:
@@ -111,16 +142,16 @@ def _claim(ids: Iterable[int]) -> list[OutboundEmail]:
 
 
 def _build(row: OutboundEmail, connection: Any) -> EmailMultiAlternatives | None:
-    raw = decrypt(bytes(row.payload)) if row.payload else None
-    if raw is None:
+    body = stored_message(row)
+    if body is None:
         return None
-    body = json.loads(raw)
     msg = EmailMultiAlternatives(
         subject=row.subject,
         body=body["text"],
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
         connection=connection,
+        headers=body["headers"],
     )
     msg.attach_alternative(body["html"], "text/html")
     return msg

@@ -8,17 +8,40 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .zones import validate_zone_name
+
 
 class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     MEMBER = "member", "Member"
 
 
-class Profile(models.Model):
-    """The tracker's own data about a user of ``settings.AUTH_USER_MODEL``, whatever that is.
+class NotificationKind(models.TextChoices):
+    """The notification mails, each of which a person may turn off (every one is on by default)."""
 
-    Created when first needed (sign-up, invitation, the first sign-in, a role change); a user
-    without one is a ``member``.
+    TASK_ASSIGNED = "task_assigned", "Task assigned to me"
+    TASK_DUE_TODAY = "task_due_today", "Task due today"
+    TASK_OVERDUE = "task_overdue", "Task overdue"
+    PROJECT_OVERDUE = "project_overdue", "Project overdue"
+
+
+def preference_field(kind: str) -> str:
+    """The profile's column that says whether ``kind`` mails are wanted."""
+    return f"notify_{NotificationKind(kind).value}"
+
+
+class ProfileQuerySet(models.QuerySet["Profile"]):
+    def muting(self, kind: str) -> ProfileQuerySet:
+        """Profiles of people who turned ``kind`` off (no profile: everything is on)."""
+        return self.filter(**{preference_field(kind): False})
+
+
+class Profile(models.Model):
+    """The tracker's own data about a user of ``settings.AUTH_USER_MODEL``, whatever that is:
+    the role, the time zone and which notification mails the person wants.
+
+    Created when first needed (sign-up, invitation, the first sign-in, a role or preference
+    change); a user without one is a ``member`` in the tracker's time zone who gets every mail.
     """
 
     user = models.OneToOneField(
@@ -26,6 +49,19 @@ class Profile(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(default=timezone.now)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_zone_name],
+        help_text="An IANA time zone name; blank: the tracker's time zone.",
+    )
+    notify_task_assigned = models.BooleanField("mail when a task is assigned to me", default=True)
+    notify_task_due_today = models.BooleanField("mail on the day a task of mine is due", default=True)
+    notify_task_overdue = models.BooleanField("mail when a task becomes overdue", default=True)
+    notify_project_overdue = models.BooleanField("mail when a project I manage becomes overdue", default=True)
+
+    objects = ProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tracker profile"

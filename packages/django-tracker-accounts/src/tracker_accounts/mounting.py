@@ -41,15 +41,26 @@ def has_body(request: HttpRequest) -> bool:
         return True
 
 
-def enveloped(view: View) -> View:
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def enveloped(view: View, *, form_body: bool = False) -> View:
+    """``view`` answering the envelope for its errors; a body must be JSON (or, with
+    ``form_body``, also a form: RFC 8058's one-click unsubscribe posts one)."""
+    accepted = {"application/json", *(FORM_TYPES if form_body else ())}
+    detail = (
+        "Send the request body as a form (application/x-www-form-urlencoded or "
+        "multipart/form-data) or as JSON."
+        if form_body
+        else "Send the request body as JSON (Content-Type: application/json)."
+    )
+
     @wraps(view)  # keeps ninja's csrf_exempt flag
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Bodies are JSON. Refusing other types keeps "simple" cross-site requests (a form or
         # text/plain post, which skip the CORS preflight) from reaching any operation.
-        if has_body(request) and request.content_type != "application/json":
-            return envelope_response(
-                415, detail="Send the request body as JSON (Content-Type: application/json)."
-            )
+        if has_body(request) and request.content_type not in accepted:
+            return envelope_response(415, detail=detail)
         return as_envelope(request, view(request, *args, **kwargs))
 
     return wrapped
@@ -75,20 +86,28 @@ def fronted(front: Front, view: View) -> View:
     return wrapped
 
 
-def envelope_urls(api: NinjaAPI, fronts: dict[str, Front] | None = None) -> list[URLPattern | URLResolver]:
+def envelope_urls(
+    api: NinjaAPI, fronts: dict[str, Front] | None = None, form_bodies: frozenset[str] = frozenset()
+) -> list[URLPattern | URLResolver]:
     """The URL patterns of ``api`` with the envelope kept on every error answer; ``fronts``
-    (by route) answer their path's requests first where they can (a cache hit, say)."""
+    (by route) answer their path's requests first where they can (a cache hit, say); the
+    routes in ``form_bodies`` take a form body as well as JSON."""
     patterns, _, _ = api.urls
     wrapped: list[URLPattern | URLResolver] = []
     fronts = dict(fronts or {})
+    forms = set(form_bodies)
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = enveloped(pattern.callback)
-            front = fronts.pop(str(pattern.pattern), None)
+            route = str(pattern.pattern)
+            pattern.callback = enveloped(pattern.callback, form_body=route in forms)
+            forms.discard(route)
+            front = fronts.pop(route, None)
             if front is not None:
                 pattern.callback = fronted(front, pattern.callback)
         wrapped.append(pattern)
     if fronts:
         raise ImproperlyConfigured(f"no route of the API for the fronts of {', '.join(fronts)}")
+    if forms:
+        raise ImproperlyConfigured(f"no route of the API for the form bodies of {', '.join(sorted(forms))}")
     wrapped.append(re_path(r"", not_found, name="not-found"))
     return wrapped

@@ -152,12 +152,12 @@ def _inline_request_bodies(schema: dict[str, Any]) -> None:
     inlined: set[str] = set()
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            media = operation.get("requestBody", {}).get("content", {}).get(JSON)
-            ref = (media or {}).get("schema", {}).get("$ref", "")
-            name = ref.rpartition("/")[2]
-            if name in components:
-                media["schema"] = copy.deepcopy(components[name])
-                inlined.add(name)
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                name = ref.rpartition("/")[2]
+                if name in components:
+                    media["schema"] = copy.deepcopy(components[name])
+                    inlined.add(name)
     text = repr({k: v for k, v in schema.items() if k != "components"}) + repr(
         {k: v for k, v in components.items() if k not in inlined}
     )

@@ -1,7 +1,8 @@
 """Who a valid access token speaks for, without a database query while nothing changed.
 
 A token names a user id. The user's row (every concrete field but the password, which is
-loaded on demand like a deferred field) and their tracker profile are kept in the cache
+loaded on demand like a deferred field) and their tracker profile (every column: role, time
+zone, notification preferences) are kept in the cache
 under the user's version counter, :func:`user_version_key`, which every save or deletion of
 the user or their profile bumps on commit. So a deactivated user loses access with the
 commit that deactivates them, and a role change is seen at once. A write that bypasses
@@ -49,20 +50,28 @@ def _profile_rel() -> Any:
     return Profile._meta.get_field("user").remote_field
 
 
+def _profile_fields() -> list[str]:
+    return [f.attname for f in Profile._meta.concrete_fields if f.attname != "user_id"]
+
+
 def _state_of(user: User) -> bytes:
     profile = _profile_rel().get_cached_value(user, default=None)
-    profile_row = None if profile is None else (profile.role, profile.created_at)
+    # every column of the profile, by name: role, time zone, notification preferences, ...
+    profile_row = None if profile is None else {name: getattr(profile, name) for name in _profile_fields()}
     return versioned.dumps(([getattr(user, name) for name in _cached_fields()], profile_row))
 
 
-def _user_from_state(body: bytes) -> User:
+def _user_from_state(body: bytes) -> User | None:
+    """The user a cached state holds; None for a state in an earlier release's shape."""
     values, profile_row = versioned.loads(body)
+    if profile_row is not None and not isinstance(profile_row, dict):
+        return None
     model = user_model()
     user = model.from_db(router.db_for_read(model), _cached_fields(), values)
     profile = None
     if profile_row is not None:
-        role, created_at = profile_row
-        profile = Profile(user_id=user.pk, role=role, created_at=created_at)
+        known = set(_profile_fields())
+        profile = Profile(user_id=user.pk, **{k: v for k, v in profile_row.items() if k in known})
         profile._state.adding = False
         profile._state.db = user._state.db
         Profile._meta.get_field("user").set_cached_value(profile, user)
@@ -103,7 +112,9 @@ class Principal:
         if found is None:
             found = versioned.fetch([self.state_key], [self.version_key])
         if found is not None and found[0] and found[0][0] is not None:
-            return _user_from_state(found[0][0])
+            cached = _user_from_state(found[0][0])
+            if cached is not None:
+                return cached
         user = _user_from_database(self.pk)
         if user is None:
             raise AuthenticationError()

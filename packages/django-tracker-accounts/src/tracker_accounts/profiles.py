@@ -51,10 +51,19 @@ def role_set(*, user: User, role: str) -> Profile:
 
 
 def user_self(user: User) -> dict[str, Any]:
-    """The contract's User (the caller's own): UserBrief, ``role`` and ``date_joined``.
+    """The contract's User (the caller's own): UserBrief, ``role``, ``date_joined`` and
+    ``time_zone``.
 
-    ``date_joined`` is the model's own where it has one, else when the profile was made.
+    ``date_joined`` is the model's own where it has one, else when the profile was made;
+    ``time_zone`` the profile's, else the tracker's.
     """
+    from .zones import time_zone_of
+
     profile = profile_of(user)
     joined = getattr(user, "date_joined", None) or (profile.created_at if profile else None)
-    return {**(user_brief(user) or {}), "role": role_of(user), "date_joined": joined}
+    return {
+        **(user_brief(user) or {}),
+        "role": role_of(user),
+        "date_joined": joined,
+        "time_zone": time_zone_of(user),
+    }

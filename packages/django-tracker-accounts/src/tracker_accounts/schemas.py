@@ -6,13 +6,38 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
-from .fields import Email, OpaqueToken, Password, PersonName
+from .fields import Email, OpaqueToken, Password, PersonName, TimeZoneName
+
+NotificationKindName = Literal["task_assigned", "task_due_today", "task_overdue", "project_overdue"]
 
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="ignore")
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Document an ``X | None = None`` field as just ``X``: the null branch and default go."""
+    schema.pop("default", None)
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+def omittable(**kwargs: Any) -> Any:
+    """A PATCH field that may be left out but not sent as null (a validator refuses null);
+    typed ``X | None``, documented as ``X``."""
+    return Field(None, json_schema_extra=_not_nullable, **kwargs)
+
+
+def refuse_null(value: Any) -> Any:
+    """The validator of :func:`omittable` fields: null is not a value they take."""
+    if value is None:
+        raise ValueError("This field may not be null.")
+    return value
 
 
 def example(data: dict[str, Any]) -> ConfigDict:
@@ -26,7 +51,12 @@ USER_EXAMPLE: dict[str, Any] = {
     "first_name": "Ada",
     "last_name": "Lovelace",
 }
-ME_EXAMPLE: dict[str, Any] = {**USER_EXAMPLE, "role": "manager", "date_joined": "2026-11-25T08:00:00Z"}
+ME_EXAMPLE: dict[str, Any] = {
+    **USER_EXAMPLE,
+    "role": "manager",
+    "date_joined": "2026-11-25T08:00:00Z",
+    "time_zone": "Europe/London",
+}
 JWT_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiNyJ9.c2lnbmF0dXJl"
 
 
@@ -65,6 +95,10 @@ class UserOut(UserBrief):
 
     role: Literal["manager", "member"]
     date_joined: datetime
+    time_zone: str = Field(
+        description="An IANA time zone name: the user's own choice, else the tracker's time zone. "
+        "Due-today reminders follow the user's date there."
+    )
 
 
 class TokenPairOut(Schema):
@@ -117,3 +151,53 @@ class RefreshIn(StrictIn):
 class MeUpdateIn(StrictIn):
     first_name: PersonName | None = Field(None, examples=["Ada"])
     last_name: PersonName | None = Field(None, examples=["Lovelace"])
+    time_zone: TimeZoneName | None = omittable(examples=["America/Los_Angeles"])
+
+    _time_zone_not_null = field_validator("time_zone")(refuse_null)
+
+
+PREFERENCES_EXAMPLE = {
+    "task_assigned": True,
+    "task_due_today": True,
+    "task_overdue": False,
+    "project_overdue": True,
+}
+
+
+class NotificationPreferencesOut(Schema):
+    """Which notification mails the user gets (each is on unless turned off)."""
+
+    model_config = example(PREFERENCES_EXAMPLE)
+
+    task_assigned: bool = Field(description="A task was assigned to me (by someone else).")
+    task_due_today: bool = Field(description="A task of mine is due today, in my time zone.")
+    task_overdue: bool = Field(description="A task of mine, or in a project I manage, became overdue.")
+    project_overdue: bool = Field(description="A project I manage became overdue.")
+
+
+class NotificationPreferencesIn(StrictIn):
+    """Any of the keys, each true or false; keys left out stay as they are."""
+
+    task_assigned: StrictBool | None = omittable(examples=[False])
+    task_due_today: StrictBool | None = omittable(examples=[True])
+    task_overdue: StrictBool | None = omittable()
+    project_overdue: StrictBool | None = omittable()
+
+    _not_null = field_validator("task_assigned", "task_due_today", "task_overdue", "project_overdue")(
+        refuse_null
+    )
+
+
+class UnsubscribedOut(Schema):
+    model_config = example({"kind": "task_overdue", "enabled": False})
+
+    kind: NotificationKindName
+    enabled: bool = Field(description="Always false: the link turns its kind off.")
+
+
+class OneClickIn(Schema):
+    """RFC 8058's form body (``List-Unsubscribe=One-Click``), or nothing."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    list_unsubscribe: Literal["One-Click"] | None = omittable(alias="List-Unsubscribe")

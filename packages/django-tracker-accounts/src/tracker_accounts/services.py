@@ -27,6 +27,7 @@ from .models import EmailOTP, EmailToken, Role
 from .profiles import profile_ensure, role_set
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
 from .users import lock_email, user_for_email, user_model, users_with_email
+from .zones import is_zone_name
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -238,10 +239,25 @@ def login(*, email: str, password: str, ip: str) -> User:
     return user
 
 
-def me_update(*, user: User, first_name: str | None = None, last_name: str | None = None) -> User:
+@transaction.atomic
+def me_update(
+    *, user: User, first_name: str | None = None, last_name: str | None = None, time_zone: str | None = None
+) -> User:
+    """Change the user's names (on the host's user model) and time zone (an IANA name, in the
+    tracker profile); None leaves a value as it is."""
     fields = get_adapter().set_names(user, first_name=first_name, last_name=last_name)
     if fields:
         user.save(update_fields=fields)
-        user_profile_changed.send(sender=type(user), user=user)
+    if time_zone is not None:
+        if not is_zone_name(time_zone):
+            raise InvalidInput.for_field("time_zone", "Enter an IANA time zone name.")
+        profile = profile_ensure(user)
+        if profile.time_zone != time_zone:
+            profile.time_zone = time_zone
+            profile.save(update_fields=["time_zone"])
+            fields = [*fields, "time_zone"]
+    if fields:
+        model = type(user)
+        transaction.on_commit(lambda: user_profile_changed.send(sender=model, user=user))
         log_event("profile_updated", actor_id=user.pk, user_id=user.pk, fields=fields)
     return user

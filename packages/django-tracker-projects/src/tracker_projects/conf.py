@@ -7,6 +7,8 @@ from typing import Any
 
 from django.conf import settings
 
+from tracker_accounts.zones import tracker_zone_name
+
 PREFIX = "TRACKER_PROJECTS_"
 DEV_INVITE_URL_TEMPLATE = "http://127.0.0.1:8000/invite_register/{token}/"
 
@@ -33,8 +35,9 @@ class ProjectsSettings:
 
     @property
     def TIME_ZONE(self) -> str:
-        """The tracker's time zone: its own setting, else the host's ``TIME_ZONE``."""
-        return str(self._get("TIME_ZONE") or settings.TIME_ZONE or "UTC")
+        """The tracker's time zone: its own setting, else the host's ``TIME_ZONE``; the time
+        zone of everyone who chose none (:func:`tracker_accounts.zones.tracker_zone_name`)."""
+        return tracker_zone_name()
 
     @property
     def INVITE_TTL(self) -> timedelta:

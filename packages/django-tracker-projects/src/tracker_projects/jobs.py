@@ -1,11 +1,19 @@
 """Scheduled jobs (django-q2 targets). Each is idempotent per day and safe to run twice at once.
 
+``notify_due_today`` runs every 15 minutes: a task is due today for its assignee when its
+due date is the assignee's own date (in their time zone), so each reminder goes out at the
+first run after midnight where the assignee is. The runs are aligned to quarter hours, as
+every time zone's midnight is.
+
 Marking is set-based: one ``UPDATE … RETURNING id`` per table picks exactly the rows that
 *become* overdue, so a concurrent second run gets none of them. Which rows are overdue, due
 today or open is not written here: the statements embed the SQL of the models' QuerySet
 methods (``overdue_on``, ``open``), where each rule is written once. Notifications are recorded
 with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` against a unique key
-(kind, object, recipient, day): only rows this run inserted are mailed. Marking, the
+(kind, object, recipient, day; the day is the recipient's own date for due-today reminders):
+only rows this run inserted are mailed. The same statement leaves out every recipient who
+turned that kind of mail off (:meth:`ProfileQuerySet.muting`), so preferences cost no query
+per recipient. Marking, the
 notification records and the outbox rows commit together, so nothing is lost or doubled.
 
 The SQL here interpolates only quoted table names, ``%s`` placeholders and SQL compiled by
@@ -17,20 +25,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from tracker_accounts.mail import mail_enqueue_many
 from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
+from tracker_accounts.models import Profile
+from tracker_accounts.notifications import enabled_q
 from tracker_accounts.purge import accounts_purge_expired
-from tracker_accounts.subjects import subject_text
-from tracker_accounts.users import display_name, email_of, user_model
+from tracker_accounts.users import user_model
 
-from . import cache
+from . import cache, notify
 from .clock import today
 from .conf import app_settings
 from .models import (
@@ -45,10 +54,6 @@ from .models import (
     TaskQuerySet,
 )
 
-if TYPE_CHECKING:
-    from tracker_accounts.users import User
-
-
 logger = logging.getLogger("tracker_projects.jobs")
 
 
@@ -56,8 +61,13 @@ logger = logging.getLogger("tracker_projects.jobs")
 class Job:
     name: str
     func: str
-    at: str  # HH:MM in the tracker's timezone
     description: str
+    at: str | None = None  # daily, at HH:MM in the tracker's timezone
+    every: int | None = None  # or every so many minutes, on the clock's multiples of them
+
+    @property
+    def when(self) -> str:
+        return f"every {self.every} minutes" if self.every else f"daily at {self.at}"
 
 
 JOBS: dict[str, Job] = {
@@ -66,26 +76,27 @@ JOBS: dict[str, Job] = {
         Job(
             "notify_due_today",
             "tracker_projects.jobs.notify_due_today",
-            "00:00",
-            "email each assignee of a not-done task due today",
+            "email each assignee of a not-done task due on their own today, at the first run after "
+            "00:00 in their time zone",
+            every=15,
         ),
         Job(
             "check_project_overdue",
             "tracker_projects.jobs.check_project_overdue",
-            "01:00",
             "mark projects overdue; email their managers",
+            at="01:00",
         ),
         Job(
             "check_task_overdue",
             "tracker_projects.jobs.check_task_overdue",
-            "01:00",
             "mark tasks overdue; email the assignee and the project's manager",
+            at="01:00",
         ),
         Job(
             "purge_expired",
             "tracker_projects.jobs.purge_expired",
-            "02:00",
             "delete dead codes and tokens, flush expired JWT records, expire old invites",
+            at="02:00",
         ),
     )
 }
@@ -128,25 +139,39 @@ def _mailable(tasks: TaskQuerySet) -> TaskQuerySet:
     return tasks.filter(project__in=Project.objects.open())
 
 
-def _due_today(day: date) -> TaskQuerySet:
-    return _mailable(Task.objects.open().filter(due_date=day))
+def _due_for_reminder(now: datetime) -> TaskQuerySet:
+    """Open tasks of live open projects due on their assignee's own today at ``now``, whose
+    assignee wants these reminders and has not had this one yet (today, where they are)."""
+    kind = NotificationKind.TASK_DUE_TODAY
+    reminded = Notification.objects.filter(
+        kind=kind, object_id=OuterRef("pk"), recipient_id=OuterRef("assignee_id"), day=OuterRef("due_date")
+    )
+    return (
+        _mailable(Task.objects.due_today_for_assignee(now))
+        .filter(enabled_q(kind, user="assignee"))
+        .filter(~Exists(reminded))
+    )
 
 
-def _record(kind: str, day: date, select_sql: str, params: Sequence[Any]) -> list[tuple[int, int]]:
-    """Insert notification rows for (object_id, recipient_id) pairs the SELECT yields; return
-    the pairs that were new (not sent before for this kind and day)."""
+def _record(
+    kind: str, select_sql: str, params: Sequence[Any], day: date | None = None
+) -> list[tuple[int, int]]:
+    """Insert notification rows for (object_id, recipient_id) pairs the SELECT yields, on
+    ``day`` or, without one, on the SELECT's own ``day`` column; return the pairs that were new
+    (not sent before for this kind and day). Recipients who turned ``kind`` off are left out."""
+    muted, muted_params = _sql(Profile.objects.muting(kind).values("user_id"))
     sql = (
         f"INSERT INTO {_t(Notification)} (kind, object_id, recipient_id, day, created_at) "
-        f"SELECT %s, q.object_id, q.recipient_id, %s, %s FROM ({select_sql}) q "
-        "WHERE q.recipient_id IS NOT NULL "
+        f"SELECT %s, q.object_id, q.recipient_id, {'%s' if day else 'q.day'}, %s FROM ({select_sql}) q "
+        f"WHERE q.recipient_id IS NOT NULL AND q.recipient_id NOT IN ({muted}) "
         "ON CONFLICT (kind, object_id, recipient_id, day) DO NOTHING RETURNING object_id, recipient_id"
     )
-    return [(int(o), int(r)) for o, r in _fetch(sql, [kind, day, timezone.now(), *params])]
+    values = [kind, *([day] if day else []), timezone.now(), *params, *muted_params]
+    return [(int(o), int(r)) for o, r in _fetch(sql, values)]
 
 
 def _mail(
     pairs: list[tuple[int, int]],
-    kind: str,
     build: Callable[[Any, Any], dict[str, Any]],
     objects: dict[int, Any],
 ) -> int:
@@ -154,25 +179,6 @@ def _mail(
     messages = [build(objects[o], users[r]) for o, r in pairs if o in objects and r in users]
     mail_enqueue_many(messages)
     return len(messages)
-
-
-def _task_message(kind: str, subject: str, template: str, day: date) -> Callable[[Task, Any], dict[str, Any]]:
-    def build(task: Task, user: User) -> dict[str, Any]:
-        return {
-            "kind": kind,
-            "to": email_of(user),
-            "subject": subject.format(title=subject_text(task.title) or "a task"),
-            "template": template,
-            "context": {
-                "task": task.title,
-                "project": task.project.name,
-                "due_date": task.due_date,
-                "recipient": display_name(user),
-                "day": day,
-            },
-        }
-
-    return build
 
 
 def _report(job: str, **counts: Any) -> dict[str, Any]:
@@ -199,23 +205,21 @@ def timed(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
 
 @timed
 def notify_due_today() -> dict[str, Any]:
-    day = today()
-    ids = list(_due_today(day).filter(assignee__isnull=False).values_list("id", flat=True).order_by("id"))
+    """Remind each assignee of their tasks due on their own today (in their time zone), once."""
+    due = _due_for_reminder(timezone.now())  # the time zones in use are read here, once
+    ids = list(due.values_list("id", flat=True).order_by("id"))
     mailed = 0
-    build = _task_message(
-        NotificationKind.TASK_DUE_TODAY, "Due today: {title}", "tracker_projects/email/task_due_today", day
-    )
     for chunk in _chunks(ids):
         with transaction.atomic():
             # re-checked in the transaction: still due today, open and in a live open project
-            still_due, params = _sql(_due_today(day).filter(id__in=chunk).values("id"))
+            still_due, params = _sql(due.filter(id__in=chunk).values("id"))
             select = (
-                f"SELECT t.id AS object_id, t.assignee_id AS recipient_id FROM {_t(Task)} t "
-                f"{ASSIGNEE_IS_MEMBER} WHERE t.id IN ({still_due})"
+                f"SELECT t.id AS object_id, t.assignee_id AS recipient_id, t.due_date AS day "
+                f"FROM {_t(Task)} t {ASSIGNEE_IS_MEMBER} WHERE t.id IN ({still_due})"
             )
-            pairs = _record(NotificationKind.TASK_DUE_TODAY, day, select, params)
+            pairs = _record(NotificationKind.TASK_DUE_TODAY, select, params)
             tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
-            mailed += _mail(pairs, NotificationKind.TASK_DUE_TODAY, build, tasks)
+            mailed += _mail(pairs, notify.due_today_message, tasks)
     return _report("notify_due_today", tasks_due=len(ids), mails_queued=mailed)
 
 
@@ -250,8 +254,8 @@ def _mark_and_notify(
         marked = sorted(int(r[0]) for r in _fetch(*_mark_sql(late)))
         for chunk in _chunks(marked):
             select, params = recipients_sql(chunk)
-            pairs = _record(kind, day, select, params)
-            mailed += _mail(pairs, kind, build, load({o for o, _ in pairs}))
+            pairs = _record(kind, select, params, day)
+            mailed += _mail(pairs, build, load({o for o, _ in pairs}))
         if marked:
             cache.bump_on_commit(everything=True)
     return len(marked), mailed
@@ -280,9 +284,7 @@ def check_task_overdue() -> dict[str, Any]:
         late=_mailable(Task.objects.overdue_on(day)).filter(overdue_mailed=False),
         recipients_sql=recipients,
         load=lambda ids: Task.objects.select_related("project").in_bulk(ids),
-        build=_task_message(
-            NotificationKind.TASK_OVERDUE, "Overdue: {title}", "tracker_projects/email/task_overdue", day
-        ),
+        build=notify.task_overdue_message,
     )
     return _report("check_task_overdue", tasks_marked=marked, mails_queued=mailed)
 
@@ -290,21 +292,6 @@ def check_task_overdue() -> dict[str, Any]:
 @timed
 def check_project_overdue() -> dict[str, Any]:
     day = today()
-
-    def build(project: Project, user: User) -> dict[str, Any]:
-        return {
-            "kind": NotificationKind.PROJECT_OVERDUE,
-            "to": email_of(user),
-            "subject": f"Overdue project: {subject_text(project.name) or 'a project'}",
-            "template": "tracker_projects/email/project_overdue",
-            "context": {
-                "project": project.name,
-                "due_date": project.due_date,
-                "recipient": display_name(user),
-                "day": day,
-            },
-        }
-
     marked, mailed = _mark_and_notify(
         kind=NotificationKind.PROJECT_OVERDUE,
         late=Project.objects.overdue_on(day).filter(overdue_mailed=False),
@@ -314,7 +301,7 @@ def check_project_overdue() -> dict[str, Any]:
             list(chunk),
         ),
         load=lambda ids: Project.objects.in_bulk(ids),
-        build=build,
+        build=notify.project_overdue_message,
     )
     return _report("check_project_overdue", projects_marked=marked, mails_queued=mailed)
 

@@ -10,6 +10,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+# the kinds of notification mail: one catalogue, the accounts app's (people turn them off there)
+from tracker_accounts.models import NotificationKind as NotificationKind
+from tracker_accounts.zones import local_date, local_date_q
+
 _M = TypeVar("_M", bound=models.Model)
 
 
@@ -214,6 +218,11 @@ class TaskQuerySet(models.QuerySet["Task"]):
         """Every task that is not overdue on ``day`` (done, undated, or not yet due)."""
         return self.exclude(task_overdue_q(day))
 
+    def due_today_for_assignee(self, now: datetime) -> TaskQuerySet:
+        """Open tasks due on their assignee's own date at ``now`` (in the assignee's time zone,
+        :mod:`tracker_accounts.zones`), whatever the date is in the tracker's."""
+        return self.open().filter(local_date_q("due_date", now, user="assignee"))
+
 
 TaskManager = LiveManager.from_queryset(TaskQuerySet)
 AllTasksManager = models.Manager.from_queryset(TaskQuerySet)
@@ -302,6 +311,12 @@ class Task(SoftDeletable):
     def is_overdue_on(self, day: date) -> bool:
         """Python side of :func:`task_overdue_q`."""
         return self.due_date is not None and self.due_date < day and self.is_open()
+
+    def is_due_today_for_assignee(self, now: datetime) -> bool:
+        """Python side of :meth:`TaskQuerySet.due_today_for_assignee`."""
+        if self.assignee is None or self.due_date is None or not self.is_open():
+            return False
+        return self.due_date == local_date(self.assignee, now)
 
 
 class InviteStatus(models.TextChoices):
@@ -397,12 +412,6 @@ class InviteMail(models.Model):
 
     def __str__(self) -> str:
         return f"invitation mail to {self.email} for {self.project_id} at {self.sent_at}"
-
-
-class NotificationKind(models.TextChoices):
-    TASK_DUE_TODAY = "task_due_today", "Task due today"
-    TASK_OVERDUE = "task_overdue", "Task overdue"
-    PROJECT_OVERDUE = "project_overdue", "Project overdue"
 
 
 class Notification(models.Model):

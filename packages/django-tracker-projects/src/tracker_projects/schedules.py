@@ -1,12 +1,14 @@
 """The jobs' django-q2 schedules, written after ``migrate`` (idempotent).
 
-Each job is a daily schedule whose next run is the next HH:MM in the tracker's timezone
-(not ``TIME_ZONE``), so the times hold whatever the site's own timezone is.
+A daily job's next run is the next HH:MM in the tracker's timezone (not ``TIME_ZONE``), so
+the times hold whatever the site's own timezone is. A job that runs every N minutes runs on
+the clock's multiples of N (every 15 minutes: :00, :15, :30, :45), so its runs fall on every
+time zone's midnight: each zone's offset from UTC is a multiple of 15 minutes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -16,9 +18,14 @@ from .jobs import JOBS, Job
 
 
 def next_run_at(job: Job, now: datetime | None = None) -> datetime:
+    now = now or timezone.now()
+    if job.every:
+        step = job.every * 60
+        seconds = int(now.timestamp()) // step * step + step
+        return datetime.fromtimestamp(seconds, tz=UTC)
     zone = tracker_zone()
-    local = (now or timezone.now()).astimezone(zone)
-    hour, minute = (int(x) for x in job.at.split(":"))
+    local = now.astimezone(zone)
+    hour, minute = (int(x) for x in str(job.at).split(":"))
     candidate = datetime.combine(local.date(), time(hour, minute), tzinfo=zone)
     if candidate <= local:
         candidate = datetime.combine(local.date() + timedelta(days=1), time(hour, minute), tzinfo=zone)
@@ -26,34 +33,41 @@ def next_run_at(job: Job, now: datetime | None = None) -> datetime:
 
 
 def _on_time(job: Job, when: datetime | None) -> bool:
-    if when is None:
+    """Whether a stored next run is one of the job's own times, and still ahead."""
+    now = timezone.now()
+    if when is None or when <= now:
         return False
-    local = when.astimezone(tracker_zone())
-    return local.strftime("%H:%M") == job.at and local > timezone.now()
+    if job.every:
+        step = job.every * 60
+        return when.timestamp() % step == 0 and when - now <= timedelta(seconds=step)
+    return when.astimezone(tracker_zone()).strftime("%H:%M") == job.at
+
+
+def _wanted(job: Job) -> dict[str, Any]:
+    from django_q.models import Schedule
+
+    if job.every:
+        return {"func": job.func, "schedule_type": Schedule.MINUTES, "minutes": job.every}
+    return {"func": job.func, "schedule_type": Schedule.DAILY, "minutes": None}
 
 
 def install_job_schedules(**kwargs: Any) -> int:
-    """Create or correct the four schedules; returns how many rows changed."""
+    """Create or correct the jobs' schedules; returns how many rows changed."""
     from django_q.models import Schedule
 
     changed = 0
     for job in JOBS.values():
         name = f"tracker_projects.{job.name}"
+        wanted = _wanted(job)
         row = Schedule.objects.filter(name=name).first()
         if row is None:
-            Schedule.objects.create(
-                name=name, func=job.func, schedule_type=Schedule.DAILY, repeats=-1, next_run=next_run_at(job)
-            )
+            Schedule.objects.create(name=name, repeats=-1, next_run=next_run_at(job), **wanted)
             changed += 1
             continue
-        fields = []
-        if row.func != job.func:
-            row.func = job.func
-            fields.append("func")
-        if row.schedule_type != Schedule.DAILY:
-            row.schedule_type = Schedule.DAILY
-            fields.append("schedule_type")
-        if not _on_time(job, row.next_run):
+        fields = [key for key, value in wanted.items() if getattr(row, key) != value]
+        for key in fields:
+            setattr(row, key, wanted[key])
+        if fields or not _on_time(job, row.next_run):
             row.next_run = next_run_at(job)
             fields.append("next_run")
         if fields:

@@ -25,7 +25,15 @@ from tracker_accounts.fields import (
     not_blank,
     reject_unstorable,
 )
-from tracker_accounts.schemas import ME_EXAMPLE, USER_EXAMPLE, UserBrief, UserOut, example
+from tracker_accounts.schemas import (
+    ME_EXAMPLE,
+    USER_EXAMPLE,
+    NotificationKindName,
+    UserBrief,
+    UserOut,
+    example,
+    omittable,
+)
 
 ProjectStatusName = Literal["planned", "active", "completed"]
 TaskStatusName = Literal["todo", "in_progress", "done"]
@@ -40,6 +48,7 @@ NAMED_ENUMS: dict[str, tuple[str, ...]] = {
     "Priority": get_args(PriorityName),
     "Role": get_args(RoleName),
     "InviteStatus": get_args(InviteStatusName),
+    "NotificationKind": get_args(NotificationKindName),
 }
 # The length constraints come before the NUL check: placed after a validator, pydantic checks
 # min_length before stripping, and a name of blanks would pass as "".
@@ -59,22 +68,6 @@ SearchText = Annotated[
 
 class In(Schema):
     model_config = ConfigDict(extra="ignore")
-
-
-def _not_nullable(schema: dict[str, Any]) -> None:
-    """Document an ``X | None = None`` field as just ``X``: the null branch and default go."""
-    schema.pop("default", None)
-    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
-    if len(options) == 1:
-        schema.update(options[0])
-    elif options:
-        schema["anyOf"] = options
-
-
-def omittable(**kwargs: Any) -> Any:
-    """A PATCH field that may be left out but not sent as null (a validator refuses null);
-    typed ``X | None``, documented as ``X``."""
-    return Field(None, json_schema_extra=_not_nullable, **kwargs)
 
 
 def _dates_ordered(start: date | None, due: date | None) -> None:

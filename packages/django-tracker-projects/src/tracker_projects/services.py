@@ -17,7 +17,7 @@ from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.users import EmailAmbiguous, email_q
 
-from . import activity, cache, permissions, signals
+from . import activity, cache, notify, permissions, signals
 from .clock import today
 from .models import ActivityVerb, MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
 from .slugs import save_with_unique_slug
@@ -294,11 +294,18 @@ def task_create(
     activity.record_task(ActivityVerb.TASK_CREATED, task, actor)
     cache.bump_on_commit(projects=[project.pk])
     if assignee is not None:
-        transaction.on_commit(
-            lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
-        )
+        _assigned(task, assignee, actor)
     _log("task_created", actor, task=task.slug, project=project.slug)
     return task
+
+
+def _assigned(task: Task, assignee: User, actor: User | None) -> None:
+    """``task`` was just given to ``assignee``: the mail is queued in this transaction (and
+    sent once it commits), hosts hear ``task_assigned`` after the commit."""
+    notify.task_assigned(task=task, assignee=assignee, actor=actor)
+    transaction.on_commit(
+        lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
+    )
 
 
 @transaction.atomic
@@ -325,11 +332,8 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
         ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
     )
     cache.bump_on_commit(projects=[task.project_id])
-    if task.assignee_id is not None and task.assignee_id != previous_assignee:
-        assignee = task.assignee
-        transaction.on_commit(
-            lambda: signals.task_assigned.send(sender=Task, task=task, assignee=assignee, actor=actor)
-        )
+    if task.assignee_id is not None and task.assignee_id != previous_assignee and task.assignee is not None:
+        _assigned(task, task.assignee, actor)
     _log("task_updated", actor, task=task.slug, fields=sorted(changes))
     return task
 
@@ -390,17 +394,18 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
 
 @transaction.atomic
 def task_admin_save(*, task: Task, actor: User | None = None) -> None:
-    """Save an edit made outside the API (admin): keep completed_at, overdue, history and caches right."""
+    """Save an edit made outside the API (admin): keep completed_at, overdue, history and caches
+    right, and mail a new assignee (not ``actor``, the staff user, assigning to themself)."""
     stale_projects = [task.project_id]
+    previous_assignee = None
     stored = Task.all_objects.filter(pk=task.pk).first() if task.pk is not None else None
     before = activity.task_state(stored) if stored is not None else None
-    if task.pk is not None:
-        previous = Task.all_objects.filter(pk=task.pk).values_list("status", "project_id").first()
-        if previous is not None and previous[0] != task.status:
-            task.status, new_status = previous[0], task.status
+    if stored is not None:
+        if stored.status != task.status:
+            task.status, new_status = stored.status, task.status
             _apply_status(task, new_status)
-        if previous is not None:
-            stale_projects.append(previous[1])  # the task may have been moved to another project
+        stale_projects.append(stored.project_id)  # the task may have been moved to another project
+        previous_assignee = stored.assignee_id
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
     set_overdue(task, task.is_overdue_on(today()))
@@ -415,6 +420,9 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
             ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
         )
     cache.bump_on_commit(projects=stale_projects)
+    new_assignee = task.assignee_id is not None and task.assignee_id != previous_assignee
+    if new_assignee and task.deleted_at is None and task.assignee is not None:
+        _assigned(task, task.assignee, actor)
 
 
 # --------------------------------------------------------------------------- members

@@ -1,6 +1,7 @@
 """The tracker's own API, for a host's URLconf: ``path("api/", include("tracker_projects.urls"))``.
 
-One ``NinjaAPI`` serves both apps (``auth/``, ``projects/``, ``tasks/``, ``invites/``) with
+One ``NinjaAPI`` serves both apps (``auth/``, ``projects/``, ``tasks/``, ``invites/``,
+``notifications/``) with
 the tracker's error envelope and its own OpenAPI schema (``openapi.json``, ``docs``). The
 host's own ``NinjaAPI``, its auth, exception handlers and schema, are left as they are.
 Every path under the prefix belongs to the tracker (unknown ones answer the 404 envelope),
@@ -14,6 +15,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.operation import Operation
 
+from tracker_accounts.api import notifications_router
 from tracker_accounts.api import router as auth_router
 from tracker_accounts.errors import install_error_handlers
 from tracker_accounts.mounting import envelope_urls
@@ -48,5 +50,9 @@ api.add_router("auth/", auth_router)
 api.add_router("projects/", projects_router)
 api.add_router("tasks/", tasks_router)
 api.add_router("invites/", invites_router)
+api.add_router("notifications/", notifications_router)
 
-urlpatterns = envelope_urls(api, fronts=FRONTS)
+# RFC 8058: mail providers post the one-click unsubscribe as a form, not as JSON
+ONE_CLICK_ROUTES = frozenset({"notifications/unsubscribe/<token>/"})
+
+urlpatterns = envelope_urls(api, fronts=FRONTS, form_bodies=ONE_CLICK_ROUTES)

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
         rows = {s.name: s for s in Schedule.objects.filter(name__startswith="tracker_projects.")}
         zone = tracker_zone()
-        self.stdout.write(f"Jobs (times in {app_settings.TIME_ZONE}):")
+        self.stdout.write(f"Jobs (daily times in {app_settings.TIME_ZONE}):")
         for job in JOBS.values():
             row = rows.get(f"tracker_projects.{job.name}")
             nxt = (
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 if row and row.next_run
                 else "not scheduled"
             )
-            self.stdout.write(f"  {job.name:<22} daily at {job.at}  next run: {nxt}  - {job.description}")
+            self.stdout.write(f"  {job.name:<22} {job.when:<17} next run: {nxt}  - {job.description}")
 
     def _run(self, name: str) -> None:
         job = JOBS.get(name)

@@ -1,0 +1,103 @@
+"""The notification mails about tasks and projects: what each says, and the assignment mail.
+
+Every one of them names its kind (:class:`~tracker_accounts.models.NotificationKind`), which
+the recipient can turn off, and carries the one-click unsubscribe headers and link of that
+kind (:func:`tracker_accounts.notifications.notification_mail`). The jobs build them for
+many recipients at once; :func:`task_assigned` queues one from the services, in the
+transaction of the write that assigns (a write that rolls back sends nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tracker_accounts.mail import mail_enqueue
+from tracker_accounts.notifications import notification_mail, wants
+from tracker_accounts.subjects import subject_text
+from tracker_accounts.users import display_name, email_of
+
+from .models import Membership, NotificationKind, Priority, Project, Task
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
+
+def _message(
+    *, kind: str, user: User, subject: str, template: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    """``mail_enqueue``'s keywords for one notification of ``kind`` to ``user``."""
+    extra = notification_mail(user.pk, kind)
+    return {
+        "kind": kind,
+        "to": email_of(user),
+        "subject": subject,
+        "template": template,
+        "context": {**context, **extra["context"], "recipient": display_name(user)},
+        "headers": extra["headers"],
+    }
+
+
+def task_message(kind: str, subject: str, template: str) -> Callable[[Task, Any], dict[str, Any]]:
+    """A builder of ``kind`` mails about a task (its project loaded) to one recipient;
+    ``subject`` has a ``{title}`` field."""
+
+    def build(task: Task, user: User) -> dict[str, Any]:
+        return _message(
+            kind=kind,
+            user=user,
+            subject=subject.format(title=subject_text(task.title) or "a task"),
+            template=template,
+            context={"task": task.title, "project": task.project.name, "due_date": task.due_date},
+        )
+
+    return build
+
+
+due_today_message = task_message(
+    NotificationKind.TASK_DUE_TODAY, "Due today: {title}", "tracker_projects/email/task_due_today"
+)
+task_overdue_message = task_message(
+    NotificationKind.TASK_OVERDUE, "Overdue: {title}", "tracker_projects/email/task_overdue"
+)
+
+
+def project_overdue_message(project: Project, user: User) -> dict[str, Any]:
+    return _message(
+        kind=NotificationKind.PROJECT_OVERDUE,
+        user=user,
+        subject=f"Overdue project: {subject_text(project.name) or 'a project'}",
+        template="tracker_projects/email/project_overdue",
+        context={"project": project.name, "due_date": project.due_date},
+    )
+
+
+def task_assigned(*, task: Task, assignee: User, actor: User | None) -> bool:
+    """Queue the mail telling ``assignee`` that ``actor`` assigned ``task`` to them, unless
+    they assigned it to themselves, turned these mails off, or are not a member of the task's
+    project. Call inside the transaction of the write; returns whether a mail was queued."""
+    if actor is not None and actor.pk == assignee.pk:
+        return False
+    if not wants(assignee, NotificationKind.TASK_ASSIGNED):
+        return False
+    if not Membership.objects.filter(project_id=task.project_id, user_id=assignee.pk).exists():
+        return False
+    project = task.project
+    due: date | None = task.due_date
+    mail_enqueue(
+        **_message(
+            kind=NotificationKind.TASK_ASSIGNED,
+            user=assignee,
+            subject=f"Assigned to you: {subject_text(task.title) or 'a task'}",
+            template="tracker_projects/email/task_assigned",
+            context={
+                "task": task.title,
+                "project": project.name,
+                "due_date": due,
+                "priority": Priority(task.priority).label,
+                "assigned_by": display_name(actor) if actor is not None else "",
+            },
+        )
+    )
+    return True
