@@ -297,17 +297,17 @@ def test_project_overdue_mails_the_manager_once(db, outbox):
 
 
 def test_marking_is_a_fixed_number_of_queries(team, django_assert_num_queries):
-    """One UPDATE, then per chunk one notification INSERT, lookups of tasks, projects and users,
-    and one outbox INSERT (plus savepoints),
+    """One UPDATE, then per chunk the history (the tasks' names, one INSERT), one notification
+    INSERT, lookups of tasks, projects and users, and one outbox INSERT (plus savepoints),
     whatever the number of rows."""
     manager, alice, project = team
     for i in range(3):
         add_task(manager, project, f"Late {i}", JAN1, alice if i % 2 else None)
-    with time_machine.travel(AFTER_MIDNIGHT + timedelta(hours=1), tick=False), django_assert_num_queries(7):
+    with time_machine.travel(AFTER_MIDNIGHT + timedelta(hours=1), tick=False), django_assert_num_queries(9):
         assert CHECK_TASK_OVERDUE()["tasks_marked"] == 3
     for i in range(25):  # (SQLite splits inserts of more than 999 parameters: stay under that)
         add_task(manager, project, f"Later {i}", JAN1, alice if i % 2 else None)
-    with time_machine.travel(AFTER_MIDNIGHT + timedelta(days=1), tick=False), django_assert_num_queries(7):
+    with time_machine.travel(AFTER_MIDNIGHT + timedelta(days=1), tick=False), django_assert_num_queries(9):
         assert CHECK_TASK_OVERDUE()["tasks_marked"] == 25
 
 
@@ -407,3 +407,23 @@ def test_two_concurrent_reminder_runs_send_each_reminder_once():
     assert Notification.objects.filter(kind="task_due_today", day=june10).count() == 40
     assert OutboundEmail.objects.filter(kind="task_due_today").count() == 40
     assert len(mail.outbox) == 40
+
+
+def test_the_overdue_jobs_write_the_history_once(team):
+    """Each task or project the jobs find late gets one entry without an actor, once."""
+    from tracker_projects.models import Activity
+
+    manager, alice, project = team
+    task = add_task(manager, project, "Late", JAN1, alice)
+    Project.objects.filter(pk=project.pk).update(due_date=JAN1)
+    for hours in (1, 2):  # the second run finds nothing new
+        with time_machine.travel(AFTER_MIDNIGHT + timedelta(hours=hours), tick=False):
+            CHECK_TASK_OVERDUE()
+            jobs.check_project_overdue()
+    entries = Activity.objects.filter(verb__in=["task.overdue", "project.overdue"]).order_by("id")
+    assert [(e.verb, e.actor_id, e.task_id) for e in entries] == [
+        ("task.overdue", None, task.pk),
+        ("project.overdue", None, None),
+    ]
+    assert entries[0].target == {"type": "task", "slug": task.slug, "name": "Late"}
+    assert entries[1].target == {"type": "project", "slug": project.slug, "name": project.name}

@@ -39,10 +39,12 @@ from tracker_accounts.notifications import enabled_q
 from tracker_accounts.purge import accounts_purge_expired
 from tracker_accounts.users import user_model
 
-from . import cache, notify
+from . import activity, cache, notify
 from .clock import today
 from .conf import app_settings
 from .models import (
+    Activity,
+    ActivityVerb,
     Invite,
     InviteMail,
     InviteStatus,
@@ -245,20 +247,46 @@ def _mark_and_notify(
     recipients_sql: Callable[[Sequence[int]], tuple[str, list[Any]]],
     load: Callable[[set[int]], dict[int, Any]],
     build: Callable[[Any, Any], dict[str, Any]],
+    history: Callable[[Sequence[int]], None],
 ) -> tuple[int, int]:
-    """Run the marking UPDATE … RETURNING id on the rows of ``late``, then record and mail the
-    rows it marked, chunk by chunk, all in one transaction. Returns (rows marked, mails queued)."""
+    """Run the marking UPDATE … RETURNING id on the rows of ``late``, then write their history
+    entries and record and mail them, chunk by chunk, all in one transaction. Returns (rows
+    marked, mails queued)."""
     day = today()
     mailed = 0
     with transaction.atomic():
         marked = sorted(int(r[0]) for r in _fetch(*_mark_sql(late)))
         for chunk in _chunks(marked):
+            history(chunk)
             select, params = recipients_sql(chunk)
             pairs = _record(kind, select, params, day)
             mailed += _mail(pairs, build, load({o for o, _ in pairs}))
         if marked:
             cache.bump_on_commit(everything=True)
     return len(marked), mailed
+
+
+def _tasks_overdue_history(ids: Sequence[int]) -> None:
+    """One ``task.overdue`` entry (no actor: the job) per task just marked; two queries a chunk."""
+    tasks = Task.all_objects.filter(pk__in=ids).only("id", "project_id", "slug", "title")
+    Activity.objects.bulk_create(
+        Activity(
+            project_id=t.project_id,
+            task_id=t.pk,
+            verb=ActivityVerb.TASK_OVERDUE,
+            target=activity.task_target(t),
+        )
+        for t in tasks
+    )
+
+
+def _projects_overdue_history(ids: Sequence[int]) -> None:
+    """One ``project.overdue`` entry (no actor: the job) per project just marked."""
+    projects = Project.all_objects.filter(pk__in=ids).only("id", "slug", "name")
+    Activity.objects.bulk_create(
+        Activity(project_id=p.pk, verb=ActivityVerb.PROJECT_OVERDUE, target=activity.project_target(p))
+        for p in projects
+    )
 
 
 @timed
@@ -285,6 +313,7 @@ def check_task_overdue() -> dict[str, Any]:
         recipients_sql=recipients,
         load=lambda ids: Task.objects.select_related("project").in_bulk(ids),
         build=notify.task_overdue_message,
+        history=_tasks_overdue_history,
     )
     return _report("check_task_overdue", tasks_marked=marked, mails_queued=mailed)
 
@@ -302,6 +331,7 @@ def check_project_overdue() -> dict[str, Any]:
         ),
         load=lambda ids: Project.objects.in_bulk(ids),
         build=notify.project_overdue_message,
+        history=_projects_overdue_history,
     )
     return _report("check_project_overdue", projects_marked=marked, mails_queued=mailed)
 
