@@ -2,8 +2,9 @@
 it, installs the tarball into a scratch project that imports only ``django-tracker-client``,
 type-checks and compiles that project's flow (clients/typescript/e2e/flow.ts), and names the
 project in TRACKER_TS_CONSUMER. Here the flow runs with node against a live example site
-(tests/browser/live.py: its own SQLite file, runserver + qcluster, an SMTP sink); the codes and
-invite tokens it needs are read from the captured mail and handed to it on stdin."""
+(tests/browser/live.py: its own SQLite file, runserver + qcluster, an SMTP sink); the codes,
+invite tokens and unsubscribe tokens it needs are read from the captured mail and handed to it
+on stdin."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.typescript
 CONSUMER = "TRACKER_TS_CONSUMER"
 ARTIFACTS = ROOT / "test-artifacts" / "typescript"
 TOKEN_RE = re.compile(r"/invite_register/([A-Za-z0-9_\-]+)/")
+UNSUBSCRIBE_RE = re.compile(r"/api/notifications/unsubscribe/([^/\s<>]+)/")
 FLOW_TIMEOUT = 120
 
 
@@ -53,6 +55,13 @@ def _invite_tokens(message: Message) -> list[str]:
     return [TOKEN_RE.findall(link)[0] for link in INVITE_RE.findall(message.text)]
 
 
+def _unsubscribe_token(message: Message) -> str | None:
+    """The token of a notification mail's ``List-Unsubscribe`` link (None for other mail)."""
+    header = next((v for k, v in message.headers.items() if k.lower() == "list-unsubscribe"), "")
+    found = UNSUBSCRIBE_RE.findall(header)
+    return found[0] if found else None
+
+
 def _answer(site: LiveSite, need: dict[str, Any], given: set[str]) -> str:
     """What the flow asks for, from the mail the site sent."""
     email = str(need["email"])
@@ -63,6 +72,9 @@ def _answer(site: LiveSite, need: dict[str, Any], given: set[str]) -> str:
         token = _invite_tokens(message)[-1]
         given.add(token)
         return token
+    if need["need"] == "unsubscribe":  # the newest notification mail's one-click link
+        message = site.mailbox.wait_for(email, lambda m: _unsubscribe_token(m) is not None)
+        return str(_unsubscribe_token(message))
     raise AssertionError(f"the flow asked for something unknown: {need}")
 
 
@@ -154,13 +166,39 @@ def test_packed_client_runs_its_flow_against_a_live_site(site: LiveSite, flow: P
         "login_required",
         "manager_cannot_leave",
         "not_authenticated",
+        "not_deleted",
     }
+    # the history the flow read, oldest first, and the deleted-then-restored task's
+    assert summary["project_verbs"][0] == "project.created"
+    assert {"task.created", "task.updated", "project.updated", "member.joined", "invite.sent"} <= set(
+        summary["project_verbs"]
+    )
+    assert summary["mill_history"] == ["task.restored", "task.deleted", "task.updated", "task.created"]
+    # the assignment mail's one-click link turned task_assigned off, without a token or a refresh
+    assert summary["unsubscribed"] == {"kind": "task_assigned", "enabled": False}
+    assert not any("/notifications/unsubscribe/" in e and e.endswith(" 401") for e in exchanges)
 
-    # what the client wrote is what the API holds: the member's view, over plain HTTP
+    # what the client wrote is what the API holds: the member's view, over plain HTTP (the
+    # deleted task was restored)
     login = site.api("POST", "/api/auth/login/", json={"email": member, "password": PASSWORD})
     assert login.status_code == 200, login.text
-    tasks = site.api("GET", f"/api/projects/{summary['project']}/task_list/", login.json()["access"])
+    access = login.json()["access"]
+    tasks = site.api("GET", f"/api/projects/{summary['project']}/task_list/", access)
     assert tasks.status_code == 200, tasks.text
-    assert [(t["title"], t["status"], t["assignee"]["email"]) for t in tasks.json()["items"]] == [
-        ("Punch the cards", "in_progress", member)
-    ]
+    assert sorted(
+        (t["title"], t["status"], (t["assignee"] or {}).get("email")) for t in tasks.json()["items"]
+    ) == [("Draw the mill", "done", None), ("Punch the cards", "in_progress", member)]
+    preferences = site.api("GET", "/api/auth/me/notifications/", access)
+    assert preferences.json() == {
+        "task_assigned": False,
+        "task_due_today": True,
+        "task_overdue": True,
+        "project_overdue": True,
+    }, preferences.text
+    # ... and the manager's: the time zone and the one mail turned off
+    login = site.api("POST", "/api/auth/login/", json={"email": manager, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    access = login.json()["access"]
+    assert site.api("GET", "/api/auth/me/", access).json()["time_zone"] == "America/Los_Angeles"
+    preferences = site.api("GET", "/api/auth/me/notifications/", access)
+    assert preferences.json()["task_due_today"] is False, preferences.text

@@ -6,9 +6,10 @@
  * Environment: TRACKER_BASE_URL (the site's origin), MANAGER_EMAIL, MEMBER_EMAIL,
  * REVOKED_EMAIL, TRACKER_PASSWORD.
  *
- * Protocol on stdin/stdout, one JSON object a line: the flow prints `{"need": "otp" | "invite",
- * "email": ...}` and reads the answer (the code, or the invite token) from stdin, which the
- * test takes from the mail it captured; at the end it prints `{"done": {...summary}}`.
+ * Protocol on stdin/stdout, one JSON object a line: the flow prints `{"need": "otp" | "invite" |
+ * "unsubscribe", "email": ...}` and reads the answer (the code, the invite token, or the token of
+ * the newest notification mail's one-click unsubscribe link) from stdin, which the test takes
+ * from the mail it captured; at the end it prints `{"done": {...summary}}`.
  */
 import assert from "node:assert/strict";
 import { createInterface } from "node:readline";
@@ -17,7 +18,10 @@ import {
   TrackerClient,
   isApiError,
   isNewUserAcceptance,
+  type ActivityOut,
+  type ActivityVerb,
   type ErrorCode,
+  type NotificationPreferencesOut,
   type Priority,
   type TaskOut,
   type TaskStatus,
@@ -45,7 +49,7 @@ function say(message: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-async function ask(need: "otp" | "invite", email: string): Promise<string> {
+async function ask(need: "otp" | "invite" | "unsubscribe", email: string): Promise<string> {
   say({ need, email });
   const answer = await input.next();
   if (answer.done === true) throw new Error(`no answer for ${need} ${email}`);
@@ -54,9 +58,13 @@ async function ask(need: "otp" | "invite", email: string): Promise<string> {
 
 // ---- every HTTP exchange, through the client's `fetch` option ---------------------------
 const exchanges: string[] = [];
+/** The requests that carried `Authorization` (method and path). */
+const withBearer: string[] = [];
 const recordingFetch = async (request: Request): Promise<Response> => {
+  const call = `${request.method} ${new URL(request.url).pathname}`;
+  if (request.headers.has("Authorization")) withBearer.push(call);
   const response = await fetch(request);
-  exchanges.push(`${request.method} ${new URL(request.url).pathname} ${response.status}`);
+  exchanges.push(`${call} ${response.status}`);
   return response;
 };
 const count = (pattern: RegExp): number => exchanges.filter((e) => pattern.test(e)).length;
@@ -117,6 +125,26 @@ assert.deepEqual(saved, [{ access: pair.access, refresh: pair.refresh }]);
 const me = await api.me();
 assert.equal(me.email, MANAGER.toLowerCase());
 assert.equal((await api.updateMe({ first_name: "Augusta Ada" })).first_name, "Augusta Ada");
+
+// the time zone (due-today reminders follow it): an IANA name, anything else is 422
+const moved = await api.updateMe({ time_zone: "America/Los_Angeles" });
+assert.equal(moved.time_zone, "America/Los_Angeles");
+assert.equal(moved.first_name, "Augusta Ada");
+const mars = await failure(api.updateMe({ time_zone: "Mars/Olympus" }), 422, "validation_error");
+assert.ok(mars.messagesFor("time_zone").length > 0, JSON.stringify(mars.errors));
+assert.equal((await api.me()).time_zone, "America/Los_Angeles");
+
+// notification mails: all on for a new account; a PATCH of one key leaves the others as they are
+const allOn: NotificationPreferencesOut = {
+  task_assigned: true,
+  task_due_today: true,
+  task_overdue: true,
+  project_overdue: true,
+};
+assert.deepEqual(await api.notificationPreferences(), allOn);
+const quieter = await api.updateNotificationPreferences({ task_due_today: false });
+assert.deepEqual(quieter, { ...allOn, task_due_today: false });
+assert.deepEqual(await api.notificationPreferences(), quieter);
 
 // ---- a project and its tasks ----------------------------------------------------------------
 const project = await api.createProject({
@@ -284,6 +312,76 @@ assert.equal((await guest.updateTask(cards.slug, { status: "in_progress" })).sta
 await failure(guest.updateTask(cards.slug, { title: "Mine now" }), 403, "permission_denied");
 await failure(guest.createProject({ name: "Not a manager" }), 403, "permission_denied");
 
+// ---- the history: what the edits above recorded, newest first ---------------------------------
+const verbs = (entries: ActivityOut[]): ActivityVerb[] => entries.map((e) => e.verb);
+const millHistory = await api.taskActivity(mill.slug);
+assert.deepEqual(verbs(millHistory.items), ["task.updated", "task.created"]);
+const [millDone, millCreated] = millHistory.items;
+assert.ok(millDone !== undefined && millCreated !== undefined);
+assert.deepEqual(millDone.changes, { status: { from: "todo", to: "done" } });
+assert.equal(millDone.actor?.email, me.email);
+assert.equal(millDone.target.type, "task");
+assert.equal(millDone.target.slug, mill.slug);
+assert.equal(millDone.target.name, "Draw the mill");
+assert.deepEqual(millCreated.changes, {});
+assert.ok(Date.parse(millDone.at) >= Date.parse(millCreated.at));
+
+// the assignee change (as emails) by the manager, then the status change by the assignee
+const cardsHistory = await guest.taskActivity(cards.slug);
+assert.deepEqual(verbs(cardsHistory.items), ["task.updated", "task.updated", "task.created"]);
+const [started, reassigned] = cardsHistory.items;
+assert.ok(started !== undefined && reassigned !== undefined);
+assert.deepEqual(started.changes, { status: { from: "todo", to: "in_progress" } });
+assert.equal(started.actor?.email, MEMBER.toLowerCase());
+assert.deepEqual(reassigned.changes, {
+  assignee: { from: MANAGER.toLowerCase(), to: MEMBER.toLowerCase() },
+});
+assert.equal(reassigned.actor?.email, me.email);
+
+// the project's history: filters by verb, task and actor; invitations for the manager only
+const projectHistory = await api.projectActivity(project.slug, { page_size: 100 });
+const projectVerbs = verbs(projectHistory.items).reverse(); // oldest first
+assert.equal(projectVerbs[0], "project.created");
+for (const verb of ["project.updated", "member.joined", "invite.sent", "invite.revoked"] as const) {
+  assert.ok(projectVerbs.includes(verb), `${verb} in ${projectVerbs.join(", ")}`);
+}
+const described = projectHistory.items.find((e) => e.verb === "project.updated");
+assert.deepEqual(described?.changes, { description: { from: "", to: "Babbage's design." } });
+const updates = await api.projectActivity(project.slug, { verb: "task.updated" });
+assert.equal(updates.count, 3);
+assert.deepEqual(
+  updates.items.map((e) => e.target.slug),
+  [cards.slug, cards.slug, mill.slug],
+);
+assert.equal((await api.projectActivity(project.slug, { task: mill.slug })).count, 2);
+const byGrace = await guest.projectActivity(project.slug, { actor: "me", page_size: 100 });
+assert.ok(byGrace.count >= 2, JSON.stringify(verbs(byGrace.items)));
+assert.ok(byGrace.items.every((e) => e.actor?.email === MEMBER.toLowerCase()));
+assert.ok(verbs(byGrace.items).includes("task.updated"));
+const memberView = verbs((await guest.projectActivity(project.slug, { page_size: 100 })).items);
+assert.ok(memberView.length > 0 && !memberView.some((v) => v.startsWith("invite.")), memberView.join());
+await failure(guest.projectActivity(`no-such-project-${SUFFIX}`), 404, "not_found");
+
+// ---- one-click unsubscribe: the link of the assignment mail Grace got ---------------------------
+// Public: sent without a token and never refreshed, whoever the client is signed in as. A client
+// holding a dead refresh token would get 401 token_invalid if it refreshed first.
+const unsubscribeToken = await ask("unsubscribe", MEMBER);
+const refreshesBeforeUnsubscribe = count(REFRESH);
+const deadSession = new TrackerClient({ baseUrl: BASE_URL, fetch: recordingFetch, refreshToken: "dead" });
+await failure(deadSession.unsubscribe(`${unsubscribeToken}x`), 404, "not_found"); // altered
+await failure(api.unsubscribe(`forged-${SUFFIX}`), 404, "not_found"); // signed in, not used
+const unsubscribed = await deadSession.unsubscribe(unsubscribeToken);
+assert.deepEqual(unsubscribed, { kind: "task_assigned", enabled: false });
+assert.equal(count(REFRESH), refreshesBeforeUnsubscribe);
+assert.equal(deadSession.refreshToken, "dead");
+assert.deepEqual(
+  withBearer.filter((call) => call.includes("/notifications/unsubscribe/")),
+  [],
+);
+assert.deepEqual(await guest.notificationPreferences(), { ...allOn, task_assigned: false });
+// following the link again changes nothing and answers the same
+assert.deepEqual(await guest.unsubscribe(unsubscribeToken), unsubscribed);
+
 const members = await api.listMembers(project.slug);
 assert.equal(members.count, 2);
 
@@ -305,11 +403,47 @@ await failure(api.removeMember(second.slug, ada.id), 409, "manager_cannot_leave"
 await api.removeMember(second.slug, grace.id);
 await failure(guest.getProject(second.slug), 404, "not_found");
 
-// ---- deletes -----------------------------------------------------------------------------
+// ---- deletes, the trash, restores ----------------------------------------------------------
 await api.deleteTask(mill.slug);
 await failure(api.getTask(mill.slug), 404, "not_found");
+await failure(api.taskActivity(mill.slug), 404, "not_found");
+const taskTrash = await api.listTaskTrash(project.slug);
+assert.deepEqual(
+  taskTrash.items.map((t) => [t.slug, t.status]),
+  [[mill.slug, "done"]],
+);
+assert.ok(!Number.isNaN(Date.parse(taskTrash.items[0]?.deleted_at ?? "")), "deleted_at is a date-time");
+await failure(guest.listTaskTrash(project.slug), 403, "permission_denied");
+const millBack = await api.restoreTask(mill.slug);
+assert.equal(millBack.slug, mill.slug);
+assert.equal(millBack.status, "done");
+assert.equal((await api.getTask(mill.slug)).title, "Draw the mill");
+await failure(api.restoreTask(mill.slug), 409, "not_deleted");
+assert.equal((await api.listTaskTrash(project.slug)).count, 0);
+const millHistoryAfter = verbs((await api.taskActivity(mill.slug)).items);
+assert.deepEqual(millHistoryAfter, ["task.restored", "task.deleted", "task.updated", "task.created"]);
+
 await api.deleteProject(second.slug);
 await failure(api.getProject(second.slug), 404, "not_found");
+await failure(api.projectActivity(second.slug), 404, "not_found");
+const projectTrash = await api.listProjectTrash();
+assert.deepEqual(
+  projectTrash.items.map((p) => [p.slug, p.my_role]),
+  [[second.slug, "manager"]],
+);
+assert.ok(!Number.isNaN(Date.parse(projectTrash.items[0]?.deleted_at ?? "")), "deleted_at is a date-time");
+assert.equal((await guest.listProjectTrash()).count, 0);
+await failure(guest.restoreProject(second.slug), 404, "not_found"); // existence never leaks
+await failure(guest.restoreProject(project.slug), 403, "permission_denied"); // a member, a live project
+const secondBack = await api.restoreProject(second.slug);
+assert.equal(secondBack.slug, second.slug);
+assert.equal(secondBack.my_role, "manager");
+assert.equal((await api.getProject(second.slug)).name, second.name);
+await failure(api.restoreProject(second.slug), 409, "not_deleted");
+assert.equal((await api.listProjectTrash()).count, 0);
+const secondLatest = (await api.projectActivity(second.slug, { page_size: 1 })).items[0];
+assert.equal(secondLatest?.verb, "project.restored");
+assert.equal(secondLatest?.actor?.email, me.email);
 
 // ---- logout ----------------------------------------------------------------------------------
 await guest.logout();
@@ -333,6 +467,9 @@ say({
     project: project.slug,
     task_defaults: defaults,
     refreshes_for_three_concurrent_calls: refreshesForThree,
+    project_verbs: projectVerbs,
+    mill_history: millHistoryAfter,
+    unsubscribed,
     accept_statuses: exchanges
       .filter((e) => /^POST \/api\/invites\/accept\/\S+ 20\d$/.test(e))
       .map((e) => Number(e.split(" ")[2])),

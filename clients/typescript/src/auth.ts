@@ -16,7 +16,10 @@ import type { Middleware } from "openapi-fetch";
 import { ApiError } from "./errors.js";
 import type { paths, Tokens } from "./types.js";
 
-/** Endpoints that never take the bearer token (sign-in and the public invite lookup). */
+/**
+ * Endpoints that never take the bearer token, nor refresh or retry: sign-in, the public invite
+ * lookup and the one-click unsubscribe link (its token names the person, not the session).
+ */
 const PUBLIC: ReadonlySet<string> = new Set<keyof paths>([
   "/auth/login/",
   "/auth/register/manager/",
@@ -24,6 +27,7 @@ const PUBLIC: ReadonlySet<string> = new Set<keyof paths>([
   "/auth/verify-otp/",
   "/auth/token/refresh/",
   "/invites/{token}/",
+  "/notifications/unsubscribe/{token}/",
 ]);
 
 /**

@@ -12,6 +12,10 @@ import {
   isNewUserAcceptance,
   type AcceptIn,
   type AcceptResult,
+  type ActivityListParams,
+  type ActivityPage,
+  type DeletedProjectPage,
+  type DeletedTaskPage,
   type DetailOut,
   type EmailTokenOut,
   type InviteIn,
@@ -23,20 +27,26 @@ import {
   type MemberListParams,
   type MemberPage,
   type MeUpdateIn,
+  type NotificationPreferencesIn,
+  type NotificationPreferencesOut,
   type ProjectCreateIn,
   type ProjectListParams,
   type ProjectOut,
   type ProjectPage,
+  type ProjectTrashParams,
   type ProjectUpdateIn,
   type RegisterManagerIn,
   type SendOtpIn,
+  type TaskActivityParams,
   type TaskCreateIn,
   type TaskListParams,
   type TaskOut,
   type TaskPage,
+  type TaskTrashParams,
   type TaskUpdateIn,
   type TokenPairOut,
   type Tokens,
+  type UnsubscribedOut,
   type UserOut,
   type VerifyOtpIn,
   type paths,
@@ -183,9 +193,33 @@ export class TrackerClient {
     return unwrap(this.http.GET("/auth/me/"));
   }
 
-  /** Change the signed-in user's name. */
+  /** Change the signed-in user's name or `time_zone` (an IANA name; 422 otherwise). */
   updateMe(body: MeUpdateIn): Promise<UserOut> {
     return unwrap(this.http.PATCH("/auth/me/", { body }));
+  }
+
+  // --- Notification mails ----------------------------------------------------------------
+
+  /** Which notification mails the signed-in user gets (`task_assigned`, `task_due_today`, …). */
+  notificationPreferences(): Promise<NotificationPreferencesOut> {
+    return unwrap(this.http.GET("/auth/me/notifications/"));
+  }
+
+  /** Turn notification mails on or off: any of the four booleans, the others stay as they are. */
+  updateNotificationPreferences(body: NotificationPreferencesIn): Promise<NotificationPreferencesOut> {
+    return unwrap(this.http.PATCH("/auth/me/notifications/", { body }));
+  }
+
+  /**
+   * Public: follow a notification mail's one-click unsubscribe link (the token is the last
+   * path segment of its `List-Unsubscribe` URL); that kind of mail is turned off for the person
+   * the link names, whoever this client is signed in as. Sent without a token, never refreshed:
+   * 404 `not_found` for a link the site did not make; 429 `rate_limited`.
+   */
+  unsubscribe(token: string): Promise<UnsubscribedOut> {
+    return unwrap(
+      this.http.POST("/notifications/unsubscribe/{token}/", { params: { path: { token } } }),
+    );
   }
 
   // --- Projects (/projects/) -------------------------------------------------------------
@@ -210,9 +244,38 @@ export class TrackerClient {
     return unwrap(this.http.PATCH("/projects/{slug}/edit/", { params: { path: { slug } }, body }));
   }
 
-  /** Soft delete: the project and its tasks vanish from every endpoint. */
+  /** Soft delete: the project and its tasks vanish from every endpoint (see `restoreProject`). */
   async deleteProject(slug: string): Promise<void> {
     await unwrap(this.http.DELETE("/projects/{slug}/delete/", { params: { path: { slug } } }));
+  }
+
+  /** The deleted projects the caller manages, most recently deleted first (`deleted_at`). */
+  listProjectTrash(query: ProjectTrashParams = {}): Promise<DeletedProjectPage> {
+    return unwrap(this.http.GET("/projects/trash/", { params: { query } }));
+  }
+
+  /**
+   * The manager brings a deleted project back, with the tasks its deletion hid (tasks deleted
+   * before it stay in the trash). 409 `not_deleted` on a live project (403 for its members);
+   * 404 for anyone else.
+   */
+  restoreProject(slug: string): Promise<ProjectOut> {
+    return unwrap(this.http.POST("/projects/{slug}/restore/", { params: { path: { slug } } }));
+  }
+
+  // --- History ---------------------------------------------------------------------------
+
+  /**
+   * The project's history, newest first, narrowed by `task` (a slug), `actor` (an email or
+   * `"me"`) and `verb`. `invite.*` entries are listed to the manager only.
+   */
+  projectActivity(slug: string, query: ActivityListParams = {}): Promise<ActivityPage> {
+    return unwrap(this.http.GET("/projects/{slug}/activity/", { params: { path: { slug }, query } }));
+  }
+
+  /** One task's history, newest first (project members). */
+  taskActivity(slug: string, query: TaskActivityParams = {}): Promise<ActivityPage> {
+    return unwrap(this.http.GET("/tasks/{slug}/activity/", { params: { path: { slug }, query } }));
   }
 
   // --- Members and invitations -----------------------------------------------------------
@@ -296,8 +359,20 @@ export class TrackerClient {
     return unwrap(this.http.PATCH("/tasks/{slug}/edit/", { params: { path: { slug } }, body }));
   }
 
-  /** Soft delete (the project's manager only). */
+  /** Soft delete (the project's manager only; see `restoreTask`). */
   async deleteTask(slug: string): Promise<void> {
     await unwrap(this.http.DELETE("/tasks/{slug}/delete/", { params: { path: { slug } } }));
+  }
+
+  /** The project's deleted tasks, with `deleted_at` (the project's manager only: 403 otherwise). */
+  listTaskTrash(project: string, query: TaskTrashParams = {}): Promise<DeletedTaskPage> {
+    return unwrap(
+      this.http.GET("/projects/{slug}/tasks/trash/", { params: { path: { slug: project }, query } }),
+    );
+  }
+
+  /** Bring a deleted task back (the project's manager only). 409 `not_deleted` on a live task. */
+  restoreTask(slug: string): Promise<TaskOut> {
+    return unwrap(this.http.POST("/tasks/{slug}/restore/", { params: { path: { slug } } }));
   }
 }

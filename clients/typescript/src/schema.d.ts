@@ -57,8 +57,32 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update the signed-in user's name */
+        /**
+         * Update the signed-in user's name or time zone
+         * @description `time_zone` must be an IANA time zone name (422 otherwise).
+         */
         patch: operations["meUpdate"];
+        trace?: never;
+    };
+    "/auth/me/notifications/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which notification mails the signed-in user gets */
+        get: operations["meNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Turn notification mails on or off
+         * @description Any of the keys, each a boolean (422 otherwise, null included); keys left out stay as they are, unknown keys are ignored.
+         */
+        patch: operations["meNotificationsUpdate"];
         trace?: never;
     };
     "/auth/register/manager/": {
@@ -181,6 +205,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/unsubscribe/{token}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058)
+         * @description The link of a notification mail's `List-Unsubscribe` header: it turns the kind of mail it names off for the person it names. No sign-in; the body is empty or RFC 8058's form (`List-Unsubscribe=One-Click`, as `application/x-www-form-urlencoded` or `multipart/form-data`). 404 `not_found` for a link this site did not make, or one that was altered. Limited per client IP: 429 with Retry-After.
+         */
+        post: operations["notificationsUnsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/": {
         parameters: {
             query?: never;
@@ -212,6 +256,46 @@ export interface paths {
         put?: never;
         /** Create a project */
         post: operations["projectCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/trash/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My trash: deleted projects
+         * @description The deleted projects the caller manages, most recently deleted first, each with `deleted_at`; empty for everybody else. Restore one with `POST /api/projects/<slug>/restore/`.
+         */
+        get: operations["projectTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/activity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's history
+         * @description Newest first. Invitations (`invite.*`) are listed to the project's manager only. `task` (a slug), `actor` (an email address or `me`) and `verb` narrow the list.
+         */
+        get: operations["projectActivity"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -350,6 +434,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{slug}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted project
+         * @description The project's manager brings it back with the tasks its deletion hid; tasks deleted on their own before stay in the trash. While it is deleted it is 404 for everyone else. On a live project: 409 `not_deleted` for its manager, 403 for its members, 404 for outsiders. Slugs are never reused, so the project comes back under its own.
+         */
+        post: operations["projectRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{slug}/task_list/": {
         parameters: {
             query?: never;
@@ -381,6 +485,46 @@ export interface paths {
          * @description 409 `email_ambiguous` when two accounts share an address (only on a user model whose emails are not unique).
          */
         post: operations["taskCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/tasks/trash/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's trash: deleted tasks
+         * @description For the project's manager: the project's deleted tasks, most recently deleted first, each with `deleted_at` (403 for its members). A deleted project is 404, as on every endpoint: restore it first, which brings back the tasks its deletion hid.
+         */
+        get: operations["taskTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{slug}/activity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The task's history
+         * @description Newest first. 404 when it does not exist, is deleted, or the caller is not a member of its project.
+         */
+        get: operations["taskActivity"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -428,6 +572,26 @@ export interface paths {
         patch: operations["taskUpdate"];
         trace?: never;
     };
+    "/tasks/{slug}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted task
+         * @description The project's manager brings back a task deleted on its own. A deleted task is 404 for everyone else, a live one 403 for the project's members and 409 `not_deleted` for its manager. 404 too when it does not exist, the caller is not a member of its project, or its project is deleted: restoring the project brings back the tasks its deletion hid.
+         */
+        post: operations["taskRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -447,7 +611,8 @@ export interface components {
          *         "first_name": "Ada",
          *         "id": 7,
          *         "last_name": "Lovelace",
-         *         "role": "member"
+         *         "role": "member",
+         *         "time_zone": "Europe/London"
          *       }
          *     }
          */
@@ -470,6 +635,378 @@ export interface components {
          */
         AcceptedOut: {
             project: components["schemas"]["ProjectRef"];
+        };
+        /** ActivityFilters */
+        ActivityFilters: {
+            /**
+             * Actor
+             * @description An email address, or "me".
+             */
+            actor?: string | null;
+            /**
+             * Page
+             * @default 1
+             */
+            page: number;
+            /**
+             * Page Size
+             * @default 20
+             */
+            page_size: number;
+            /**
+             * Task
+             * @description A task's slug: that task's entries only.
+             */
+            task?: string | null;
+            /** Verb */
+            verb?: components["schemas"]["ActivityVerb"] | null;
+        };
+        /**
+         * ActivityOut
+         * @example {
+         *       "actor": {
+         *         "email": "ada@example.com",
+         *         "first_name": "Ada",
+         *         "id": 7,
+         *         "last_name": "Lovelace"
+         *       },
+         *       "at": "2026-11-25T09:30:00Z",
+         *       "changes": {
+         *         "assignee": {
+         *           "from": null,
+         *           "to": "grace@example.com"
+         *         },
+         *         "status": {
+         *           "from": "todo",
+         *           "to": "in_progress"
+         *         }
+         *       },
+         *       "id": 41,
+         *       "target": {
+         *         "name": "Write the spec",
+         *         "slug": "write-the-spec",
+         *         "type": "task"
+         *       },
+         *       "verb": "task.updated"
+         *     }
+         */
+        ActivityOut: {
+            /** @description Null for what the scheduled jobs do. */
+            actor: components["schemas"]["UserBrief"] | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Changes
+             * @description For `*.updated`: `{"<field>": {"from": ..., "to": ...}}` for each field it changed; otherwise `{}`.
+             */
+            changes: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Id */
+            id: number;
+            target: components["schemas"]["ActivityTargetOut"];
+            verb: components["schemas"]["ActivityVerb"];
+        };
+        /**
+         * ActivityPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "actor": {
+         *             "email": "ada@example.com",
+         *             "first_name": "Ada",
+         *             "id": 7,
+         *             "last_name": "Lovelace"
+         *           },
+         *           "at": "2026-11-25T09:30:00Z",
+         *           "changes": {
+         *             "assignee": {
+         *               "from": null,
+         *               "to": "grace@example.com"
+         *             },
+         *             "status": {
+         *               "from": "todo",
+         *               "to": "in_progress"
+         *             }
+         *           },
+         *           "id": 41,
+         *           "target": {
+         *             "name": "Write the spec",
+         *             "slug": "write-the-spec",
+         *             "type": "task"
+         *           },
+         *           "verb": "task.updated"
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        ActivityPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /**
+         * ActivityTargetOut
+         * @description What an entry is about, as it was then; the keys present depend on ``type``.
+         * @example {
+         *       "email": "grace@example.com",
+         *       "name": "Grace Hopper",
+         *       "type": "member"
+         *     }
+         */
+        ActivityTargetOut: {
+            /**
+             * Email
+             * @description Members and invitations.
+             */
+            email?: string | null;
+            /**
+             * Name
+             * @description A project's name, a task's title, a member's name.
+             */
+            name?: string | null;
+            /**
+             * Slug
+             * @description Projects and tasks.
+             */
+            slug?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "project" | "task" | "member" | "invite";
+        };
+        /**
+         * ActivityVerb
+         * @enum {string}
+         */
+        ActivityVerb: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked";
+        /**
+         * DeletedProjectOut
+         * @description A project in its manager's trash: the Project and when it was deleted.
+         * @example {
+         *       "created_at": "2026-11-25T08:00:00Z",
+         *       "deleted_at": "2026-11-30T10:00:00Z",
+         *       "description": "To the moon",
+         *       "due_date": "2030-06-30",
+         *       "is_overdue": false,
+         *       "manager": {
+         *         "email": "ada@example.com",
+         *         "first_name": "Ada",
+         *         "id": 7,
+         *         "last_name": "Lovelace"
+         *       },
+         *       "member_count": 3,
+         *       "my_role": "manager",
+         *       "name": "Apollo launch plan",
+         *       "slug": "apollo-launch-plan",
+         *       "start_date": "2030-01-01",
+         *       "status": "active",
+         *       "updated_at": "2026-11-25T09:00:00Z"
+         *     }
+         */
+        DeletedProjectOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Deleted At
+             * Format: date-time
+             */
+            deleted_at: string;
+            /** Description */
+            description: string;
+            /** Due Date */
+            due_date: string | null;
+            /** Is Overdue */
+            is_overdue: boolean;
+            manager: components["schemas"]["UserBrief"];
+            /** Member Count */
+            member_count: number;
+            my_role: components["schemas"]["Role"];
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Start Date */
+            start_date: string | null;
+            status: components["schemas"]["ProjectStatus"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * DeletedProjectPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "created_at": "2026-11-25T08:00:00Z",
+         *           "deleted_at": "2026-11-30T10:00:00Z",
+         *           "description": "To the moon",
+         *           "due_date": "2030-06-30",
+         *           "is_overdue": false,
+         *           "manager": {
+         *             "email": "ada@example.com",
+         *             "first_name": "Ada",
+         *             "id": 7,
+         *             "last_name": "Lovelace"
+         *           },
+         *           "member_count": 3,
+         *           "my_role": "manager",
+         *           "name": "Apollo launch plan",
+         *           "slug": "apollo-launch-plan",
+         *           "start_date": "2030-01-01",
+         *           "status": "active",
+         *           "updated_at": "2026-11-25T09:00:00Z"
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        DeletedProjectPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["DeletedProjectOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /**
+         * DeletedTaskOut
+         * @description A task in its project's trash: the Task and when it was deleted.
+         * @example {
+         *       "assignee": {
+         *         "email": "grace@example.com",
+         *         "first_name": "Grace",
+         *         "id": 9,
+         *         "last_name": "Hopper"
+         *       },
+         *       "completed_at": null,
+         *       "created_at": "2026-11-25T08:00:00Z",
+         *       "created_by": {
+         *         "email": "ada@example.com",
+         *         "first_name": "Ada",
+         *         "id": 7,
+         *         "last_name": "Lovelace"
+         *       },
+         *       "deleted_at": "2026-11-30T10:00:00Z",
+         *       "description": "",
+         *       "due_date": "2030-02-01",
+         *       "is_overdue": false,
+         *       "priority": "high",
+         *       "project": {
+         *         "name": "Apollo launch plan",
+         *         "slug": "apollo-launch-plan"
+         *       },
+         *       "slug": "write-the-spec",
+         *       "status": "in_progress",
+         *       "title": "Write the spec",
+         *       "updated_at": "2026-11-25T09:00:00Z"
+         *     }
+         */
+        DeletedTaskOut: {
+            assignee: components["schemas"]["UserBrief"] | null;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            created_by: components["schemas"]["UserBrief"];
+            /**
+             * Deleted At
+             * Format: date-time
+             */
+            deleted_at: string;
+            /** Description */
+            description: string;
+            /** Due Date */
+            due_date: string | null;
+            /** Is Overdue */
+            is_overdue: boolean;
+            priority: components["schemas"]["Priority"];
+            project: components["schemas"]["ProjectRef"];
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["TaskStatus"];
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * DeletedTaskPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "assignee": {
+         *             "email": "grace@example.com",
+         *             "first_name": "Grace",
+         *             "id": 9,
+         *             "last_name": "Hopper"
+         *           },
+         *           "completed_at": null,
+         *           "created_at": "2026-11-25T08:00:00Z",
+         *           "created_by": {
+         *             "email": "ada@example.com",
+         *             "first_name": "Ada",
+         *             "id": 7,
+         *             "last_name": "Lovelace"
+         *           },
+         *           "deleted_at": "2026-11-30T10:00:00Z",
+         *           "description": "",
+         *           "due_date": "2030-02-01",
+         *           "is_overdue": false,
+         *           "priority": "high",
+         *           "project": {
+         *             "name": "Apollo launch plan",
+         *             "slug": "apollo-launch-plan"
+         *           },
+         *           "slug": "write-the-spec",
+         *           "status": "in_progress",
+         *           "title": "Write the spec",
+         *           "updated_at": "2026-11-25T09:00:00Z"
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        DeletedTaskPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["DeletedTaskOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
         };
         /**
          * DetailOut
@@ -502,7 +1039,7 @@ export interface components {
          * @description Every code the API answers errors with; each operation lists its own.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "conflict" | "email_ambiguous" | "email_taken" | "email_token_invalid" | "gone" | "invalid_credentials" | "invite_email_mismatch" | "invite_expired" | "invite_not_found" | "invite_not_pending" | "invite_revoked" | "invite_used" | "login_required" | "manager_cannot_leave" | "method_not_allowed" | "not_authenticated" | "not_found" | "otp_expired" | "otp_invalid" | "payload_too_large" | "permission_denied" | "rate_limited" | "server_error" | "service_unavailable" | "token_invalid" | "unhealthy" | "unsupported_media_type" | "validation_error";
+        ErrorCode: "bad_request" | "conflict" | "email_ambiguous" | "email_taken" | "email_token_invalid" | "gone" | "invalid_credentials" | "invite_email_mismatch" | "invite_expired" | "invite_not_found" | "invite_not_pending" | "invite_revoked" | "invite_used" | "login_required" | "manager_cannot_leave" | "method_not_allowed" | "not_authenticated" | "not_deleted" | "not_found" | "otp_expired" | "otp_invalid" | "payload_too_large" | "permission_denied" | "rate_limited" | "server_error" | "service_unavailable" | "token_invalid" | "unhealthy" | "unsupported_media_type" | "validation_error";
         /**
          * ErrorOut
          * @description The error envelope of every 4xx and 5xx answer.
@@ -734,6 +1271,43 @@ export interface components {
             page: number;
             /** Page Size */
             page_size: number;
+        };
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "task_assigned" | "task_due_today" | "task_overdue" | "project_overdue";
+        /**
+         * NotificationPreferencesOut
+         * @description Which notification mails the user gets (each is on unless turned off).
+         * @example {
+         *       "project_overdue": true,
+         *       "task_assigned": true,
+         *       "task_due_today": true,
+         *       "task_overdue": false
+         *     }
+         */
+        NotificationPreferencesOut: {
+            /**
+             * Project Overdue
+             * @description A project I manage became overdue.
+             */
+            project_overdue: boolean;
+            /**
+             * Task Assigned
+             * @description A task was assigned to me (by someone else).
+             */
+            task_assigned: boolean;
+            /**
+             * Task Due Today
+             * @description A task of mine is due today, in my time zone.
+             */
+            task_due_today: boolean;
+            /**
+             * Task Overdue
+             * @description A task of mine, or in a project I manage, became overdue.
+             */
+            task_overdue: boolean;
         };
         /** PageQuery */
         PageQuery: {
@@ -1063,7 +1637,8 @@ export interface components {
          *         "first_name": "Ada",
          *         "id": 7,
          *         "last_name": "Lovelace",
-         *         "role": "manager"
+         *         "role": "manager",
+         *         "time_zone": "Europe/London"
          *       }
          *     }
          */
@@ -1086,6 +1661,21 @@ export interface components {
             access: string;
             /** Refresh */
             refresh: string;
+        };
+        /**
+         * UnsubscribedOut
+         * @example {
+         *       "enabled": false,
+         *       "kind": "task_overdue"
+         *     }
+         */
+        UnsubscribedOut: {
+            /**
+             * Enabled
+             * @description Always false: the link turns its kind off.
+             */
+            enabled: boolean;
+            kind: components["schemas"]["NotificationKind"];
         };
         /**
          * UserBrief
@@ -1114,7 +1704,8 @@ export interface components {
          *       "first_name": "Ada",
          *       "id": 7,
          *       "last_name": "Lovelace",
-         *       "role": "manager"
+         *       "role": "manager",
+         *       "time_zone": "Europe/London"
          *     }
          */
         UserOut: {
@@ -1132,6 +1723,11 @@ export interface components {
             /** Last Name */
             last_name: string;
             role: components["schemas"]["Role"];
+            /**
+             * Time Zone
+             * @description An IANA time zone name: the user's own choice, else the tracker's time zone. Due-today reminders follow the user's date there.
+             */
+            time_zone: string;
         };
     };
     responses: never;
@@ -1459,6 +2055,12 @@ export interface operations {
                      * @example Lovelace
                      */
                     last_name?: string | null;
+                    /**
+                     * Time Zone
+                     * @description An IANA time zone name.
+                     * @example Europe/Paris
+                     */
+                    time_zone?: string;
                 };
             };
         };
@@ -1470,6 +2072,177 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    meNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    meNotificationsUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Project Overdue */
+                    project_overdue?: boolean;
+                    /**
+                     * Task Assigned
+                     * @example false
+                     */
+                    task_assigned?: boolean;
+                    /**
+                     * Task Due Today
+                     * @example true
+                     */
+                    task_due_today?: boolean;
+                    /** Task Overdue */
+                    task_overdue?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesOut"];
                 };
             };
             /** @description Bad Request */
@@ -2242,6 +3015,133 @@ export interface operations {
             };
         };
     };
+    notificationsUnsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * List-Unsubscribe
+                     * @constant
+                     */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+                "multipart/form-data": {
+                    /**
+                     * List-Unsubscribe
+                     * @constant
+                     */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the request can succeed. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
     projectList: {
         parameters: {
             query?: {
@@ -2426,6 +3326,195 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    projectTrash: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedProjectPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    projectActivity: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description A task's slug: that task's entries only. */
+                task?: string | null;
+                /** @description An email address, or "me". */
+                actor?: string | null;
+                verb?: components["schemas"]["ActivityVerb"] | null;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
                     };
                 };
             };
@@ -3347,6 +4436,102 @@ export interface operations {
             };
         };
     };
+    projectRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_deleted";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
     taskList: {
         parameters: {
             query?: {
@@ -3576,6 +4761,216 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    taskTrash: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedTaskPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    taskActivity: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
                     };
                 };
             };
@@ -3902,6 +5297,102 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    taskRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_deleted";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
                     };
                 };
             };

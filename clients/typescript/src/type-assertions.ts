@@ -5,16 +5,29 @@
  */
 import type {
   AcceptResult,
+  ActivityListParams,
+  ActivityOut,
+  ActivityVerb,
   ApiError,
+  DeletedProjectOut,
+  DeletedTaskOut,
   ErrorCode,
+  MeUpdateIn,
+  NotificationKind,
+  NotificationPreferencesIn,
+  NotificationPreferencesOut,
   ProjectCreateIn,
   ProjectListParams,
+  ProjectOut,
   RequestBody,
   ResponseBody,
   Schemas,
   TaskCreateIn,
   TaskListParams,
+  TaskOut,
   TrackerClient,
+  UnsubscribedOut,
+  UserOut,
   paths,
 } from "./index.js";
 
@@ -69,4 +82,52 @@ export type TypeAssertions = [
   >,
   Assert<Equal<AcceptResult, Schemas["AcceptedOut"] | Schemas["AcceptedNewUserOut"]>>,
   Assert<Equal<Args<"revokeInvite">, [slug: string, inviteId: number]>>,
+  // history: the verbs, the filters, the entries
+  Assert<Includes<ActivityVerb, "task.updated">>,
+  Assert<Includes<ActivityVerb, "task.restored">>,
+  Assert<Includes<ActivityVerb, "invite.sent">>,
+  Assert<Equal<ActivityOut["verb"], ActivityVerb>>,
+  Assert<Equal<ActivityOut["actor"], Schemas["UserBrief"] | null>>,
+  Assert<Equal<ActivityListParams["verb"], ActivityVerb | null | undefined>>,
+  Assert<Equal<ActivityListParams["actor"], string | null | undefined>>,
+  Assert<Includes<Args<"projectActivity">[1], { task: "a-slug"; actor: "me"; verb: "task.updated" }>>,
+  Assert<Equal<Includes<Args<"projectActivity">[1], { verb: "task.renamed" }>, false>>,
+  Assert<Equal<Result<"projectActivity">, ResponseBody<"projectActivity", 200>>>,
+  Assert<Equal<Result<"taskActivity">, ResponseBody<"taskActivity", 200>>>,
+  // trash: a deleted project or task is the live representation plus deleted_at
+  Assert<Includes<ProjectOut, DeletedProjectOut>>,
+  Assert<Includes<TaskOut, DeletedTaskOut>>,
+  Assert<Equal<DeletedTaskOut["deleted_at"], string>>,
+  Assert<Includes<ErrorCode, "not_deleted">>,
+  Assert<Equal<Result<"listProjectTrash">, ResponseBody<"projectTrash", 200>>>,
+  Assert<Equal<Result<"restoreProject">, ResponseBody<"projectRestore", 200>>>,
+  Assert<Equal<Result<"listTaskTrash">, ResponseBody<"taskTrash", 200>>>,
+  Assert<Equal<Result<"restoreTask">, ResponseBody<"taskRestore", 200>>>,
+  Assert<Equal<Result<"restoreTask">, TaskOut>>,
+  // the profile: time zone and notification preferences
+  Assert<IsOptional<MeUpdateIn, "time_zone">>,
+  Assert<Equal<UserOut["time_zone"], string>>,
+  Assert<Equal<keyof NotificationPreferencesOut, NotificationKind>>,
+  Assert<Equal<NotificationPreferencesOut["task_assigned"], boolean>>,
+  Assert<Equal<keyof NotificationPreferencesIn, NotificationKind>>,
+  Assert<IsOptional<NotificationPreferencesIn, NotificationKind>>,
+  Assert<Includes<Args<"updateNotificationPreferences">[0], { task_assigned: false }>>,
+  Assert<Equal<Includes<Args<"updateNotificationPreferences">[0], { task_assigned: null }>, false>>,
+  Assert<Equal<Result<"notificationPreferences">, ResponseBody<"meNotifications", 200>>>,
+  Assert<Equal<Result<"updateNotificationPreferences">, ResponseBody<"meNotificationsUpdate", 200>>>,
+  // unsubscribe: a token in, {kind, enabled} out
+  Assert<Equal<Args<"unsubscribe">, [token: string]>>,
+  Assert<Equal<Result<"unsubscribe">, UnsubscribedOut>>,
+  Assert<Equal<UnsubscribedOut["kind"], NotificationKind>>,
+];
+
+// What an application writes must compile (a call is checked, never run: `declare`).
+declare const api: TrackerClient;
+export const preferenceCalls = () => [
+  api.updateNotificationPreferences({ task_assigned: false }),
+  api.updateNotificationPreferences({}),
+  api.projectActivity("apollo", { verb: "task.updated", actor: "me", page_size: 50 }),
+  api.taskActivity("write-the-spec"),
+  api.listTaskTrash("apollo", { page: 2 }),
+  api.updateMe({ time_zone: "America/Los_Angeles" }),
 ];

@@ -16,6 +16,10 @@ export type Priority = Schemas["Priority"];
 export type ProjectStatus = Schemas["ProjectStatus"];
 export type Role = Schemas["Role"];
 export type InviteStatus = Schemas["InviteStatus"];
+/** What an activity entry records: `task.updated`, `member.joined`, `invite.sent`, … */
+export type ActivityVerb = Schemas["ActivityVerb"];
+/** A kind of notification mail: `task_assigned`, `task_due_today`, `task_overdue`, `project_overdue`. */
+export type NotificationKind = Schemas["NotificationKind"];
 
 // --- Response bodies -----------------------------------------------------------------------
 export type ErrorOut = Schemas["ErrorOut"];
@@ -46,6 +50,25 @@ export type AcceptedOut = Schemas["AcceptedOut"];
 export type AcceptedNewUserOut = Schemas["AcceptedNewUserOut"];
 /** What `acceptInvite` answers; tell the two apart with `isNewUserAcceptance`. */
 export type AcceptResult = AcceptedOut | AcceptedNewUserOut;
+/**
+ * One entry of a project's or a task's history. `changes` is `{"<field>": {"from", "to"}}` for
+ * the `*.updated` verbs (an assignee as its email, or null) and `{}` for the others; `actor` is
+ * null for what the scheduled jobs did.
+ */
+export type ActivityOut = Schemas["ActivityOut"];
+/** What an entry is about, as it was then: `type` and, depending on it, `slug`, `name`, `email`. */
+export type ActivityTargetOut = Schemas["ActivityTargetOut"];
+export type ActivityPage = Schemas["ActivityPage"];
+/** A project in its manager's trash: a ProjectOut and `deleted_at`. */
+export type DeletedProjectOut = Schemas["DeletedProjectOut"];
+export type DeletedProjectPage = Schemas["DeletedProjectPage"];
+/** A task in its project's trash: a TaskOut and `deleted_at`. */
+export type DeletedTaskOut = Schemas["DeletedTaskOut"];
+export type DeletedTaskPage = Schemas["DeletedTaskPage"];
+/** Which notification mails the signed-in user gets (each `true` unless turned off). */
+export type NotificationPreferencesOut = Schemas["NotificationPreferencesOut"];
+/** What an unsubscribe link did: `{kind, enabled: false}`. */
+export type UnsubscribedOut = Schemas["UnsubscribedOut"];
 
 // --- Operations by operationId -------------------------------------------------------------
 export type OperationId = keyof operations;
@@ -86,6 +109,8 @@ export type TaskCreateIn = RequestBody<"taskCreate">;
 export type TaskUpdateIn = RequestBody<"taskUpdate">;
 export type InviteIn = RequestBody<"projectInvite">;
 export type AcceptIn = RequestBody<"inviteAccept">;
+/** Any of the four booleans of NotificationPreferencesOut; the keys left out stay as they are. */
+export type NotificationPreferencesIn = RequestBody<"meNotificationsUpdate">;
 
 // Query parameters of the list endpoints (pagination included).
 /** `status`, `search`, `overdue`, `ordering`, `page`, `page_size` */
@@ -94,6 +119,11 @@ export type ProjectListParams = QueryParams<"projectList">;
 export type TaskListParams = QueryParams<"taskList">;
 export type MemberListParams = QueryParams<"projectMembers">;
 export type InviteListParams = QueryParams<"projectInvites">;
+/** `task` (a slug), `actor` (an email or `"me"`), `verb`, `page`, `page_size` */
+export type ActivityListParams = QueryParams<"projectActivity">;
+export type TaskActivityParams = QueryParams<"taskActivity">;
+export type ProjectTrashParams = QueryParams<"projectTrash">;
+export type TaskTrashParams = QueryParams<"taskTrash">;
 
 /** Narrows an `acceptInvite` answer to the new-account shape (tokens, user and project). */
 export function isNewUserAcceptance(result: AcceptResult): result is AcceptedNewUserOut {
