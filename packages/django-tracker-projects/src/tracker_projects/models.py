@@ -463,8 +463,13 @@ class Activity(models.Model):
     a task's entries for its own history; ``actor`` is null for what the scheduled jobs do.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # No database constraint on project and task: checking one takes a key-share lock on the
+    # row, and a task's write would then wait, holding its task row, for a project deletion that
+    # holds the project row and waits for that task: a deadlock. Django still cascades deletions.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
