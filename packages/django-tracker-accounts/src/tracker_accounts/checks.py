@@ -62,6 +62,15 @@ def emails_unique(model: type[models.Model], field: models.Field[Any, Any]) -> b
     return False
 
 
+def holds_only_token(template: str) -> bool:
+    """A link template with exactly one field, ``{token}`` (and no broken braces)."""
+    try:
+        names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    except ValueError:
+        return False
+    return names == {"token"}
+
+
 @register()
 def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     model = get_user_model()
@@ -117,11 +126,7 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             Error(f"TRACKER_ACCOUNTS_ADAPTER cannot be imported: {exc}", id="tracker_accounts.E006")
         )
     template = app_settings.UNSUBSCRIBE_URL_TEMPLATE
-    try:
-        names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
-    except ValueError:
-        names = set()
-    if names != {"token"}:
+    if not holds_only_token(template):
         messages.append(
             Error(
                 "TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE must hold {token} and no other field: "

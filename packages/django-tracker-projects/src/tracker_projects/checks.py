@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
-from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.apps import apps
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from tracker_accounts.checks import holds_only_token
 
 from .conf import DEV_INVITE_URL_TEMPLATE, app_settings
 
@@ -40,11 +41,7 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     template = app_settings.INVITE_URL_TEMPLATE
-    try:
-        names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
-    except ValueError:
-        names = set()
-    if names != {"token"}:
+    if not holds_only_token(template):
         messages.append(
             Error(
                 f"TRACKER_PROJECTS_INVITE_URL_TEMPLATE must hold {{token}} and no other field: {template!r}",
