@@ -97,7 +97,12 @@ def seed(
     )
     user_ids = list(range(first_user, first_user + users))
     manager_ids, member_ids = user_ids[:managers], user_ids[managers:]
-    _copy(Profile, ["user_id", "role", "created_at"], ((uid, "manager", now) for uid in manager_ids))
+    prefs = ["notify_task_assigned", "notify_task_due_today", "notify_task_overdue", "notify_project_overdue"]
+    _copy(
+        Profile,
+        ["user_id", "role", "created_at", "time_zone", *prefs],
+        ((uid, "manager", now, "", *[True] * len(prefs)) for uid in manager_ids),
+    )
 
     first_project = (Project.all_objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     project_manager: dict[int, int] = {}
@@ -190,6 +195,7 @@ def seed(
                 False,
                 False,
                 None,
+                False,
                 now,
                 now,
             )
@@ -211,6 +217,7 @@ def seed(
             "is_overdue",
             "overdue_mailed",
             "deleted_at",
+            "deleted_with_project",
             "created_at",
             "updated_at",
         ],
