@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from .fields import Email, OpaqueToken, Password, PersonName, TimeZoneName
 
@@ -14,7 +14,17 @@ NotificationKindName = Literal["task_assigned", "task_due_today", "task_overdue"
 
 
 class StrictIn(Schema):
+    """A request body: a JSON object, whose keys the schema does not name are ignored. Any other
+    JSON (an array, a string, a number) is a 422, not an object with every field left out."""
+
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
 
 
 def _not_nullable(schema: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ from tracker_accounts.schemas import (
     ME_EXAMPLE,
     USER_EXAMPLE,
     NotificationKindName,
+    StrictIn,
     UserBrief,
     UserOut,
     example,
@@ -66,8 +67,7 @@ SearchText = Annotated[
 ]
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="ignore")
+In = StrictIn  # a request body: a JSON object (see StrictIn)
 
 
 def _dates_ordered(start: date | None, due: date | None) -> None:
