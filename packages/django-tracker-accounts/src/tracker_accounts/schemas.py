@@ -22,7 +22,8 @@ class StrictIn(Schema):
     @model_validator(mode="before")
     @classmethod
     def _an_object(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+        # ninja hands a schema its input wrapped in a DjangoGetter
+        if not isinstance(getattr(data, "_obj", data), dict):
             raise ValueError("The body must be a JSON object.")
         return data
 
