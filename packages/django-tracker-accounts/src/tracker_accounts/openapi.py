@@ -158,12 +158,20 @@ def _inline_request_bodies(schema: dict[str, Any]) -> None:
                 if name in components:
                     media["schema"] = copy.deepcopy(components[name])
                     inlined.add(name)
-    text = repr({k: v for k, v in schema.items() if k != "components"}) + repr(
-        {k: v for k, v in components.items() if k not in inlined}
-    )
-    for name in inlined:  # a body schema that nothing else refers to leaves the components
-        if f"#/components/schemas/{name}'" not in text:
-            components.pop(name)
+    rest = {k: v for k, v in schema.items() if k != "components"}
+    still_used = _refs(rest) | _refs({k: v for k, v in components.items() if k not in inlined})
+    for name in inlined - still_used:  # a body schema nothing else refers to leaves the components
+        components.pop(name)
+
+
+def _refs(node: Any) -> set[str]:
+    """The names of the components ``node`` refers to, at any depth."""
+    if isinstance(node, list):
+        return set().union(*(_refs(item) for item in node))
+    if not isinstance(node, dict):
+        return set()
+    found = {node["$ref"].rpartition("/")[2]} if isinstance(node.get("$ref"), str) else set()
+    return found.union(*(_refs(value) for value in node.values()))
 
 
 def refine(schema: dict[str, Any], enums: Mapping[str, Iterable[str]]) -> dict[str, Any]:
