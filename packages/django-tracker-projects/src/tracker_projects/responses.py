@@ -15,12 +15,12 @@ answers to create and edit go through the same renderers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import SuspiciousOperation
-from django.db.models import Model, QuerySet, Subquery
+from django.db.models import IntegerField, Model, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from tracker_accounts.metrics import CACHE_LOOKUPS
 from tracker_accounts.principals import Principal
 from tracker_accounts.users import user_brief
 
-from . import representation, selectors
+from . import compiled, representation, selectors
 from .cache import project_version_key, user_version_key
 from .clock import today
 from .conf import app_settings
@@ -57,18 +57,41 @@ def paginate(qs: QuerySet[Any, Any], number: int, size: int) -> tuple[list[Any],
     return (list(qs[start : start + size]) if start < count else []), count
 
 
+class CountOf(Subquery):
+    """The number of rows a queryset matches, as a column: ``(SELECT COUNT(*) FROM (...))``.
+    Uncorrelated, so the database counts once per query, not per row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, qs: QuerySet[Any]) -> None:
+        super().__init__(qs.order_by().values("pk"))
+
+
 def page_of_rows(
-    qs: QuerySet[M], number: int, size: int, rows: Callable[[QuerySet[M]], QuerySet[M, dict[str, Any]]]
+    model: type[M],
+    shape: Hashable | None,
+    select: Callable[[compiled.Values], QuerySet[M]],
+    render: Callable[[QuerySet[M], compiled.Values], QuerySet[M, dict[str, Any]]],
+    values: dict[str, Any],
+    number: int,
+    size: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of ``qs`` rendered as ``rows(...)``, and the total: two queries. The count and
-    the choice of the page's rows run on ``qs`` alone (an index serves them); only the page's
-    rows are joined to what rendering needs."""
-    count = qs.count()
+    """One page of ``select(...)`` rendered as ``render(...)``, and the total, in one query
+    (compiled once per ``shape``: :mod:`.compiled`). The total and the choice of the page's
+    rows run on ``select(...)`` alone (an index serves them); only the page's rows are joined
+    to what rendering needs. A page past the end costs a second query, for the total."""
     start = (number - 1) * size
-    if start >= count:
-        return [], count
-    page = qs.filter(pk__in=Subquery(qs.values("pk")[start : start + size]))
-    return list(rows(page)), count
+
+    def build(v: compiled.Values) -> QuerySet[M, dict[str, Any]]:
+        qs = select(v)
+        page = qs.filter(pk__in=Subquery(qs.values("pk")[v.slice(start, start + size)]))
+        return render(page, v).annotate(total=CountOf(qs))
+
+    found = compiled.rows(model, shape, build, values, (start, start + size))
+    if found:
+        return found, int(found[0]["total"])
+    return [], 0 if start == 0 else select(compiled.Values(values)).count()
 
 
 # --------------------------------------------------------------------------- the cached read
@@ -172,11 +195,18 @@ def cached_read(
 # --------------------------------------------------------------------------- projects
 def project_list(request: HttpRequest, filters: ProjectFilters) -> HttpResponse:
     day = today()
+    # what decides the SQL: every filter but the search text, which is never compiled
+    shape = None if filters.search else ("projects", filters.status, filters.overdue, filters.ordering)
 
     def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
-        qs = selectors.project_list(user_id=user.pk, filters=filters, day=day)
         rows, count = page_of_rows(
-            qs, filters.page, filters.page_size, lambda p: representation.project_rows(p, day)
+            Project,
+            shape,
+            lambda v: selectors.project_list(user_id=v["user"], filters=filters, day=v["day"]),
+            lambda p, v: representation.project_rows(p, v["day"]),
+            {"user": user.pk, "day": day},
+            filters.page,
+            filters.page_size,
         )
         items = [representation.project_json(r) for r in rows]
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
@@ -196,15 +226,30 @@ def project_body(*, user_id: int, slug: str) -> bytes:
 # --------------------------------------------------------------------------- tasks
 def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResponse:
     day = today()
+    me = filters.assignee is not None and filters.assignee.lower() == "me"
+    # what decides the SQL: every filter but a search text or an address, never compiled
+    shape = (
+        None
+        if filters.search or (filters.assignee and not me)
+        else ("tasks", filters.status, filters.priority, me, filters.overdue, filters.ordering)
+    )
 
     def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
-        project_id = selectors.project_id_of_member(user_id=user.pk, slug=slug)
+        project_id = member_project_id(user_id=user.pk, slug=slug)
         if project_id is None:
             raise NotFound("Project not found.")
         depend([project_version_key(project_id)])
-        qs = selectors.tasks_of_project(project_id=project_id, filters=filters, day=day, reader_id=user.pk)
+        values = {"project": project_id, "day": day, **({"reader": user.pk} if me else {})}
         rows, count = page_of_rows(
-            qs, filters.page, filters.page_size, lambda p: representation.task_rows(p, day)
+            Task,
+            shape,
+            lambda v: selectors.tasks_of_project(
+                project_id=v["project"], filters=filters, day=v["day"], reader_id=v["reader"] if me else 0
+            ),
+            lambda p, v: representation.task_rows(p, v["day"]),
+            values,
+            filters.page,
+            filters.page_size,
         )
         items = [representation.task_json(r) for r in rows]
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
@@ -213,14 +258,30 @@ def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResp
     return cached_read(request, "tasks", {"slug": slug}, compute)
 
 
+def member_project_id(*, user_id: int, slug: str) -> int | None:
+    """The id of the live project ``slug`` if the user belongs to it."""
+    found = compiled.rows(
+        Project,
+        ("member-project",),
+        lambda v: selectors.project_of_member(user_id=v["user"], slug=v["slug"]).values("id")[:1],
+        {"user": user_id, "slug": slug},
+    )
+    return int(found[0]["id"]) if found else None
+
+
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     day = today()
 
     def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
-        access = selectors.tasks_of_member(user_id=user.pk, slug=slug).values_list("id", "project_id").first()
-        if access is None:
+        access = compiled.rows(
+            Task,
+            ("member-task",),
+            lambda v: selectors.tasks_of_member(user_id=v["user"], slug=v["slug"]).values("id", "project_id")[:1],
+            {"user": user.pk, "slug": slug},
+        )
+        if not access:
             raise NotFound("Task not found.")
-        task_id, project_id = access
+        task_id, project_id = access[0]["id"], access[0]["project_id"]
         depend([project_version_key(project_id)])
         return task_body(task_id=task_id, project_id=project_id, day=day)
 
@@ -230,13 +291,18 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def task_body(*, task_id: int, project_id: int | None = None, day: date | None = None) -> bytes:
     """A live task's JSON, as every answer that carries it (404 if it is gone meanwhile)."""
-    qs = Task.objects.filter(id=task_id, project__deleted_at__isnull=True)
-    if project_id is not None:
-        qs = qs.filter(project_id=project_id)
-    row = representation.task_rows(qs, day or today()).first()
-    if row is None:
+
+    def build(v: compiled.Values) -> QuerySet[Task, dict[str, Any]]:
+        qs = Task.objects.filter(id=v["task"], project__deleted_at__isnull=True)
+        if project_id is not None:
+            qs = qs.filter(project_id=v["project"])
+        return representation.task_rows(qs, v["day"])[:1]
+
+    values = {"task": task_id, "day": day or today(), **({"project": project_id} if project_id else {})}
+    found = compiled.rows(Task, ("task", project_id is not None), build, values)
+    if not found:
         raise NotFound("Task not found.")
-    return representation.encode(representation.task_json(row))
+    return representation.encode(representation.task_json(found[0]))
 
 
 # --------------------------------------------------------------------------- the trash
@@ -244,12 +310,14 @@ def task_body(*, task_id: int, project_id: int | None = None, day: date | None =
 # stale without any counter to bump. Same representation, two queries a page.
 def project_trash(*, user_id: int, number: int, size: int) -> bytes:
     """A page of the deleted projects ``user_id`` manages, each with ``deleted_at``."""
-    day = today()
     rows, count = page_of_rows(
-        selectors.project_trash(user_id=user_id),
+        Project,
+        ("project-trash",),
+        lambda v: selectors.project_trash(user_id=v["user"]),
+        lambda p, v: representation.project_rows(p, v["day"], "deleted_at"),
+        {"user": user_id, "day": today()},
         number,
         size,
-        lambda p: representation.project_rows(p, day, "deleted_at"),
     )
     items = [representation.deleted_project_json(r) for r in rows]
     return representation.encode(representation.page(items, count, number, size))
@@ -257,12 +325,14 @@ def project_trash(*, user_id: int, number: int, size: int) -> bytes:
 
 def task_trash(*, project: Project, number: int, size: int) -> bytes:
     """A page of the project's deleted tasks, each with ``deleted_at``."""
-    day = today()
     rows, count = page_of_rows(
-        selectors.task_trash(project_id=project.pk),
+        Task,
+        ("task-trash",),
+        lambda v: selectors.task_trash(project_id=v["project"]),
+        lambda p, v: representation.task_rows(p, v["day"], "deleted_at"),
+        {"project": project.pk, "day": today()},
         number,
         size,
-        lambda p: representation.task_rows(p, day, "deleted_at"),
     )
     items = [representation.deleted_task_json(r) for r in rows]
     return representation.encode(representation.page(items, count, number, size))

@@ -92,12 +92,6 @@ def project_of_member(*, user_id: int, slug: str) -> QuerySet[Project]:
     return projects_of(user_id).filter(slug=slug)
 
 
-def project_id_of_member(*, user_id: int, slug: str) -> int | None:
-    ensure_storable(slug, "Project")
-    found = Project.objects.with_member(user_id).filter(slug=slug).values_list("id", flat=True).first()
-    return None if found is None else int(found)
-
-
 def project_for_update(*, user: User, slug: str) -> Project:
     """The project row locked for writing; 404 unless ``user`` is a member."""
     ensure_storable(slug, "Project")
