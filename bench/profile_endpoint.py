@@ -98,14 +98,12 @@ def run_inside(args: argparse.Namespace) -> None:
     )
     if args.no_profile:
         return
-    import cProfile, pstats
-    pr = cProfile.Profile()
-    pr.enable()
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
     for _ in range(args.requests):
         send()
-    pr.disable()
-    pstats.Stats(pr).sort_stats("tottime").print_stats(45)
-    pstats.Stats(pr).sort_stats("cumtime").print_stats(80)
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from django.db.models import F
 
 from tests.conftest import auth_client
 from tests.factories import UserFactory
-from tracker_projects import compiled, representation, services
+from tracker_accounts import compiled
+from tracker_projects import representation, services
 from tracker_projects.models import Membership, Project, Task
 from tracker_projects.responses import page_of_rows
 
@@ -103,14 +104,14 @@ def test_a_page_past_the_end_still_counts(two_projects, django_assert_num_querie
 
 def test_a_transformed_value_is_never_compiled(two_projects):
     """A LIKE pattern holds the value, not the value itself: each read goes through the ORM."""
-    _, _, _, mine, _ = two_projects
 
     def titled(v: compiled.Values):
         return Task.objects.filter(title__icontains=v["text"]).order_by("id").values("title")
 
-    assert [r["title"] for r in compiled.rows(Task, ("titled",), titled, {"text": "theirs 1"})] == ["Theirs 1"]
+    first = compiled.rows(Task, ("titled",), titled, {"text": "theirs 1"})
     assert connections["default"].__dict__[compiled.ATTR][("titled",)] is compiled.UNTRACEABLE
-    assert [r["title"] for r in compiled.rows(Task, ("titled",), titled, {"text": "mine 11"})] == ["Mine 11"]
+    second = compiled.rows(Task, ("titled",), titled, {"text": "mine 11"})
+    assert (first, second) == ([{"title": "Theirs 1"}], [{"title": "Mine 11"}])
 
 
 def test_a_normalised_value_is_never_compiled(two_projects):
@@ -137,9 +138,18 @@ def test_a_value_the_builder_does_not_use_leaves_the_shape_uncompiled(two_projec
     assert connections["default"].__dict__[compiled.ATTR][("odd",)] is compiled.UNTRACEABLE
 
 
-def test_only_plain_values_have_stand_ins(two_projects):
-    with pytest.raises(TypeError):
-        compiled.rows(Task, ("flag",), lambda v: Task.objects.filter(is_overdue=v["flag"]).values("id"), {"flag": True})
+def test_a_value_without_stand_ins_runs_through_the_orm(two_projects):
+    """A boolean (or a UUID key) has no stand-in: the read is never compiled, and still right."""
+
+    def flagged(v: compiled.Values):
+        return Task.objects.filter(is_overdue=v["flag"]).order_by("id").values("id")
+
+    assert compiled.rows(Task, ("flag",), flagged, {"flag": False}) == list(
+        Task.objects.filter(is_overdue=False).order_by("id").values("id")
+    )
+    assert connections["default"].__dict__[compiled.ATTR][("flag",)] is compiled.UNTRACEABLE
+    late = list(Task.objects.filter(is_overdue=True).order_by("id").values("id"))
+    assert late and compiled.rows(Task, ("flag",), flagged, {"flag": True}) == late
 
 
 def test_the_api_answers_alike_from_compiled_reads_and_through_the_orm(two_projects, monkeypatch):
@@ -147,8 +157,9 @@ def test_the_api_answers_alike_from_compiled_reads_and_through_the_orm(two_proje
     it, the others run its SQL with their own values; the ORM alone gives the same bodies."""
     boss, other, people, mine, theirs = two_projects
     task = Task.objects.filter(project=mine).order_by("id").first()
-    reads = [(people[0], f"/api/projects/{mine.slug}/task_list/"), (boss, f"/api/projects/{mine.slug}/task_list/")]
-    reads += [(other, f"/api/projects/{theirs.slug}/task_list/"), (people[1], f"/api/projects/{theirs.slug}/task_list/")]
+    lists = {p: f"/api/projects/{p.slug}/task_list/" for p in (mine, theirs)}
+    reads = [(people[0], lists[mine]), (boss, lists[mine])]
+    reads += [(other, lists[theirs]), (people[1], lists[theirs])]
     queries = [{}, {"ordering": "priority", "page_size": 3, "page": 2}, {"status": "todo", "overdue": "true"}]
     queries += [{"assignee": "me"}, {"priority": "high", "ordering": "due_date"}]
     urls = [(reader, url, query) for reader, url in reads for query in queries]
@@ -164,7 +175,8 @@ def test_the_api_answers_alike_from_compiled_reads_and_through_the_orm(two_proje
         return out
 
     with_compiled = answers()
-    assert any(isinstance(c, compiled.Compiled) for c in connections["default"].__dict__[compiled.ATTR].values())
+    shapes = connections["default"].__dict__[compiled.ATTR]
+    assert any(isinstance(c, compiled.Compiled) for c in shapes.values())
     connections["default"].__dict__.pop(compiled.ATTR)
     monkeypatch.setattr(compiled, "_compile", lambda *args: None)
     assert answers() == with_compiled

@@ -91,9 +91,12 @@ if DATABASE_URL:
     on_postgresql = DATABASES["default"]["ENGINE"].endswith("postgresql")
     if on_postgresql and env_bool("DATABASE_SERVER_SIDE_BINDING", True):
         # psycopg binds parameters on the server and prepares a statement run five times on
-        # a connection, so the hot reads skip planning. Set false behind a pooler in
-        # transaction mode (PgBouncer), which cannot keep prepared statements.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        # a connection (Django leaves prepare_threshold off unless it is set), so the hot
+        # reads skip planning. Set false behind a pooler in transaction mode (PgBouncer),
+        # which cannot keep prepared statements.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["server_side_binding"] = True
+        options.setdefault("prepare_threshold", 5)
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # the same waits as the default SQLite file: the web server and the worker write at once
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import router
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from ninja.errors import AuthenticationError
 
-from . import versioned
+from . import compiled, versioned
 from .models import Profile
 from .users import active_users, user_model
 
@@ -66,6 +68,12 @@ def _user_from_state(body: bytes) -> User | None:
     values, profile_row = versioned.loads(body)
     if profile_row is not None and not isinstance(profile_row, dict):
         return None
+    return _user_from_values(values, profile_row)
+
+
+def _user_from_values(values: list[Any], profile_row: dict[str, Any] | None) -> User:
+    """A user (and their profile, or None) from the columns :func:`_cached_fields` and
+    :func:`_profile_fields` name, as the database gave them."""
     model = user_model()
     user = model.from_db(router.db_for_read(model), _cached_fields(), values)
     profile = None
@@ -79,8 +87,36 @@ def _user_from_state(body: bytes) -> User | None:
     return user
 
 
+PROFILE = "tracker_profile__"  # the user model's path to the tracker's profile
+
+
+def _profile_present() -> str:
+    """A profile column that is never NULL: NULL in a row means the user has no profile."""
+    fields = Profile._meta.concrete_fields
+    return next(f.attname for f in fields if not (f.null or f.is_relation or f.primary_key))
+
+
 def _user_from_database(user_id: Any) -> User | None:
-    return active_users().filter(pk=user_id).select_related("tracker_profile").first()
+    """The active user with their profile: one query, compiled once (:mod:`.compiled`)."""
+    model = user_model()
+    try:
+        key = model._meta.pk.to_python(user_id)
+    except ValidationError:
+        key = user_id
+    fields, profile_fields = _cached_fields(), _profile_fields()
+    columns = [*fields, *(PROFILE + name for name in profile_fields)]
+
+    def build(v: compiled.Values) -> QuerySet[Any, dict[str, Any]]:
+        return active_users().filter(pk=v["user"]).values(*columns)[:1]
+
+    found = compiled.rows(model, ("principal", model._meta.label), build, {"user": key})
+    if not found:
+        return None
+    row = found[0]
+    profile_row = None
+    if row[PROFILE + _profile_present()] is not None:
+        profile_row = {name: row[PROFILE + name] for name in profile_fields}
+    return _user_from_values([row[name] for name in fields], profile_row)
 
 
 class Principal:

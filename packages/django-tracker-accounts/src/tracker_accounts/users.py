@@ -8,6 +8,7 @@ two accounts share an address, :func:`user_for_email` refuses to pick one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth import get_user_model
@@ -105,17 +106,30 @@ def brief_columns(prefix: str) -> list[str]:
     return [f"{prefix}{c}" for c in (user_model()._meta.pk.attname, email_field_name(), *names)]
 
 
+def brief_reader(prefix: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """:func:`brief_from_row` for the relation ``prefix``, its column names worked out once
+    (for a page of rows)."""
+    pk_key = f"{prefix}{user_model()._meta.pk.attname}"
+    email_key = f"{prefix}{email_field_name()}"
+    first_key, last_key = f"{prefix}first_name", f"{prefix}last_name"
+
+    def brief(row: dict[str, Any]) -> dict[str, Any] | None:
+        pk = row[pk_key]
+        if pk is None:
+            return None
+        return {
+            "id": pk,
+            "email": str(row[email_key] or ""),
+            "first_name": str(row.get(first_key) or ""),
+            "last_name": str(row.get(last_key) or ""),
+        }
+
+    return brief
+
+
 def brief_from_row(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     """The contract's UserBrief from a ``values()`` row of :func:`brief_columns` (None: no user)."""
-    pk = row[f"{prefix}{user_model()._meta.pk.attname}"]
-    if pk is None:
-        return None
-    return {
-        "id": pk,
-        "email": str(row[f"{prefix}{email_field_name()}"] or ""),
-        "first_name": str(row.get(f"{prefix}first_name") or ""),
-        "last_name": str(row.get(f"{prefix}last_name") or ""),
-    }
+    return brief_reader(prefix)(row)
 
 
 def lock_email(email: str) -> None:

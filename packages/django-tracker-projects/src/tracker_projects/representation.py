@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
-from tracker_accounts.users import brief_columns, brief_from_row
+from tracker_accounts.users import brief_columns, brief_reader
 
 from .models import Priority, Project, Task, project_overdue_q, task_overdue_q
 
@@ -79,27 +79,39 @@ def task_rows(tasks: QuerySet[Task], day: date, *extra: str) -> QuerySet[Task, d
     return rows
 
 
+def task_items(rows: list[dict[str, Any]], *, deleted: bool = False) -> list[dict[str, Any]]:
+    """The JSON of each task row (``deleted``: with ``deleted_at``, for the trash)."""
+    assignee, creator = brief_reader("assignee__"), brief_reader("created_by__")
+    items = []
+    for row in rows:
+        item = {
+            "slug": row["slug"],
+            "title": row["title"],
+            "description": row["description"],
+            "status": row["status"],
+            "priority": PRIORITY_NAMES[row["priority"]],
+            "due_date": json_date(row["due_date"]),
+            "is_overdue": bool(row["overdue_now"]),
+            "assignee": assignee(row),
+            "project": {"slug": row["project__slug"], "name": row["project__name"]},
+            "created_by": creator(row),
+            "created_at": json_datetime(row["created_at"]),
+            "updated_at": json_datetime(row["updated_at"]),
+            "completed_at": json_datetime(row["completed_at"]),
+        }
+        if deleted:
+            item["deleted_at"] = json_datetime(row["deleted_at"])
+        items.append(item)
+    return items
+
+
 def task_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "slug": row["slug"],
-        "title": row["title"],
-        "description": row["description"],
-        "status": row["status"],
-        "priority": PRIORITY_NAMES[row["priority"]],
-        "due_date": json_date(row["due_date"]),
-        "is_overdue": bool(row["overdue_now"]),
-        "assignee": brief_from_row(row, "assignee__"),
-        "project": {"slug": row["project__slug"], "name": row["project__name"]},
-        "created_by": brief_from_row(row, "created_by__"),
-        "created_at": json_datetime(row["created_at"]),
-        "updated_at": json_datetime(row["updated_at"]),
-        "completed_at": json_datetime(row["completed_at"]),
-    }
+    return task_items([row])[0]
 
 
 def deleted_task_json(row: dict[str, Any]) -> dict[str, Any]:
     """A task in the trash: its JSON and when it was deleted (``task_rows(..., "deleted_at")``)."""
-    return {**task_json(row), "deleted_at": json_datetime(row["deleted_at"])}
+    return task_items([row], deleted=True)[0]
 
 
 # --------------------------------------------------------------------------- projects
@@ -130,23 +142,35 @@ def project_rows(projects: QuerySet[Project], day: date, *extra: str) -> QuerySe
     return rows
 
 
+def project_items(rows: list[dict[str, Any]], *, deleted: bool = False) -> list[dict[str, Any]]:
+    """The JSON of each project row (``deleted``: with ``deleted_at``, for the trash)."""
+    manager = brief_reader("manager__")
+    items = []
+    for row in rows:
+        item = {
+            "slug": row["slug"],
+            "name": row["name"],
+            "description": row["description"],
+            "status": row["status"],
+            "start_date": json_date(row["start_date"]),
+            "due_date": json_date(row["due_date"]),
+            "is_overdue": bool(row["overdue_now"]),
+            "manager": manager(row),
+            "member_count": row["member_count"],
+            "my_role": row["my_role"],
+            "created_at": json_datetime(row["created_at"]),
+            "updated_at": json_datetime(row["updated_at"]),
+        }
+        if deleted:
+            item["deleted_at"] = json_datetime(row["deleted_at"])
+        items.append(item)
+    return items
+
+
 def project_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "slug": row["slug"],
-        "name": row["name"],
-        "description": row["description"],
-        "status": row["status"],
-        "start_date": json_date(row["start_date"]),
-        "due_date": json_date(row["due_date"]),
-        "is_overdue": bool(row["overdue_now"]),
-        "manager": brief_from_row(row, "manager__"),
-        "member_count": row["member_count"],
-        "my_role": row["my_role"],
-        "created_at": json_datetime(row["created_at"]),
-        "updated_at": json_datetime(row["updated_at"]),
-    }
+    return project_items([row])[0]
 
 
 def deleted_project_json(row: dict[str, Any]) -> dict[str, Any]:
     """A project in the trash: its JSON and when it was deleted (``project_rows(..., "deleted_at")``)."""
-    return {**project_json(row), "deleted_at": json_datetime(row["deleted_at"])}
+    return project_items([row], deleted=True)[0]

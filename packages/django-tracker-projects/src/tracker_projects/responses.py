@@ -24,14 +24,14 @@ from django.db.models import IntegerField, Model, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from tracker_accounts import versioned
+from tracker_accounts import compiled, versioned
 from tracker_accounts.auth import principal, principal_from_access_token
 from tracker_accounts.errors import NotFound
 from tracker_accounts.metrics import CACHE_LOOKUPS
 from tracker_accounts.principals import Principal
 from tracker_accounts.users import user_brief
 
-from . import compiled, representation, selectors
+from . import representation, selectors
 from .cache import project_version_key, user_version_key
 from .clock import today
 from .conf import app_settings
@@ -83,7 +83,7 @@ def page_of_rows(
     to what rendering needs. A page past the end costs a second query, for the total."""
     start = (number - 1) * size
 
-    def build(v: compiled.Values) -> QuerySet[M, dict[str, Any]]:
+    def build(v: compiled.Values) -> QuerySet[Any, dict[str, Any]]:
         qs = select(v)
         page = qs.filter(pk__in=Subquery(qs.values("pk")[v.slice(start, start + size)]))
         return render(page, v).annotate(total=CountOf(qs))
@@ -208,7 +208,7 @@ def project_list(request: HttpRequest, filters: ProjectFilters) -> HttpResponse:
             filters.page,
             filters.page_size,
         )
-        items = [representation.project_json(r) for r in rows]
+        items = representation.project_items(rows)
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
 
     return cached_read(request, "projects", {}, compute)
@@ -251,7 +251,7 @@ def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResp
             filters.page,
             filters.page_size,
         )
-        items = [representation.task_json(r) for r in rows]
+        items = representation.task_items(rows)
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
 
     selectors.ensure_storable(slug, "Project")
@@ -276,7 +276,9 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
         access = compiled.rows(
             Task,
             ("member-task",),
-            lambda v: selectors.tasks_of_member(user_id=v["user"], slug=v["slug"]).values("id", "project_id")[:1],
+            lambda v: selectors.tasks_of_member(user_id=v["user"], slug=v["slug"]).values("id", "project_id")[
+                :1
+            ],
             {"user": user.pk, "slug": slug},
         )
         if not access:
@@ -319,7 +321,7 @@ def project_trash(*, user_id: int, number: int, size: int) -> bytes:
         number,
         size,
     )
-    items = [representation.deleted_project_json(r) for r in rows]
+    items = representation.project_items(rows, deleted=True)
     return representation.encode(representation.page(items, count, number, size))
 
 
@@ -334,7 +336,7 @@ def task_trash(*, project: Project, number: int, size: int) -> bytes:
         number,
         size,
     )
-    items = [representation.deleted_task_json(r) for r in rows]
+    items = representation.task_items(rows, deleted=True)
     return representation.encode(representation.page(items, count, number, size))
 
 

@@ -66,9 +66,13 @@ class Values:
         return slice(_STAND_IN_LOW, _STAND_IN_HIGH)
 
 
+class NoStandIn(TypeError):
+    """A value of a type without stand-ins (a UUID key, a boolean): the read is not compiled."""
+
+
 def _stand_in(value: Any, n: int) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | str | date):
-        raise TypeError(f"no stand-in for a {type(value).__name__}: pass it as part of the shape")
+        raise NoStandIn(f"no stand-in for a {type(value).__name__}")
     if isinstance(value, str):
         return f" \u00c6Stand-In {n} \u00e6 "
     if isinstance(value, date):
@@ -106,7 +110,7 @@ class Compiled:
         return [dict(zip(names, row, strict=True)) for row in fetched]
 
 
-Builder = Callable[[Values], "QuerySet[Any, dict[str, Any]]"]
+Builder = Callable[[Values], "QuerySet[Any, Any]"]
 UNTRACEABLE = object()
 
 
@@ -138,7 +142,10 @@ def rows(
 def _compile(build: Builder, values: dict[str, Any], using: str) -> Compiled | None:
     """``build`` compiled with stand-ins, or None when a stand-in cannot be traced."""
     traced = Values(values, stand_ins=True)
-    qs = build(traced)
+    try:
+        qs = build(traced)
+    except NoStandIn:
+        return None
     stand_ins = traced.stand_ins or {}
     compiler = qs.query.get_compiler(using)
     sql, params = compiler.as_sql()
@@ -177,7 +184,9 @@ def _compile(build: Builder, values: dict[str, Any], using: str) -> Compiled | N
         return None
     query = qs.query
     selected = getattr(query, "selected", None)  # the select order of values() since Django 5.2
-    names = tuple(selected) if selected else (*query.extra_select, *query.values_select, *query.annotation_select)
+    names = (
+        tuple(selected) if selected else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
     select = compiler.select[: compiler.col_count]
     if len(names) != len(select):
         return None
