@@ -291,7 +291,11 @@ class Task(SoftDeletable):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(fields=["project", "created_at"], condition=LIVE, name="tracker_task_live_created"),
+            # the default order of a task list (newest first, the id breaking ties): a page is
+            # read straight off this index, not sorted out of the whole project
+            models.Index(
+                fields=["project", "created_at", "id"], condition=LIVE, name="tracker_task_live_created"
+            ),
             models.Index(fields=["project", "due_date"], condition=LIVE, name="tracker_task_live_due"),
             models.Index(fields=["project", "priority"], condition=LIVE, name="tracker_task_live_priority"),
             models.Index(fields=["project", "status"], condition=LIVE, name="tracker_task_live_status"),
