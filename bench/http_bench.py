@@ -14,7 +14,7 @@ example_site/gunicorn.conf.py, which it would otherwise find after ``--chdir``):
   JSON body of N bytes. Started once, for the whole run.
 * the example site (DEBUG off, PostgreSQL, Redis cache and broker), per scale, on a fresh
   database seeded with COPY (1,000 users; one manager with 50 projects; one project with
-  1,000 tasks and 20 members, the one measured). Its /bench/floor/ (the site's middleware and
+  1,000 tasks and 20 members, the one measured). Its /api/bench/floor/ (the site's middleware and
   bearer check, no work) is one more row: the "authenticated floor".
 * a second example site on the same database, started with ``BENCH_CACHE=dummy`` (the
   settings then use Django's DummyCache), whose reads miss the cache every time: the
@@ -555,7 +555,7 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool) -> dict[str, An
             rows.append(endpoint_row(site, ep, "cached", counted["queries"]))
         size = next((r["size"] for r in rows if r["key"] == AUTH_FLOOR_SIZE_OF), 1000)
         auth_floor = {
-            "name": "authenticated floor (/bench/floor/: middleware + bearer check)",
+            "name": "authenticated floor (/api/bench/floor/: middleware + bearer check)",
             "kind": "auth_floor",
             "key": "",
             "size": size,
@@ -563,12 +563,12 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool) -> dict[str, An
             "queries": None,
         }
         status, _, body = fetch(
-            site.base, {"path": f"/bench/floor/?size={size}", "method": "GET", "body": None}, token
+            site.base, {"path": f"/api/bench/floor/?size={size}", "method": "GET", "body": None}, token
         )
         if status != 200:
             auth_floor["error"] = f"HTTP {status}: {body[:120].decode(errors='replace')}"
         else:
-            url = f"{site.base}/bench/floor/?size={size}"
+            url = f"{site.base}/api/bench/floor/?size={size}"
             auth_floor.update(load.measure(lambda c: wrk(url, "GET", None, token, c, load.seconds), size))
         progress(scale, auth_floor)
         rows.append(auth_floor)
