@@ -181,3 +181,12 @@ def test_the_api_answers_alike_from_compiled_reads_and_through_the_orm(two_proje
     monkeypatch.setattr(compiled, "_compile", lambda *args: None)
     assert answers() == with_compiled
     assert {status for status, _ in with_compiled} == {200, 404}  # other reads no task of mine
+
+
+def test_a_changed_setting_drops_the_compiled_reads(two_projects, settings):
+    """The user model, its email field or a live setting may change what a shape compiles to."""
+    _, _, _, mine, _ = two_projects
+    compiled_page(mine, date.today(), 1, 5)
+    assert ("test-page",) in connections["default"].__dict__[compiled.ATTR]
+    settings.TRACKER_ACCOUNTS = {"USER_EMAIL_FIELD": "email"}
+    assert compiled.ATTR not in connections["default"].__dict__

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -192,6 +193,16 @@ def _compile(build: Builder, values: dict[str, Any], using: str) -> Compiled | N
         return None
     converters = compiler.get_converters([s[0] for s in select])
     return Compiled("".join(out), tuple(slots), names, compiler, converters)
+
+
+def forget(**kwargs: Any) -> None:
+    """Drop every compiled read of this thread's connections: a changed setting (the user
+    model, its email field, the tracker's live settings) may change what a shape compiles to."""
+    for connection in connections.all(initialized_only=True):
+        connection.__dict__.pop(ATTR, None)
+
+
+setting_changed.connect(forget, dispatch_uid="tracker_accounts.compiled.forget")
 
 
 def _forms(stand_ins: dict[str, Any], compiler: SQLCompiler) -> dict[tuple[type, Any], str]:
