@@ -114,7 +114,7 @@ def test_trash_rows_render_what_the_deleted_schemas_declare(tasks_of_every_shape
     rows = list(representation.task_rows(selectors.task_trash(project_id=project.pk), day, "deleted_at"))
     assert len(rows) == 4
     for row in rows:
-        rendered = json.loads(representation.encode(representation.deleted_task_json(row)))
+        rendered = json.loads(representation.encode(representation.task_items([row], deleted=True)[0]))
         assert rendered == through_schema(DeletedTaskOut, rendered)
         assert rendered["deleted_at"] == "2026-03-01T09:30:05.123Z"
         live = {k: v for k, v in rendered.items() if k != "deleted_at"}
@@ -123,7 +123,7 @@ def test_trash_rows_render_what_the_deleted_schemas_declare(tasks_of_every_shape
     row = representation.project_rows(
         selectors.project_trash(user_id=project.manager_id), day, "deleted_at"
     ).get()
-    rendered = json.loads(representation.encode(representation.deleted_project_json(row)))
+    rendered = json.loads(representation.encode(representation.project_items([row], deleted=True)[0]))
     assert rendered == through_schema(DeletedProjectOut, rendered)
     assert (rendered["deleted_at"], rendered["my_role"], rendered["member_count"]) == (
         "2026-03-02T00:00:00Z",

@@ -84,7 +84,8 @@ def _stand_in(value: Any, n: int) -> Any:
 @dataclass(frozen=True)
 class Compiled:
     sql: str
-    slots: tuple[tuple[str, Any], ...]  # per parameter: ("value", name) or ("constant", value)
+    # per parameter: ("value", name), ("constant", value), ("LIMIT", None) or ("OFFSET", None)
+    slots: tuple[tuple[str, Any], ...]
     names: tuple[str, ...]
     compiler: SQLCompiler
     converters: dict[int, Any]

@@ -107,8 +107,9 @@ def brief_columns(prefix: str) -> list[str]:
 
 
 def brief_reader(prefix: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
-    """:func:`brief_from_row` for the relation ``prefix``, its column names worked out once
-    (for a page of rows)."""
+    """The contract's UserBrief (``{"id", "email", "first_name", "last_name"}``) from a
+    ``values()`` row of :func:`brief_columns` through the relation ``prefix`` (None: no user),
+    its column names worked out once for a page of rows."""
     pk_key = f"{prefix}{user_model()._meta.pk.attname}"
     email_key = f"{prefix}{email_field_name()}"
     first_key, last_key = f"{prefix}first_name", f"{prefix}last_name"
@@ -125,11 +126,6 @@ def brief_reader(prefix: str) -> Callable[[dict[str, Any]], dict[str, Any] | Non
         }
 
     return brief
-
-
-def brief_from_row(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
-    """The contract's UserBrief from a ``values()`` row of :func:`brief_columns` (None: no user)."""
-    return brief_reader(prefix)(row)
 
 
 def lock_email(email: str) -> None:

@@ -109,11 +109,6 @@ def task_json(row: dict[str, Any]) -> dict[str, Any]:
     return task_items([row])[0]
 
 
-def deleted_task_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A task in the trash: its JSON and when it was deleted (``task_rows(..., "deleted_at")``)."""
-    return task_items([row], deleted=True)[0]
-
-
 # --------------------------------------------------------------------------- projects
 def _project_columns() -> list[str]:
     return [
@@ -169,8 +164,3 @@ def project_items(rows: list[dict[str, Any]], *, deleted: bool = False) -> list[
 
 def project_json(row: dict[str, Any]) -> dict[str, Any]:
     return project_items([row])[0]
-
-
-def deleted_project_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A project in the trash: its JSON and when it was deleted (``project_rows(..., "deleted_at")``)."""
-    return project_items([row], deleted=True)[0]
