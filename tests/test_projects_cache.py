@@ -680,8 +680,8 @@ def test_two_projects_whose_counters_meet_keep_their_own_task_lists(w):
 
     Membership.objects.create(project=w.other_project, user=w.manager, role="member")
     same = 10**18
-    shared.set(tp_cache.project_version_key(w.project.pk), same, None)
-    shared.set(tp_cache.project_version_key(w.other_project.pk), same, None)
+    shared.set(tp_cache.project_version_key(w.project.slug), same, None)
+    shared.set(tp_cache.project_version_key(w.other_project.slug), same, None)
     assert set(tasks(w.boss, w.project.slug)) == {w.task.slug}
     assert set(tasks(w.boss, w.other_project.slug)) == {w.other_task.slug}
 
@@ -700,7 +700,7 @@ def test_two_users_whose_counters_meet_keep_their_own_project_lists(w):
 @pytest.fixture
 def store_calls(monkeypatch):
     """Counts the calls this process makes to the versioned store (each is one round trip on
-    Redis: a Lua script or a SET)."""
+    Redis: an MGET, a SET, a pipeline of SETs or the bump script)."""
     from tracker_accounts import versioned
 
     calls = []
@@ -712,7 +712,7 @@ def store_calls(monkeypatch):
 
         def __getattr__(self, name):
             attr = getattr(self.inner, name)
-            if name in ("fetch", "put", "bump"):
+            if name in ("get", "create", "put", "bump"):
 
                 def counted(*args, **kwargs):
                     calls.append(name)
@@ -739,7 +739,7 @@ def test_a_warm_read_is_one_cache_round_trip_and_no_query(w, read, store_calls, 
     store_calls.clear()
     with django_assert_num_queries(0):
         WARM_READS[read](w)
-    assert store_calls == ["fetch"]
+    assert store_calls == ["get"]
 
 
 @pytest.mark.postgres  # the PostgreSQL + Redis run
@@ -759,7 +759,7 @@ def test_a_warm_read_sends_redis_one_command(w, read, monkeypatch, settings):
 
     monkeypatch.setattr(redis.Redis, "execute_command", counted)
     WARM_READS[read](w)
-    assert sent == ["EVALSHA"], sent
+    assert sent == ["MGET"], sent
 
 
 def test_entries_of_one_reader_are_never_served_to_another(w):
@@ -791,7 +791,8 @@ def test_a_write_committed_while_a_miss_computes_is_never_hidden_by_its_entry(w,
         if not raced:
             raced.append(1)
             Task.objects.filter(pk=w.task.pk).update(title="Written meanwhile")
-            tp_cache.bump_now(projects=[w.project.pk])  # the writer's on-commit bump
+            # the writer's on-commit bump
+            tp_cache.bump_now(projects=[w.project.slug], tasks=[w.task.slug])
         return page
 
     monkeypatch.setattr(responses, "page_of_rows", rows_then_a_write)
@@ -821,16 +822,98 @@ def test_a_deactivation_committed_while_the_user_is_read_is_not_hidden(w, monkey
     assert_envelope(member.get(f"/api/tasks/{w.task.slug}/edit/"), 401, "not_authenticated")
 
 
-def test_a_miss_whose_project_counter_cannot_be_read_stores_nothing(w, monkeypatch, settings):
-    """The cache answers the first round trip, then fails the project's counter (a blip, no
-    backoff): the answer is served from the database and no entry without that counter is
-    stored, so a later write to the project cannot be hidden by it."""
-    settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 0
-    real = versioned.counters
-    monkeypatch.setattr(versioned, "counters", lambda names: None)
+# --------------------------------------------------------------------------- missing counters
+@pytest.mark.parametrize("counter", ["project", "user", "global"])
+def test_an_evicted_counter_is_recreated_by_the_read_that_needed_it(w, counter, store_calls):
+    """A counter gone from the cache (evicted) makes the read a miss. After reading the rows,
+    that read creates the counter (from the clock) and stores its entry under it; the next
+    read is a hit, and a write after it misses."""
+    key = {
+        "project": tp_cache.project_version_key(w.project.slug),
+        "user": tp_cache.user_version_key(w.manager.pk),
+        "global": versioned.GLOBAL,
+    }[counter]
+    tasks(w.boss, w.project.slug)
+    default_cache.delete(key)
+    store_calls.clear()
     assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
-    monkeypatch.setattr(versioned, "counters", real)
+    assert store_calls[0] == "get"
+    assert "create" in store_calls
+    assert store_calls[-1] == "put"
+    assert default_cache.get(key) is not None
+    store_calls.clear()
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
+    assert store_calls == ["get"]
     Task.objects.filter(pk=w.task.pk).update(title="Written after")
-    tp_cache.bump_now(projects=[w.project.pk])
+    tp_cache.bump_now(projects=[w.project.slug], tasks=[w.task.slug])
     assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Written after"
-    assert detail(w.boss, w.task.slug)["title"] == "Written after"
+
+
+def test_a_counter_a_writer_creates_while_a_miss_reads_stores_nothing(w, monkeypatch):
+    """The miss found the project's counter missing and read the rows; a write lands, and its
+    bump creates the counter before the miss could. The miss cannot know whether its rows
+    show that write, so it stores nothing, and the next read shows the write."""
+    from tracker_projects import responses
+
+    default_cache.delete(tp_cache.project_version_key(w.project.slug))
+    real_page = responses.page_of_rows
+    raced = []
+
+    def rows_then_a_write(*args, **kwargs):
+        page = real_page(*args, **kwargs)
+        if not raced:
+            raced.append(1)
+            Task.objects.filter(pk=w.task.pk).update(title="Written meanwhile")
+            tp_cache.bump_now(projects=[w.project.slug], tasks=[w.task.slug])
+        return page
+
+    monkeypatch.setattr(responses, "page_of_rows", rows_then_a_write)
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
+    assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Written meanwhile"
+
+
+def test_reads_of_what_does_not_exist_leave_no_counter_behind(w):
+    """Counters are named from the path, so a read of a made-up slug asks for one; it is only
+    ever created after a read that succeeded, so made-up slugs cannot fill the cache."""
+    before = set(cache_keys())
+    for path in ("/api/projects/no-such-project/task_list/", "/api/tasks/no-such-task/edit/"):
+        assert_envelope(w.boss.get(path), 404, "not_found")
+        assert_envelope(w.boss.get(path), 404, "not_found")
+    added = set(cache_keys()) - before
+    assert not [key for key in added if "no-such" in key], added
+    # not a member: the project exists, but this reader is refused, and nothing is created
+    outsider = auth_client(w.outsider, run_on_commit=True)
+    default_cache.delete(tp_cache.project_version_key(w.project.slug))
+    assert_envelope(outsider.get(f"/api/projects/{w.project.slug}/task_list/"), 404, "not_found")
+    assert default_cache.get(tp_cache.project_version_key(w.project.slug)) is None
+
+
+def test_an_edit_to_one_task_leaves_the_other_tasks_of_its_project_cached(w, store_calls):
+    """A task's answer depends on the task's own counter: editing one task makes its own
+    answer and its project's task list miss, for every member, and no other task's answer."""
+    second = services.task_create(actor=w.manager, project_slug=w.project.slug, title="Fuel it")
+    for client in w.api.values():
+        detail(client, w.task.slug)
+        detail(client, second.slug)
+        tasks(client, w.project.slug)
+    r = w.boss.patch(f"/api/tasks/{w.task.slug}/edit/", {"title": "Rebuild the rocket"})
+    assert r.status_code == 200, r.content
+    for role, client in every_member(w):
+        store_calls.clear()
+        assert detail(client, second.slug)["title"] == "Fuel it"
+        assert store_calls == ["get"], role  # still a hit
+        assert detail(client, w.task.slug)["title"] == "Rebuild the rocket", role
+        assert tasks(client, w.project.slug)[w.task.slug]["title"] == "Rebuild the rocket", role
+
+
+def test_a_member_removed_is_unassigned_in_every_members_cached_task(w):
+    """Removing a member unassigns their tasks in one statement, without touching each task's
+    counter: every remaining member's own counter is bumped instead."""
+    warm(w)
+    assert detail(w.api["member"], w.task.slug)["assignee"]["email"] == w.assignee.email
+    r = w.boss.delete(f"/api/projects/{w.project.slug}/members/{w.assignee.pk}/")
+    assert r.status_code == 204, r.content
+    for role in ("manager", "member"):
+        assert detail(w.api[role], w.task.slug)["assignee"] is None, role
+        assert tasks(w.api[role], w.project.slug)[w.task.slug]["assignee"] is None, role
+    assert gone(w.api["assignee"], w.task.slug)

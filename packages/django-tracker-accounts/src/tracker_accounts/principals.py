@@ -155,8 +155,7 @@ class Principal:
         if user is None:
             raise AuthenticationError()
         if found is not None:
-            versions = {key: found[1][key] for key in (versioned.GLOBAL, self.version_key)}
-            versioned.put(self.state_key, versions, _state_of(user), STATE_TIMEOUT)
+            versioned.keep(self.state_key, found[1], [self.version_key], _state_of(user), STATE_TIMEOUT)
         return user
 
     def __repr__(self) -> str:

@@ -1,19 +1,21 @@
 """Never-stale cache entries: each entry records the version counters it was computed under.
 
-A reader asks for entries by key and, in the same round trip, for the counters it will need
-to store a fresh entry on a miss. An entry is served only while every counter it recorded
-still holds the recorded value; writers increment counters after their transaction commits
-(:func:`bump_on_commit`), so a read after a write misses. Nothing is ever pattern-deleted.
+A reader names the entries it wants and every counter they may depend on, and one ``MGET``
+(``get_many`` on other backends) brings back both. An entry is served only when every
+counter it recorded is among those read, with the recorded value; writers increment
+counters after their transaction commits (:func:`bump_on_commit`), so a read after a write
+misses. Nothing is ever pattern-deleted. So a reader must know, from the request alone, the
+counters its entry depends on: the projects app keys its counters by the slugs in the path.
 
-On django-redis the check runs inside Redis (one ``EVALSHA``), so a warm read is one round
-trip whatever the entry depends on. On any other cache backend the same check runs here
-with ``get_many`` (the local-memory cache is in-process, so that costs no round trip).
+An entry is stored as bytes: a header of the counters' names and values, a newline, the body.
 
-A counter that is missing (evicted) is recreated from the clock, so it never goes back to a
-value an old entry recorded. When the cache cannot be reached every read degrades to a miss
-(logged), and the cache is left alone for a few seconds. Bumps that could not be written
-then are not forgotten: the first write that reaches the cache again bumps :data:`GLOBAL`
-first, which every entry records, so nothing stored before the outage is served.
+A counter that is missing (evicted, or never bumped yet) is created from the clock when a
+read finds it missing, so it never goes back to a value an old entry recorded; that read is
+a miss, and costs a second round trip. When the cache cannot be reached every read degrades
+to a miss (logged), and the cache is left alone for a few seconds. Bumps that could not be
+written then are not forgotten: the first write that reaches the cache again bumps
+:data:`GLOBAL` first, which every entry records, so nothing stored before the outage is
+served.
 """
 
 from __future__ import annotations
@@ -36,40 +38,6 @@ GLOBAL = "tr:v:global"
 
 _bumps_lost = False
 
-# KEYS: the entries (ARGV[1] of them), then the counters; ARGV[2]: a fresh counter's value.
-# Answers each entry's body when all the counters it recorded are unchanged (else nil), then
-# each counter's value, creating the missing ones.
-_FETCH = """
-local n = tonumber(ARGV[1])
-local out = {}
-for i = n + 1, #KEYS do
-  local v = redis.call('GET', KEYS[i])
-  if not v then
-    redis.call('SET', KEYS[i], ARGV[2], 'NX')
-    v = redis.call('GET', KEYS[i])
-  end
-  out[i] = v
-end
-for i = 1, n do
-  local entry = redis.call('GET', KEYS[i])
-  local body = false
-  if entry then
-    local nl = string.find(entry, '\\n', 1, true)
-    if nl then
-      body = string.sub(entry, nl + 1)
-      for name, value in string.gmatch(string.sub(entry, 1, nl - 1), '([^\\t]+)\\t([^\\t]+)') do
-        if redis.call('GET', name) ~= value then
-          body = false
-          break
-        end
-      end
-    end
-  end
-  out[i] = body
-end
-return out
-"""
-
 # KEYS: counters to bump; ARGV[1]: the value a missing one starts from.
 _BUMP = """
 for i = 1, #KEYS do
@@ -88,76 +56,62 @@ Fetched = tuple[Bodies, dict[str, int]]
 
 
 class Store(Protocol):
-    def fetch(self, entries: Sequence[str], counters: Sequence[str]) -> tuple[Bodies, list[int]]: ...
-    def put(self, key: str, versions: dict[str, int], body: bytes, timeout: int) -> None: ...
+    def get(self, keys: Sequence[str]) -> list[Any]: ...
+    def create(self, counters: Sequence[str], value: int) -> list[bool]: ...
+    def put(self, key: str, value: bytes, timeout: int) -> None: ...
     def bump(self, counters: Sequence[str]) -> None: ...
 
 
 class RedisStore:
-    """django-redis: entries as raw bytes (a header of the counters' keys and values, a
-    newline, the body), checked inside Redis by a Lua script."""
+    """django-redis, through its raw client: entries and counters as plain bytes (no
+    pickling), read with one ``MGET``; bumps by a Lua script (a missing counter starts from
+    the clock, not from zero)."""
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self._fetch: Any = None
         self._bump: Any = None
 
     def _client(self) -> Any:
         client = self.backend.client.get_client(write=True)
-        if self._fetch is None or self._fetch.registered_client is not client:
-            self._fetch = client.register_script(_FETCH)
+        if self._bump is None or self._bump.registered_client is not client:
             self._bump = client.register_script(_BUMP)
         return client
 
-    def fetch(self, entries: Sequence[str], counters: Sequence[str]) -> tuple[Bodies, list[int]]:
-        self._client()
-        keys = [self.backend.make_key(k) for k in [*entries, *counters]]
-        out = self._fetch(keys=keys, args=[len(entries), time.time_ns()])
-        out += [None] * (len(keys) - len(out))  # Lua drops trailing nils
-        return list(out[: len(entries)]), [int(v) for v in out[len(entries) :]]
+    def _keys(self, names: Sequence[str]) -> list[Any]:
+        return [self.backend.make_key(name) for name in names]
 
-    def put(self, key: str, versions: dict[str, int], body: bytes, timeout: int) -> None:
-        header = "\t".join(f"{self.backend.make_key(k)}\t{v}" for k, v in versions.items())
-        self._client().set(self.backend.make_key(key), header.encode() + b"\n" + body, ex=timeout)
+    def get(self, keys: Sequence[str]) -> list[Any]:
+        return list(self._client().execute_command("MGET", *self._keys(keys)))
+
+    def create(self, counters: Sequence[str], value: int) -> list[bool]:
+        pipe = self._client().pipeline(transaction=False)
+        for key in self._keys(counters):
+            pipe.set(key, value, nx=True)
+        return [bool(done) for done in pipe.execute()]
+
+    def put(self, key: str, value: bytes, timeout: int) -> None:
+        self._client().set(self.backend.make_key(key), value, ex=timeout)
 
     def bump(self, counters: Sequence[str]) -> None:
         self._client()
-        self._bump(keys=[self.backend.make_key(k) for k in counters], args=[time.time_ns()])
+        self._bump(keys=self._keys(counters), args=[time.time_ns()])
 
 
 class DjangoCacheStore:
-    """Any other cache backend: the same rules, checked here."""
+    """Any other cache backend: the same entries and counters through Django's cache API."""
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
 
-    def _counters(self, names: Sequence[str]) -> dict[str, int]:
-        found = self.backend.get_many(list(names))
-        missing = [k for k in names if k not in found]
-        if missing:
-            now = time.time_ns()
-            for key in missing:
-                self.backend.add(key, now, None)
-            found.update(self.backend.get_many(missing))
-        return {k: int(found.get(k, 0)) for k in names}
+    def get(self, keys: Sequence[str]) -> list[Any]:
+        found = self.backend.get_many(list(keys))
+        return [found.get(key) for key in keys]
 
-    def fetch(self, entries: Sequence[str], counters: Sequence[str]) -> tuple[Bodies, list[int]]:
-        current = self._counters(counters)
-        stored = self.backend.get_many(list(entries))
-        bodies: list[bytes | None] = []
-        for key in entries:
-            item = stored.get(key)
-            if item is None:
-                bodies.append(None)
-                continue
-            versions, body = item
-            now = self.backend.get_many(list(versions))
-            fresh = all(now.get(name) is not None and int(now[name]) == v for name, v in versions.items())
-            bodies.append(body if fresh else None)
-        return bodies, [current[k] for k in counters]
+    def create(self, counters: Sequence[str], value: int) -> list[bool]:
+        return [bool(self.backend.add(key, value, None)) for key in counters]
 
-    def put(self, key: str, versions: dict[str, int], body: bytes, timeout: int) -> None:
-        self.backend.set(key, (dict(versions), body), timeout)
+    def put(self, key: str, value: bytes, timeout: int) -> None:
+        self.backend.set(key, value, timeout)
 
     def bump(self, counters: Sequence[str]) -> None:
         for key in counters:
@@ -165,6 +119,29 @@ class DjangoCacheStore:
                 self.backend.incr(key)
             except ValueError:
                 self.backend.set(key, time.time_ns(), None)
+
+
+def _entry(versions: dict[str, int], body: bytes) -> bytes:
+    header = "\t".join(f"{name}\t{value}" for name, value in versions.items())
+    return header.encode() + b"\n" + body
+
+
+def _fresh(entry: Any, current: dict[str, int]) -> bytes | None:
+    """``entry``'s body when every counter its header records is in ``current`` with the
+    recorded value; else None (missing, stale, or not in this format)."""
+    if not isinstance(entry, bytes):
+        return None
+    header, newline, body = entry.partition(b"\n")
+    fields = header.split(b"\t")
+    if not newline or len(fields) % 2:
+        return None
+    try:
+        for name, value in zip(fields[::2], fields[1::2], strict=True):
+            if current.get(name.decode()) != int(value):
+                return None
+    except ValueError:
+        return None
+    return body
 
 
 _stores: weakref.WeakKeyDictionary[Any, Store] = weakref.WeakKeyDictionary()
@@ -191,34 +168,46 @@ def mark_down(exc: BaseException) -> None:
 
 def fetch(entries: Sequence[str], counters: Sequence[str]) -> Fetched | None:
     """The fresh bodies of ``entries`` (``None`` where missing or stale) and the current values
-    of ``counters`` (:data:`GLOBAL` always among them), in one round trip; ``None`` when the
-    cache is unavailable (then nothing may be stored either)."""
+    of ``counters`` and :data:`GLOBAL` (a missing counter is left out), in one round trip;
+    ``None`` when the cache is unavailable (then nothing may be stored either). An entry is
+    fresh only against counters read here: ask for every counter it depends on."""
     if not available():
         return None
     names = list(dict.fromkeys([GLOBAL, *counters]))
     try:
         if _bumps_lost:
             _write_bumps([])
-        bodies, values = store().fetch(entries, names)
+        found = store().get([*entries, *names])
+        values = zip(names, found[len(entries) :], strict=True)
+        current = {name: int(value) for name, value in values if value is not None}
     except Exception as exc:
         mark_down(exc)
         return None
-    return bodies, dict(zip(names, values, strict=True))
+    return [_fresh(entry, current) for entry in found[: len(entries)]], current
 
 
-def counters(names: Sequence[str]) -> dict[str, int] | None:
-    """The current values of ``names`` (and :data:`GLOBAL`); ``None`` when unavailable."""
-    found = fetch([], names)
-    return None if found is None else found[1]
+def keep(key: str, current: dict[str, int], counters: Sequence[str], body: bytes, timeout: int) -> None:
+    """After a miss whose :func:`fetch` read ``current``: store ``body`` under ``key``, valid
+    while ``counters`` and :data:`GLOBAL` keep the values read then.
 
-
-def put(key: str, versions: dict[str, int], body: bytes, timeout: int) -> None:
-    """Store ``body`` under ``key``, valid while every counter in ``versions`` (read before the
-    body was computed) is unchanged."""
+    A counter that was missing is created first, from the clock (so never a value an old
+    entry recorded), and only if it is still missing: if a writer created it meanwhile (its
+    bump, after a commit the body may not show), nothing is stored. A counter this call
+    created is added to ``current``, for the entries stored after it in the same request.
+    Counters are only created here, after a read that succeeded, so requests for things that
+    do not exist leave nothing behind."""
+    names = list(dict.fromkeys([GLOBAL, *counters]))
+    missing = [name for name in names if name not in current]
     if not available():
         return
     try:
-        store().put(key, versions, body, timeout)
+        if missing:
+            value = time.time_ns()
+            created = store().create(missing, value)
+            current.update({name: value for name, done in zip(missing, created, strict=True) if done})
+            if not all(created):
+                return
+        store().put(key, _entry({name: current[name] for name in names}, body), timeout)
     except Exception as exc:
         mark_down(exc)
 

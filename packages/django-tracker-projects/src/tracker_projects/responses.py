@@ -1,11 +1,12 @@
 """The read path's edge: render a page or a resource once, cache the bytes, serve them.
 
-A cached read is one cache round trip: :func:`tracker_accounts.versioned.fetch` brings back
-the reader's entry (valid only while every counter it recorded is unchanged: the global one,
-the reader's own, the reader's account state, and the project's for task reads) together
-with the reader's account state and counters. On a hit nothing else runs: no database query,
-not even the token's user (the entry recorded the user's version, so they are as active as
-when it was computed). On a miss the user is resolved (401 if deactivated), access is
+A cached read is one cache round trip (one ``MGET``): :func:`tracker_accounts.versioned.fetch`
+brings back the reader's entry together with every counter it depends on (the global one,
+the reader's own, the reader's account state, and the project's for a task list or the
+task's for a task, both named by the slug in the path) and the reader's account state. The
+entry is served only when the counters it recorded are unchanged. On a hit nothing else
+runs: no database query, not even the token's user (the entry recorded the user's version,
+so they are as active as when it was computed). On a miss the user is resolved (401 if deactivated), access is
 checked, the rows are read through the selectors and rendered by :mod:`.representation`.
 
 Entries are per reader and per request parameters; refusals are never stored. GET and the
@@ -19,7 +20,6 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import SuspiciousOperation
 from django.db.models import IntegerField, Model, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from tracker_accounts.principals import Principal
 from tracker_accounts.users import user_brief
 
 from . import representation, selectors
-from .cache import project_version_key, user_version_key
+from .cache import project_version_key, task_version_key, user_version_key
 from .clock import today
 from .conf import app_settings
 from .models import Activity, Project, Task
@@ -97,31 +97,43 @@ def page_of_rows(
 # --------------------------------------------------------------------------- the cached read
 class Lookup:
     """One reader's cached read: its entry's key (the reader, the endpoint, its path
-    arguments, the raw query string and the tracker's date) and, once :meth:`fetch` ran,
-    what the cache held. The key is made from the request as it came, before any parsing,
-    so :func:`front` can answer a hit before the API runs; an entry is only ever stored for
-    a request that was valid."""
+    arguments, the raw query string and the tracker's date), the counters the entry depends
+    on (the reader's own and those :data:`DEPENDS` names from the path), and, once
+    :meth:`fetch` ran, what the cache held. All of it comes from the request as it came,
+    before any parsing, so :func:`front` can answer a hit before the API runs; an entry is
+    only ever stored for a request that was valid."""
 
     def __init__(self, request: HttpRequest, reader: Principal, namespace: str, path: dict[str, Any]) -> None:
         self.reader, self.namespace = reader, namespace
-        identity = repr((today(), sorted(path.items()), sorted(request.GET.lists()))).encode()
+        query = request.META.get("QUERY_STRING", "")  # as sent: the same text is the same request
+        identity = repr((today().toordinal(), sorted(path.items()), query)).encode()
         digest = hashlib.blake2b(identity, digest_size=16).hexdigest()
         self.key = f"tp:{namespace}:{reader.pk}:{digest}"
+        self.counters = [reader.version_key, user_version_key(reader.pk), *DEPENDS[namespace](path)]
         self.found: versioned.Fetched | None = None
         self.fetched = False
 
     def fetch(self) -> bytes | None:
-        """The fresh entry, or None; in the same round trip, the reader's account state and
-        the counters a miss records."""
+        """The fresh entry, or None; in the same round trip (one ``MGET``), the reader's
+        account state and the counters a miss records (:attr:`found`)."""
         if not self.fetched:
-            mine = [self.reader.version_key, user_version_key(self.reader.pk)]
-            self.found = versioned.fetch([self.key, self.reader.state_key], mine)
+            self.found = versioned.fetch([self.key, self.reader.state_key], self.counters)
             self.fetched = True
         body = None if self.found is None else self.found[0][0]
         if body is not None:
             CACHE_LOOKUPS.labels(self.namespace, "hit").inc()
         return body
 
+
+# The counters each cached read depends on beyond the reader's own (their memberships, their
+# account, and the global one), named from its path: a project's task list changes with the
+# project's tasks, a task's answer with the task (what reaches it through its project bumps
+# every member's own counter, see :mod:`.cache`).
+DEPENDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "projects": lambda path: [],
+    "tasks": lambda path: [project_version_key(path["slug"])],
+    "task": lambda path: [task_version_key(path["slug"])],
+}
 
 LOOKUP_ATTR = "_tracker_lookup"
 
@@ -141,10 +153,7 @@ def front(namespace: str) -> Callable[[HttpRequest, dict[str, Any]], HttpRespons
         reader = principal_from_access_token(header[7:])
         if reader is None:
             return None
-        try:
-            lookup = Lookup(request, reader, namespace, path)
-        except SuspiciousOperation:  # an unreadable query: the API answers it with the envelope
-            return None
+        lookup = Lookup(request, reader, namespace, path)
         body = lookup.fetch()
         if body is not None:
             return json_response(body)
@@ -155,17 +164,11 @@ def front(namespace: str) -> Callable[[HttpRequest, dict[str, Any]], HttpRespons
 
 
 def cached_read(
-    request: HttpRequest,
-    namespace: str,
-    path: dict[str, Any],
-    compute: Callable[[User, Callable[[list[str]], None]], bytes],
+    request: HttpRequest, namespace: str, path: dict[str, Any], compute: Callable[[User], bytes]
 ) -> HttpResponse:
-    """The reader's cached answer, else ``compute(user, depend)``'s, stored.
-
-    ``compute`` gets the resolved user and ``depend(keys)``, which it calls with the counters
-    the answer depends on beyond the reader's own (say, a project's), *before* reading what
-    they guard; it raises :class:`NotFound` and the like as usual (a refusal is not stored).
-    """
+    """The reader's cached answer, else ``compute(user)``'s, stored under the counters read
+    before it ran. ``compute`` raises :class:`NotFound` and the like as usual (a refusal is
+    not stored)."""
     reader = principal(request)
     lookup = getattr(request, LOOKUP_ATTR, None)
     if not isinstance(lookup, Lookup) or lookup.key != Lookup(request, reader, namespace, path).key:
@@ -176,19 +179,9 @@ def cached_read(
     found = lookup.found
     CACHE_LOOKUPS.labels(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
-    versions = None if found is None else dict(found[1])
-    complete = [versions is not None]
-
-    def depend(keys: list[str]) -> None:
-        more = versioned.counters(keys) if complete[0] else None
-        if versions is None or more is None:
-            complete[0] = False  # a counter it depends on is unknown: nothing may be stored
-        else:
-            versions.update(more)
-
-    body = compute(user, depend)
-    if complete[0] and versions is not None:
-        versioned.put(lookup.key, versions, body, app_settings.CACHE_TIMEOUT)
+    body = compute(user)
+    if found is not None:
+        versioned.keep(lookup.key, found[1], lookup.counters, body, app_settings.CACHE_TIMEOUT)
     return json_response(body)
 
 
@@ -198,7 +191,7 @@ def project_list(request: HttpRequest, filters: ProjectFilters) -> HttpResponse:
     # what decides the SQL: every filter but the search text, which is never compiled
     shape = None if filters.search else ("projects", filters.status, filters.overdue, filters.ordering)
 
-    def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
+    def compute(user: User) -> bytes:
         rows, count = page_of_rows(
             Project,
             shape,
@@ -234,11 +227,10 @@ def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResp
         else ("tasks", filters.status, filters.priority, me, filters.overdue, filters.ordering)
     )
 
-    def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
+    def compute(user: User) -> bytes:
         project_id = member_project_id(user_id=user.pk, slug=slug)
         if project_id is None:
             raise NotFound("Project not found.")
-        depend([project_version_key(project_id)])
         values = {"project": project_id, "day": day, **({"reader": user.pk} if me else {})}
         rows, count = page_of_rows(
             Task,
@@ -272,7 +264,7 @@ def member_project_id(*, user_id: int, slug: str) -> int | None:
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     day = today()
 
-    def compute(user: User, depend: Callable[[list[str]], None]) -> bytes:
+    def compute(user: User) -> bytes:
         access = compiled.rows(
             Task,
             ("member-task",),
@@ -284,7 +276,6 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not access:
             raise NotFound("Task not found.")
         task_id, project_id = access[0]["id"], access[0]["project_id"]
-        depend([project_version_key(project_id)])
         return task_body(task_id=task_id, project_id=project_id, day=day)
 
     selectors.ensure_storable(slug, "Task")

@@ -33,16 +33,16 @@ def member_ids(project_id: int) -> list[int]:
     return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
 
 
-def invalidate_project(project_id: int, *extra_users: int) -> None:
-    """After commit: every member's project list and the project's task list are stale.
+def invalidate_project(project: Project, *extra_users: int) -> None:
+    """After commit: every member's project list and cached reads of its tasks, and the
+    project's task list, are stale.
 
     Members are read now and again after the commit, so people added or removed later in
     the same transaction count too (the admin saves its membership inline after the project).
     """
+    project_id, slug = project.pk, project.slug
     users = [*member_ids(project_id), *extra_users]
-    transaction.on_commit(
-        lambda: cache.bump_now(users=[*users, *member_ids(project_id)], projects=[project_id])
-    )
+    transaction.on_commit(lambda: cache.bump_now(users=[*users, *member_ids(project_id)], projects=[slug]))
 
 
 def _rules_for(actor: User | None, staff: bool) -> User | None:
@@ -88,7 +88,7 @@ def project_create(
         actor=actor,
         target=activity.project_target(project),
     )
-    invalidate_project(project.pk)
+    invalidate_project(project)
     transaction.on_commit(lambda: signals.project_created.send(sender=Project, project=project, actor=actor))
     _log("project_created", actor, project=project.slug)
     return project
@@ -112,7 +112,7 @@ def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Projec
     set_overdue(project, project.is_overdue_on(today()))
     project.save()
     _record_project_update(project, actor, before)
-    invalidate_project(project.pk)
+    invalidate_project(project)
     _log("project_updated", actor, project=project.slug, fields=sorted(changes))
     return project
 
@@ -139,7 +139,7 @@ def project_soft_delete(*, project: Project, actor: User | None = None) -> None:
             return
         Task.objects.filter(project=project).update(deleted_at=now, deleted_with_project=True)
         project.deleted_at = now
-        invalidate_project(project.pk)
+        invalidate_project(project)
         transaction.on_commit(
             lambda: signals.project_deleted.send(sender=Project, project=project, actor=actor)
         )
@@ -179,7 +179,7 @@ def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Pr
         actor=actor,
         target=activity.project_target(project),
     )
-    invalidate_project(project.pk)
+    invalidate_project(project)
     transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project, actor=actor))
     _log("project_restored", actor, project=project.slug, tasks=tasks)
     return project
@@ -219,7 +219,7 @@ def project_touched(*, project: Project) -> None:
     Project.all_objects.filter(pk=project.pk).update(
         is_overdue=project.is_overdue, overdue_mailed=project.overdue_mailed
     )
-    invalidate_project(project.pk)
+    invalidate_project(project)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -292,7 +292,7 @@ def task_create(
     set_overdue(task, task.is_overdue_on(today()))
     save_with_unique_slug(task, title, "task")
     activity.record_task(ActivityVerb.TASK_CREATED, task, actor)
-    cache.bump_on_commit(projects=[project.pk])
+    cache.bump_on_commit(projects=[project.slug], tasks=[task.slug])
     if assignee is not None:
         _assigned(task, assignee, actor)
     _log("task_created", actor, task=task.slug, project=project.slug)
@@ -331,7 +331,7 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
     activity.record_task(
         ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
     )
-    cache.bump_on_commit(projects=[task.project_id])
+    cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
     if task.assignee_id is not None and task.assignee_id != previous_assignee and task.assignee is not None:
         _assigned(task, task.assignee, actor)
     _log("task_updated", actor, task=task.slug, fields=sorted(changes))
@@ -356,7 +356,7 @@ def task_soft_delete(*, task: Task, actor: User | None = None) -> None:
             deleted_at=Coalesce(F("deleted_at"), Value(timezone.now())), deleted_with_project=False
         )
         activity.record_task(ActivityVerb.TASK_DELETED, task, actor)
-        cache.bump_on_commit(projects=[task.project_id])
+        cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
 
 
 @transaction.atomic
@@ -386,7 +386,7 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
         overdue_mailed=task.overdue_mailed,
     )
     activity.record_task(ActivityVerb.TASK_RESTORED, task, actor)
-    cache.bump_on_commit(projects=[task.project_id])
+    cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
     transaction.on_commit(lambda: signals.task_restored.send(sender=Task, task=task, actor=actor))
     _log("task_restored", actor, task=task.slug, project=task.project.slug)
     return task
@@ -396,7 +396,7 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
 def task_admin_save(*, task: Task, actor: User | None = None) -> None:
     """Save an edit made outside the API (admin): keep completed_at, overdue, history and caches
     right, and mail a new assignee (not ``actor``, the staff user, assigning to themself)."""
-    stale_projects = [task.project_id]
+    stale_projects = [task.project.slug]
     previous_assignee = None
     stored = Task.all_objects.filter(pk=task.pk).first() if task.pk is not None else None
     before = activity.task_state(stored) if stored is not None else None
@@ -404,7 +404,7 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
         if stored.status != task.status:
             task.status, new_status = stored.status, task.status
             _apply_status(task, new_status)
-        stale_projects.append(stored.project_id)  # the task may have been moved to another project
+        stale_projects.append(stored.project.slug)  # the task may have been moved to another project
         previous_assignee = stored.assignee_id
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
@@ -419,7 +419,7 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
         activity.record_task(
             ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
         )
-    cache.bump_on_commit(projects=stale_projects)
+    cache.bump_on_commit(projects=stale_projects, tasks=[task.slug])
     new_assignee = task.assignee_id is not None and task.assignee_id != previous_assignee
     if new_assignee and task.deleted_at is None and task.assignee is not None:
         _assigned(task, task.assignee, actor)
@@ -442,7 +442,7 @@ def _joined(membership: Membership, *, via: str, actor: User | None) -> None:
     activity.record(
         ActivityVerb.MEMBER_JOINED, project_id=project.pk, actor=actor, target=activity.member_target(user)
     )
-    invalidate_project(project.pk)
+    invalidate_project(project)
     transaction.on_commit(
         lambda: signals.member_joined.send(sender=Membership, membership=membership, via=via)
     )
@@ -458,7 +458,7 @@ def membership_admin_save(*, membership: Membership, actor: User | None, save: C
     if created:
         _joined(membership, via="admin", actor=actor)
     else:
-        invalidate_project(membership.project_id, membership.user_id)
+        invalidate_project(membership.project, membership.user_id)
 
 
 @transaction.atomic
@@ -480,7 +480,7 @@ def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
         raise NotFound("Member not found.")
     if membership.role == MemberRole.MANAGER:
         raise Conflict(error=codes.MANAGER_CANNOT_LEAVE)
-    invalidate_project(project.pk, user_id)
+    invalidate_project(project, user_id)
     activity.record(
         ActivityVerb.MEMBER_LEFT if actor.pk == user_id else ActivityVerb.MEMBER_REMOVED,
         project_id=project.pk,
