@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 # authenticate (1) + the page with manager, role, member count and the total (1)
 PROJECT_LIST_QUERIES = 2
-# authenticate (1) + the project with membership check (1)
-# + the page with assignee, creator, project and the total (1)
-TASK_LIST_QUERIES = 3
+# authenticate (1) + the page with assignee, creator, project and the total, its project a
+# subquery that checks the membership (1); an empty answer asks for the membership (+1)
+TASK_LIST_QUERIES = 2
 ROWS = 105
 
 
@@ -139,6 +139,30 @@ def test_task_list_by_assignee_email_query_count(many_tasks, django_assert_num_q
         assert {t["assignee"]["id"] for t in body["items"]} == {people[2].pk}
 
 
+def test_task_list_page_beyond_the_end_and_an_empty_answer(many_tasks, django_assert_num_queries):
+    """The membership is only asked for on its own when the page's query found nothing: then
+    "no such task" and "not a member" must answer differently."""
+    boss, project, people = many_tasks
+    client = auth_client(boss)
+    cache.clear()
+    with django_assert_num_queries(TASK_LIST_QUERIES + 1):  # the empty page, then the total
+        body = client.get(f"/api/projects/{project.slug}/task_list/", {"page": 50, "page_size": 100}).json()
+    assert body["items"] == [] and body["count"] == ROWS
+    cache.clear()
+    with django_assert_num_queries(TASK_LIST_QUERIES + 1):  # nothing matches: a member?
+        body = client.get(f"/api/projects/{project.slug}/task_list/", {"search": "no such title"}).json()
+    assert body["items"] == [] and body["count"] == 0
+    outsider = auth_client(UserFactory(role="manager"))
+    cache.clear()
+    with django_assert_num_queries(TASK_LIST_QUERIES + 1):
+        response = outsider.get(f"/api/projects/{project.slug}/task_list/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    cache.clear()
+    with django_assert_num_queries(TASK_LIST_QUERIES + 2):  # past the end for an outsider: 0, so ask
+        response = outsider.get(f"/api/projects/{project.slug}/task_list/", {"page": 3})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
 def test_task_list_assignees_are_the_right_people(many_tasks):
     boss, project, people = many_tasks
     body = auth_client(boss).get(f"/api/projects/{project.slug}/task_list/", {"page_size": 100}).json()
@@ -149,8 +173,8 @@ def test_task_list_assignees_are_the_right_people(many_tasks):
         assert item["assignee"]["first_name"] == by_id[item["assignee"]["id"]].first_name
 
 
-# authenticate (1) + the access check (1) + the task with project, assignee and creator (1)
-TASK_DETAIL_QUERIES = 3
+# authenticate (1) + the task with project, assignee and creator, and the access check (1)
+TASK_DETAIL_QUERIES = 2
 
 
 def test_task_detail_query_count_cold_and_warm(many_tasks, django_assert_num_queries):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable
-from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import IntegerField, Model, QuerySet, Subquery
@@ -228,26 +227,36 @@ def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResp
     )
 
     def compute(user: User) -> bytes:
-        project_id = member_project_id(user_id=user.pk, slug=slug)
-        if project_id is None:
-            raise NotFound("Project not found.")
-        values = {"project": project_id, "day": day, **({"reader": user.pk} if me else {})}
+        # the membership check is inside the page's query (its project is a subquery that
+        # finds nothing for a non-member); only an empty answer asks which it was
+        values = {"user": user.pk, "slug": slug, "day": day, **({"reader": user.pk} if me else {})}
         rows, count = page_of_rows(
             Task,
             shape,
             lambda v: selectors.tasks_of_project(
-                project_id=v["project"], filters=filters, day=v["day"], reader_id=v["reader"] if me else 0
+                project_id=member_project(user_id=v["user"], slug=v["slug"]),
+                filters=filters,
+                day=v["day"],
+                reader_id=v["reader"] if me else 0,
             ),
             lambda p, v: representation.task_rows(p, v["day"]),
             values,
             filters.page,
             filters.page_size,
         )
+        if count == 0 and member_project_id(user_id=user.pk, slug=slug) is None:
+            raise NotFound("Project not found.")
         items = representation.task_items(rows)
         return representation.encode(representation.page(items, count, filters.page, filters.page_size))
 
     selectors.ensure_storable(slug, "Project")
     return cached_read(request, "tasks", {"slug": slug}, compute)
+
+
+def member_project(*, user_id: int, slug: str) -> Subquery:
+    """The id of the live project ``slug`` if the user belongs to it, as a subquery (NULL
+    otherwise): a query filtered on it checks the membership in the same round trip."""
+    return Subquery(selectors.project_of_member(user_id=user_id, slug=slug).values("id")[:1])
 
 
 def member_project_id(*, user_id: int, slug: str) -> int | None:
@@ -264,35 +273,30 @@ def member_project_id(*, user_id: int, slug: str) -> int | None:
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     day = today()
 
+    def build(v: compiled.Values) -> QuerySet[Task, dict[str, Any]]:
+        task = selectors.tasks_of_member(user_id=v["user"], slug=v["slug"])
+        return representation.task_rows(task, v["day"])[:1]
+
     def compute(user: User) -> bytes:
-        access = compiled.rows(
-            Task,
-            ("member-task",),
-            lambda v: selectors.tasks_of_member(user_id=v["user"], slug=v["slug"]).values("id", "project_id")[
-                :1
-            ],
-            {"user": user.pk, "slug": slug},
-        )
-        if not access:
+        # the access check and the task's columns in one query
+        found = compiled.rows(Task, ("member-task",), build, {"user": user.pk, "slug": slug, "day": day})
+        if not found:
             raise NotFound("Task not found.")
-        task_id, project_id = access[0]["id"], access[0]["project_id"]
-        return task_body(task_id=task_id, project_id=project_id, day=day)
+        return representation.encode(representation.task_json(found[0]))
 
     selectors.ensure_storable(slug, "Task")
     return cached_read(request, "task", {"slug": slug}, compute)
 
 
-def task_body(*, task_id: int, project_id: int | None = None, day: date | None = None) -> bytes:
-    """A live task's JSON, as every answer that carries it (404 if it is gone meanwhile)."""
+def task_body(*, task_id: int) -> bytes:
+    """A live task's JSON, as the answers to a create, an edit or a restore carry it (404 if it
+    is gone meanwhile); a GET's is the same, read with its access check."""
 
     def build(v: compiled.Values) -> QuerySet[Task, dict[str, Any]]:
         qs = Task.objects.filter(id=v["task"], project__deleted_at__isnull=True)
-        if project_id is not None:
-            qs = qs.filter(project_id=v["project"])
         return representation.task_rows(qs, v["day"])[:1]
 
-    values = {"task": task_id, "day": day or today(), **({"project": project_id} if project_id else {})}
-    found = compiled.rows(Task, ("task", project_id is not None), build, values)
+    found = compiled.rows(Task, ("task",), build, {"task": task_id, "day": today()})
     if not found:
         raise NotFound("Task not found.")
     return representation.encode(representation.task_json(found[0]))

@@ -171,8 +171,11 @@ def task_for_restore(*, user: User | None, slug: str) -> Task:
 
 
 # --------------------------------------------------------------------------- tasks
-def tasks_of_project(*, project_id: int, filters: TaskFilters, day: date, reader_id: int) -> QuerySet[Task]:
-    """The project's live tasks matching ``filters``, in order (``assignee=me``: the reader)."""
+def tasks_of_project(
+    *, project_id: int | Subquery, filters: TaskFilters, day: date, reader_id: int
+) -> QuerySet[Task]:
+    """The project's live tasks matching ``filters``, in order (``assignee=me``: the reader);
+    ``project_id`` may be a subquery (one that checks a membership, say)."""
     qs = Task.objects.filter(project_id=project_id)
     if filters.status:
         qs = qs.filter(status=filters.status)
