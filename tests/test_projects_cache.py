@@ -777,10 +777,9 @@ def test_entries_of_one_reader_are_never_served_to_another(w):
 
 
 # --------------------------------------------------------------------------- a write racing a miss
-def test_a_write_committed_while_a_miss_computes_is_never_hidden_by_its_entry(w, monkeypatch):
-    """The miss read the counters, then the rows; a write lands and bumps in between the rows
-    and the store. The entry is stored under the counters read before: the next read misses
-    and shows the write."""
+def a_write_after_the_next_rows(w, monkeypatch):
+    """The next list page a miss reads is followed by a committed write to ``w.task`` and the
+    writer's on-commit bump, before the miss stores its entry."""
     from tracker_projects import responses
 
     real_page = responses.page_of_rows
@@ -791,11 +790,17 @@ def test_a_write_committed_while_a_miss_computes_is_never_hidden_by_its_entry(w,
         if not raced:
             raced.append(1)
             Task.objects.filter(pk=w.task.pk).update(title="Written meanwhile")
-            # the writer's on-commit bump
             tp_cache.bump_now(projects=[w.project.slug], tasks=[w.task.slug])
         return page
 
     monkeypatch.setattr(responses, "page_of_rows", rows_then_a_write)
+
+
+def test_a_write_committed_while_a_miss_computes_is_never_hidden_by_its_entry(w, monkeypatch):
+    """The miss read the counters, then the rows; a write lands and bumps in between the rows
+    and the store. The entry is stored under the counters read before: the next read misses
+    and shows the write."""
+    a_write_after_the_next_rows(w, monkeypatch)
     assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
     assert detail(w.boss, w.task.slug)["title"] == "Written meanwhile"
     assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Written meanwhile"
@@ -853,21 +858,8 @@ def test_a_counter_a_writer_creates_while_a_miss_reads_stores_nothing(w, monkeyp
     """The miss found the project's counter missing and read the rows; a write lands, and its
     bump creates the counter before the miss could. The miss cannot know whether its rows
     show that write, so it stores nothing, and the next read shows the write."""
-    from tracker_projects import responses
-
     default_cache.delete(tp_cache.project_version_key(w.project.slug))
-    real_page = responses.page_of_rows
-    raced = []
-
-    def rows_then_a_write(*args, **kwargs):
-        page = real_page(*args, **kwargs)
-        if not raced:
-            raced.append(1)
-            Task.objects.filter(pk=w.task.pk).update(title="Written meanwhile")
-            tp_cache.bump_now(projects=[w.project.slug], tasks=[w.task.slug])
-        return page
-
-    monkeypatch.setattr(responses, "page_of_rows", rows_then_a_write)
+    a_write_after_the_next_rows(w, monkeypatch)
     assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Build the rocket"
     assert tasks(w.boss, w.project.slug)[w.task.slug]["title"] == "Written meanwhile"
 

@@ -142,7 +142,7 @@ def test_task_list_by_assignee_email_query_count(many_tasks, django_assert_num_q
 def test_task_list_page_beyond_the_end_and_an_empty_answer(many_tasks, django_assert_num_queries):
     """The membership is only asked for on its own when the page's query found nothing: then
     "no such task" and "not a member" must answer differently."""
-    boss, project, people = many_tasks
+    boss, project, _ = many_tasks
     client = auth_client(boss)
     cache.clear()
     with django_assert_num_queries(TASK_LIST_QUERIES + 1):  # the empty page, then the total

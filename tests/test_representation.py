@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
+from django.db import connection
 from ninja.responses import NinjaJSONEncoder
 
 from tests.conftest import auth_client
@@ -36,6 +37,40 @@ def through_schema(schema, data):
 )
 def test_datetimes_are_written_as_ninjas_encoder_writes_them(value):
     assert representation.json_datetime(value) == json.loads(json.dumps(value, cls=NinjaJSONEncoder))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 3, 1, 9, 30, tzinfo=UTC),  # no fraction at all
+        datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 30, 5, 999999, tzinfo=UTC),  # milliseconds are cut, not rounded
+        datetime(2026, 3, 1, 9, 30, 5, 500, tzinfo=UTC),  # microseconds but no millisecond: ".000"
+        datetime(2026, 3, 1, 9, 30, 5, 1000, tzinfo=dt_timezone(timedelta(hours=5, minutes=30))),
+        datetime(1999, 12, 31, 23, 59, 59, 10000, tzinfo=UTC),
+    ],
+)
+def test_timestamps_the_database_writes_are_what_ninjas_encoder_writes(value):
+    """On PostgreSQL and SQLite the rows carry the timestamps as text the database wrote
+    (:class:`representation.JsonTimestamp`): the same text as ninja's encoder, null included."""
+    project = ProjectFactory()
+    task = TaskFactory(project=project, status="todo")
+    Task.objects.filter(pk=task.pk).update(created_at=value, deleted_at=value)
+    Project.objects.filter(pk=project.pk).update(updated_at=value)
+    row = representation.task_rows(Task.all_objects.filter(pk=task.pk), today(), "deleted_at").get()
+    item = representation.task_items([row], deleted=True)[0]
+    stored = Task.all_objects.get(pk=task.pk).created_at  # the database keeps UTC
+    assert stored == value
+    expected = json.loads(json.dumps(stored, cls=NinjaJSONEncoder))
+    assert (item["created_at"], item["deleted_at"], item["completed_at"]) == (expected, expected, None)
+    row = representation.project_rows(
+        selectors.projects_of(project.manager_id).filter(pk=project.pk), today()
+    ).get()
+    assert representation.project_json(row)["updated_at"] == expected
+    assert (
+        f"created_at{representation.TEXT}" in row
+        or connection.vendor not in representation.JsonTimestamp.VENDORS
+    )
 
 
 @pytest.fixture

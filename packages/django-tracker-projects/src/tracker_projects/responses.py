@@ -256,7 +256,7 @@ def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResp
 def member_project(*, user_id: int, slug: str) -> Subquery:
     """The id of the live project ``slug`` if the user belongs to it, as a subquery (NULL
     otherwise): a query filtered on it checks the membership in the same round trip."""
-    return Subquery(selectors.project_of_member(user_id=user_id, slug=slug).values("id")[:1])
+    return Subquery(selectors.project_of_member(user_id=user_id, slug=slug).order_by().values("id")[:1])
 
 
 def member_project_id(*, user_id: int, slug: str) -> int | None:
