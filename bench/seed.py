@@ -250,6 +250,8 @@ def seed(
             # tables just filled by COPY: vacuumed now (their visibility maps set, so a count
             # reads an index alone) rather than by autovacuum in the middle of a measurement
             cursor.execute("VACUUM (ANALYZE)")
+            # and written out now, not by a checkpoint in the middle of a measurement
+            cursor.execute("CHECKPOINT")
     return {
         "users": users,
         "projects": projects,
