@@ -9,11 +9,11 @@ counters its entry depends on: the projects app keys its counters by the slugs i
 
 An entry is stored as bytes: a header of the counters' names and values, a newline, the body.
 
-A counter that is missing (evicted, or never bumped yet) is created from the clock when a
-read finds it missing, so it never goes back to a value an old entry recorded; that read is
-a miss, and costs a second round trip. When the cache cannot be reached every read degrades
-to a miss (logged), and the cache is left alone for a few seconds. Bumps that could not be
-written then are not forgotten: the first write that reaches the cache again bumps
+A counter that is missing (evicted, or never bumped yet) makes the read a miss; once that
+read has succeeded it creates the counter from the clock (:func:`keep`), so a counter never
+goes back to a value an old entry recorded. When the cache cannot be reached every read
+degrades to a miss (logged), and the cache is left alone for a few seconds. Bumps that could
+not be written then are not forgotten: the first write that reaches the cache again bumps
 :data:`GLOBAL` first, which every entry records, so nothing stored before the outage is
 served.
 """

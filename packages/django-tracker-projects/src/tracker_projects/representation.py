@@ -89,8 +89,8 @@ def timestamps(
 
 def timestamp(row: dict[str, Any], name: str) -> str | None:
     """The JSON of the datetime column ``name`` of ``row`` (see :func:`timestamps`)."""
-    text = row.get(name + TEXT, row)
-    return json_datetime(row[name]) if text is row else text
+    text = name + TEXT
+    return row[text] if text in row else json_datetime(row[name])
 
 
 def json_date(value: date | None) -> str | None:

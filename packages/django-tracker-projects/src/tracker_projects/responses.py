@@ -6,8 +6,9 @@ the reader's own, the reader's account state, and the project's for a task list 
 task's for a task, both named by the slug in the path) and the reader's account state. The
 entry is served only when the counters it recorded are unchanged. On a hit nothing else
 runs: no database query, not even the token's user (the entry recorded the user's version,
-so they are as active as when it was computed). On a miss the user is resolved (401 if deactivated), access is
-checked, the rows are read through the selectors and rendered by :mod:`.representation`.
+so they are as active as when it was computed). On a miss the user is resolved (401 if
+deactivated), the rows are read through the selectors with the access check in the same
+query, and rendered by :mod:`.representation`.
 
 Entries are per reader and per request parameters; refusals are never stored. GET and the
 answers to create and edit go through the same renderers.
@@ -253,10 +254,15 @@ def task_list(request: HttpRequest, slug: str, filters: TaskFilters) -> HttpResp
     return cached_read(request, "tasks", {"slug": slug}, compute)
 
 
+def _member_project_ids(user_id: int, slug: str) -> QuerySet[Project, Any]:
+    """The id of the live project ``slug`` if the user belongs to it, as a ``values()`` query."""
+    return selectors.project_of_member(user_id=user_id, slug=slug).order_by().values("id")[:1]
+
+
 def member_project(*, user_id: int, slug: str) -> Subquery:
     """The id of the live project ``slug`` if the user belongs to it, as a subquery (NULL
     otherwise): a query filtered on it checks the membership in the same round trip."""
-    return Subquery(selectors.project_of_member(user_id=user_id, slug=slug).order_by().values("id")[:1])
+    return Subquery(_member_project_ids(user_id, slug))
 
 
 def member_project_id(*, user_id: int, slug: str) -> int | None:
@@ -264,7 +270,7 @@ def member_project_id(*, user_id: int, slug: str) -> int | None:
     found = compiled.rows(
         Project,
         ("member-project",),
-        lambda v: selectors.project_of_member(user_id=v["user"], slug=v["slug"]).values("id")[:1],
+        lambda v: _member_project_ids(v["user"], v["slug"]),
         {"user": user_id, "slug": slug},
     )
     return int(found[0]["id"]) if found else None

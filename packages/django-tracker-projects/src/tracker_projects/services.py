@@ -398,7 +398,9 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
     right, and mail a new assignee (not ``actor``, the staff user, assigning to themself)."""
     stale_projects = [task.project.slug]
     previous_assignee = None
-    stored = Task.all_objects.filter(pk=task.pk).first() if task.pk is not None else None
+    stored = None
+    if task.pk is not None:
+        stored = Task.all_objects.select_related("project").filter(pk=task.pk).first()
     before = activity.task_state(stored) if stored is not None else None
     if stored is not None:
         if stored.status != task.status:
