@@ -9,12 +9,14 @@ and the service calls here run their on-commit callbacks, as outside a test tran
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.base import CacheKeyWarning
 
 from tests.conftest import ApiClient, assert_envelope, auth_client, cache_keys
 from tests.factories import UserFactory, project_world
@@ -873,6 +875,15 @@ def test_reads_of_what_does_not_exist_leave_no_counter_behind(w):
         assert_envelope(w.boss.get(path), 404, "not_found")
     added = set(cache_keys()) - before
     assert not [key for key in added if "no-such" in key], added
+    # whatever a path carries, the counter's key it names stays short and plain
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for slug in ("a%20b", "x" * 3000, "%C3%A6%E2%82%AC"):
+            for path in (f"/api/projects/{slug}/task_list/", f"/api/tasks/{slug}/edit/"):
+                assert_envelope(w.boss.get(path), 404, "not_found")
+    assert tp_cache.task_version_key("build-the-rocket_2") == "tp:v:task:build-the-rocket_2"
+    assert tp_cache.task_version_key("x" * 3000) == tp_cache.task_version_key("x" * 3000)
+    assert len(tp_cache.project_version_key("x" * 3000)) < 60
     # not a member: the project exists, but this reader is refused, and nothing is created
     outsider = auth_client(w.outsider, run_on_commit=True)
     default_cache.delete(tp_cache.project_version_key(w.project.slug))

@@ -19,6 +19,8 @@ Writers bump after their transaction commits (:func:`bump_on_commit`).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 
 from tracker_accounts import versioned
@@ -30,12 +32,23 @@ def user_version_key(user_id: int) -> str:
     return f"tp:v:user:{user_id}"
 
 
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
+
+def _by_slug(slug: str) -> str:
+    """The slug itself when a row could have it; else a digest of it. A path may carry any
+    text (spaces, control characters, kilobytes), and a cache key stays short and plain."""
+    if _PLAIN_SLUG.fullmatch(slug):
+        return slug
+    return "~" + hashlib.blake2b(slug.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def project_version_key(slug: str) -> str:
-    return f"tp:v:project:{slug}"
+    return f"tp:v:project:{_by_slug(slug)}"
 
 
 def task_version_key(slug: str) -> str:
-    return f"tp:v:task:{slug}"
+    return f"tp:v:task:{_by_slug(slug)}"
 
 
 def _keys(users: Iterable[int], projects: Iterable[str], tasks: Iterable[str], everything: bool) -> list[str]:
