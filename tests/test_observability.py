@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -120,6 +121,28 @@ def test_requests_are_logged_with_route_status_and_duration(caplog, manager):
     [record] = [r for r in caplog.records if r.name == "tracker.requests"]
     assert (record.method, record.route, record.status) == ("GET", "/api/projects/<slug>/edit/", 404)
     assert record.duration_ms >= 0
+    assert re.fullmatch(r"GET /api/projects/<slug>/edit/ 404 \d+\.\dms", record.getMessage())
+    # made without a search of the stack, the record still names where it comes from
+    import tracker_accounts.middleware
+
+    assert record.pathname == tracker_accounts.middleware.__file__
+    assert record.funcName == "RequestLogMiddleware.__call__"
+    assert record.lineno == tracker_accounts.middleware.RequestLogMiddleware.__call__.__code__.co_firstlineno
+    assert record.levelno == logging.INFO
+
+
+def test_the_request_log_follows_its_logger_level_and_filters(caplog, manager):
+    caplog.set_level(logging.WARNING, logger="tracker.requests")
+    auth_client(manager).get("/api/projects/")
+    assert not [r for r in caplog.records if r.name == "tracker.requests"]
+    caplog.set_level(logging.INFO, logger="tracker.requests")
+    quiet = logging.Filter("nothing.here")  # passes no record of tracker.requests
+    logging.getLogger("tracker.requests").addFilter(quiet)
+    try:
+        auth_client(manager).get("/api/projects/")
+    finally:
+        logging.getLogger("tracker.requests").removeFilter(quiet)
+    assert not [r for r in caplog.records if r.name == "tracker.requests"]
 
 
 def test_request_id_is_generated_accepted_and_sanitised(api):
@@ -130,6 +153,7 @@ def test_request_id_is_generated_accepted_and_sanitised(api):
     )
     replaced = api.get("/api/health/", headers={"X-Request-ID": "bad id\nwith newline"})["X-Request-ID"]
     assert replaced != "bad id\nwith newline" and len(replaced) == 32
+    assert re.fullmatch(r"[0-9a-f]{32}", generated) and generated != api.get("/api/health/")["X-Request-ID"]
 
 
 def test_a_500_carries_the_request_id_in_envelope_header_and_log(api, caplog):

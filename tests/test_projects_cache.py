@@ -744,24 +744,79 @@ def test_a_warm_read_is_one_cache_round_trip_and_no_query(w, read, store_calls, 
     assert store_calls == ["get"]
 
 
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The Redis commands this process sends, one list per round trip, read off what goes down
+    the sockets (every command, a pipeline's too, passes ``send_packed_command``)."""
+    import re
+
+    from redis.connection import AbstractConnection
+
+    sent: list[list[str]] = []
+    real = AbstractConnection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        chunks = [command] if isinstance(command, bytes | str) else command
+        data = b"".join(bytes(c) if not isinstance(c, str) else c.encode() for c in chunks)
+        sent.append([name.decode().upper() for name in re.findall(rb"\*\d+\r\n\$\d+\r\n(\w+)\r\n", data)])
+        return real(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
 @pytest.mark.postgres  # the PostgreSQL + Redis run
 @pytest.mark.parametrize("read", list(WARM_READS))
-def test_a_warm_read_sends_redis_one_command(w, read, monkeypatch, settings):
+def test_a_warm_read_sends_redis_one_command(w, read, redis_commands, settings):
     assert settings.CACHES["default"]["BACKEND"].startswith("django_redis")
+    warm(w)
+    WARM_READS[read](w)
+    redis_commands.clear()
+    WARM_READS[read](w)
+    assert redis_commands == [["MGET"]], redis_commands
+
+
+@pytest.mark.postgres
+def test_a_warm_read_survives_its_connection_being_dropped(
+    w, redis_commands, django_assert_num_queries, settings
+):
+    """Reads go down a connection each thread keeps: when Redis drops it (a restart, an idle
+    timeout, CLIENT KILL), the read is retried through the client at once, and the next read
+    has its connection back."""
     import redis
 
     warm(w)
-    WARM_READS[read](w)
-    sent = []
-    real = redis.Redis.execute_command
+    WARM_READS["task detail"](w)
+    connection = versioned.store()._connection()
+    connection.send_command("CLIENT", "ID")
+    held_id = connection.read_response()
+    with redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]) as admin:
+        assert admin.execute_command("CLIENT", "KILL", "ID", held_id) == 1
+    redis_commands.clear()
+    with django_assert_num_queries(0):  # still a hit
+        WARM_READS["task detail"](w)
+    assert [names for names in redis_commands if names] == [["MGET"], ["MGET"]]  # the retry
+    redis_commands.clear()
+    with django_assert_num_queries(0):
+        WARM_READS["task detail"](w)
+    # one MGET; the rest is the connection saying hello again as it reconnects
+    names = [name for sent in redis_commands for name in sent]
+    assert names.count("MGET") == 1, names
+    assert set(names) - {"MGET"} <= {"HELLO", "CLIENT", "SELECT", "AUTH"}, names
+    assert versioned.store()._connection() is connection  # reconnected, not replaced
 
-    def counted(self, *args, **kwargs):
-        sent.append(args[0])
-        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
-    WARM_READS[read](w)
-    assert sent == ["MGET"], sent
+@pytest.mark.postgres
+def test_a_forked_worker_takes_a_connection_of_its_own(w, monkeypatch, django_assert_num_queries):
+    warm(w)
+    WARM_READS["task detail"](w)
+    parents = versioned.store()._connection()
+    monkeypatch.setattr(versioned.os, "getpid", lambda: -1)  # as in a child forked after a read
+    child = versioned.store()._connection()
+    assert child is not parents
+    with django_assert_num_queries(0):
+        WARM_READS["task detail"](w)
+    assert versioned.store()._connection() is child
 
 
 def test_entries_of_one_reader_are_never_served_to_another(w):

@@ -62,13 +62,18 @@ class RequestLogMiddleware:
         _count(method, route, status, duration)
         if not request_log.isEnabledFor(logging.INFO):
             return response
-        request_log.info(
+        # made and handled as Logger.info would, less its search of the stack for the caller:
+        # the record names this method as its source
+        record = request_log.makeRecord(
+            request_log.name,
+            logging.INFO,
+            __file__,
+            _LOG_SOURCE_LINE,
             "%s %s %s %.1fms",
-            request.method,
-            route,
-            response.status_code,
-            duration * 1000,
-            extra={
+            (request.method, route, response.status_code, duration * 1000),
+            None,
+            "RequestLogMiddleware.__call__",
+            {
                 "event": "request",
                 "method": request.method,
                 "route": route,
@@ -76,4 +81,8 @@ class RequestLogMiddleware:
                 "duration_ms": round(duration * 1000, 2),
             },
         )
+        request_log.handle(record)
         return response
+
+
+_LOG_SOURCE_LINE = RequestLogMiddleware.__call__.__code__.co_firstlineno

@@ -16,6 +16,7 @@ answers to create and edit go through the same renderers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -95,6 +96,11 @@ def page_of_rows(
 
 
 # --------------------------------------------------------------------------- the cached read
+@functools.cache  # a few namespaces times three results
+def _lookups(namespace: str, result: str) -> Any:
+    return CACHE_LOOKUPS.labels(namespace, result)
+
+
 class Lookup:
     """One reader's cached read: its entry's key (the reader, the endpoint, its path
     arguments, the raw query string and the tracker's date), the counters the entry depends
@@ -121,7 +127,7 @@ class Lookup:
             self.fetched = True
         body = None if self.found is None else self.found[0][0]
         if body is not None:
-            CACHE_LOOKUPS.labels(self.namespace, "hit").inc()
+            _lookups(self.namespace, "hit").inc()
         return body
 
 
@@ -177,7 +183,7 @@ def cached_read(
     if body is not None:
         return json_response(body)
     found = lookup.found
-    CACHE_LOOKUPS.labels(namespace, "miss" if found is not None else "unavailable").inc()
+    _lookups(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
     body = compute(user)
     if found is not None:
