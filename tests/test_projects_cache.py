@@ -804,6 +804,35 @@ def test_a_warm_read_survives_its_connection_being_dropped(
     assert names.count("MGET") == 1, names
     assert set(names) - {"MGET"} <= {"HELLO", "CLIENT", "SELECT", "AUTH"}, names
     assert versioned.store()._connection() is connection  # reconnected, not replaced
+    assert connection.is_connected
+
+
+@pytest.mark.postgres
+def test_threads_that_end_leave_no_redis_connection_behind(w, settings):
+    """A development server answers each request in a thread of its own: each keeps a
+    connection for its reads while it lives, and closes it when it ends."""
+    import gc
+    import threading
+
+    import redis
+
+    warm(w)
+    WARM_READS["task detail"](w)
+    client = w.api["member"]
+
+    def clients(admin):
+        return {c["id"] for c in admin.client_list() if c.get("cmd") != "client|list"}
+
+    with redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]) as admin:
+        before = clients(admin)
+        answers = []
+        for _ in range(5):
+            thread = threading.Thread(target=lambda: answers.append(detail(client, w.task.slug)["slug"]))
+            thread.start()
+            thread.join()
+        assert answers == [w.task.slug] * 5
+        gc.collect()
+        assert clients(admin) - before == set()
 
 
 @pytest.mark.postgres

@@ -70,8 +70,9 @@ class RedisStore:
     the clock, not from zero).
 
     The ``MGET`` of every cached read goes straight down one connection that each thread
-    keeps from the client's pool: through the client, the pool's checks and the client's
-    retry and telemetry wrappers cost about a third of a cached hit's own work. A connection
+    keeps, made with the settings of the client's pool: through the client, the pool's checks
+    and the client's retry and telemetry wrappers cost about a third of a cached hit's own
+    work. A connection
     that fails is closed (the next read reconnects) and the read is retried once through the
     client, with all of its checks and retries; only when that fails too is the cache down."""
 
@@ -90,10 +91,14 @@ class RedisStore:
         return [self.backend.make_key(name) for name in names]
 
     def _connection(self) -> Any:
-        """This thread's connection for reads (a new one in a forked child)."""
+        """This thread's connection for reads, made with the settings of the client's pool but
+        not taken from it: it closes when the thread ends (a development server's request
+        threads), where one taken from the pool would stay counted as in use. A forked child
+        makes its own; the connection opens on the first read."""
         held = getattr(self._held, "connection", None)
         if held is None or held[0] != os.getpid():
-            held = self._held.connection = (os.getpid(), self._client().connection_pool.get_connection())
+            pool = self._client().connection_pool
+            held = self._held.connection = (os.getpid(), pool.connection_class(**pool.connection_kwargs))
         return held[1]
 
     def get(self, keys: Sequence[str]) -> list[Any]:
