@@ -8,12 +8,13 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 
+from tracker_site.mailers import mail_settings
 from tracker_site.settings import *  # noqa: F403
 from tracker_site.settings import CACHES, Q_CLUSTER, REDIS_URL
 
 Q_CLUSTER["sync"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+globals().update(mail_settings("django.core.mail.backends.locmem.EmailBackend"))
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "tracker-tests"
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import warnings
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import time_machine
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -18,6 +20,7 @@ from tests.conftest import assert_envelope, otp_from
 from tests.factories import UserFactory
 from tracker_accounts.mail import outbox_retry_due
 from tracker_accounts.models import EmailEvent, MailStatus, OutboundEmail
+from tracker_site.mailers import USES_MAILERS, mail_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +91,41 @@ def test_send_otp_logs_one_sent_row_without_the_code(commit_api, outbox):
     assert outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
 
 
+class CountingBackend(locmem.EmailBackend):
+    """The test backend, counting the instances made (one per batch of the outbox)."""
+
+    made = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).made += 1
+        super().__init__(*args, **kwargs)
+
+
+# How a host names its default mailer: MAILERS on Django 6.1 and later; before it, and on 6.1
+# for a host that has not moved yet, EMAIL_BACKEND (deprecated there, still working).
+HOST_MAIL_CONFIGS = ["MAILERS", "EMAIL_BACKEND"] if USES_MAILERS else ["EMAIL_BACKEND"]
+
+
+@pytest.mark.parametrize("config", HOST_MAIL_CONFIGS)
+def test_mail_goes_out_through_the_hosts_default_mailer(commit_api, outbox, config):
+    backend = f"{__name__}.CountingBackend"
+    CountingBackend.made = 0
+    with warnings.catch_warnings():
+        if config == "MAILERS":
+            chosen = override_settings(MAILERS={"default": {"BACKEND": backend}})
+        else:  # a host on the older setting: Django 6.1 warns the host, the tracker still sends
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            chosen = override_settings(EMAIL_BACKEND=backend)
+        with chosen:
+            if config == "EMAIL_BACKEND" and USES_MAILERS:
+                del settings.MAILERS
+            assert commit_api.post(SEND, {"email": "mailer@example.com"}).status_code == 202
+    assert [m.to for m in outbox] == [["mailer@example.com"]]
+    assert CountingBackend.made == 1
+    assert OutboundEmail.objects.get().status == MailStatus.SENT
+
+
 def test_account_exists_mail_is_logged_with_its_kind(commit_api, outbox):
     UserFactory(email="known@example.com")
     assert commit_api.post(SEND, {"email": "known@example.com"}).status_code == 202
@@ -135,7 +173,7 @@ def test_rows_whose_task_was_never_queued_are_sent_by_the_retry_job(db, api, out
 def test_failed_send_is_retried_after_the_backoff(commit_api, outbox):
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
-        with override_settings(EMAIL_BACKEND=FAILING):
+        with override_settings(**mail_settings(FAILING)):
             r = commit_api.post(SEND, {"email": "retry@example.com"})
         assert r.status_code == 202  # the caller does not see the mail server's trouble
         assert outbox == []
@@ -171,7 +209,7 @@ def test_failed_send_is_retried_after_the_backoff(commit_api, outbox):
 
 def test_failures_back_off_to_a_cap_and_keep_being_retried_for_a_day(commit_api, outbox, caplog):
     start = timezone.now()
-    with time_machine.travel(start, tick=False) as clock, override_settings(EMAIL_BACKEND=FAILING):
+    with time_machine.travel(start, tick=False) as clock, override_settings(**mail_settings(FAILING)):
         assert commit_api.post(SEND, {"email": "dead@example.com"}).status_code == 202
         row = OutboundEmail.objects.get()
         delays = []
@@ -201,7 +239,7 @@ def test_failures_back_off_to_a_cap_and_keep_being_retried_for_a_day(commit_api,
 @override_settings(TRACKER_ACCOUNTS_MAIL_RETRY_FOR=timedelta(minutes=2))
 def test_the_retry_period_is_configurable(commit_api, outbox):
     start = timezone.now()
-    with time_machine.travel(start, tick=False) as clock, override_settings(EMAIL_BACKEND=FAILING):
+    with time_machine.travel(start, tick=False) as clock, override_settings(**mail_settings(FAILING)):
         commit_api.post(SEND, {"email": "two@example.com"})
         clock.shift(timedelta(seconds=61))
         outbox_retry_due()
@@ -212,7 +250,7 @@ def test_the_retry_period_is_configurable(commit_api, outbox):
 
 
 def test_the_admin_resends_a_message_that_gave_up(commit_api, outbox, admin_client):
-    with override_settings(TRACKER_ACCOUNTS_MAIL_RETRY_FOR=timedelta(seconds=0), EMAIL_BACKEND=FAILING):
+    with override_settings(TRACKER_ACCOUNTS_MAIL_RETRY_FOR=timedelta(seconds=0), **mail_settings(FAILING)):
         commit_api.post(SEND, {"email": "late@example.com"})
     row = OutboundEmail.objects.get()
     assert row.status == MailStatus.DEAD
@@ -230,7 +268,7 @@ def test_the_admin_resends_a_message_that_gave_up(commit_api, outbox, admin_clie
 
 
 def test_unreachable_mail_server_is_a_failure_too(commit_api, outbox):
-    with override_settings(EMAIL_BACKEND=f"{__name__}.UnreachableBackend"):
+    with override_settings(**mail_settings(f"{__name__}.UnreachableBackend")):
         assert commit_api.post(SEND, {"email": "down@example.com"}).status_code == 202
     row = OutboundEmail.objects.get()
     assert row.status == MailStatus.FAILED
@@ -238,14 +276,14 @@ def test_unreachable_mail_server_is_a_failure_too(commit_api, outbox):
 
 
 def test_a_message_no_recipient_accepted_is_a_failure(commit_api, outbox):
-    with override_settings(EMAIL_BACKEND=f"{__name__}.SilentBackend"):
+    with override_settings(**mail_settings(f"{__name__}.SilentBackend")):
         assert commit_api.post(SEND, {"email": "silent@example.com"}).status_code == 202
     row = OutboundEmail.objects.get()
     assert row.status == MailStatus.FAILED and row.last_error
 
 
 def test_failed_code_mail_does_not_leak_the_code(commit_api, outbox):
-    with override_settings(EMAIL_BACKEND=FAILING):
+    with override_settings(**mail_settings(FAILING)):
         commit_api.post(SEND, {"email": "leak@example.com"})
     row = OutboundEmail.objects.get()
     start = timezone.now()

@@ -24,6 +24,7 @@ from tracker_accounts.email_user.models import User
 from tracker_accounts.models import EmailToken, MailStatus, OutboundEmail
 from tracker_projects import services
 from tracker_projects.models import Invite, Membership
+from tracker_site.mailers import mail_settings
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Corr3ct-Horse-Battery"
@@ -76,9 +77,10 @@ class SmtpServer:
 def smtp(settings):
     server = SmtpServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 3
-    settings.EMAIL_USE_TLS = False
+    smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
+    chosen = mail_settings(smtp_backend, host="127.0.0.1", port=server.port, timeout=3, use_tls=False)
+    for name, value in chosen.items():
+        setattr(settings, name, value)
     yield server
     server.stop()
 

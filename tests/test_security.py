@@ -22,6 +22,8 @@ PRODUCTION_ENV = {
     "CORS_ALLOWED_ORIGINS": "https://app.example.com",
     "BASE_URL": "https://tracker.example.com",
     "REDIS_URL": "redis://127.0.0.1:6379/0",  # a cache shared by the workers (only configured here)
+    # mail goes out through a server (Django 6.1's check --deploy refuses the console backend)
+    "EMAIL_HOST": "smtp.example.com",
 }
 
 

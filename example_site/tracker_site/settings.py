@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_list, env_str, with_query
+from .mailers import mail_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -148,19 +149,24 @@ if env_bool("BENCH_FLOOR", False) and os.environ.get("BENCH_CACHE") == "dummy":
 # --- email ----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tracker <no-reply@tracker.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# the default mailer: MAILERS on Django 6.1 and later, EMAIL_BACKEND and EMAIL_* before
 if os.environ.get("EMAIL_BACKEND"):
-    EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+    globals().update(mail_settings(os.environ["EMAIL_BACKEND"]))
     ANYMAIL = {k.removeprefix("ANYMAIL_"): v for k, v in os.environ.items() if k.startswith("ANYMAIL_")}
 elif os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"]
-    EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-    EMAIL_TIMEOUT = 10
+    globals().update(
+        mail_settings(
+            "django.core.mail.backends.smtp.EmailBackend",
+            host=os.environ["EMAIL_HOST"],
+            port=int(env_str("EMAIL_PORT", "25")),
+            username=os.environ.get("EMAIL_HOST_USER", ""),
+            password=os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            use_tls=env_bool("EMAIL_USE_TLS", False),
+            timeout=10,
+        )
+    )
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    globals().update(mail_settings("django.core.mail.backends.console.EmailBackend"))
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "tracker_email_user.User"  # the optional email-login user app

@@ -18,7 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core import mail as django_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -141,7 +142,17 @@ def _claim(ids: Iterable[int]) -> list[OutboundEmail]:
     return rows
 
 
-def _build(row: OutboundEmail, connection: Any) -> EmailMultiAlternatives | None:
+def default_mailer() -> Any:
+    """A new instance of the host's default email backend: ``mailers.default`` on Django 6.1
+    and later (the ``MAILERS`` setting, or ``EMAIL_BACKEND`` where a host has not moved to it
+    yet), else the backend ``EMAIL_BACKEND`` names."""
+    mailers = getattr(django_mail, "mailers", None)
+    if mailers is not None:
+        return mailers.default
+    return django_mail.get_connection()
+
+
+def _build(row: OutboundEmail) -> EmailMultiAlternatives | None:
     body = stored_message(row)
     if body is None:
         return None
@@ -150,7 +161,6 @@ def _build(row: OutboundEmail, connection: Any) -> EmailMultiAlternatives | None
         body=body["text"],
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
-        connection=connection,
         headers=body["headers"],
     )
     msg.attach_alternative(body["html"], "text/html")
@@ -189,7 +199,7 @@ def outbox_send(ids: Iterable[int]) -> dict[str, int]:
     result = {"sent": 0, "failed": 0}
     if not rows:
         return result
-    connection = get_connection()
+    connection = default_mailer()
     try:
         connection.open()
     except Exception as exc:
@@ -199,13 +209,13 @@ def outbox_send(ids: Iterable[int]) -> dict[str, int]:
         return result
     try:
         for row in rows:
-            msg = _build(row, connection)
+            msg = _build(row)
             if msg is None:
                 _record_failure(row, "message body unavailable (secret key changed?)")
                 result["failed"] += 1
                 continue
             try:
-                sent = msg.send()
+                sent = connection.send_messages([msg])
             except Exception as exc:
                 _record_failure(row, f"{type(exc).__name__}: {exc}")
                 result["failed"] += 1
