@@ -528,6 +528,28 @@ def dead_cache(request, settings, monkeypatch):
     return request.param
 
 
+def test_a_read_tries_a_cache_that_is_down_once(settings, monkeypatch):
+    """The read's own connection fails to connect: that is the cache down, not a stale
+    connection, so the read is not retried through the client (two timeouts a read)."""
+    from redis.connection import Connection
+
+    settings.CACHES = DEAD_REDIS
+    settings.TRACKER_ACCOUNTS_CACHE_OUTAGE_BACKOFF = 0  # every read really tries
+    monkeypatch.setattr(outage, "_down_until", 0.0)
+    attempts = []  # sockets the client tried to open
+    real = Connection._connect
+
+    def connect(self, *args, **kwargs):
+        attempts.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "_connect", connect)
+    for _ in range(2):
+        attempts.clear()
+        assert versioned.fetch(["tp:entry"], ["tr:v:counter"]) is None  # unavailable: a miss
+        assert len(attempts) == 1
+
+
 def test_every_endpoint_works_from_the_database_when_the_cache_is_down(dead_cache, caplog):
     caplog.set_level(logging.WARNING, logger="tracker_projects.cache")
     w = project_world()

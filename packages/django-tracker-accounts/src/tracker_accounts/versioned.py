@@ -72,9 +72,10 @@ class RedisStore:
     The ``MGET`` of every cached read goes straight down one connection that each thread
     keeps, made with the settings of the client's pool: through the client, the pool's checks
     and the client's retry and telemetry wrappers cost about a third of a cached hit's own
-    work. A connection
-    that fails is closed (the next read reconnects) and the read is retried once through the
-    client, with all of its checks and retries; only when that fails too is the cache down."""
+    work. A connection that fails is closed (the next read reconnects it). If it had answered
+    before, the read is retried once through the client, with all of its checks and retries,
+    and only when that fails too is the cache down; one that has not answered since it
+    (re)connected means the cache is down, and costs no second attempt."""
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
@@ -106,10 +107,15 @@ class RedisStore:
         connection = self._connection()
         try:
             connection.send_command("MGET", *names)
-            return list(connection.read_response())
+            found = list(connection.read_response())
         except Exception:
             connection.disconnect()
+            if not getattr(self._held, "answered", False):
+                raise  # it never answered since it (re)connected: the cache is down, not the connection
+            self._held.answered = False
             return list(self._client().execute_command("MGET", *names))
+        self._held.answered = True
+        return found
 
     def create(self, counters: Sequence[str], value: int) -> list[bool]:
         pipe = self._client().pipeline(transaction=False)
