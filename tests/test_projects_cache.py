@@ -830,6 +830,29 @@ def test_a_warm_read_survives_its_connection_being_dropped(
 
 
 @pytest.mark.postgres
+def test_redis_refusing_the_read_is_logged_and_not_retried(w, redis_commands, monkeypatch, caplog):
+    """Not a lost connection (a wrong password, say): no retry through the client; the read is
+    served from the database and the reason is logged for the operator."""
+    from redis.exceptions import ResponseError
+
+    warm(w)
+    WARM_READS["task detail"](w)
+    monkeypatch.setattr(outage, "_down_until", 0.0)
+
+    def refused(*args, **kwargs):
+        raise ResponseError("WRONGPASS invalid username-password pair")
+
+    # the read's own connection only (its reply is dropped with it); the client's are left alone
+    monkeypatch.setattr(versioned.store()._connection(), "read_response", refused)
+    redis_commands.clear()
+    with caplog.at_level(logging.WARNING, logger="tracker_accounts.cache"):
+        assert versioned.fetch(["tp:entry"], ["tr:v:counter"]) is None
+    assert redis_commands == [["MGET"]]  # sent once, not again through the client
+    assert "WRONGPASS" in caplog.text
+    assert not versioned.store()._connection().is_connected  # its reply is never read as another's
+
+
+@pytest.mark.postgres
 def test_threads_that_end_leave_no_redis_connection_behind(w, settings):
     """A development server answers each request in a thread of its own: each keeps a
     connection for its reads while it lives, and closes it when it ends."""

@@ -20,9 +20,7 @@ EMAIL_SETTING_OF = {
     "username": "EMAIL_HOST_USER",
     "password": "EMAIL_HOST_PASSWORD",
     "use_tls": "EMAIL_USE_TLS",
-    "use_ssl": "EMAIL_USE_SSL",
     "timeout": "EMAIL_TIMEOUT",
-    "file_path": "EMAIL_FILE_PATH",
 }
 
 

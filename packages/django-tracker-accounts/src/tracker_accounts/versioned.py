@@ -72,15 +72,21 @@ class RedisStore:
     The ``MGET`` of every cached read goes straight down one connection that each thread
     keeps, made with the settings of the client's pool: through the client, the pool's checks
     and the client's retry and telemetry wrappers cost about a third of a cached hit's own
-    work. A connection that fails is closed (the next read reconnects it). If it had answered
-    before, the read is retried once through the client, with all of its checks and retries,
-    and only when that fails too is the cache down; one that has not answered since it
-    (re)connected means the cache is down, and costs no second attempt."""
+    work. A connection that is lost (a connection or timeout error) is closed, and the next
+    read reconnects it. If it had answered before, the read is retried once through the
+    client, with all of its checks and retries, and only when that fails too is the cache
+    down; one that has not answered since it (re)connected means the cache is down, and costs
+    no second attempt. Any other error (Redis refusing the command: a wrong password, say) is
+    not retried: it reaches :func:`fetch`, which logs it and serves from the database."""
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
         self._bump: Any = None
         self._held = threading.local()
+        from redis import exceptions  # django-redis brings redis
+
+        # what a connection that went stale raises: worth one retry on a fresh one
+        self._connection_lost = (exceptions.ConnectionError, exceptions.TimeoutError)
 
     def _client(self) -> Any:
         client = self.backend.client.get_client(write=True)
@@ -108,12 +114,17 @@ class RedisStore:
         try:
             connection.send_command("MGET", *names)
             found = list(connection.read_response())
-        except Exception:
+        except self._connection_lost:
             connection.disconnect()
             if not getattr(self._held, "answered", False):
                 raise  # it never answered since it (re)connected: the cache is down, not the connection
             self._held.answered = False
             return list(self._client().execute_command("MGET", *names))
+        except BaseException:
+            # anything else (Redis refusing the command, a signal): the caller sees it, and a
+            # reply that may still be on its way is not read as the next command's
+            connection.disconnect()
+            raise
         self._held.answered = True
         return found
 
