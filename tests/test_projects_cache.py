@@ -23,7 +23,7 @@ from tests.factories import UserFactory, project_world
 from tests.projects_admin import change_form_data, post_change_form, run_action, superuser_client
 from tracker_accounts import outage, versioned
 from tracker_projects import cache as tp_cache
-from tracker_projects import services
+from tracker_projects import reads, services
 from tracker_projects.clock import today
 from tracker_projects.models import Membership, Project, Task
 
@@ -714,8 +714,8 @@ def test_two_users_whose_counters_meet_keep_their_own_project_lists(w):
     from django.core.cache import cache as shared
 
     same = 10**18
-    shared.set(tp_cache.user_version_key(w.member.pk), same, None)
-    shared.set(tp_cache.user_version_key(w.outsider.pk), same, None)
+    shared.set(tp_cache.member_version_key(w.member.pk), same, None)
+    shared.set(tp_cache.member_version_key(w.outsider.pk), same, None)
     assert set(projects(w.api["member"])) == {w.project.slug}
     assert set(projects(auth_client(w.outsider))) == {w.other_project.slug}
 
@@ -911,9 +911,7 @@ def test_entries_of_one_reader_are_never_served_to_another(w):
 def a_write_after_the_next_rows(w, monkeypatch):
     """The next list page a miss reads is followed by a committed write to ``w.task`` and the
     writer's on-commit bump, before the miss stores its entry."""
-    from tracker_projects import responses
-
-    real_page = responses.page_of_rows
+    real_page = reads.paginate
     raced = []
 
     def rows_then_a_write(*args, **kwargs):
@@ -924,7 +922,7 @@ def a_write_after_the_next_rows(w, monkeypatch):
             tp_cache.bump_now(projects=[w.project.slug], tasks=[w.task.slug])
         return page
 
-    monkeypatch.setattr(responses, "page_of_rows", rows_then_a_write)
+    monkeypatch.setattr(reads, "paginate", rows_then_a_write)
 
 
 def test_a_write_committed_while_a_miss_computes_is_never_hidden_by_its_entry(w, monkeypatch):
@@ -966,7 +964,7 @@ def test_an_evicted_counter_is_recreated_by_the_read_that_needed_it(w, counter, 
     read is a hit, and a write after it misses."""
     key = {
         "project": tp_cache.project_version_key(w.project.slug),
-        "user": tp_cache.user_version_key(w.manager.pk),
+        "user": tp_cache.member_version_key(w.manager.pk),
         "global": versioned.GLOBAL,
     }[counter]
     tasks(w.boss, w.project.slug)

@@ -1,5 +1,5 @@
-"""One representation of projects and tasks: what the fast renderer writes is what the
-schemas declare (and what ninja's own encoder would write), for every shape of row."""
+"""One representation of every read: what the renderer writes is what the schemas declare (and
+what ninja's own encoder would write), for every shape and every kind of row."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timezone as dt_timezone
 
 import pytest
 import time_machine
-from django.db import connection
 from ninja.responses import NinjaJSONEncoder
 
 from tests.conftest import auth_client
@@ -17,7 +16,8 @@ from tests.factories import MembershipFactory, ProjectFactory, TaskFactory, User
 from tracker_projects import representation, selectors
 from tracker_projects.clock import today
 from tracker_projects.models import Project, Task
-from tracker_projects.schemas import ProjectOut, TaskOut
+from tracker_projects.reads import moment
+from tracker_projects.schemas import DeletedProjectOut, DeletedTaskOut, ProjectOut, TaskOut
 
 pytestmark = pytest.mark.django_db
 
@@ -69,20 +69,17 @@ def test_timestamps_the_database_writes_are_what_ninjas_encoder_writes(value):
     task = TaskFactory(project=project, status="todo")
     Task.objects.filter(pk=task.pk).update(created_at=value, deleted_at=value)
     Project.objects.filter(pk=project.pk).update(updated_at=value)
-    row = representation.task_rows(Task.all_objects.filter(pk=task.pk), today(), "deleted_at").get()
-    item = representation.task_items([row], deleted=True)[0]
+    row = representation.DELETED_TASK.rows(Task.all_objects.filter(pk=task.pk), moment()).get()
+    item = representation.DELETED_TASK.items([row])[0]
     stored = Task.all_objects.get(pk=task.pk).created_at  # the database keeps UTC
     assert stored == value
     expected = json.loads(json.dumps(stored, cls=NinjaJSONEncoder))
     assert (item["created_at"], item["deleted_at"], item["completed_at"]) == (expected, expected, None)
-    row = representation.project_rows(
-        selectors.projects_of(project.manager_id).filter(pk=project.pk), today()
+    row = representation.PROJECT.rows(
+        selectors.projects_of(project.manager_id).filter(pk=project.pk), moment()
     ).get()
-    assert representation.project_json(row)["updated_at"] == expected
-    assert (
-        f"created_at{representation.TEXT}" in row
-        or connection.vendor not in representation.JsonTimestamp.VENDORS
-    )
+    assert representation.PROJECT.items([row])[0]["updated_at"] == expected
+    assert isinstance(row["created_at__json"], str)  # written by the database
 
 
 @pytest.fixture
@@ -106,10 +103,10 @@ def _tasks_of_every_shape():
 
 def test_task_rows_render_what_task_out_declares(tasks_of_every_shape):
     day = today()
-    rows = list(representation.task_rows(Task.objects.filter(project=tasks_of_every_shape), day))
+    rows = list(representation.TASK.rows(Task.objects.filter(project=tasks_of_every_shape), moment()))
     assert len(rows) == 4
     for row in rows:
-        rendered = json.loads(representation.encode(representation.task_json(row)))
+        rendered = json.loads(representation.one(representation.TASK, row))
         task = Task.objects.get(slug=row["slug"])
         assert rendered == as_ninja_sends(rendered, TaskOut, task)
         assert rendered["is_overdue"] == task.is_overdue_on(day)
@@ -130,8 +127,10 @@ def test_project_rows_render_what_project_out_declares(tasks_of_every_shape):
     day = today()
     project = tasks_of_every_shape
     for user_id in project.memberships.values_list("user_id", flat=True):
-        row = representation.project_rows(selectors.projects_of(user_id).filter(pk=project.pk), day).get()
-        rendered = json.loads(representation.encode(representation.project_json(row)))
+        row = representation.PROJECT.rows(
+            selectors.projects_of(user_id).filter(pk=project.pk), moment()
+        ).get()
+        rendered = json.loads(representation.one(representation.PROJECT, row))
         assert rendered == as_ninja_sends(rendered, ProjectOut, Project.objects.get(pk=project.pk))
         assert rendered["is_overdue"] == Project.objects.get(pk=project.pk).is_overdue_on(day) is True
         assert rendered["member_count"] == 2
@@ -159,25 +158,22 @@ def test_get_create_and_patch_answer_with_one_representation(manager):
 
 
 def test_trash_rows_render_what_the_deleted_schemas_declare(tasks_of_every_shape):
-    from tracker_projects.schemas import DeletedProjectOut, DeletedTaskOut
-
-    day = today()
     project = tasks_of_every_shape
     Task.objects.filter(project=project).update(deleted_at=datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=UTC))
-    rows = list(representation.task_rows(selectors.task_trash(project_id=project.pk), day, "deleted_at"))
+    rows = list(representation.DELETED_TASK.rows(selectors.task_trash(project_id=project.pk), moment()))
     assert len(rows) == 4
     for row in rows:
-        rendered = json.loads(representation.encode(representation.task_items([row], deleted=True)[0]))
+        rendered = json.loads(representation.one(representation.DELETED_TASK, row))
         task = Task.all_objects.get(slug=row["slug"])
         assert rendered == as_ninja_sends(rendered, DeletedTaskOut, task)
         assert rendered["deleted_at"] == "2026-03-01T09:30:05.123Z"
         live = {k: v for k, v in rendered.items() if k != "deleted_at"}
         assert live == as_ninja_sends(live, TaskOut, task)
     Project.objects.filter(pk=project.pk).update(deleted_at=datetime(2026, 3, 2, tzinfo=UTC))
-    row = representation.project_rows(
-        selectors.project_trash(user_id=project.manager_id), day, "deleted_at"
+    row = representation.DELETED_PROJECT.rows(
+        selectors.project_trash(user_id=project.manager_id), moment()
     ).get()
-    rendered = json.loads(representation.encode(representation.project_items([row], deleted=True)[0]))
+    rendered = json.loads(representation.one(representation.DELETED_PROJECT, row))
     assert rendered == as_ninja_sends(rendered, DeletedProjectOut, Project.all_objects.get(pk=project.pk))
     assert (rendered["deleted_at"], rendered["my_role"], rendered["member_count"]) == (
         "2026-03-02T00:00:00Z",

@@ -1,10 +1,11 @@
 """Bearer authentication for ninja routers: a valid, unexpired access token of an active user.
 
-The token is checked here; who it names is a :class:`~tracker_accounts.principals.Principal`,
-resolved from the cache (the database only when the user changed or was never seen).
-:data:`jwt_auth` resolves it before the handler runs. :data:`lazy_jwt_auth`, for cached
-reads, leaves it to the handler: a cached entry recorded the user's version, so while the
-entry is served the user is as active as when it was computed."""
+The token is checked in one place, :func:`principal_from_access_token`, for every route;
+who it names is a :class:`~tracker_accounts.principals.Principal`, resolved from the cache
+(the database only when the user changed or was never seen). :data:`jwt_auth` resolves it
+before the handler runs. :data:`lazy_jwt_auth`, for cached reads, leaves it to the cached
+read: an entry recorded the user's version, so while it is served the user is as active as
+when it was computed."""
 
 from __future__ import annotations
 
@@ -68,11 +69,11 @@ def _checked_token(raw: str) -> tuple[Any, float | None] | None:
 
 def user_from_access_token(raw: str) -> User | None:
     """The active user a valid access token names, else None."""
-    principal = principal_from_access_token(raw)
-    if principal is None:
+    found = principal_from_access_token(raw)
+    if found is None:
         return None
     try:
-        return principal.user()
+        return found.user()
     except AuthenticationError:
         return None
 
@@ -80,8 +81,11 @@ def user_from_access_token(raw: str) -> User | None:
 class JWTAuth(HttpBearer):
     """``Authorization: Bearer <access token>`` of an active user; anything else is a 401 envelope.
 
-    ``lazy=True`` (cached reads): a valid token lets the request through, and whether its
-    user is still active is decided by the handler (:func:`principal`), or by the error
+    Every route checks its token here, with :func:`principal_from_access_token`, and
+    ``request.auth`` is the :class:`Principal` it names. ``lazy=False``: the user is resolved
+    (cache, else database) before the handler runs, and a deactivated one is refused.
+    ``lazy=True`` (cached reads): resolving is left to the cached read, which needs the user
+    only on a miss (an entry recorded the user's version when it was stored), and to the error
     handler of a request refused before it. One class, so the OpenAPI has one scheme.
     """
 
@@ -89,16 +93,18 @@ class JWTAuth(HttpBearer):
         super().__init__()
         self.lazy = lazy
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        found = principal_from_access_token(token)
+        if found is None:
+            return None
         if self.lazy:
-            found = principal_from_access_token(token)
-            if found is not None:
-                request.user = SimpleLazyObject(found.user)  # type: ignore[assignment]
+            request.user = SimpleLazyObject(found.user)  # type: ignore[assignment]
             return found
-        user = user_from_access_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        try:
+            request.user = found.user()
+        except AuthenticationError:
+            return None
+        return found
 
 
 class OptionalJWTAuth(JWTAuth):
@@ -127,25 +133,20 @@ optional_jwt_auth = OptionalJWTAuth()
 
 
 def principal(request: HttpRequest) -> Principal:
-    """Who the token of a request under :data:`lazy_jwt_auth` names."""
+    """Who the token of a request under :data:`jwt_auth` or :data:`lazy_jwt_auth` names."""
     found = getattr(request, "auth", None)
     if not isinstance(found, Principal):
-        raise TypeError("principal() used on a route without lazy JWTAuth")
+        raise TypeError("principal() used on a route without JWTAuth")
     return found
 
 
 def current_user(request: HttpRequest) -> User:
     """The active user of a request under :data:`jwt_auth` (or :data:`lazy_jwt_auth`: then
     resolved now, and a user deactivated since the token was issued is refused with 401)."""
-    user = getattr(request, "auth", None)
-    if isinstance(user, Principal):
-        return user.user()
-    if not isinstance(user, user_model()):
-        raise TypeError("current_user() used on a route without JWTAuth")
-    return user
+    return principal(request).user()
 
 
 def caller(request: HttpRequest) -> User | None:
     """The authenticated user of a request under optional auth, else None."""
     auth = getattr(request, "auth", None)
-    return auth if isinstance(auth, user_model()) else None
+    return auth.user() if isinstance(auth, Principal) else None

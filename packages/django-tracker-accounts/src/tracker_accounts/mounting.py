@@ -73,48 +73,18 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 not_found.csrf_exempt = True  # type: ignore[attr-defined]  # a POST to an unknown path is a 404, not a CSRF 403
 
 
-Front = Callable[[HttpRequest, dict[str, Any]], HttpResponse | None]
-
-
-def fronted(front: Front, view: View) -> View:
-    """``view``, with ``front`` asked first: its answer, when it has one, is the response."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return front(request, kwargs) or view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def envelope_urls(
-    api: NinjaAPI, fronts: dict[str, Front] | None = None, form_bodies: frozenset[str] = frozenset()
-) -> list[URLPattern | URLResolver]:
-    """The URL patterns of ``api`` with the envelope kept on every error answer; ``fronts``
-    (by route) answer their path's requests first where they can (a cache hit, say); the
-    routes in ``form_bodies`` take a form body as well as JSON.
-
-    The fronted routes (the hot reads) come first, so resolving them tries the fewest
-    patterns; no two routes of an API match the same path, so the order changes nothing else
-    (``tests/test_mounting.py`` resolves every route both ways)."""
+def envelope_urls(api: NinjaAPI, form_bodies: frozenset[str] = frozenset()) -> list[URLPattern | URLResolver]:
+    """The URL patterns of ``api`` with the envelope kept on every error answer; the routes in
+    ``form_bodies`` take a form body as well as JSON."""
     patterns, _, _ = api.urls
-    first: list[URLPattern | URLResolver] = []
     wrapped: list[URLPattern | URLResolver] = []
-    fronts = dict(fronts or {})
     forms = set(form_bodies)
     for pattern in patterns:
-        is_front = False
         if isinstance(pattern, URLPattern):
             route = str(pattern.pattern)
             pattern.callback = enveloped(pattern.callback, form_body=route in forms)
             forms.discard(route)
-            front = fronts.pop(route, None)
-            if front is not None:
-                pattern.callback = fronted(front, pattern.callback)
-                is_front = True
-        (first if is_front else wrapped).append(pattern)
-    wrapped[:0] = first
-    if fronts:
-        raise ImproperlyConfigured(f"no route of the API for the fronts of {', '.join(fronts)}")
+        wrapped.append(pattern)
     if forms:
         raise ImproperlyConfigured(f"no route of the API for the form bodies of {', '.join(sorted(forms))}")
     wrapped.append(re_path(r"", not_found, name="not-found"))

@@ -21,9 +21,7 @@ served.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
-import threading
 import time
 import weakref
 from collections.abc import Iterable, Sequence
@@ -65,28 +63,13 @@ class Store(Protocol):
 
 
 class RedisStore:
-    """django-redis, through its raw client: entries and counters as plain bytes (no
-    pickling), read with one ``MGET``; bumps by a Lua script (a missing counter starts from
-    the clock, not from zero).
-
-    The ``MGET`` of every cached read goes straight down one connection that each thread
-    keeps, made with the settings of the client's pool: through the client, the pool's checks
-    and the client's retry and telemetry wrappers cost about a third of a cached hit's own
-    work. A connection that is lost (a connection or timeout error) is closed, and the next
-    read reconnects it. If it had answered before, the read is retried once through the
-    client, with all of its checks and retries, and only when that fails too is the cache
-    down; one that has not answered since it (re)connected means the cache is down, and costs
-    no second attempt. Any other error (Redis refusing the command: a wrong password, say) is
-    not retried: it reaches :func:`fetch`, which logs it and serves from the database."""
+    """django-redis, through redis-py's client (``get_client``, the same one django-redis
+    uses): entries and counters as plain bytes (no pickling), read with one ``MGET``; bumps
+    by a Lua script (a missing counter starts from the clock, not from zero)."""
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
         self._bump: Any = None
-        self._held = threading.local()
-        from redis import exceptions  # django-redis brings redis
-
-        # what a connection that went stale raises: worth one retry on a fresh one
-        self._connection_lost = (exceptions.ConnectionError, exceptions.TimeoutError)
 
     def _client(self) -> Any:
         client = self.backend.client.get_client(write=True)
@@ -97,36 +80,8 @@ class RedisStore:
     def _keys(self, names: Sequence[str]) -> list[Any]:
         return [self.backend.make_key(name) for name in names]
 
-    def _connection(self) -> Any:
-        """This thread's connection for reads, made with the settings of the client's pool but
-        not taken from it: it closes when the thread ends (a development server's request
-        threads), where one taken from the pool would stay counted as in use. A forked child
-        makes its own; the connection opens on the first read."""
-        held = getattr(self._held, "connection", None)
-        if held is None or held[0] != os.getpid():
-            pool = self._client().connection_pool
-            held = self._held.connection = (os.getpid(), pool.connection_class(**pool.connection_kwargs))
-        return held[1]
-
     def get(self, keys: Sequence[str]) -> list[Any]:
-        names = self._keys(keys)
-        connection = self._connection()
-        try:
-            connection.send_command("MGET", *names)
-            found = list(connection.read_response())
-        except self._connection_lost:
-            connection.disconnect()
-            if not getattr(self._held, "answered", False):
-                raise  # it never answered since it (re)connected: the cache is down, not the connection
-            self._held.answered = False
-            return list(self._client().execute_command("MGET", *names))
-        except BaseException:
-            # anything else (Redis refusing the command, a signal): the caller sees it, and a
-            # reply that may still be on its way is not read as the next command's
-            connection.disconnect()
-            raise
-        self._held.answered = True
-        return found
+        return list(self._client().mget(self._keys(keys)))
 
     def create(self, counters: Sequence[str], value: int) -> list[bool]:
         pipe = self._client().pipeline(transaction=False)

@@ -11,12 +11,12 @@ from ninja.responses import Status
 
 from tracker_accounts import error_codes as codes
 from tracker_accounts.api import token_pair
-from tracker_accounts.auth import caller, current_user, jwt_auth, lazy_jwt_auth, optional_jwt_auth
+from tracker_accounts.auth import caller, current_user, lazy_jwt_auth, optional_jwt_auth
 from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
-from . import invites, responses, selectors, services
-from .responses import json_response
+from . import invites, reads, selectors, services
+from .cache import json_response, project_version_key, serve, task_version_key
 from .schemas import (
     AcceptedNewUserOut,
     AcceptedOut,
@@ -43,8 +43,11 @@ from .schemas import (
     TaskUpdateIn,
 )
 
-projects_router = Router(tags=["projects"], auth=jwt_auth)
-tasks_router = Router(tags=["tasks"], auth=jwt_auth)
+# Every route checks its token the same way (tracker_accounts.auth.JWTAuth); the user is
+# resolved when a handler or a cache miss needs them.
+projects_router = Router(tags=["projects"], auth=lazy_jwt_auth)
+tasks_router = Router(tags=["tasks"], auth=lazy_jwt_auth)
+PAGE = frozenset({"page", "page_size"})
 invites_router = Router(tags=["invitations"])
 
 INVITE_GONE = (codes.INVITE_EXPIRED, codes.INVITE_USED, codes.INVITE_REVOKED)
@@ -59,8 +62,11 @@ NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a memb
 
 
 def _project_out(request: HttpRequest, slug: str, status: int = 200) -> HttpResponse:
-    body = responses.project_body(user_id=current_user(request).pk, slug=slug)
-    return json_response(body, status)
+    return json_response(reads.project_body(user=current_user(request), slug=slug).body, status)
+
+
+def _task_out(task_id: int, status: int = 200) -> HttpResponse:
+    return json_response(reads.task_body(task_id=task_id), status)
 
 
 # --------------------------------------------------------------------------- projects
@@ -77,10 +83,19 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpRespon
     **answers({200: ProjectPage}, *QUERY_ERRORS, 401),
     summary="My projects",
     description="Only the projects the caller manages or is a member of.",
-    auth=lazy_jwt_auth,
 )
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpResponse:
-    return responses.project_list(request, filters)
+    query = selectors.ProjectQuery(**filters.dict(exclude=PAGE))
+    return serve(
+        request,
+        "projects",
+        path={},
+        query=filters,
+        depends=[],
+        compute=lambda user: reads.project_page(
+            user=user, filters=query, number=filters.page, size=filters.page_size
+        ),
+    )
 
 
 @projects_router.get(
@@ -91,8 +106,14 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpRe
     "`deleted_at`; empty for everybody else. Restore one with `POST /api/projects/<slug>/restore/`.",
 )
 def project_trash(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
-    body = responses.project_trash(user_id=current_user(request).pk, number=page.page, size=page.page_size)
-    return json_response(body)
+    return serve(
+        request,
+        "project-trash",
+        path={},
+        query=page,
+        depends=[],
+        compute=lambda user: reads.project_trash_page(user=user, number=page.page, size=page.page_size),
+    )
 
 
 @projects_router.get(
@@ -102,7 +123,14 @@ def project_trash(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
     description=NOT_FOUND,
 )
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _project_out(request, slug)
+    return serve(
+        request,
+        "project",
+        path={"slug": slug},
+        query=None,
+        depends=[project_version_key(slug)],
+        compute=lambda user: reads.project_body(user=user, slug=slug),
+    )
 
 
 @projects_router.patch(
@@ -156,9 +184,15 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
     **answers({200: InvitePage}, *QUERY_ERRORS, 401, 403, 404),
     summary="The project's invitations",
 )
-def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
-    project = selectors.project_for_manager(user=current_user(request), slug=slug)
-    return responses.invite_page(project=project, number=page.page, size=page.page_size)
+def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
+    return serve(
+        request,
+        "invites",
+        path={"slug": slug},
+        query=page,
+        depends=[project_version_key(slug)],
+        compute=lambda user: reads.invite_page(user=user, slug=slug, number=page.page, size=page.page_size),
+    )
 
 
 @projects_router.delete(
@@ -177,9 +211,15 @@ def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> St
     **answers({200: MemberPage}, *QUERY_ERRORS, 401, 404),
     summary="The project's members",
 )
-def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
-    project = selectors.project_for_member(user=current_user(request), slug=slug)
-    return responses.member_page(project=project, number=page.page, size=page.page_size)
+def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
+    return serve(
+        request,
+        "members",
+        path={"slug": slug},
+        query=page,
+        depends=[project_version_key(slug)],
+        compute=lambda user: reads.member_page(user=user, slug=slug, number=page.page, size=page.page_size),
+    )
 
 
 @projects_router.delete(
@@ -202,17 +242,26 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
 )
 def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpResponse:
     task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
-    return json_response(responses.task_body(task_id=task.pk), 201)
+    return _task_out(task.pk, 201)
 
 
 @projects_router.get(
     "/{slug}/task_list/",
     **answers({200: TaskPage}, *QUERY_ERRORS, 401, 404),
     summary="The project's tasks",
-    auth=lazy_jwt_auth,
 )
 def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> HttpResponse:
-    return responses.task_list(request, slug, filters)
+    query = selectors.TaskQuery(**filters.dict(exclude=PAGE))
+    return serve(
+        request,
+        "tasks",
+        path={"slug": slug},
+        query=filters,
+        depends=[project_version_key(slug)],
+        compute=lambda user: reads.task_page(
+            user=user, slug=slug, filters=query, number=filters.page, size=filters.page_size
+        ),
+    )
 
 
 @projects_router.get(
@@ -224,8 +273,16 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
     "endpoint: restore it first, which brings back the tasks its deletion hid.",
 )
 def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    project = selectors.project_for_manager(user=current_user(request), slug=slug)
-    return json_response(responses.task_trash(project=project, number=page.page, size=page.page_size))
+    return serve(
+        request,
+        "task-trash",
+        path={"slug": slug},
+        query=page,
+        depends=[project_version_key(slug)],
+        compute=lambda user: reads.task_trash_page(
+            user=user, slug=slug, number=page.page, size=page.page_size
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- tasks
@@ -234,10 +291,16 @@ def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpR
     **answers({200: TaskOut}, 401, 404),
     summary="Read a task",
     description=NOT_FOUND,
-    auth=lazy_jwt_auth,
 )
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return responses.task_detail(request, slug)
+    return serve(
+        request,
+        "task",
+        path={"slug": slug},
+        query=None,
+        depends=[task_version_key(slug)],
+        compute=lambda user: reads.task_body_for_member(user=user, slug=slug),
+    )
 
 
 @tasks_router.patch(
@@ -251,7 +314,7 @@ def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> HttpR
     task = services.task_update(
         actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
     )
-    return json_response(responses.task_body(task_id=task.pk))
+    return _task_out(task.pk)
 
 
 @tasks_router.delete("/{slug}/delete/", **answers({204: None}, 401, 403, 404), summary="Delete a task (soft)")
@@ -271,7 +334,7 @@ def task_delete(request: HttpRequest, slug: str) -> Status[None]:
 )
 def task_restore(request: HttpRequest, slug: str) -> HttpResponse:
     task = services.task_restore(actor=current_user(request), slug=slug)
-    return json_response(responses.task_body(task_id=task.pk))
+    return _task_out(task.pk)
 
 
 # --------------------------------------------------------------------------- invitations
@@ -331,25 +394,38 @@ def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status
 @projects_router.get(
     "/{slug}/activity/",
     **answers({200: ActivityPage}, *QUERY_ERRORS, 401, 404),
-    exclude_unset=True,
     summary="The project's history",
     description="Newest first. Invitations (`invite.*`) are listed to the project's manager only. "
     "`task` (a slug), `actor` (an email address or `me`) and `verb` narrow the list.",
 )
-def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFilters]) -> dict[str, Any]:
-    user = current_user(request)
-    project = selectors.project_for_member(user=user, slug=slug)
-    entries = selectors.activity_of_project(project=project, reader_id=user.pk, filters=filters)
-    return responses.activity_page(entries, number=filters.page, size=filters.page_size)
+def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFilters]) -> HttpResponse:
+    query = selectors.ActivityQuery(**filters.dict(exclude=PAGE))
+    return serve(
+        request,
+        "project-activity",
+        path={"slug": slug},
+        query=filters,
+        depends=[project_version_key(slug)],
+        compute=lambda user: reads.project_activity_page(
+            user=user, slug=slug, filters=query, number=filters.page, size=filters.page_size
+        ),
+    )
 
 
 @tasks_router.get(
     "/{slug}/activity/",
     **answers({200: ActivityPage}, *QUERY_ERRORS, 401, 404),
-    exclude_unset=True,
     summary="The task's history",
     description="Newest first. " + NOT_FOUND,
 )
-def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> dict[str, Any]:
-    task = selectors.task_for_member(user=current_user(request), slug=slug)
-    return responses.activity_page(selectors.activity_of_task(task), number=page.page, size=page.page_size)
+def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
+    return serve(
+        request,
+        "task-activity",
+        path={"slug": slug},
+        query=page,
+        depends=[task_version_key(slug)],
+        compute=lambda user: reads.task_activity_page(
+            user=user, slug=slug, number=page.page, size=page.page_size
+        ),
+    )

@@ -1,11 +1,15 @@
-"""The projects app's version counters, and the writes that bump them.
+"""The read cache: entry keys, the version counters entries depend on, the writes that bump
+them, and :func:`serve`, the one cached read every GET goes through.
 
 Counters (see :mod:`tracker_accounts.versioned` for how entries record and check them):
 
 * :data:`GLOBAL`: bulk writes (jobs) and any user's name or address changing;
-* one per reader, :func:`user_version_key`: their memberships (joining, leaving, a project
-  of theirs edited, deleted or restored), so their project list and access checks;
-* one per project, :func:`project_version_key`: its tasks (a move touches both projects);
+* the reader's account, :func:`tracker_accounts.principals.account_version_key`: their row
+  and profile (deactivated, a new role), so an entry is served only to the user as they were;
+* one per reader, :func:`member_version_key`: their memberships (joining, leaving, a project
+  of theirs edited, deleted or restored), so their project lists and access checks;
+* one per project, :func:`project_version_key`: its tasks (a move touches both projects),
+  members, invitations and history;
 * one per task, :func:`task_version_key`: the task itself (an edit, a move, a deletion, a
   restore). What reaches a task through its project (the project deleted or restored, a
   member removed and their tasks unassigned) bumps every member's own counter instead.
@@ -15,20 +19,42 @@ its path alone every counter its entry depends on, and reads them with the entry
 round trip (:mod:`tracker_accounts.versioned`).
 
 Writers bump after their transaction commits (:func:`bump_on_commit`).
+
+A cached read (:func:`serve`) is one cache round trip (one ``MGET``): the reader's entry,
+every counter it depends on and the reader's account state come back together. The entry is
+served only when the counters it recorded are unchanged; on a hit nothing else runs, not even
+the token's user (the entry recorded the account's version, so the user is as active as when
+it was computed). On a miss the user is resolved (401 if deactivated) and the read computed.
+Entries are per reader, keyed by the validated and normalised request (:func:`entry_key`:
+junk, repeated or reordered query parameters name the same entry); refusals are never stored.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Schema
 
 from tracker_accounts import versioned
+from tracker_accounts.auth import principal
+from tracker_accounts.metrics import CACHE_LOOKUPS
+
+from .clock import today
+from .conf import app_settings
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
 
 GLOBAL = versioned.GLOBAL
 
 
-def user_version_key(user_id: int) -> str:
+def member_version_key(user_id: int) -> str:
+    """The counter of a user's memberships."""
     return f"tp:v:user:{user_id}"
 
 
@@ -52,7 +78,7 @@ def task_version_key(slug: str) -> str:
 
 
 def _keys(users: Iterable[int], projects: Iterable[str], tasks: Iterable[str], everything: bool) -> list[str]:
-    keys = [user_version_key(u) for u in users]
+    keys = [member_version_key(u) for u in users]
     keys += [project_version_key(slug) for slug in projects]
     keys += [task_version_key(slug) for slug in tasks]
     if everything:
@@ -82,3 +108,65 @@ def bump_on_commit(
     """After the current transaction commits, invalidate what is cached for these users (by
     id), projects and tasks (by slug)."""
     versioned.bump_on_commit(_keys(users, projects, tasks, everything))
+
+
+# --------------------------------------------------------------------------- the cached read
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def json_response(body: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type=CONTENT_TYPE, status=status)
+
+
+class Answer(NamedTuple):
+    """A read's rendered body, and for how long it stays true without any write (``None``:
+    until a write bumps a counter; an invitation lapses on its own)."""
+
+    body: bytes
+    fresh_for: int | None = None
+
+
+def entry_key(namespace: str, reader_id: Any, path: dict[str, str], query: Schema | None) -> str:
+    """The key of a reader's entry: the endpoint, its path arguments, the validated query with
+    every field (defaults included, so ``?page=1`` and nothing are one entry), the tracker's
+    date. The raw query string never enters it."""
+    fields = sorted(query.model_dump(mode="json").items()) if query is not None else []
+    identity = repr((today().toordinal(), sorted(path.items()), fields)).encode()
+    return f"tp:{namespace}:{reader_id}:{hashlib.blake2b(identity, digest_size=16).hexdigest()}"
+
+
+@functools.cache  # a few namespaces times three results
+def _lookups(namespace: str, result: str) -> Any:
+    return CACHE_LOOKUPS.labels(namespace, result)
+
+
+def serve(
+    request: HttpRequest,
+    namespace: str,
+    *,
+    path: dict[str, str],
+    query: Schema | None,
+    depends: list[str],
+    compute: Callable[[User], Answer],
+) -> HttpResponse:
+    """The reader's cached answer, else ``compute(user)``'s, stored under the counters read
+    before it ran: the reader's account and memberships, :data:`GLOBAL` and ``depends`` (the
+    counters named from the path). ``compute`` raises :class:`NotFound` and the like as usual
+    (a refusal is not stored)."""
+    reader = principal(request)
+    key = entry_key(namespace, reader.pk, path, query)
+    counters = [reader.version_key, member_version_key(reader.pk), *depends]
+    found = versioned.fetch([key, reader.state_key], counters)
+    if found is not None and found[0][0] is not None:
+        _lookups(namespace, "hit").inc()
+        return json_response(found[0][0])
+    _lookups(namespace, "miss" if found is not None else "unavailable").inc()
+    user = reader.user(None if found is None else ([found[0][1]], found[1]))
+    answer = compute(user)
+    if found is not None:
+        timeout = app_settings.CACHE_TIMEOUT
+        if answer.fresh_for is not None:
+            timeout = min(timeout, answer.fresh_for)
+        if timeout > 0:
+            versioned.keep(key, found[1], counters, answer.body, timeout)
+    return json_response(answer.body)

@@ -7,7 +7,7 @@ from typing import ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 # the kinds of notification mail: one catalogue, the accounts app's (people turn them off there)
@@ -343,6 +343,15 @@ def invite_expired_q(now: datetime) -> Q:
 def invite_pending_q(now: datetime) -> Q:
     """Pending in effect: stored as pending and not lapsed; the only invites that can be used."""
     return Q(status=InviteStatus.PENDING) & ~invite_lapsed_q(now)
+
+
+def invite_status_at(now: datetime) -> Case:
+    """The status in effect at ``now``, as an expression (:meth:`Invite.status_at`)."""
+    return Case(
+        When(invite_expired_q(now), then=Value(InviteStatus.EXPIRED.value)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
 
 
 class InviteQuerySet(models.QuerySet["Invite"]):

@@ -1,29 +1,47 @@
-"""The one JSON representation of projects and tasks, built from ``values()`` rows.
+"""The one JSON representation of every read, built from ``values()`` rows.
 
-Every answer that carries a project or a task (lists, details, the answer to a create or an
-edit) is made here, from the columns named below, without building model instances: the
-rows come from selectors' querysets, ``is_overdue`` is computed by the database from the
-models' own rule, and the result is encoded once with orjson. Datetimes are written as
-ninja's encoder writes them (milliseconds, ``Z`` for UTC), so the bytes are what the
-schemas (``ProjectOut``, ``TaskOut``, their trash forms ``DeletedProjectOut`` and
-``DeletedTaskOut``, and their pages) declare; a test holds the two together.
+Each shape of the contract is a schema of :mod:`.schemas` (``TaskOut``, ``ProjectOut``,
+``MemberOut``, ...), and its fields are listed there only: :class:`Shape` reads the schema's
+fields and works out, from each field's type, the columns a ``values()`` query needs and how
+a row becomes the field's JSON (a ``UserBrief`` from the user's columns, a ``ProjectRef`` from
+the project's, a datetime written as text by the database, a date as ``YYYY-MM-DD``). A shape
+names only what the schema cannot say: a field read from another column, or computed by the
+database from a model's rule (``is_overdue``). No model instances are built; the page is
+encoded once with orjson. Datetimes are written as ninja's encoder writes them
+(milliseconds, ``Z`` for UTC), so the bytes are what the schemas declare; a test holds the two
+together for every shape.
 """
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, Union, get_args, get_origin
 
 import orjson
-from django.db import connections
-from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, QuerySet
+from django.db.models import BooleanField, CharField, Expression, ExpressionWrapper, F, Func, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+from ninja import Schema
 
+from tracker_accounts.schemas import UserBrief
 from tracker_accounts.users import brief_columns, brief_reader
 
-from .models import Priority, Project, Task, project_overdue_q, task_overdue_q
+from .models import Priority, invite_status_at, project_overdue_q, task_overdue_q
+from .schemas import (
+    ActivityOut,
+    DeletedProjectOut,
+    DeletedTaskOut,
+    InviteOut,
+    MemberOut,
+    ProjectOut,
+    ProjectRef,
+    TaskOut,
+)
 
-PRIORITY_NAMES = {p.value: p.label for p in Priority}
+Row = dict[str, Any]
+Read = Callable[[Row], Any]
 
 
 def json_datetime(value: datetime | None) -> str | None:
@@ -46,11 +64,14 @@ class JsonTimestamp(Func):
 
     Reading a timestamp into a Python ``datetime`` (psycopg parses the text in Python under
     Django's time-zone loader) and writing it back as text cost more than the rest of a
-    task's row: on PostgreSQL and SQLite the database writes the text instead. Elsewhere
-    :func:`timestamps` leaves the column as it is and :func:`timestamp` formats it here."""
+    task's row: on PostgreSQL and SQLite the database writes the text instead. Elsewhere the
+    column comes back as it is and :func:`timestamp` formats it here."""
 
     output_field = CharField()
-    VENDORS = frozenset({"postgresql", "sqlite"})
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> SQL:  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        return column, tuple(params)
 
     def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> SQL:
         column, params = compiler.compile(self.source_expressions[0])
@@ -73,24 +94,8 @@ class JsonTimestamp(Func):
         return sql, (*params, *params, *params, *params)
 
 
-TEXT = "__json"  # the suffix of a timestamp column the database wrote as text
-
-
-def timestamps(
-    rows: QuerySet[Any, Any], columns: list[str], names: tuple[str, ...]
-) -> tuple[QuerySet[Any, Any], list[str]]:
-    """``rows`` and ``columns`` with the datetime columns ``names`` written as text by the
-    database where it can (:class:`JsonTimestamp`)."""
-    if connections[rows.db].vendor not in JsonTimestamp.VENDORS:
-        return rows, columns
-    rows = rows.annotate(**{name + TEXT: JsonTimestamp(F(name)) for name in names})
-    return rows, [name + TEXT if name in names else name for name in columns]
-
-
-def timestamp(row: dict[str, Any], name: str) -> str | None:
-    """The JSON of the datetime column ``name`` of ``row`` (see :func:`timestamps`)."""
-    text = name + TEXT
-    return row[text] if text in row else json_datetime(row[name])
+def _as_json_time(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else json_datetime(value)
 
 
 def json_date(value: date | None) -> str | None:
@@ -101,131 +106,165 @@ def encode(data: Any) -> bytes:
     return orjson.dumps(data)
 
 
-def page(items: list[dict[str, Any]], count: int, number: int, size: int) -> dict[str, Any]:
-    """One page of a list, in the order of the schema's fields."""
+# --------------------------------------------------------------------------- fields
+class Moment(NamedTuple):
+    """When a read is made: the tracker's date (overdue) and the time (an invitation's status)."""
+
+    day: date
+    now: datetime
+
+
+Annotations = Callable[[Moment], Mapping[str, Expression | F]]
+
+
+def _none(at: Moment) -> Mapping[str, Expression | F]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one field of a shape is read: the ``values()`` columns it needs (worked out when a
+    page is read: the user model decides a brief's), the annotations those columns name (given
+    the tracker's date), and the reader a page's rows go through (made once per page)."""
+
+    columns: Callable[[], list[str]]
+    reader: Callable[[], Read]
+    annotations: Annotations = _none
+
+
+def column(name: str, convert: Callable[[Any], Any] | None = None) -> Field:
+    """The column ``name`` as it is (or through ``convert``)."""
+    if convert is None:
+        return Field(lambda: [name], lambda: lambda row: row[name])
+    return Field(lambda: [name], lambda: lambda row: convert(row[name]))
+
+
+def timestamp(name: str) -> Field:
+    """A datetime column, written as JSON text by the database (:class:`JsonTimestamp`)."""
+    alias = f"{name}__json"
+    return Field(
+        lambda: [alias],
+        lambda: lambda row: _as_json_time(row[alias]),
+        lambda at: {alias: JsonTimestamp(F(name))},
+    )
+
+
+def computed(name: str, expression: Callable[[Moment], Expression], convert: Callable[[Any], Any]) -> Field:
+    """A value the database computes at the moment of the read (a model's rule as an expression)."""
+    return Field(lambda: [name], lambda: lambda row: convert(row[name]), lambda at: {name: expression(at)})
+
+
+def brief(prefix: str) -> Field:
+    """A UserBrief (or null) through the user relation ``prefix`` (``"assignee__"``)."""
+    return Field(lambda: brief_columns(prefix), lambda: brief_reader(prefix))
+
+
+def brief_part(prefix: str, part: str) -> Field:
+    """One key of a UserBrief (``"email"``, ...) through the user relation ``prefix``, for the
+    shapes that flatten a person into their own fields (a member)."""
+
+    def reader() -> Read:
+        read = brief_reader(prefix)
+        return lambda row: (read(row) or {}).get(part)
+
+    return Field(lambda: brief_columns(prefix), reader)
+
+
+def reference(prefix: str) -> Field:
+    """A ProjectRef (``{"slug", "name"}``) through the project relation ``prefix``."""
+    slug, name = f"{prefix}slug", f"{prefix}name"
+    return Field(lambda: [slug, name], lambda: lambda row: {"slug": row[slug], "name": row[name]})
+
+
+def _plain_type(annotation: Any) -> tuple[Any, bool]:
+    """The type a field holds, and whether it may be null."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return (args[0] if len(args) == 1 else annotation), len(args) < len(get_args(annotation))
+    return annotation, False
+
+
+def inferred(name: str, annotation: Any) -> Field:
+    """The field ``name`` of a schema, read as its type says."""
+    kind, _ = _plain_type(annotation)
+    if kind is datetime:
+        return timestamp(name)
+    if kind is date:
+        return column(name, json_date)
+    if kind is UserBrief:
+        return brief(f"{name}__")
+    if kind is ProjectRef:
+        return reference(f"{name}__")
+    return column(name)
+
+
+# --------------------------------------------------------------------------- shapes
+@dataclass
+class Shape:
+    """One schema's representation: its fields in the schema's order, each read as the schema
+    says unless ``overrides`` names how (:func:`inferred`)."""
+
+    schema: type[Schema]
+    overrides: dict[str, Field] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.overrides) - set(self.schema.model_fields)
+        if unknown:
+            raise TypeError(f"{self.schema.__name__} has no fields {sorted(unknown)}")
+        self.fields = {
+            name: self.overrides.get(name) or inferred(name, info.annotation)
+            for name, info in self.schema.model_fields.items()
+        }
+
+    def rows(self, qs: QuerySet[Any], at: Moment) -> QuerySet[Any, Row]:
+        """``qs`` as the rows this shape reads (one query, whatever the count)."""
+        annotations: dict[str, Expression | F] = {}
+        columns: list[str] = []
+        for f in self.fields.values():
+            annotations.update(f.annotations(at))
+            columns += [c for c in f.columns() if c not in columns]
+        rows: QuerySet[Any, Row] = qs.annotate(**annotations).values(*columns)
+        return rows
+
+    def items(self, rows: list[Row]) -> list[Row]:
+        """The JSON of each row."""
+        readers = [(name, f.reader()) for name, f in self.fields.items()]
+        return [{name: read(row) for name, read in readers} for row in rows]
+
+
+def page_of(items: list[Row], count: int, number: int, size: int) -> Row:
+    """One page of a list, in the order of the page schema's fields."""
     return {"count": count, "page": number, "page_size": size, "items": items}
 
 
-# --------------------------------------------------------------------------- tasks
-def _task_columns() -> list[str]:
-    return [
-        "slug",
-        "title",
-        "description",
-        "status",
-        "priority",
-        "due_date",
-        "overdue_now",
-        "project__slug",
-        "project__name",
-        "created_at",
-        "updated_at",
-        "completed_at",
-        *brief_columns("assignee__"),
-        *brief_columns("created_by__"),
-    ]
+def page(shape: Shape, rows: list[Row], count: int, number: int, size: int) -> bytes:
+    return encode(page_of(shape.items(rows), count, number, size))
 
 
-TASK_TIMES = ("created_at", "updated_at", "completed_at", "deleted_at")
-PROJECT_TIMES = ("created_at", "updated_at", "deleted_at")
+def one(shape: Shape, row: Row) -> bytes:
+    return encode(shape.items([row])[0])
 
 
-def task_rows(tasks: QuerySet[Task], day: date, *extra: str) -> QuerySet[Task, dict[str, Any]]:
-    """``tasks`` as rows of what a task's JSON needs (one query, whatever the count), plus the
-    ``extra`` columns (``deleted_at`` for the trash)."""
-    overdue = ExpressionWrapper(task_overdue_q(day), output_field=BooleanField())
-    columns = [*_task_columns(), *extra]
-    annotated, columns = timestamps(
-        tasks.annotate(overdue_now=overdue), columns, tuple(c for c in TASK_TIMES if c in columns)
+# --------------------------------------------------------------------------- the shapes
+PRIORITY_NAMES = {p.value: p.label for p in Priority}
+
+
+def _overdue(rule: Callable[[date], Q]) -> Field:
+    return computed(
+        "overdue_now", lambda at: ExpressionWrapper(rule(at.day), output_field=BooleanField()), bool
     )
-    rows: QuerySet[Task, dict[str, Any]] = annotated.values(*columns)
-    return rows
 
 
-def task_items(rows: list[dict[str, Any]], *, deleted: bool = False) -> list[dict[str, Any]]:
-    """The JSON of each task row (``deleted``: with ``deleted_at``, for the trash)."""
-    assignee, creator = brief_reader("assignee__"), brief_reader("created_by__")
-    items = []
-    for row in rows:
-        item = {
-            "slug": row["slug"],
-            "title": row["title"],
-            "description": row["description"],
-            "status": row["status"],
-            "priority": PRIORITY_NAMES[row["priority"]],
-            "due_date": json_date(row["due_date"]),
-            "is_overdue": bool(row["overdue_now"]),
-            "assignee": assignee(row),
-            "project": {"slug": row["project__slug"], "name": row["project__name"]},
-            "created_by": creator(row),
-            "created_at": timestamp(row, "created_at"),
-            "updated_at": timestamp(row, "updated_at"),
-            "completed_at": timestamp(row, "completed_at"),
-        }
-        if deleted:
-            item["deleted_at"] = timestamp(row, "deleted_at")
-        items.append(item)
-    return items
-
-
-def task_json(row: dict[str, Any]) -> dict[str, Any]:
-    return task_items([row])[0]
-
-
-# --------------------------------------------------------------------------- projects
-def _project_columns() -> list[str]:
-    return [
-        "slug",
-        "name",
-        "description",
-        "status",
-        "start_date",
-        "due_date",
-        "overdue_now",
-        "member_count",
-        "my_role",
-        "created_at",
-        "updated_at",
-        *brief_columns("manager__"),
-    ]
-
-
-def project_rows(projects: QuerySet[Project], day: date, *extra: str) -> QuerySet[Project, dict[str, Any]]:
-    """``projects`` (annotated with ``my_role`` and ``member_count``) as rows of their JSON,
-    plus the ``extra`` columns (``deleted_at`` for the trash)."""
-    overdue = ExpressionWrapper(project_overdue_q(day), output_field=BooleanField())
-    columns = [*_project_columns(), *extra]
-    annotated, columns = timestamps(
-        projects.annotate(overdue_now=overdue), columns, tuple(c for c in PROJECT_TIMES if c in columns)
-    )
-    rows: QuerySet[Project, dict[str, Any]] = annotated.values(*columns)
-    return rows
-
-
-def project_items(rows: list[dict[str, Any]], *, deleted: bool = False) -> list[dict[str, Any]]:
-    """The JSON of each project row (``deleted``: with ``deleted_at``, for the trash)."""
-    manager = brief_reader("manager__")
-    items = []
-    for row in rows:
-        item = {
-            "slug": row["slug"],
-            "name": row["name"],
-            "description": row["description"],
-            "status": row["status"],
-            "start_date": json_date(row["start_date"]),
-            "due_date": json_date(row["due_date"]),
-            "is_overdue": bool(row["overdue_now"]),
-            "manager": manager(row),
-            "member_count": row["member_count"],
-            "my_role": row["my_role"],
-            "created_at": timestamp(row, "created_at"),
-            "updated_at": timestamp(row, "updated_at"),
-        }
-        if deleted:
-            item["deleted_at"] = timestamp(row, "deleted_at")
-        items.append(item)
-    return items
-
-
-def project_json(row: dict[str, Any]) -> dict[str, Any]:
-    return project_items([row])[0]
+PROJECT = Shape(ProjectOut, {"is_overdue": _overdue(project_overdue_q)})
+DELETED_PROJECT = Shape(DeletedProjectOut, PROJECT.overrides)
+TASK = Shape(
+    TaskOut,
+    {"priority": column("priority", PRIORITY_NAMES.__getitem__), "is_overdue": _overdue(task_overdue_q)},
+)
+DELETED_TASK = Shape(DeletedTaskOut, TASK.overrides)
+MEMBER = Shape(
+    MemberOut,
+    {part: brief_part("user__", part) for part in ("id", "email", "first_name", "last_name")},
+)
+INVITE = Shape(InviteOut, {"status": computed("status_now", lambda at: invite_status_at(at.now), str)})
+ACTIVITY = Shape(ActivityOut)

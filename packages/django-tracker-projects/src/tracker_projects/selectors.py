@@ -3,6 +3,7 @@ caches or paginates (that is :mod:`tracker_projects.responses`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -14,10 +15,40 @@ from tracker_accounts.users import email_q
 
 from . import permissions
 from .models import DELETED, MANAGER_ONLY_VERBS, Activity, Invite, Membership, Priority, Project, Task
-from .schemas import ActivityFilters, ProjectFilters, TaskFilters
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    """What a project list is narrowed and ordered by (validated by the API's schema)."""
+
+    status: str | None = None
+    search: str | None = None
+    overdue: bool | None = None
+    ordering: str = "-created_at"
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """What a task list is narrowed and ordered by; ``assignee`` is an address or ``me``."""
+
+    status: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    overdue: bool | None = None
+    search: str | None = None
+    ordering: str = "-created_at"
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    """What a project's history is narrowed by: a task's slug, an actor (address or ``me``), a verb."""
+
+    task: str | None = None
+    actor: str | None = None
+    verb: str | None = None
 
 
 ORDER_TIEBREAK = {"name": "id", "-name": "-id"}
@@ -73,7 +104,7 @@ def projects_of(user_id: int) -> QuerySet[Project]:
     )
 
 
-def project_list(*, user_id: int, filters: ProjectFilters, day: date) -> QuerySet[Project]:
+def project_list(*, user_id: int, filters: ProjectQuery, day: date) -> QuerySet[Project]:
     """The user's projects matching ``filters`` (annotated as :func:`projects_of`), in order."""
     qs = Project.objects.with_member(user_id)
     if filters.status:
@@ -90,6 +121,20 @@ def project_of_member(*, user_id: int, slug: str) -> QuerySet[Project]:
     """The project ``slug`` if the user belongs to it (an empty queryset otherwise)."""
     ensure_storable(slug, "Project")
     return projects_of(user_id).filter(slug=slug)
+
+
+def member_project(*, user_id: int, slug: str) -> Subquery:
+    """The id of the live project ``slug`` if the user belongs to it, as a subquery (NULL
+    otherwise): a query filtered on it checks the membership in the same round trip."""
+    return Subquery(project_of_member(user_id=user_id, slug=slug).order_by().values("id")[:1])
+
+
+def member_project_id(*, user_id: int, slug: str) -> int | None:
+    """The id of the live project ``slug`` if the user belongs to it."""
+    found: int | None = (
+        project_of_member(user_id=user_id, slug=slug).order_by().values_list("id", flat=True).first()
+    )
+    return found
 
 
 def project_for_update(*, user: User, slug: str) -> Project:
@@ -172,7 +217,7 @@ def task_for_restore(*, user: User | None, slug: str) -> Task:
 
 # --------------------------------------------------------------------------- tasks
 def tasks_of_project(
-    *, project_id: int | Subquery, filters: TaskFilters, day: date, reader_id: int
+    *, project_id: int | Subquery, filters: TaskQuery, day: date, reader_id: int
 ) -> QuerySet[Task]:
     """The project's live tasks matching ``filters``, in order (``assignee=me``: the reader);
     ``project_id`` may be a subquery (one that checks a membership, say)."""
@@ -223,7 +268,7 @@ def invites_of(project: Project) -> QuerySet[Invite]:
 
 
 # --------------------------------------------------------------------------- activity
-def activity_of_project(*, project: Project, reader_id: int, filters: ActivityFilters) -> QuerySet[Activity]:
+def activity_of_project(*, project: Project, reader_id: int, filters: ActivityQuery) -> QuerySet[Activity]:
     """The project's history for ``reader_id``, newest first: invitations only for its manager."""
     qs = Activity.objects.filter(project=project)
     if project.manager_id != reader_id:

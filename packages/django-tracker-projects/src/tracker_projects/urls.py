@@ -22,7 +22,6 @@ from tracker_accounts.mounting import envelope_urls
 from tracker_accounts.openapi import operation_id, refine
 
 from .api import invites_router, projects_router, tasks_router
-from .responses import FRONTS
 from .schemas import NAMED_ENUMS
 
 app_name = "tracker_api"
@@ -55,4 +54,4 @@ api.add_router("notifications/", notifications_router)
 # RFC 8058: mail providers post the one-click unsubscribe as a form, not as JSON
 ONE_CLICK_ROUTES = frozenset({"notifications/unsubscribe/<token>/"})
 
-urlpatterns = envelope_urls(api, fronts=FRONTS, form_bodies=ONE_CLICK_ROUTES)
+urlpatterns = envelope_urls(api, form_bodies=ONE_CLICK_ROUTES)

@@ -1,0 +1,40 @@
+"""One page of a list and its total: the one pagination helper of every list endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db.models import IntegerField, Model, QuerySet, Subquery
+
+M = TypeVar("M", bound=Model)
+Row = dict[str, Any]
+
+
+class CountOf(Subquery):
+    """The number of rows a queryset matches, as a column: ``(SELECT COUNT(*) FROM (...))``.
+    Uncorrelated, so the database counts once per query, not per row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, qs: QuerySet[Any, Any]) -> None:
+        super().__init__(qs.order_by().values("pk"))
+
+
+TOTAL = "page_total"
+
+
+def paginate(
+    qs: QuerySet[M], number: int, size: int, rows: Callable[[QuerySet[M]], QuerySet[M, Row]]
+) -> tuple[list[Row], int]:
+    """Page ``number`` (of ``size``) of ``qs`` as ``rows(...)`` makes its rows, and the total
+    of ``qs``, in one query: choosing the page's rows and counting run on ``qs`` alone (an
+    index serves them), and only the page's rows are joined to what ``rows`` reads. A page
+    past the end costs a second query, for the total."""
+    start = (number - 1) * size
+    page = qs.filter(pk__in=Subquery(qs.values("pk")[start : start + size]))
+    found = list(rows(page).annotate(**{TOTAL: CountOf(qs)}))
+    if found:
+        return found, int(found[0][TOTAL])
+    return [], 0 if start == 0 else qs.count()

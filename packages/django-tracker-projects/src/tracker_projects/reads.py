@@ -1,0 +1,125 @@
+"""The read behind each GET (and the answer of each write): a selector's queryset, one page of
+it (:mod:`.pagination`), rendered once (:mod:`.representation`). The API serves these
+through the cache (:func:`.cache.serve`); writes answer with the same bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tracker_accounts.errors import NotFound
+
+from . import representation, selectors
+from .cache import Answer
+from .clock import today
+from .models import InviteStatus, Task
+from .pagination import paginate
+from .representation import Moment, Shape
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
+
+def moment() -> Moment:
+    return Moment(today(), timezone.now())
+
+
+def _page(shape: Shape, qs: QuerySet[Any], number: int, size: int, at: Moment | None = None) -> bytes:
+    at = at or moment()
+    rows, count = paginate(qs, number, size, lambda page: shape.rows(page, at))
+    return representation.page(shape, rows, count, number, size)
+
+
+def _one(shape: Shape, qs: QuerySet[Any], what: str) -> bytes:
+    row = shape.rows(qs, moment()).first()
+    if row is None:
+        raise NotFound(f"{what} not found.")
+    return representation.one(shape, row)
+
+
+# --------------------------------------------------------------------------- projects
+def project_page(*, user: User, filters: selectors.ProjectQuery, number: int, size: int) -> Answer:
+    at = moment()
+    qs = selectors.project_list(user_id=user.pk, filters=filters, day=at.day)
+    return Answer(_page(representation.PROJECT, qs, number, size, at))
+
+
+def project_body(*, user: User, slug: str) -> Answer:
+    """A project as its member sees it (404 otherwise)."""
+    qs = selectors.project_of_member(user_id=user.pk, slug=slug)
+    return Answer(_one(representation.PROJECT, qs, "Project"))
+
+
+def project_trash_page(*, user: User, number: int, size: int) -> Answer:
+    """A page of the deleted projects the user manages, each with ``deleted_at``."""
+    qs = selectors.project_trash(user_id=user.pk)
+    return Answer(_page(representation.DELETED_PROJECT, qs, number, size))
+
+
+# --------------------------------------------------------------------------- tasks
+def task_page(*, user: User, slug: str, filters: selectors.TaskQuery, number: int, size: int) -> Answer:
+    """A page of the project's tasks for its member; the membership is checked inside the page's
+    query (its project is a subquery that finds nothing for an outsider), and only an empty
+    answer asks which it was."""
+    at = moment()
+    project = selectors.member_project(user_id=user.pk, slug=slug)
+    qs = selectors.tasks_of_project(project_id=project, filters=filters, day=at.day, reader_id=user.pk)
+    rows, count = paginate(qs, number, size, lambda page: representation.TASK.rows(page, at))
+    if count == 0 and selectors.member_project_id(user_id=user.pk, slug=slug) is None:
+        raise NotFound("Project not found.")
+    return Answer(representation.page(representation.TASK, rows, count, number, size))
+
+
+def task_body_for_member(*, user: User, slug: str) -> Answer:
+    """A task as a member of its project sees it (404 otherwise): one query."""
+    return Answer(_one(representation.TASK, selectors.tasks_of_member(user_id=user.pk, slug=slug), "Task"))
+
+
+def task_body(*, task_id: int) -> bytes:
+    """A live task's JSON, as the answers to a create, an edit or a restore carry it (404 if it
+    is gone meanwhile); a GET's is the same, read with its access check."""
+    qs = Task.objects.filter(id=task_id, project__deleted_at__isnull=True)
+    return _one(representation.TASK, qs, "Task")
+
+
+def task_trash_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+    """For the project's manager: a page of its deleted tasks, each with ``deleted_at``."""
+    project = selectors.project_for_manager(user=user, slug=slug)
+    return Answer(
+        _page(representation.DELETED_TASK, selectors.task_trash(project_id=project.pk), number, size)
+    )
+
+
+# --------------------------------------------------------------------------- members, invitations
+def member_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+    project = selectors.project_for_member(user=user, slug=slug)
+    return Answer(_page(representation.MEMBER, selectors.members_of(project), number, size))
+
+
+def invite_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+    """For the project's manager: a page of its invitations. The answer stays true until a
+    write, or until a pending invitation on the page lapses into ``expired``."""
+    project = selectors.project_for_manager(user=user, slug=slug)
+    at, shape = moment(), representation.INVITE
+    rows, count = paginate(selectors.invites_of(project), number, size, lambda page: shape.rows(page, at))
+    items = shape.items(rows)
+    lapses = [datetime.fromisoformat(i["expires_at"]) for i in items if i["status"] == InviteStatus.PENDING]
+    fresh_for = None if not lapses else max(0, int((min(lapses) - at.now) / timedelta(seconds=1)))
+    return Answer(representation.encode(representation.page_of(items, count, number, size)), fresh_for)
+
+
+# --------------------------------------------------------------------------- activity
+def project_activity_page(
+    *, user: User, slug: str, filters: selectors.ActivityQuery, number: int, size: int
+) -> Answer:
+    project = selectors.project_for_member(user=user, slug=slug)
+    qs = selectors.activity_of_project(project=project, reader_id=user.pk, filters=filters)
+    return Answer(_page(representation.ACTIVITY, qs, number, size))
+
+
+def task_activity_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+    task = selectors.task_for_member(user=user, slug=slug)
+    return Answer(_page(representation.ACTIVITY, selectors.activity_of_task(task), number, size))
