@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from .models import Profile, Role
-from .users import user_brief
+from .users import brief_of
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -62,7 +62,7 @@ def user_self(user: User) -> dict[str, Any]:
     profile = profile_of(user)
     joined = getattr(user, "date_joined", None) or (profile.created_at if profile else None)
     return {
-        **(user_brief(user) or {}),
+        **brief_of(user),
         "role": role_of(user),
         "date_joined": joined,
         "time_zone": time_zone_of(user),

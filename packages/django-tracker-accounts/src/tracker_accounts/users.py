@@ -9,7 +9,7 @@ two accounts share an address, :func:`user_for_email` refuses to pick one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
@@ -91,12 +91,34 @@ def display_name(user: User) -> str:
     return f"{first} {last}".strip() or email_of(user)
 
 
-def user_brief(user: User) -> dict[str, Any] | None:
-    """The contract's UserBrief: ``{"id", "email", "first_name", "last_name"}``."""
-    if user is None:
-        return None
+class Brief(TypedDict):
+    """The contract's UserBrief."""
+
+    id: Any  # the user model's primary key: an integer, a UUID, ...
+    email: str
+    first_name: str
+    last_name: str
+
+
+def brief(pk: Any, email: object, first_name: object, last_name: object) -> Brief:
+    """The one place a UserBrief is built, from a user or from a row of :func:`brief_columns`."""
+    return {
+        "id": pk,
+        "email": str(email or ""),
+        "first_name": str(first_name or ""),
+        "last_name": str(last_name or ""),
+    }
+
+
+def brief_of(user: User) -> Brief:
+    """The UserBrief of ``user``."""
     first, last = names_of(user)
-    return {"id": user.pk, "email": email_of(user), "first_name": first, "last_name": last}
+    return brief(user.pk, email_of(user), first, last)
+
+
+def user_brief(user: User | None) -> Brief | None:
+    """The UserBrief of ``user`` (None: no user)."""
+    return None if user is None else brief_of(user)
 
 
 def brief_columns(prefix: str) -> list[str]:
@@ -106,26 +128,18 @@ def brief_columns(prefix: str) -> list[str]:
     return [f"{prefix}{c}" for c in (user_model()._meta.pk.attname, email_field_name(), *names)]
 
 
-def brief_reader(prefix: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
-    """The contract's UserBrief (``{"id", "email", "first_name", "last_name"}``) from a
-    ``values()`` row of :func:`brief_columns` through the relation ``prefix`` (None: no user),
-    its column names worked out once for a page of rows."""
+def brief_reader(prefix: str) -> Callable[[dict[str, Any]], Brief | None]:
+    """The UserBrief (None: no user) of a ``values()`` row of :func:`brief_columns` through the
+    relation ``prefix``, its column names worked out once for a page of rows."""
     pk_key = f"{prefix}{user_model()._meta.pk.attname}"
     email_key = f"{prefix}{email_field_name()}"
     first_key, last_key = f"{prefix}first_name", f"{prefix}last_name"
 
-    def brief(row: dict[str, Any]) -> dict[str, Any] | None:
+    def read(row: dict[str, Any]) -> Brief | None:
         pk = row[pk_key]
-        if pk is None:
-            return None
-        return {
-            "id": pk,
-            "email": str(row[email_key] or ""),
-            "first_name": str(row.get(first_key) or ""),
-            "last_name": str(row.get(last_key) or ""),
-        }
+        return None if pk is None else brief(pk, row[email_key], row.get(first_key), row.get(last_key))
 
-    return brief
+    return read
 
 
 def lock_email(email: str) -> None:

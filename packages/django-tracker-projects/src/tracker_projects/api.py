@@ -17,6 +17,7 @@ from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
 from .cache import json_response, project_version_key, serve, task_version_key
+from .representation import project_ref
 from .schemas import (
     AcceptedNewUserOut,
     AcceptedOut,
@@ -348,7 +349,7 @@ def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
     invite, account_exists = invites.invite_lookup(token=token)
     return {
         "email": invite.email,
-        "project": {"slug": invite.project.slug, "name": invite.project.name},
+        "project": project_ref(invite.project),
         "invited_by": user_brief(invite.invited_by),
         "expires_at": invite.expires_at,
         "account_exists": account_exists,
@@ -384,7 +385,7 @@ def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status
         first_name=payload.first_name,
         last_name=payload.last_name,
     )
-    project = {"slug": result.project.slug, "name": result.project.name}
+    project = project_ref(result.project)
     if result.new_user is None:
         return Status(200, {"project": project})
     return Status(201, {**token_pair(result.new_user), "project": project})

@@ -18,7 +18,7 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple, Union, get_args, get_origin
+from typing import Any, NamedTuple, TypedDict, Union, get_args, get_origin
 
 import orjson
 from django.db.models import BooleanField, CharField, Expression, ExpressionWrapper, F, Func, Q, QuerySet
@@ -28,7 +28,7 @@ from ninja import Schema
 from tracker_accounts.schemas import UserBrief
 from tracker_accounts.users import brief_columns, brief_reader
 
-from .models import Priority, invite_status_at, project_overdue_q, task_overdue_q
+from .models import Priority, Project, invite_status_at, project_overdue_q, task_overdue_q
 from .schemas import (
     ActivityOut,
     DeletedProjectOut,
@@ -165,15 +165,36 @@ def brief_part(prefix: str, part: str) -> Field:
 
     def reader() -> Read:
         read = brief_reader(prefix)
-        return lambda row: (read(row) or {}).get(part)
+
+        def one_part(row: Row) -> object:
+            found = read(row)
+            return None if found is None else dict(found)[part]
+
+        return one_part
 
     return Field(lambda: brief_columns(prefix), reader)
 
 
+class Reference(TypedDict):
+    """The contract's ProjectRef."""
+
+    slug: str
+    name: str
+
+
+def project_ref(project: Project) -> Reference:
+    """The one place a ProjectRef is built from a project (rows: :func:`reference`)."""
+    return {"slug": project.slug, "name": project.name}
+
+
 def reference(prefix: str) -> Field:
-    """A ProjectRef (``{"slug", "name"}``) through the project relation ``prefix``."""
+    """A ProjectRef through the project relation ``prefix``, read from a row."""
     slug, name = f"{prefix}slug", f"{prefix}name"
-    return Field(lambda: [slug, name], lambda: lambda row: {"slug": row[slug], "name": row[name]})
+
+    def read(row: Row) -> Reference:
+        return project_ref(Project(slug=row[slug], name=row[name]))
+
+    return Field(lambda: [slug, name], lambda: read)
 
 
 def _plain_type(annotation: Any) -> tuple[Any, bool]:
