@@ -14,7 +14,7 @@ from django.db.models import F
 from tests.conftest import auth_client
 from tests.factories import UserFactory
 from tracker_accounts import compiled
-from tracker_projects import representation, services
+from tracker_projects import jobs, representation, services
 from tracker_projects.models import Membership, Project, Task
 from tracker_projects.responses import page_of_rows
 
@@ -140,15 +140,16 @@ def test_a_value_the_builder_does_not_use_leaves_the_shape_uncompiled(two_projec
 
 def test_a_value_without_stand_ins_runs_through_the_orm(two_projects):
     """A boolean (or a UUID key) has no stand-in: the read is never compiled, and still right."""
+    jobs.check_task_overdue()  # the late tasks' lateness is mailed: overdue_mailed set on them
 
     def flagged(v: compiled.Values):
-        return Task.objects.filter(is_overdue=v["flag"]).order_by("id").values("id")
+        return Task.objects.filter(overdue_mailed=v["flag"]).order_by("id").values("id")
 
     assert compiled.rows(Task, ("flag",), flagged, {"flag": False}) == list(
-        Task.objects.filter(is_overdue=False).order_by("id").values("id")
+        Task.objects.filter(overdue_mailed=False).order_by("id").values("id")
     )
     assert connections["default"].__dict__[compiled.ATTR][("flag",)] is compiled.UNTRACEABLE
-    late = list(Task.objects.filter(is_overdue=True).order_by("id").values("id"))
+    late = list(Task.objects.filter(overdue_mailed=True).order_by("id").values("id"))
     assert late and compiled.rows(Task, ("flag",), flagged, {"flag": True}) == late
 
 
