@@ -79,6 +79,23 @@ def test_project_rules_agree_on_every_row():
     assert gone.pk in ids(Project.all_objects.overdue_on(DAY))
 
 
+@pytest.mark.parametrize("day", [YESTERDAY, DAY, TOMORROW])
+def test_project_overdue_mailed_is_cleared_alike_in_python_and_in_the_database(day):
+    """Only rows on time on ``day`` forget that their lateness was mailed."""
+    for due, status in product(DUE.values(), ProjectStatus.values):
+        ProjectFactory(due_date=due, status=status, overdue_mailed=True)
+    ProjectFactory(due_date=TOMORROW, deleted_at=timezone.now(), overdue_mailed=True)
+    in_python = {}
+    for project in Project.all_objects.all():
+        project.clear_overdue_mailed_if_on_time(day)
+        in_python[project.pk] = project.overdue_mailed
+    on_time = ids(Project.all_objects.on_time_on(day))
+    assert Project.all_objects.clear_overdue_mailed_if_on_time(day) == len(on_time)
+    assert dict(Project.all_objects.values_list("id", "overdue_mailed")) == in_python
+    assert {pk for pk, mailed in in_python.items() if not mailed} == on_time
+    assert Project.all_objects.clear_overdue_mailed_if_on_time(day) == 0  # nothing left to clear
+
+
 def test_with_member_and_has_member_agree():
     project = ProjectFactory()
     member = MembershipFactory(project=project).user
@@ -143,6 +160,24 @@ def test_task_rules_agree_on_every_row():
         assert ids(Task.objects.on_time_on(day)) == {t.pk for t in rows} - late - {gone.pk}
         assert ids(project.tasks.all().overdue_on(day)) == late - {gone.pk}
     assert gone.pk in ids(Task.all_objects.overdue_on(DAY))
+
+
+@pytest.mark.parametrize("day", [YESTERDAY, DAY, TOMORROW])
+def test_task_overdue_mailed_is_cleared_alike_in_python_and_in_the_database(day):
+    """Only rows on time on ``day`` forget that their lateness was mailed."""
+    project = ProjectFactory()
+    for due, status in product(DUE.values(), TaskStatus.values):
+        TaskFactory(project=project, due_date=due, status=status, overdue_mailed=True)
+    TaskFactory(project=project, due_date=TOMORROW, deleted_at=timezone.now(), overdue_mailed=True)
+    in_python = {}
+    for task in Task.all_objects.all():
+        task.clear_overdue_mailed_if_on_time(day)
+        in_python[task.pk] = task.overdue_mailed
+    on_time = ids(Task.all_objects.on_time_on(day))
+    assert Task.all_objects.clear_overdue_mailed_if_on_time(day) == len(on_time)
+    assert dict(Task.all_objects.values_list("id", "overdue_mailed")) == in_python
+    assert {pk for pk, mailed in in_python.items() if not mailed} == on_time
+    assert Task.all_objects.clear_overdue_mailed_if_on_time(day) == 0  # nothing left to clear
 
 
 # --------------------------------------------------------------------------- invites
@@ -212,7 +247,7 @@ def test_project_job_marks_exactly_the_overdue_projects():
         assert len(expected) == 2  # planned and active, due yesterday
         assert jobs.check_project_overdue()["projects_marked"] == len(expected)
         assert jobs.check_project_overdue()["projects_marked"] == 0
-    assert ids(Project.all_objects.filter(is_overdue=True)) == expected
+    assert ids(Project.all_objects.filter(overdue_mailed=True)) == expected
     assert set(Notification.objects.values_list("object_id", flat=True)) == expected
 
 
@@ -230,7 +265,7 @@ def test_task_job_marks_overdue_tasks_of_live_open_projects():
         assert len(expected) == 2  # to do and in progress, due yesterday
         assert jobs.check_task_overdue()["tasks_marked"] == len(expected)
         assert jobs.check_task_overdue()["tasks_marked"] == 0
-    assert ids(Task.all_objects.filter(is_overdue=True)) == expected
+    assert ids(Task.all_objects.filter(overdue_mailed=True)) == expected
 
 
 def test_due_today_job_mails_open_tasks_of_live_open_projects():

@@ -238,7 +238,7 @@ def test_each_job_leaves_out_who_turned_its_kind_off(outbox):
         ("loud@example.com", "Due today: Today loud"),
         ("loud@example.com", "Overdue: Late loud"),
     ]
-    assert Project.objects.get(pk=project.pk).is_overdue is True  # marked, not mailed
+    assert Project.objects.get(pk=project.pk).overdue_mailed is True  # marked, not mailed
     assert not Notification.objects.filter(recipient=quiet).exists()
     # turned back on the same day: the next quarter hour's run sends today's reminder
     preferences_update(user=quiet, changes={"task_due_today": True})

@@ -18,6 +18,7 @@ from django_q.models import Schedule
 from tests.factories import UserFactory
 from tracker_accounts.models import OutboundEmail
 from tracker_projects import jobs, services
+from tracker_projects.clock import today
 from tracker_projects.models import Invite, Notification, Project, Task
 from tracker_projects.schedules import install_job_schedules, next_run_at
 
@@ -234,7 +235,7 @@ def test_task_overdue_marks_and_mails_assignee_and_manager_once(team, outbox):
         again = jobs.check_task_overdue()
     assert result["tasks_marked"] == 1 and result["mails_queued"] == 2
     assert again == {**again, "tasks_marked": 0, "mails_queued": 0}
-    assert Task.objects.get(pk=task.pk).is_overdue is True
+    assert Task.objects.get(pk=task.pk).overdue_mailed is True
     assert len(mails_to(alice.email)) == 1 and len(mails_to(manager.email)) == 1
     # next day: still overdue, nothing new is sent (it *became* overdue once)
     with time_machine.travel(AFTER_MIDNIGHT + timedelta(days=1, hours=1), tick=False):
@@ -267,7 +268,7 @@ def test_task_overdue_skips_done_deleted_and_completed_projects(team, outbox):
     with time_machine.travel(AFTER_MIDNIGHT + timedelta(hours=1), tick=False):
         assert jobs.check_task_overdue() == {**jobs.check_task_overdue(), "tasks_marked": 0}
     assert mail.outbox == []
-    assert not Task.all_objects.filter(is_overdue=True).exists()
+    assert not Task.all_objects.filter(overdue_mailed=True).exists()
 
 
 def test_moving_the_due_date_clears_the_overdue_flag(team):
@@ -275,13 +276,15 @@ def test_moving_the_due_date_clears_the_overdue_flag(team):
     task = add_task(manager, project, "Late", JAN1, alice)
     with time_machine.travel(AFTER_MIDNIGHT + timedelta(hours=1), tick=False):
         jobs.check_task_overdue()
-        assert Task.objects.get(pk=task.pk).is_overdue
+        assert Task.objects.get(pk=task.pk).overdue_mailed
         services.task_update(actor=manager, slug=task.slug, changes={"due_date": date(2030, 2, 1)})
-        assert not Task.objects.get(pk=task.pk).is_overdue
+        moved = Task.objects.get(pk=task.pk)
+        assert not moved.is_overdue_on(today()) and not moved.overdue_mailed
         services.task_update(actor=manager, slug=task.slug, changes={"due_date": JAN1})
-        assert Task.objects.get(pk=task.pk).is_overdue
+        late_again = Task.objects.get(pk=task.pk)
+        assert late_again.is_overdue_on(today()) and not late_again.overdue_mailed  # mailed by the next run
         services.task_update(actor=alice, slug=task.slug, changes={"status": "done"})
-        assert not Task.objects.get(pk=task.pk).is_overdue
+        assert not Task.objects.get(pk=task.pk).is_overdue_on(today())
 
 
 def test_project_overdue_mails_the_manager_once(db, outbox):
@@ -298,7 +301,9 @@ def test_project_overdue_mails_the_manager_once(db, outbox):
         second = jobs.check_project_overdue()
     assert (first["projects_marked"], first["mails_queued"]) == (1, 1)
     assert (second["projects_marked"], second["mails_queued"]) == (0, 0)
-    assert Project.objects.get(pk=late.pk).is_overdue and not Project.objects.get(pk=done.pk).is_overdue
+    assert (
+        Project.objects.get(pk=late.pk).overdue_mailed and not Project.objects.get(pk=done.pk).overdue_mailed
+    )
     [message] = mail.outbox
     assert message.to == [manager.email] and "Late" in message.subject
 

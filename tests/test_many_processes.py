@@ -102,7 +102,7 @@ def test_two_sites_and_two_clusters_share_limits_caches_and_jobs(scratch_databas
         late = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 5 * 86400))
         a.shell(
             "from tracker_projects.models import Task; "
-            f"Task.objects.filter(project__slug='{slug}').update(due_date='{late}', is_overdue=False)"
+            f"Task.objects.filter(project__slug='{slug}').update(due_date='{late}')"
         )
         runs = [
             subprocess.Popen(

@@ -335,7 +335,7 @@ def test_admin_project_change_form_recomputes_overdue(w):
     admin = superuser_client()
     past = today() - timedelta(days=3)
     post_change_form(admin, f"{PROJECTS_ADMIN}{w.project.pk}/change/", due_date=past.isoformat())
-    assert Project.objects.get(pk=w.project.pk).is_overdue is True
+    assert Project.objects.get(pk=w.project.pk).is_overdue_on(today()) is True
     for role, client in every_member(w):
         assert projects(client)[w.project.slug]["is_overdue"] is True, role
         assert set(projects(client, overdue="true")) == {w.project.slug}, role

@@ -307,7 +307,7 @@ def test_moving_the_due_date_to_the_future_clears_is_overdue_in_response_and_lis
         listed = {t["slug"]: t for t in client.get(list_path(world)).json()["items"]}
         assert listed[slug]["is_overdue"] is False
         assert client.get(list_path(world), {"overdue": "true"}).json()["items"] == []
-    assert Task.objects.get(slug=slug).is_overdue is False
+    assert Task.objects.get(slug=slug).is_overdue_on(today()) is False
 
 
 @pytest.mark.parametrize(

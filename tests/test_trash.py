@@ -291,9 +291,9 @@ def test_a_restored_project_is_overdue_when_its_due_date_passed_in_the_trash(w, 
     restored = ok(restore_project(w.boss, w.project.slug))
     assert restored["is_overdue"] is True
     project, task = Project.objects.get(pk=w.project.pk), Task.objects.get(slug=w.task.slug)
-    assert (project.is_overdue, project.overdue_mailed) == (True, False)
-    assert (task.is_overdue, task.overdue_mailed) == (True, False)
-    assert Task.objects.get(slug=w.second).is_overdue is False
+    assert (project.is_overdue_on(today()), project.overdue_mailed) == (True, False)
+    assert (task.is_overdue_on(today()), task.overdue_mailed) == (True, False)
+    assert Task.objects.get(slug=w.second).is_overdue_on(today()) is False
     for job in (jobs.check_project_overdue, jobs.check_task_overdue, jobs.check_task_overdue):
         with TestCase.captureOnCommitCallbacks(execute=True):
             job()
@@ -484,7 +484,7 @@ def test_a_restored_task_is_overdue_when_its_due_date_passed_in_the_trash(w, out
     Task.all_objects.filter(slug=w.early).update(due_date=today() - timedelta(days=3))  # time passes
     assert ok(restore_task(w.boss, w.early))["is_overdue"] is True
     task = Task.objects.get(slug=w.early)
-    assert (task.is_overdue, task.overdue_mailed) == (True, False)
+    assert (task.is_overdue_on(today()), task.overdue_mailed) == (True, False)
     for _ in range(2):
         with TestCase.captureOnCommitCallbacks(execute=True):
             jobs.check_task_overdue()
@@ -494,11 +494,11 @@ def test_a_restored_task_is_overdue_when_its_due_date_passed_in_the_trash(w, out
 
 def test_a_task_mailed_overdue_before_its_deletion_is_not_mailed_again(w, outbox):
     Task.all_objects.filter(slug=w.early).update(
-        due_date=today() - timedelta(days=1), assignee=w.assignee, is_overdue=True, overdue_mailed=True
+        due_date=today() - timedelta(days=1), assignee=w.assignee, overdue_mailed=True
     )
     assert ok(restore_task(w.boss, w.early))["is_overdue"] is True
     task = Task.objects.get(slug=w.early)
-    assert (task.is_overdue, task.overdue_mailed) == (True, True)
+    assert (task.is_overdue_on(today()), task.overdue_mailed) == (True, True)
     with TestCase.captureOnCommitCallbacks(execute=True):
         jobs.check_task_overdue()
     assert [m for m in outbox if m.subject.endswith("Overdue: Deleted early")] == []

@@ -14,13 +14,16 @@ from tracker_accounts.errors import Conflict, NotFound
 from tracker_accounts.users import user_model
 
 from . import services
+from .clock import today
 from .models import (
     Invite,
     InviteStatus,
     Membership,
     Notification,
     Project,
+    ProjectQuerySet,
     Task,
+    TaskQuerySet,
     invite_expired_q,
     invite_pending_q,
 )
@@ -49,6 +52,26 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Overdue today (the tracker's date), by the models' rule (``overdue_on`` /
+    ``on_time_on``): nothing about it is stored."""
+
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value not in ("yes", "no"):
+            return queryset
+        if not isinstance(queryset, ProjectQuerySet | TaskQuerySet):
+            raise TypeError(f"OverdueFilter filters projects or tasks, not {queryset.model.__name__}")
+        day = today()
+        return queryset.overdue_on(day) if value == "yes" else queryset.on_time_on(day)
+
+
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
     extra = 0
@@ -57,16 +80,21 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "slug", "status", "manager", "due_date", "is_overdue", "deleted_at", "created_at")
-    list_filter = ("status", "is_overdue", DeletedFilter)
+    list_display = ("name", "slug", "status", "manager", "due_date", "overdue", "deleted_at", "created_at")
+    list_filter = ("status", OverdueFilter, DeletedFilter)
     search_fields = ("name", "slug", "manager__email")
-    readonly_fields = ("slug", "is_overdue", "deleted_at", "created_at", "updated_at")
+    readonly_fields = ("slug", "overdue", "deleted_at", "created_at", "updated_at")
     raw_id_fields = ("manager",)
     inlines = (MembershipInline,)
     actions = ("soft_delete", "restore")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
         return Project.all_objects.select_related("manager")
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, obj: Project) -> bool:
+        """By the rule, on the tracker's today."""
+        return obj.is_overdue_on(today())
 
     def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
         services.project_admin_save(
@@ -149,14 +177,14 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "priority",
         "assignee",
         "due_date",
-        "is_overdue",
+        "overdue",
         "deleted_at",
     )
-    list_filter = ("status", "priority", "is_overdue", DeletedFilter)
+    list_filter = ("status", "priority", OverdueFilter, DeletedFilter)
     search_fields = ("title", "slug", "project__name", "assignee__email")
     readonly_fields = (
         "slug",
-        "is_overdue",
+        "overdue",
         "completed_at",
         "deleted_at",
         "deleted_with_project",
@@ -168,6 +196,11 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
         return Task.all_objects.select_related("project", "assignee")
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, obj: Task) -> bool:
+        """By the rule, on the tracker's today."""
+        return obj.is_overdue_on(today())
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
         services.task_admin_save(task=obj, actor=_staff(request))

@@ -39,6 +39,7 @@ from tracker_accounts.users import (
 from . import activity, permissions, signals
 from .conf import app_settings
 from .models import ActivityVerb, Invite, InviteMail, InviteStatus, Membership, Project
+from .selectors import ensure_db_id, project_for_update
 from .services import membership_add
 
 if TYPE_CHECKING:
@@ -144,6 +145,111 @@ def _invite_subject(actor: User, project: Project) -> str:
     return f"{inviter} invited you to {target}" if inviter else f"You are invited to {target}"
 
 
+def _member_addresses(project: Project, addresses: list[str]) -> set[str]:
+    """Those of ``addresses`` (normalized) that belong to members of ``project``."""
+    rows = Membership.objects.filter(_any_email(addresses, prefix="user__"), project=project)
+    return {normalize_email(e) for e in rows.values_list(f"user__{email_field_name()}", flat=True)}
+
+
+def _sort_addresses(
+    project: Project, addresses: list[str], now: datetime
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The addresses to mail, and those skipped with the reason: members (``already_member``)
+    and addresses mailed an invitation to ``project`` within the cooldown (``recently_invited``)."""
+    members = _member_addresses(project, addresses)
+    recent = _recently_mailed(project, addresses, now)
+    to_send: list[str] = []
+    skipped: list[dict[str, Any]] = []
+    for email in addresses:
+        if email in members:
+            skipped.append({"email": email, "reason": "already_member"})
+        elif email in recent:
+            skipped.append({"email": email, "reason": "recently_invited"})
+        else:
+            to_send.append(email)
+    return to_send, skipped
+
+
+def _pending_by_email(project: Project, emails: list[str]) -> dict[str, Invite]:
+    """The row stored as pending, lapsed or not, for each of ``emails``, locked: there is one
+    per (project, address), so a re-send re-uses it."""
+    rows = Invite.objects.select_for_update().filter(
+        project=project, email__in=emails, status=InviteStatus.PENDING
+    )
+    return {invite.email: invite for invite in rows}
+
+
+def _issue(invite: Invite, actor: User, now: datetime, expires: datetime) -> str:
+    """Give ``invite`` a fresh token (only its hash is stored), ``actor`` as its inviter and a
+    new lifetime from ``now``; save it and return the token for the link."""
+    token = _new_token()
+    invite.token_hash = token_hash(token)
+    invite.invited_by = actor
+    invite.created_at = now
+    invite.expires_at = expires
+    invite.save()
+    return token
+
+
+def _mail_invitation(
+    *, actor: User, project: Project, email: str, subject: str, link: str, expires: datetime
+) -> None:
+    """Queue the invitation mail to ``email`` (sent once the transaction commits)."""
+    mail_enqueue(
+        kind="project_invite",
+        to=email,
+        subject=subject,
+        template="tracker_projects/email/invite",
+        context={
+            "project": project.name,
+            "inviter": display_name(actor),
+            "inviter_email": email_of(actor),
+            "link": link,
+            "expires_at": expires,
+        },
+    )
+
+
+def _announce_on_commit(invite: Invite, actor: User) -> None:
+    """Hosts hear ``invite_sent`` for ``invite`` once the transaction commits."""
+    transaction.on_commit(lambda: signals.invite_sent.send(sender=Invite, invite=invite, actor=actor))
+
+
+def _send_invitations(
+    actor: User, project: Project, emails: list[str], now: datetime
+) -> list[dict[str, Any]]:
+    """Store (or re-issue) an invite for each of ``emails``, queue its mail and announce it on
+    commit; returns the batch's ``invited`` items."""
+    pending = _pending_by_email(project, emails)
+    expires = now + app_settings.INVITE_TTL
+    subject = _invite_subject(actor, project)
+    invited: list[dict[str, Any]] = []
+    for email in emails:
+        invite = pending.get(email) or Invite(project=project, email=email)
+        token = _issue(invite, actor, now, expires)
+        link = invite_link(token)
+        _mail_invitation(
+            actor=actor, project=project, email=email, subject=subject, link=link, expires=expires
+        )
+        invited.append({"email": email, "expires_at": expires})
+        _announce_on_commit(invite, actor)
+    return invited
+
+
+def _record_sent(actor: User, project: Project, emails: list[str], now: datetime) -> None:
+    """The mails sent count against the budgets and the cooldown (``InviteMail``); the
+    project's history gets an ``invite.sent`` entry for each address."""
+    InviteMail.objects.bulk_create(
+        InviteMail(inviter=actor, project=project, email=email, sent_at=now) for email in emails
+    )
+    activity.record_many(
+        ActivityVerb.INVITE_SENT,
+        project_id=project.pk,
+        actor=actor,
+        targets=[activity.invite_target(email) for email in emails],
+    )
+
+
 @transaction.atomic
 def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteBatch:
     """Invite each address (all recorded or none). A pending invite gets a fresh token.
@@ -151,74 +257,16 @@ def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteB
     Skipped: members (``already_member``) and addresses mailed an invitation to this project
     within the cooldown (``recently_invited``, token unchanged). The mails to send must fit the
     inviter's and the site's budgets, or the whole request is 429 and nothing is stored."""
-    from .selectors import project_for_update
-
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
     addresses = list(dict.fromkeys(normalize_email(e) for e in emails))
     _refuse_ambiguous(addresses)
-    member_rows = Membership.objects.filter(_any_email(addresses, prefix="user__"), project=project)
-    members = {normalize_email(e) for e in member_rows.values_list(f"user__{email_field_name()}", flat=True)}
     now = timezone.now()
-    recent = _recently_mailed(project, addresses, now)
-    batch = InviteBatch(invited=[], skipped=[])
-    to_send = []
-    for email in addresses:
-        if email in members:
-            batch.skipped.append({"email": email, "reason": "already_member"})
-        elif email in recent:
-            batch.skipped.append({"email": email, "reason": "recently_invited"})
-        else:
-            to_send.append(email)
+    to_send, skipped = _sort_addresses(project, addresses, now)
     if to_send:
         _ensure_budget(actor, len(to_send), now)
-    # the row stored as pending, lapsed or not: one per (project, address), so it is re-used
-    pending = {
-        i.email: i
-        for i in Invite.objects.select_for_update().filter(
-            project=project, email__in=to_send, status=InviteStatus.PENDING
-        )
-    }
-    expires = now + app_settings.INVITE_TTL
-    subject = _invite_subject(actor, project)
-    for email in to_send:
-        token = _new_token()
-        invite = pending.get(email) or Invite(project=project, email=email)
-        invite.token_hash = token_hash(token)
-        invite.invited_by = actor
-        invite.created_at = now
-        invite.expires_at = expires
-        invite.save()
-        mail_enqueue(
-            kind="project_invite",
-            to=email,
-            subject=subject,
-            template="tracker_projects/email/invite",
-            context={
-                "project": project.name,
-                "inviter": display_name(actor),
-                "inviter_email": email_of(actor),
-                "link": invite_link(token),
-                "expires_at": expires,
-            },
-        )
-        batch.invited.append({"email": email, "expires_at": expires})
-        transaction.on_commit(
-            lambda invite=invite: signals.invite_sent.send(
-                sender=Invite,
-                invite=invite,  # type: ignore[misc]
-                actor=actor,
-            )
-        )
-    InviteMail.objects.bulk_create(
-        InviteMail(inviter=actor, project=project, email=email, sent_at=now) for email in to_send
-    )
-    activity.record_many(
-        ActivityVerb.INVITE_SENT,
-        project_id=project.pk,
-        actor=actor,
-        targets=[activity.invite_target(item["email"]) for item in batch.invited],
-    )
+    batch = InviteBatch(invited=_send_invitations(actor, project, to_send, now), skipped=skipped)
+    _record_sent(actor, project, to_send, now)
     log_event(
         "invite_sent",
         actor_id=actor.pk,
@@ -231,8 +279,6 @@ def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteB
 
 @transaction.atomic
 def invite_revoke(*, actor: User, project_slug: str, invite_id: int) -> None:
-    from .selectors import ensure_db_id, project_for_update
-
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
     ensure_db_id(invite_id, "Invitation")

@@ -5,10 +5,11 @@ due date is the assignee's own date (in their time zone), so each reminder goes 
 first run after midnight where the assignee is. The runs are aligned to quarter hours, as
 every time zone's midnight is.
 
-Marking is set-based: one ``UPDATE … RETURNING id`` per table picks exactly the rows that
-*become* overdue, so a concurrent second run gets none of them. Which rows are overdue, due
-today or open is not written here: the statements embed the SQL of the models' QuerySet
-methods (``overdue_on``, ``open``), where each rule is written once. Notifications are recorded
+Marking is set-based: one ``UPDATE … RETURNING id`` per table sets ``overdue_mailed`` on
+exactly the overdue rows whose lateness was not mailed yet, so a concurrent second run gets
+none of them. Whether a row is overdue is never stored, and which rows are overdue, due today
+or open is not written here: the statements embed the SQL of the models' QuerySet methods
+(``overdue_on``, ``open``), where each rule is written once. Notifications are recorded
 with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` against a unique key
 (kind, object, recipient, day; the day is the recipient's own date for due-today reminders):
 only rows this run inserted are mailed. The same statement leaves out every recipient who
@@ -226,7 +227,7 @@ def notify_due_today() -> dict[str, Any]:
 
 
 def _mark_sql(late: QuerySet[Any]) -> tuple[str, list[Any]]:
-    """``UPDATE … RETURNING id`` marking the rows of ``late`` overdue and mailed.
+    """``UPDATE … RETURNING id`` marking the rows of ``late`` mailed (``overdue_mailed``).
 
     ``late`` (overdue by the model's rule and not mailed yet) is the id subquery. Its rows are
     locked as it reads them (``FOR UPDATE`` where the database has it), so a row a concurrent
@@ -234,10 +235,10 @@ def _mark_sql(late: QuerySet[Any]) -> tuple[str, list[Any]]:
     outer ``overdue_mailed`` test does the same for the job's own flag on every database."""
     ids, params = _sql(late.select_for_update().values("id"))
     sql = (
-        f"UPDATE {_t(late.model)} SET is_overdue = %s, overdue_mailed = %s "
+        f"UPDATE {_t(late.model)} SET overdue_mailed = %s "
         f"WHERE overdue_mailed = %s AND id IN ({ids}) RETURNING id"
     )
-    return sql, [True, True, False, *params]
+    return sql, [True, False, *params]
 
 
 def _mark_and_notify(

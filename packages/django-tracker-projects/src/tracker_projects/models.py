@@ -84,6 +84,12 @@ class ProjectQuerySet(models.QuerySet["Project"]):
     def with_member(self, user_id: int) -> ProjectQuerySet:
         return self.filter(project_member_q(user_id))
 
+    def clear_overdue_mailed_if_on_time(self, day: date) -> int:
+        """Bookkeeping of the overdue job, in one UPDATE: the projects not overdue on ``day``
+        forget that their lateness was mailed (:meth:`Project.clear_overdue_mailed_if_on_time`).
+        Returns how many rows changed."""
+        return self.on_time_on(day).filter(overdue_mailed=True).update(overdue_mailed=False)
+
 
 ProjectManager = LiveManager.from_queryset(ProjectQuerySet)
 AllProjectsManager = models.Manager.from_queryset(ProjectQuerySet)
@@ -99,8 +105,8 @@ class Project(SoftDeletable):
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_projects"
     )
-    is_overdue = models.BooleanField(default=False)
-    # its lateness was mailed by the overdue job; cleared whenever it is not overdue
+    # its lateness was mailed by the overdue job; cleared whenever it is not overdue (overdue
+    # itself is never stored: it is the rule, :func:`project_overdue_q`, applied to a day)
     overdue_mailed = models.BooleanField(default=False)
 
     objects = ProjectManager()
@@ -126,7 +132,6 @@ class Project(SoftDeletable):
             models.Index(fields=["due_date"], condition=LIVE, name="tracker_project_live_due"),
             models.Index(fields=["created_at"], condition=LIVE, name="tracker_project_live_created"),
             models.Index(fields=["name"], condition=LIVE, name="tracker_project_live_name"),
-            models.Index(fields=["is_overdue"], condition=LIVE, name="tracker_project_live_overdue"),
             # the manager's trash, most recently deleted first
             models.Index(fields=["manager", "-deleted_at"], condition=DELETED, name="tracker_project_trash"),
         ]
@@ -141,6 +146,14 @@ class Project(SoftDeletable):
     def is_overdue_on(self, day: date) -> bool:
         """Python side of :func:`project_overdue_q`."""
         return self.due_date is not None and self.due_date < day and self.is_open()
+
+    def clear_overdue_mailed_if_on_time(self, day: date) -> None:
+        """On a write (before saving): a project that is not overdue on ``day`` forgets that
+        its lateness was mailed, so the overdue job mails it (once) when it is late again; one
+        that is overdue when written is mailed by the job's next run, as if the job found it
+        late. Python side of :meth:`ProjectQuerySet.clear_overdue_mailed_if_on_time`."""
+        if not self.is_overdue_on(day):
+            self.overdue_mailed = False
 
     def has_member(self, user_id: int) -> bool:
         """One query, through :meth:`ProjectQuerySet.with_member` (soft-deleted projects too)."""
@@ -223,6 +236,12 @@ class TaskQuerySet(models.QuerySet["Task"]):
         :mod:`tracker_accounts.zones`), whatever the date is in the tracker's."""
         return self.open().filter(local_date_q("due_date", now, user="assignee"))
 
+    def clear_overdue_mailed_if_on_time(self, day: date) -> int:
+        """Bookkeeping of the overdue job, in one UPDATE: the tasks not overdue on ``day``
+        forget that their lateness was mailed (:meth:`Task.clear_overdue_mailed_if_on_time`).
+        Returns how many rows changed."""
+        return self.on_time_on(day).filter(overdue_mailed=True).update(overdue_mailed=False)
+
 
 TaskManager = LiveManager.from_queryset(TaskQuerySet)
 AllTasksManager = models.Manager.from_queryset(TaskQuerySet)
@@ -261,8 +280,8 @@ class Task(SoftDeletable):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_tasks"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
-    is_overdue = models.BooleanField(default=False)
-    # its lateness was mailed by the overdue job; cleared whenever it is not overdue
+    # its lateness was mailed by the overdue job; cleared whenever it is not overdue (overdue
+    # itself is never stored: it is the rule, :func:`task_overdue_q`, applied to a day)
     overdue_mailed = models.BooleanField(default=False)
     # hidden by its project's deletion (not deleted on its own): the project's restore brings it back
     deleted_with_project = models.BooleanField(default=False)
@@ -315,6 +334,14 @@ class Task(SoftDeletable):
     def is_overdue_on(self, day: date) -> bool:
         """Python side of :func:`task_overdue_q`."""
         return self.due_date is not None and self.due_date < day and self.is_open()
+
+    def clear_overdue_mailed_if_on_time(self, day: date) -> None:
+        """On a write (before saving): a task that is not overdue on ``day`` forgets that its
+        lateness was mailed, so the overdue job mails it (once) when it is late again; one that
+        is overdue when written is mailed by the job's next run, as if the job found it late.
+        Python side of :meth:`TaskQuerySet.clear_overdue_mailed_if_on_time`."""
+        if not self.is_overdue_on(day):
+            self.overdue_mailed = False
 
     def is_due_today_for_assignee(self, now: datetime) -> bool:
         """Python side of :meth:`TaskQuerySet.due_today_for_assignee`."""

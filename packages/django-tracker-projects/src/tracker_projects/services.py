@@ -20,6 +20,13 @@ from tracker_accounts.users import EmailAmbiguous, email_q
 from . import activity, cache, notify, permissions, signals
 from .clock import today
 from .models import ActivityVerb, MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
+from .selectors import (
+    ensure_db_id,
+    project_for_restore,
+    project_for_update,
+    task_for_member,
+    task_for_restore,
+)
 from .slugs import save_with_unique_slug
 
 if TYPE_CHECKING:
@@ -79,7 +86,7 @@ def project_create(
         due_date=due_date,
         manager=actor,
     )
-    set_overdue(project, project.is_overdue_on(today()))
+    project.clear_overdue_mailed_if_on_time(today())
     save_with_unique_slug(project, name, "project")
     Membership.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
     activity.record(
@@ -101,15 +108,13 @@ def _check_dates(start: Any, due: Any) -> None:
 
 @transaction.atomic
 def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Project:
-    from .selectors import project_for_update
-
     project = project_for_update(user=actor, slug=slug)
     permissions.ensure_project_manager(project, actor)
     before = activity.project_state(project)
     for field, value in changes.items():
         setattr(project, field, value)
     _check_dates(project.start_date, project.due_date)
-    set_overdue(project, project.is_overdue_on(today()))
+    project.clear_overdue_mailed_if_on_time(today())
     project.save()
     _record_project_update(project, actor, before)
     invalidate_project(project)
@@ -119,8 +124,6 @@ def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Projec
 
 @transaction.atomic
 def project_delete(*, actor: User, slug: str) -> None:
-    from .selectors import project_for_update
-
     project = project_for_update(user=actor, slug=slug)
     permissions.ensure_project_manager(project, actor)
     project_soft_delete(project=project, actor=actor)
@@ -155,10 +158,10 @@ def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Pr
     404 for anyone else while it is deleted, 403 for members of a live one, outsiders 404);
     ``staff=True`` is the admin (``actor`` is recorded as who did it; no project rules). A live
     project is 409 ``not_deleted``. Its slug was never given to another, so nothing collides.
-    ``is_overdue`` is recomputed (time passed in the trash); caches are invalidated and
+    Whether it and its tasks are overdue follows the rule on the day of the restore (time
+    passed in the trash): those on time forget that their lateness was mailed, those late and
+    never mailed are mailed by the overdue jobs' next run. Caches are invalidated and
     ``project_restored`` is sent on commit."""
-    from .selectors import project_for_restore
-
     user = _rules_for(actor, staff)
     project = project_for_restore(user=user, slug=slug)
     if user is not None:
@@ -167,12 +170,11 @@ def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Pr
         raise Conflict(error=codes.NOT_DELETED)
     day = today()
     hidden = Task.all_objects.filter(project=project, deleted_with_project=True)
-    back = {"deleted_at": None, "deleted_with_project": False}
-    tasks = hidden.overdue_on(day).update(**back, is_overdue=True)
-    tasks += hidden.on_time_on(day).update(**back, is_overdue=False, overdue_mailed=False)
+    hidden.clear_overdue_mailed_if_on_time(day)
+    tasks = hidden.update(deleted_at=None, deleted_with_project=False)
     project.deleted_at = None
-    set_overdue(project, project.is_overdue_on(day))
-    project.save(update_fields=["deleted_at", "is_overdue", "overdue_mailed", "updated_at"])
+    project.clear_overdue_mailed_if_on_time(day)
+    project.save(update_fields=["deleted_at", "overdue_mailed", "updated_at"])
     activity.record(
         ActivityVerb.PROJECT_RESTORED,
         project_id=project.pk,
@@ -214,11 +216,10 @@ def project_admin_save(*, project: Project, actor: User | None, save: Callable[[
 
 
 def project_touched(*, project: Project) -> None:
-    """Recompute derived state and invalidate caches after an edit outside the API (admin)."""
-    set_overdue(project, project.is_overdue_on(today()))
-    Project.all_objects.filter(pk=project.pk).update(
-        is_overdue=project.is_overdue, overdue_mailed=project.overdue_mailed
-    )
+    """Keep the overdue job's bookkeeping right and invalidate caches after an edit outside
+    the API (admin)."""
+    if Project.all_objects.filter(pk=project.pk).clear_overdue_mailed_if_on_time(today()):
+        project.overdue_mailed = False
     invalidate_project(project)
 
 
@@ -240,15 +241,6 @@ def _assignee_for(project: Project, email: str | None) -> User | None:
     if membership is None:
         raise InvalidInput.for_field("assignee_email", "The assignee must be a member of the project.")
     return membership.user
-
-
-def set_overdue(obj: Project | Task, overdue: bool) -> None:
-    """Keep ``is_overdue`` right on a write. An object that is not overdue forgets that its
-    lateness was mailed, so the overdue job mails it (once) when it is late again; one that is
-    overdue already when written is mailed by the job's next run, as one the job marks."""
-    obj.is_overdue = overdue
-    if not overdue:
-        obj.overdue_mailed = False
 
 
 def _apply_status(task: Task, status: str) -> None:
@@ -273,8 +265,6 @@ def task_create(
     due_date: Any = None,
     assignee_email: str | None = None,
 ) -> Task:
-    from .selectors import project_for_update
-
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
     assignee = _assignee_for(project, assignee_email)
@@ -289,7 +279,7 @@ def task_create(
     )
     task.status = TaskStatus.TODO
     _apply_status(task, status)
-    set_overdue(task, task.is_overdue_on(today()))
+    task.clear_overdue_mailed_if_on_time(today())
     save_with_unique_slug(task, title, "task")
     activity.record_task(ActivityVerb.TASK_CREATED, task, actor)
     cache.bump_on_commit(projects=[project.slug], tasks=[task.slug])
@@ -311,8 +301,6 @@ def _assigned(task: Task, assignee: User, actor: User | None) -> None:
 @transaction.atomic
 def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
     """Apply ``changes`` (only the fields sent); the manager any field, the assignee the status."""
-    from .selectors import task_for_member
-
     task = task_for_member(user=actor, slug=slug, for_update=True)
     permissions.ensure_can_edit_task(task, actor, set(changes))
     previous_assignee = task.assignee_id
@@ -326,7 +314,7 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
             task.assignee = _assignee_for(task.project, value)
         else:
             setattr(task, field, value)
-    set_overdue(task, task.is_overdue_on(today()))
+    task.clear_overdue_mailed_if_on_time(today())
     task.save()
     activity.record_task(
         ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
@@ -340,8 +328,6 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
 
 @transaction.atomic
 def task_delete(*, actor: User, slug: str) -> None:
-    from .selectors import task_for_member
-
     task = task_for_member(user=actor, slug=slug, for_update=True)
     permissions.ensure_project_manager(task.project, actor)
     task_soft_delete(task=task, actor=actor)
@@ -366,10 +352,8 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
     Its project must be live: a task of a deleted project answers 404 (the project comes back
     first, with the tasks its deletion hid). Through the API the project's manager restores
     (:func:`permissions.ensure_can_restore_task`); ``staff=True`` is the admin. A live task is
-    409 ``not_deleted``. ``is_overdue`` is recomputed; caches are invalidated and
-    ``task_restored`` is sent on commit."""
-    from .selectors import task_for_restore
-
+    409 ``not_deleted``. A task on time on the day of the restore forgets that its lateness
+    was mailed; caches are invalidated and ``task_restored`` is sent on commit."""
     user = _rules_for(actor, staff)
     task = task_for_restore(user=user, slug=slug)
     if user is not None:
@@ -378,12 +362,9 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
         raise Conflict(error=codes.NOT_DELETED)
     task.deleted_at = None
     task.deleted_with_project = False
-    set_overdue(task, task.is_overdue_on(today()))
+    task.clear_overdue_mailed_if_on_time(today())
     Task.all_objects.filter(pk=task.pk).update(
-        deleted_at=None,
-        deleted_with_project=False,
-        is_overdue=task.is_overdue,
-        overdue_mailed=task.overdue_mailed,
+        deleted_at=None, deleted_with_project=False, overdue_mailed=task.overdue_mailed
     )
     activity.record_task(ActivityVerb.TASK_RESTORED, task, actor)
     cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
@@ -394,8 +375,9 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
 
 @transaction.atomic
 def task_admin_save(*, task: Task, actor: User | None = None) -> None:
-    """Save an edit made outside the API (admin): keep completed_at, overdue, history and caches
-    right, and mail a new assignee (not ``actor``, the staff user, assigning to themself)."""
+    """Save an edit made outside the API (admin): keep completed_at, the overdue job's
+    bookkeeping, history and caches right, and mail a new assignee (not ``actor``, the staff
+    user, assigning to themself)."""
     stale_projects = [task.project.slug]
     previous_assignee = None
     stored = None
@@ -410,7 +392,7 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
         previous_assignee = stored.assignee_id
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
-    set_overdue(task, task.is_overdue_on(today()))
+    task.clear_overdue_mailed_if_on_time(today())
     if task.pk is None:
         save_with_unique_slug(task, task.title, "task")
     else:
@@ -466,8 +448,6 @@ def membership_admin_save(*, membership: Membership, actor: User | None, save: C
 @transaction.atomic
 def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
     """The manager removes a member, or a member leaves; their tasks become unassigned."""
-    from .selectors import ensure_db_id, project_for_update
-
     project = project_for_update(user=actor, slug=project_slug)
     ensure_db_id(user_id, "Member")
     permissions.ensure_can_remove_member(project, actor, user_id)
