@@ -267,7 +267,7 @@ def test_a_restore_that_fails_midway_leaves_nothing_half_restored(w, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("the cache invalidation could not be registered")
 
-    monkeypatch.setattr(services, "invalidate_project", broken)  # runs after the rows were written
+    monkeypatch.setattr(services, "bump_project_on_commit", broken)  # runs after the rows were written
     try:
         with TestCase.captureOnCommitCallbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
             services.project_restore(actor=w.manager, slug=w.project.slug)

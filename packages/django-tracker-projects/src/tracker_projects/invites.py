@@ -36,7 +36,7 @@ from tracker_accounts.users import (
     users_with_email,
 )
 
-from . import activity, permissions, signals
+from . import activity, cache, permissions, signals
 from .conf import app_settings
 from .models import ActivityVerb, Invite, InviteMail, InviteStatus, Membership, Project
 from .selectors import ensure_db_id, project_for_update
@@ -267,6 +267,8 @@ def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteB
         _ensure_budget(actor, len(to_send), now)
     batch = InviteBatch(invited=_send_invitations(actor, project, to_send, now), skipped=skipped)
     _record_sent(actor, project, to_send, now)
+    if to_send:
+        cache.bump_on_commit(projects=[project.slug])  # its invitations and its history
     log_event(
         "invite_sent",
         actor_id=actor.pk,
@@ -295,6 +297,7 @@ def invite_revoke(*, actor: User, project_slug: str, invite_id: int) -> None:
         actor=actor,
         target=activity.invite_target(invite.email),
     )
+    cache.bump_on_commit(projects=[project.slug])
     log_event("invite_revoked", actor_id=actor.pk, project=project.slug, invite_id=invite.pk)
 
 

@@ -40,9 +40,9 @@ def member_ids(project_id: int) -> list[int]:
     return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
 
 
-def invalidate_project(project: Project, *extra_users: int) -> None:
-    """After commit: every member's project list and cached reads of its tasks, and the
-    project's task list, are stale.
+def bump_project_on_commit(project: Project, *extra_users: int) -> None:
+    """After commit, bump the project's counter and every member's (``cache.bump_on_commit``
+    for a project whose members' reads all change: their lists, its tasks, members, history).
 
     Members are read now and again after the commit, so people added or removed later in
     the same transaction count too (the admin saves its membership inline after the project).
@@ -95,7 +95,7 @@ def project_create(
         actor=actor,
         target=activity.project_target(project),
     )
-    invalidate_project(project)
+    bump_project_on_commit(project)
     transaction.on_commit(lambda: signals.project_created.send(sender=Project, project=project, actor=actor))
     _log("project_created", actor, project=project.slug)
     return project
@@ -117,7 +117,7 @@ def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Projec
     project.clear_overdue_mailed_if_on_time(today())
     project.save()
     _record_project_update(project, actor, before)
-    invalidate_project(project)
+    bump_project_on_commit(project)
     _log("project_updated", actor, project=project.slug, fields=sorted(changes))
     return project
 
@@ -142,7 +142,7 @@ def project_soft_delete(*, project: Project, actor: User | None = None) -> None:
             return
         Task.objects.filter(project=project).update(deleted_at=now, deleted_with_project=True)
         project.deleted_at = now
-        invalidate_project(project)
+        bump_project_on_commit(project)
         transaction.on_commit(
             lambda: signals.project_deleted.send(sender=Project, project=project, actor=actor)
         )
@@ -181,7 +181,7 @@ def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Pr
         actor=actor,
         target=activity.project_target(project),
     )
-    invalidate_project(project)
+    bump_project_on_commit(project)
     transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project, actor=actor))
     _log("project_restored", actor, project=project.slug, tasks=tasks)
     return project
@@ -220,7 +220,7 @@ def project_touched(*, project: Project) -> None:
     the API (admin)."""
     if Project.all_objects.filter(pk=project.pk).clear_overdue_mailed_if_on_time(today()):
         project.overdue_mailed = False
-    invalidate_project(project)
+    bump_project_on_commit(project)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -426,7 +426,7 @@ def _joined(membership: Membership, *, via: str, actor: User | None) -> None:
     activity.record(
         ActivityVerb.MEMBER_JOINED, project_id=project.pk, actor=actor, target=activity.member_target(user)
     )
-    invalidate_project(project)
+    bump_project_on_commit(project)
     transaction.on_commit(
         lambda: signals.member_joined.send(sender=Membership, membership=membership, via=via)
     )
@@ -442,7 +442,7 @@ def membership_admin_save(*, membership: Membership, actor: User | None, save: C
     if created:
         _joined(membership, via="admin", actor=actor)
     else:
-        invalidate_project(membership.project, membership.user_id)
+        bump_project_on_commit(membership.project, membership.user_id)
 
 
 @transaction.atomic
@@ -462,7 +462,7 @@ def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
         raise NotFound("Member not found.")
     if membership.role == MemberRole.MANAGER:
         raise Conflict(error=codes.MANAGER_CANNOT_LEAVE)
-    invalidate_project(project, user_id)
+    bump_project_on_commit(project, user_id)
     activity.record(
         ActivityVerb.MEMBER_LEFT if actor.pk == user_id else ActivityVerb.MEMBER_REMOVED,
         project_id=project.pk,
