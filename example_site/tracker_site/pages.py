@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from tracker_accounts.zones import common_zone_names, tracker_zone_name
+from tracker_accounts.zone_names import common_zone_names, tracker_zone_name
 
 # Scripts, styles and everything else only from the site itself: no inline script or style, no
 # other origin, no framing, no plugin. The pages' own JavaScript talks to the same origin's API.

@@ -8,6 +8,7 @@ and unhandled exceptions as the envelope.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -116,6 +117,16 @@ class RateLimited(ApiError):
         self.retry_after = max(1, int(retry_after))
 
 
+class DeferredAuth(ABC):
+    """What an authenticator leaves as ``request.auth`` when it checks the caller only on first
+    use (a lazily checked token, :class:`~tracker_accounts.principals.Principal`). The handler of
+    validation errors completes the check first, so a refused caller hears 401, not 422."""
+
+    @abstractmethod
+    def verify(self) -> None:
+        """Raise ninja's ``AuthenticationError`` when the caller is refused."""
+
+
 def _field_of(loc: Iterable[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] == "body":
@@ -139,12 +150,10 @@ def _api_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    from .principals import Principal
-
     auth = getattr(request, "auth", None)
-    if isinstance(auth, Principal):  # a lazily checked token: refused users hear 401 first
+    if isinstance(auth, DeferredAuth):  # a lazily checked token: refused users hear 401 first
         try:
-            auth.user()
+            auth.verify()
         except AuthenticationError:
             return _authentication_error(request, exc)
     body_expected = any(str(next(iter(e.get("loc", ())), "")) == "body" for e in exc.errors)

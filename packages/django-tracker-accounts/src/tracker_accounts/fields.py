@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from .addresses import canonical_email
-from .zones import is_zone_name
+from .zone_names import is_zone_name
 
 
 def reject_unstorable(value: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import django_q.tasks
 from django.conf import settings
 from django.core import mail as django_mail
 from django.core.mail import EmailMultiAlternatives
@@ -103,11 +104,9 @@ def dispatch_on_commit(ids: Sequence[int]) -> None:
 
 
 def _queue_task(ids: list[int]) -> None:
-    from django_q.tasks import async_task
-
     try:
         # the worker logs under the id of the request that queued the mail
-        async_task(SEND_TASK, ids, request_id=request_id_var.get(), group="tracker-mail")
+        django_q.tasks.async_task(SEND_TASK, ids, request_id=request_id_var.get(), group="tracker-mail")
     except Exception:
         # The broker is unreachable: the rows stay queued and outbox_retry_due sends them later.
         logger.warning(

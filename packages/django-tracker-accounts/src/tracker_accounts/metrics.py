@@ -12,9 +12,12 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import Count
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from .models import MailStatus, OutboundEmail
 
 REQUESTS = Counter(
     "tracker_http_requests", "HTTP requests by route, method and status.", ["method", "route", "status"]
@@ -48,10 +51,6 @@ class OutboxCollector(Collector):
         yield GaugeMetricFamily("tracker_outbox_messages", "Outgoing messages by status.", labels=["status"])
 
     def collect(self) -> Iterator[Any]:
-        from django.db.models import Count
-
-        from .models import MailStatus, OutboundEmail
-
         family = GaugeMetricFamily(
             "tracker_outbox_messages", "Outgoing messages by status.", labels=["status"]
         )

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .zones import validate_zone_name
+from .zone_names import validate_zone_name
 
 
 class Role(models.TextChoices):

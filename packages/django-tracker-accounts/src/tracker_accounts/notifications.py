@@ -20,6 +20,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 
+from .conf import app_settings
 from .errors import NotFound
 from .log import log_event
 from .models import NotificationKind, Profile, preference_field
@@ -107,16 +108,12 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 
 def unsubscribe_url(user_id: Any, kind: str) -> str:
-    from .conf import app_settings
-
     return app_settings.UNSUBSCRIBE_URL_TEMPLATE.format(token=unsubscribe_token(user_id, kind))
 
 
 def notification_mail(user_id: Any, kind: str) -> dict[str, Any]:
     """What every notification mail adds to ``mail_enqueue``'s keywords: the RFC 8058 headers,
     and the same link (and the settings page, where there is one) for the templates."""
-    from .conf import app_settings
-
     url = unsubscribe_url(user_id, kind)
     return {
         "headers": {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK},

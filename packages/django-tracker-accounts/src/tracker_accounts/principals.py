@@ -25,6 +25,7 @@ from django.dispatch import receiver
 from ninja.errors import AuthenticationError
 
 from . import versioned
+from .errors import DeferredAuth
 from .models import Profile
 from .users import active_users, has_field, user_model
 
@@ -59,7 +60,7 @@ def _user_from_database(user_id: Any) -> User | None:
     return found
 
 
-class Principal:
+class Principal(DeferredAuth):
     """The user an access token names; resolved (cache, else database) when first needed."""
 
     def __init__(self, user_id: Any) -> None:
@@ -83,6 +84,10 @@ class Principal:
         if self._user is None:
             self._user = self._resolve(found)
         return self._user
+
+    def verify(self) -> None:
+        """:class:`AuthenticationError` unless the user is active (resolving them if not yet)."""
+        self.user()
 
     def _resolve(self, found: versioned.Fetched | None) -> User:
         if found is None:

@@ -1,4 +1,4 @@
-"""The tracker's per-user profile: read without creating, created when first needed."""
+"""The tracker's per-user profile (role, time zone): read without creating, created when first needed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db import transaction
 
 from .models import Profile, Role
 from .users import brief_of
+from .zone_names import tracker_zone_name
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -29,6 +30,12 @@ def role_of(user: User) -> str:
 
 def is_manager(user: User) -> bool:
     return role_of(user) == Role.MANAGER
+
+
+def time_zone_of(user: User) -> str:
+    """The user's time zone name: their profile's choice, else the tracker's."""
+    profile = profile_of(user)
+    return (profile.time_zone if profile is not None else "") or tracker_zone_name()
 
 
 def profile_ensure(user: User) -> Profile:
@@ -57,8 +64,6 @@ def user_self(user: User) -> dict[str, Any]:
     ``date_joined`` is the model's own where it has one, else when the profile was made;
     ``time_zone`` the profile's, else the tracker's.
     """
-    from .zones import time_zone_of
-
     profile = profile_of(user)
     joined = getattr(user, "date_joined", None) or (profile.created_at if profile else None)
     return {

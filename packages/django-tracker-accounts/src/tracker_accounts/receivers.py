@@ -1,14 +1,20 @@
-"""Receivers: django-anymail's tracking events update the delivery log."""
+"""Receivers: django-anymail's tracking events update the delivery log; a superuser made by
+the optional email user model is a tracker manager."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anymail.signals import tracking
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import EmailEvent, OutboundEmail
+from .email_user.signals import superuser_created
+from .models import EmailEvent, OutboundEmail, Role
+from .profiles import role_set
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
 
 
 @receiver(tracking, dispatch_uid="tracker_accounts.tracking")
@@ -27,3 +33,8 @@ def record_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any)
         description=str(getattr(event, "description", "") or "")[:1000],
     )
     OutboundEmail.objects.filter(pk=message.pk).update(provider_status=event_type)
+
+
+@receiver(superuser_created, dispatch_uid="tracker_accounts.superuser_manager")
+def make_superuser_a_manager(sender: Any, user: User, **kwargs: Any) -> None:
+    role_set(user=user, role=Role.MANAGER)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_q.models import Schedule
+
 
 def ensure_schedule(
     *, name: str, func: str, schedule_type: str, cron: str | None = None, minutes: int | None = None
 ) -> bool:
     """Create or update the schedule ``name``; True when something changed."""
-    from django_q.models import Schedule
-
     wanted: dict[str, Any] = {
         "func": func,
         "schedule_type": schedule_type,

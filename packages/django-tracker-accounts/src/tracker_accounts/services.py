@@ -27,7 +27,7 @@ from .models import EmailOTP, EmailToken, Role
 from .profiles import profile_ensure, role_set
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
 from .users import lock_email, user_for_email, user_model, users_with_email
-from .zones import is_zone_name
+from .zone_names import is_zone_name
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django_q.models import Schedule
 
 from .clock import tracker_zone
 from .jobs import JOBS, Job
@@ -44,8 +45,6 @@ def _on_time(job: Job, when: datetime | None) -> bool:
 
 
 def _wanted(job: Job) -> dict[str, Any]:
-    from django_q.models import Schedule
-
     if job.every:
         return {"func": job.func, "schedule_type": Schedule.MINUTES, "minutes": job.every}
     return {"func": job.func, "schedule_type": Schedule.DAILY, "minutes": None}
@@ -53,8 +52,6 @@ def _wanted(job: Job) -> dict[str, Any]:
 
 def install_job_schedules(**kwargs: Any) -> int:
     """Create or correct the jobs' schedules; returns how many rows changed."""
-    from django_q.models import Schedule
-
     changed = 0
     for job in JOBS.values():
         name = f"tracker_projects.{job.name}"

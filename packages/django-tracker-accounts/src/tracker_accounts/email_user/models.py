@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tracker_accounts.addresses import InvalidEmail, canonical_email, normalize_email
+
+from .signals import superuser_created
 
 
 class UserManager(BaseUserManager["User"]):
@@ -34,16 +35,14 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        """A superuser, who is also a tracker manager where the tracker is installed."""
+        """A superuser, who is also a tracker manager where the tracker is installed (its
+        receiver of :data:`~tracker_accounts.email_user.signals.superuser_created`)."""
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         if not extra["is_staff"] or not extra["is_superuser"]:
             raise ValueError("A superuser needs is_staff and is_superuser.")
         user = self._create(email, password, **extra)
-        if apps.is_installed("tracker_accounts"):
-            from tracker_accounts.profiles import role_set
-
-            role_set(user=user, role="manager")
+        superuser_created.send(sender=self.model, user=user)
         return user
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
+from django_q.models import Schedule
 
 from tracker_projects.clock import tracker_zone
 from tracker_projects.conf import app_settings
@@ -29,8 +30,6 @@ class Command(BaseCommand):
             self._run(options["name"])
 
     def _list(self) -> None:
-        from django_q.models import Schedule
-
         rows = {s.name: s for s in Schedule.objects.filter(name__startswith="tracker_projects.")}
         zone = tracker_zone()
         self.stdout.write(f"Jobs (daily times in {app_settings.TIME_ZONE}):")
