@@ -19,26 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(ROOT.glob("packages/*/src"))
 
-# Function-local imports still in tracker_projects/services.py and invites.py, which are being
-# reworked on their own: (file under src/, enclosing function, module imported as written).
-# Strike an entry when its import leaves the function; add none. A stale entry fails
-# test_the_allow_list_names_only_imports_still_there.
-ALLOWED_LOCAL_IMPORTS: frozenset[tuple[str, str, str]] = frozenset(
-    {
-        ("tracker_projects/invites.py", "invite_send", ".selectors"),
-        ("tracker_projects/invites.py", "invite_revoke", ".selectors"),
-        ("tracker_projects/services.py", "project_update", ".selectors"),
-        ("tracker_projects/services.py", "project_delete", ".selectors"),
-        ("tracker_projects/services.py", "project_restore", ".selectors"),
-        ("tracker_projects/services.py", "task_create", ".selectors"),
-        ("tracker_projects/services.py", "task_update", ".selectors"),
-        ("tracker_projects/services.py", "task_delete", ".selectors"),
-        ("tracker_projects/services.py", "task_restore", ".selectors"),
-        ("tracker_projects/services.py", "member_remove", ".selectors"),
-    }
-)
-ALLOW_LIST_FILES = frozenset({"tracker_projects/services.py", "tracker_projects/invites.py"})
-
 
 @dataclass(frozen=True)
 class Module:
@@ -181,9 +161,7 @@ def test_only_app_config_ready_and_type_checking_blocks_may_import_in_a_function
 
 
 def test_no_module_imports_inside_a_function() -> None:
-    offenders = {
-        key: lines for key, lines in _all_local_imports().items() if key not in ALLOWED_LOCAL_IMPORTS
-    }
+    offenders = {key: lines for key, lines in _all_local_imports().items()}
     listed = "\n".join(
         f"  {rel}:{','.join(map(str, lines))} in {function}(): import of {written}"
         for (rel, function, written), lines in sorted(offenders.items())
@@ -192,12 +170,6 @@ def test_no_module_imports_inside_a_function() -> None:
         "imports inside a function (move the import to the top of the module, and the code to "
         f"the layer where that import points down):\n{listed}"
     )
-
-
-def test_the_allow_list_names_only_imports_still_there() -> None:
-    assert {rel for rel, _, _ in ALLOWED_LOCAL_IMPORTS} <= ALLOW_LIST_FILES
-    stale = ALLOWED_LOCAL_IMPORTS - set(_all_local_imports())
-    assert not stale, f"no longer a function-local import: strike from ALLOWED_LOCAL_IMPORTS: {sorted(stale)}"
 
 
 def _base(module: Module, node: ast.ImportFrom) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from tracker_accounts.zones import tracker_zone_name
+from tracker_accounts.zone_names import tracker_zone_name
 
 PREFIX = "TRACKER_PROJECTS_"
 DEV_INVITE_URL_TEMPLATE = "http://127.0.0.1:8000/invite_register/{token}/"
