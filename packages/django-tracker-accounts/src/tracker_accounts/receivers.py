@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from anymail.signals import tracking
 from django.dispatch import receiver
 from django.utils import timezone
@@ -12,7 +10,8 @@ from .models import EmailEvent, OutboundEmail
 
 
 @receiver(tracking, dispatch_uid="tracker_accounts.tracking")
-def record_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+def record_tracking_event(sender: object, event: object, esp_name: str, **kwargs: object) -> None:
+    # event: an anymail AnymailTrackingEvent (anymail has no types), read by getattr
     message_id = getattr(event, "message_id", None)
     if not message_id:
         return
