@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
@@ -48,7 +48,7 @@ class DefaultAccountAdapter:
 
     def create_user(self, *, email: str, password: str, first_name: str, last_name: str) -> User:
         model = user_model()
-        fields: dict[str, Any] = {email_field_name(): email}
+        fields: dict[str, str] = {email_field_name(): email}
         username_field = model.USERNAME_FIELD
         if username_field != email_field_name():
             fields[username_field] = self.generate_username(email)

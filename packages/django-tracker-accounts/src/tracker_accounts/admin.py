@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -63,7 +64,9 @@ class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return [f"user__{email_field_name()}"]
 
-    def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Profile, form: forms.ModelForm[Profile], change: bool
+    ) -> None:
         role_set(user=obj.user, role=obj.role)
         # the rest of the form's fields, on the row role_set made sure exists
         obj.save(update_fields=[name for name in PROFILE_FIELDS if name != "role"])
@@ -118,7 +121,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         ids = outbox_resend(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{len(ids)} message(s) queued again.")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OutboundEmail]:
         return super().get_queryset(request).defer("payload")
 
 

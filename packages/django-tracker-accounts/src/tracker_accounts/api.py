@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Form, Router
@@ -57,7 +57,7 @@ def token_pair(user: User) -> dict[str, object]:
     description="The same 202 answer whether or not the address is registered (a registered address "
     "is told so by mail, without a code). Limited per address and per client IP: 429 with Retry-After.",
 )
-def send_otp(request: HttpRequest, payload: SendOtpIn) -> Status[Any]:
+def send_otp(request: HttpRequest, payload: SendOtpIn) -> Status[dict[str, str]]:
     services.otp_send(email=payload.email, ip=_ip(request))
     return Status(202, {"detail": "If the address can be used, a message is on its way."})
 
@@ -81,7 +81,7 @@ def verify_otp(request: HttpRequest, payload: VerifyOtpIn) -> dict[str, object]:
     description="400 `email_token_invalid`, 409 `email_taken`; a password that fails the rules is 422 "
     'with `errors[].field == "password"` and leaves the email token usable.',
 )
-def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status[Any]:
+def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status[dict[str, object]]:
     user = services.manager_register(
         email_token=payload.email_token,
         password=payload.password,
@@ -121,13 +121,13 @@ def token_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, str]:
     **answers({204: None}, *BODY_ERRORS, 401, codes.TOKEN_INVALID),
     summary="Revoke a refresh token",
 )
-def logout(request: HttpRequest, payload: RefreshIn) -> Status[Any]:
+def logout(request: HttpRequest, payload: RefreshIn) -> Status[None]:
     tokens.revoke(payload.refresh, user=current_user(request))
     return Status(204, None)
 
 
 @router.get("/me/", auth=jwt_auth, **answers({200: UserOut}, 401), summary="The signed-in user")
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: HttpRequest) -> dict[str, object]:
     return user_self(current_user(request))
 
 
@@ -138,7 +138,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     summary="Update the signed-in user's name or time zone",
     description="`time_zone` must be an IANA time zone name (422 otherwise).",
 )
-def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, Any]:
+def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, object]:
     user = services.me_update(
         user=current_user(request),
         first_name=payload.first_name,
@@ -196,7 +196,7 @@ def me_notifications_update(request: HttpRequest, payload: NotificationPreferenc
     "404 `not_found` for a link this site did not make, or one that was altered. Limited per client "
     "IP: 429 with Retry-After.",
 )
-def notifications_unsubscribe(request: HttpRequest, token: str, form: Form[OneClickIn]) -> dict[str, Any]:
+def notifications_unsubscribe(request: HttpRequest, token: str, form: Form[OneClickIn]) -> dict[str, object]:
     ratelimit.hit(
         "unsubscribe-ip", _ip(request), limit=app_settings.UNSUBSCRIBE_IP_HOURLY, window=3600, fail_open=True
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -47,7 +47,7 @@ def _leeway_seconds() -> float:
 
 
 @functools.lru_cache(maxsize=4096)
-def _checked_token(raw: str) -> tuple[Any, float | None] | None:
+def _checked_token(raw: str) -> tuple[int, float | None] | None:
     """The user id and expiry of a token whose signature, type and claims ninja-jwt accepts.
 
     The same string always verifies the same way, so each worker checks a token once; only
@@ -114,7 +114,7 @@ class OptionalJWTAuth(JWTAuth):
     treated like no token, the handler decides what an anonymous caller may do.
     """
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> Principal | _Anonymous:
         result = super().__call__(request)
         return result if result is not None else AnonymousMarker
 

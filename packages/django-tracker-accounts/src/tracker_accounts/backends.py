@@ -8,7 +8,7 @@ later backend checks a password. A successful login takes its attempt back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.backends import BaseBackend, ModelBackend
@@ -42,7 +42,7 @@ class LoginLockoutBackend(BaseBackend):
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> None:
         if username is None or password is None or lockout.already_counted():
             return None
@@ -55,7 +55,7 @@ class LoginLockoutBackend(BaseBackend):
             setattr(request, REQUEST_ATTR, ident)
         return None  # the next backends check the password
 
-    def get_user(self, user_id: Any) -> Any:
+    def get_user(self, user_id: object) -> User | None:
         """Sessions started with this backend's name (``force_login`` picks the first backend)
         resolve users as Django's ``ModelBackend`` does."""
         return ModelBackend().get_user(user_id)
@@ -63,7 +63,7 @@ class LoginLockoutBackend(BaseBackend):
 
 @receiver(user_logged_in, dispatch_uid="tracker_accounts.login_lockout_success")
 def take_back_a_successful_attempt(
-    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
+    sender: object, request: HttpRequest | None, user: User, **kwargs: object
 ) -> None:
     ident = getattr(request, REQUEST_ATTR, None) if request is not None else None
     if ident:

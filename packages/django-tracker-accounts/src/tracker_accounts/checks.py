@@ -17,10 +17,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from string import Formatter
-from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
@@ -37,7 +37,7 @@ PROCESS_LOCAL_CACHES = (
 )
 
 
-def _email_field(model: type[models.Model]) -> models.Field[Any, Any] | None:
+def _email_field(model: type[models.Model]) -> models.CharField[str, str] | None:
     try:
         field = model._meta.get_field(app_settings.USER_EMAIL_FIELD)
     except FieldDoesNotExist:
@@ -45,7 +45,7 @@ def _email_field(model: type[models.Model]) -> models.Field[Any, Any] | None:
     return field if isinstance(field, models.CharField) else None
 
 
-def emails_unique(model: type[models.Model], field: models.Field[Any, Any]) -> bool:
+def emails_unique(model: type[models.Model], field: models.CharField[str, str]) -> bool:
     """Whether the model forbids two rows with one address, case-insensitively or exactly."""
     if field.unique:
         return True
@@ -72,7 +72,7 @@ def holds_only_token(template: str) -> bool:
 
 
 @register()
-def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_user_model(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
     model = get_user_model()
     label = settings.AUTH_USER_MODEL
     field = _email_field(model)
@@ -106,7 +106,7 @@ def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 
 
 @register()
-def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for app, label in (("ninja_jwt", "E002"), ("django_q", "E003")):
         if not apps.is_installed(app):
@@ -140,7 +140,9 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 
 
 @register(Tags.security, deploy=True)
-def check_unsubscribe_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_unsubscribe_url(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     if app_settings.UNSUBSCRIBE_URL_TEMPLATE != DEV_UNSUBSCRIBE_URL_TEMPLATE:
         return []
     return [
@@ -158,7 +160,9 @@ LOCKOUT_BACKEND = "tracker_accounts.backends.LoginLockoutBackend"
 
 
 @register()
-def check_login_lockout(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_login_lockout(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     backends = list(settings.AUTHENTICATION_BACKENDS)
     if backends and backends[0] == LOCKOUT_BACKEND:
         return []
@@ -173,7 +177,9 @@ def check_login_lockout(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 
 
 @register()
-def check_cache_shared(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_cache_shared(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
     backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
     if settings.DEBUG or backend not in PROCESS_LOCAL_CACHES:
         return []

@@ -6,15 +6,17 @@ hosts may change them without restarting anything that imported this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import SupportsFloat, SupportsInt
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "TRACKER_ACCOUNTS_"
 DEV_UNSUBSCRIBE_URL_TEMPLATE = "http://127.0.0.1:8000/api/notifications/unsubscribe/{token}/"
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, object] = {
     # the host's user model: the field holding the address, and how new users are made
     "USER_EMAIL_FIELD": "email",
     "ADAPTER": "tracker_accounts.adapter.DefaultAccountAdapter",
@@ -58,107 +60,150 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class AccountsSettings:
+class LiveSettings:
+    """Settings named ``prefix`` + a name, read from ``django.conf.settings`` on each access,
+    else from ``defaults``; the typed readers refuse a value of the wrong type."""
+
+    def __init__(self, prefix: str, defaults: dict[str, object]) -> None:
+        self.prefix = prefix
+        self.defaults = defaults
+
+    def _get(self, name: str) -> object:
+        value: object = getattr(settings, self.prefix + name, self.defaults[name])
+        return value
+
+    def _wrong(self, name: str, value: object, kind: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"{self.prefix}{name} must be {kind}, not {value!r}.")
+
+    def _str(self, name: str) -> str:
+        return str(self._get(name))
+
+    def _int(self, name: str) -> int:
+        value = self._get(name)
+        if isinstance(value, str | SupportsInt):
+            return int(value)
+        raise self._wrong(name, value, "an integer")
+
+    def _float(self, name: str) -> float:
+        value = self._get(name)
+        if isinstance(value, str | SupportsFloat):
+            return float(value)
+        raise self._wrong(name, value, "a number")
+
+    def _timedelta(self, name: str) -> timedelta:
+        value = self._get(name)
+        if isinstance(value, timedelta):
+            return value
+        raise self._wrong(name, value, "a datetime.timedelta")
+
+    def _strings(self, name: str) -> list[str]:
+        value = self._get(name)
+        if isinstance(value, Iterable):
+            return [str(item) for item in value]
+        raise self._wrong(name, value, "a list of strings")
+
+
+class AccountsSettings(LiveSettings):
     """Typed, live view of the ``TRACKER_ACCOUNTS_*`` settings."""
 
-    def _get(self, name: str) -> Any:
-        return getattr(settings, PREFIX + name, DEFAULTS[name])
+    def __init__(self) -> None:
+        super().__init__(PREFIX, DEFAULTS)
 
     @property
     def USER_EMAIL_FIELD(self) -> str:
-        return str(self._get("USER_EMAIL_FIELD"))
+        return self._str("USER_EMAIL_FIELD")
 
     @property
     def ADAPTER(self) -> str:
-        return str(self._get("ADAPTER"))
+        return self._str("ADAPTER")
 
     @property
     def ACCESS_TOKEN_LIFETIME(self) -> timedelta:
-        return self._get("ACCESS_TOKEN_LIFETIME")  # type: ignore[no-any-return]
+        return self._timedelta("ACCESS_TOKEN_LIFETIME")
 
     @property
     def REFRESH_TOKEN_LIFETIME(self) -> timedelta:
-        return self._get("REFRESH_TOKEN_LIFETIME")  # type: ignore[no-any-return]
+        return self._timedelta("REFRESH_TOKEN_LIFETIME")
 
     @property
     def OTP_LENGTH(self) -> int:
-        return int(self._get("OTP_LENGTH"))
+        return self._int("OTP_LENGTH")
 
     @property
     def OTP_TTL(self) -> timedelta:
-        return self._get("OTP_TTL")  # type: ignore[no-any-return]
+        return self._timedelta("OTP_TTL")
 
     @property
     def OTP_MAX_ATTEMPTS(self) -> int:
-        return int(self._get("OTP_MAX_ATTEMPTS"))
+        return self._int("OTP_MAX_ATTEMPTS")
 
     @property
     def EMAIL_TOKEN_TTL(self) -> timedelta:
-        return self._get("EMAIL_TOKEN_TTL")  # type: ignore[no-any-return]
+        return self._timedelta("EMAIL_TOKEN_TTL")
 
     @property
     def SEND_OTP_EMAIL_COOLDOWN(self) -> int:
-        return int(self._get("SEND_OTP_EMAIL_COOLDOWN"))
+        return self._int("SEND_OTP_EMAIL_COOLDOWN")
 
     @property
     def SEND_OTP_EMAIL_HOURLY(self) -> int:
-        return int(self._get("SEND_OTP_EMAIL_HOURLY"))
+        return self._int("SEND_OTP_EMAIL_HOURLY")
 
     @property
     def SEND_OTP_IP_HOURLY(self) -> int:
-        return int(self._get("SEND_OTP_IP_HOURLY"))
+        return self._int("SEND_OTP_IP_HOURLY")
 
     @property
     def VERIFY_OTP_IP_FAILURES_HOURLY(self) -> int:
-        return int(self._get("VERIFY_OTP_IP_FAILURES_HOURLY"))
+        return self._int("VERIFY_OTP_IP_FAILURES_HOURLY")
 
     @property
     def LOGIN_MAX_FAILURES(self) -> int:
-        return int(self._get("LOGIN_MAX_FAILURES"))
+        return self._int("LOGIN_MAX_FAILURES")
 
     @property
     def LOGIN_FAILURE_WINDOW(self) -> int:
-        return int(self._get("LOGIN_FAILURE_WINDOW"))
+        return self._int("LOGIN_FAILURE_WINDOW")
 
     @property
     def CACHE_OUTAGE_BACKOFF(self) -> float:
-        return float(self._get("CACHE_OUTAGE_BACKOFF"))
+        return self._float("CACHE_OUTAGE_BACKOFF")
 
     @property
     def TRUSTED_PROXY_COUNT(self) -> int:
-        return int(self._get("TRUSTED_PROXY_COUNT"))
+        return self._int("TRUSTED_PROXY_COUNT")
 
     @property
     def MAIL_RETRY_FOR(self) -> timedelta:
-        return self._get("MAIL_RETRY_FOR")  # type: ignore[no-any-return]
+        return self._timedelta("MAIL_RETRY_FOR")
 
     @property
     def MAIL_RETRY_MAX_SECONDS(self) -> int:
-        return int(self._get("MAIL_RETRY_MAX_SECONDS"))
+        return self._int("MAIL_RETRY_MAX_SECONDS")
 
     @property
     def MAIL_RETRY_BASE_SECONDS(self) -> int:
-        return int(self._get("MAIL_RETRY_BASE_SECONDS"))
+        return self._int("MAIL_RETRY_BASE_SECONDS")
 
     @property
     def MAIL_BATCH_SIZE(self) -> int:
-        return int(self._get("MAIL_BATCH_SIZE"))
+        return self._int("MAIL_BATCH_SIZE")
 
     @property
     def MAIL_STALE_QUEUED_SECONDS(self) -> int:
-        return int(self._get("MAIL_STALE_QUEUED_SECONDS"))
+        return self._int("MAIL_STALE_QUEUED_SECONDS")
 
     @property
     def MAIL_SUBJECT_PREFIX(self) -> str:
-        return str(self._get("MAIL_SUBJECT_PREFIX"))
+        return self._str("MAIL_SUBJECT_PREFIX")
 
     @property
     def SITE_NAME(self) -> str:
-        return str(self._get("SITE_NAME"))
+        return self._str("SITE_NAME")
 
     @property
     def UNSUBSCRIBE_URL_TEMPLATE(self) -> str:
-        return str(self._get("UNSUBSCRIBE_URL_TEMPLATE"))
+        return self._str("UNSUBSCRIBE_URL_TEMPLATE")
 
     @property
     def PREFERENCES_URL(self) -> str:
@@ -166,11 +211,11 @@ class AccountsSettings:
 
     @property
     def UNSUBSCRIBE_IP_HOURLY(self) -> int:
-        return int(self._get("UNSUBSCRIBE_IP_HOURLY"))
+        return self._int("UNSUBSCRIBE_IP_HOURLY")
 
     @property
     def METRICS_ALLOWED_IPS(self) -> list[str]:
-        return list(self._get("METRICS_ALLOWED_IPS"))
+        return self._strings("METRICS_ALLOWED_IPS")
 
     @property
     def METRICS_TOKEN(self) -> str:

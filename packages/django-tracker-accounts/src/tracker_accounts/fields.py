@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -28,11 +28,11 @@ def reject_unstorable(value: str) -> str:
     return value
 
 
-def control_free(allowed: str = "") -> Callable[[Any], Any]:
+def control_free(allowed: str = "") -> Callable[[object], object]:
     """A validator refusing control characters (Unicode category Cc: CR, LF, ...) but ``allowed``:
     they break mail headers and log lines, and nobody types them into a name."""
 
-    def check(value: Any) -> Any:
+    def check(value: object) -> object:
         if isinstance(value, str) and any(
             unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value
         ):

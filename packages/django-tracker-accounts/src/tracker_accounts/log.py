@@ -7,7 +7,6 @@ import logging
 import os
 import re
 from contextvars import ContextVar
-from typing import Any
 
 request_id_var: ContextVar[str] = ContextVar("tracker_request_id", default="-")
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -36,7 +35,12 @@ def email_ref(email: str) -> str:
 
 
 def log_event(
-    event: str, *, actor_id: Any = None, outcome: str = "success", level: int = logging.INFO, **fields: Any
+    event: str,
+    *,
+    actor_id: int | None = None,
+    outcome: str = "success",
+    level: int = logging.INFO,
+    **fields: object,
 ) -> None:
     """One structured line per write: event name, actor, object, outcome (no secrets)."""
     events.log(level, event, extra={"event": event, "actor_id": actor_id, "outcome": outcome, **fields})

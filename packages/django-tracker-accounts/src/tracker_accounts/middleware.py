@@ -6,10 +6,10 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from prometheus_client import Counter, Histogram
 
 from . import metrics
 from .log import new_request_id, request_id_var
@@ -21,7 +21,7 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 
 @functools.lru_cache(maxsize=4096)  # labels come from fixed sets, so this stays small
-def _children(method: str, route: str, status: str) -> tuple[Any, Any]:
+def _children(method: str, route: str, status: str) -> tuple[Counter, Histogram]:
     return metrics.REQUESTS.labels(method, route, status), metrics.LATENCY.labels(method, route)
 
 
@@ -31,7 +31,7 @@ def _count(method: str, route: str, status: str, duration: float) -> None:
     latency.observe(duration)
 
 
-def _forget_request_id(**kwargs: Any) -> None:
+def _forget_request_id(**kwargs: object) -> None:
     request_id_var.set("-")
 
 

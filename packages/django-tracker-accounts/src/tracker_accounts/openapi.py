@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TypedDict
+
+from ninja import Schema
+from pydantic.config import JsonDict, JsonValue
 
 from . import error_codes as codes
 from .error_codes import ErrorCode
@@ -54,12 +57,19 @@ BODY_ERRORS: tuple[int, ...] = (400, 413, 415, 422)
 QUERY_ERRORS: tuple[int, ...] = (400, 422)
 
 
+class Answers(TypedDict):
+    """A route decorator's keyword arguments, from :func:`answers`."""
+
+    response: dict[int, type[Schema] | None]
+    openapi_extra: JsonDict
+
+
 def answers(
-    success: Mapping[int, Any], *errors: int | ErrorCode, extra: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+    success: Mapping[int, type[Schema] | None], *errors: int | ErrorCode, extra: JsonDict | None = None
+) -> Answers:
     """Keyword arguments for a route decorator: ``response=`` and the error codes it documents
     (plus ``extra``, more of the operation's ``openapi_extra``)."""
-    by_status: dict[int, list[str]] = {}
+    by_status: dict[int, list[JsonValue]] = {}
     for item in errors:
         entry = codes.for_status(item) if isinstance(item, int) else item
         found = by_status.setdefault(entry.status, [])
@@ -74,8 +84,18 @@ def answers(
     }
 
 
-def _error_example(entry: ErrorCode) -> dict[str, Any]:
-    value: dict[str, Any] = {"code": entry.code, "detail": entry.detail, "errors": []}
+def _object(node: JsonValue) -> JsonDict:
+    """``node`` when it is a JSON object, else an empty one (which belongs to nothing)."""
+    return node if isinstance(node, dict) else {}
+
+
+def _member(node: JsonDict, key: str) -> JsonDict:
+    """The object ``node`` holds under ``key``, else an empty one (which belongs to nothing)."""
+    return _object(node.get(key))
+
+
+def _error_example(entry: ErrorCode) -> JsonDict:
+    value: JsonDict = {"code": entry.code, "detail": entry.detail, "errors": []}
     if entry.status == 422:
         value["detail"] = "The request is not valid."
         value["errors"] = [{"field": "name", "message": "String should have at least 1 character"}]
@@ -84,15 +104,12 @@ def _error_example(entry: ErrorCode) -> dict[str, Any]:
     return {"summary": entry.detail, "value": value}
 
 
-def _error_content(found: Iterable[str]) -> dict[str, Any]:
-    entries = [codes.CATALOGUE[code] for code in found]
-    narrowed: dict[str, Any] = {
-        "type": "object",
-        "properties": {"code": {"type": "string", "enum": [e.code for e in entries]}},
-        "required": ["code"],
-    }
+def _error_content(found: Iterable[JsonValue]) -> JsonDict:
+    entries = [codes.CATALOGUE[str(code)] for code in found]
+    properties: JsonDict = {"code": {"type": "string", "enum": [e.code for e in entries]}}
+    narrowed: JsonDict = {"type": "object", "properties": properties, "required": ["code"]}
     if any(e.status == 500 for e in entries):
-        narrowed["properties"]["request_id"] = {
+        properties["request_id"] = {
             "type": "string",
             "description": "Quote it when reporting the error: the server's logs carry it.",
         }
@@ -104,7 +121,7 @@ def _error_content(found: Iterable[str]) -> dict[str, Any]:
     }
 
 
-RETRY_AFTER = {
+RETRY_AFTER: JsonDict = {
     "Retry-After": {
         "description": "Seconds to wait before the request can succeed.",
         "schema": {"type": "integer", "minimum": 1},
@@ -113,28 +130,32 @@ RETRY_AFTER = {
 }
 
 
-def _document_errors(operation: dict[str, Any]) -> None:
-    declared: dict[str, list[str]] = operation.pop(CODES_KEY, {})
+def _document_errors(operation: JsonDict) -> None:
+    declared = {
+        status: found
+        for status, found in _object(operation.pop(CODES_KEY, {})).items()
+        if isinstance(found, list)
+    }
     # Any request may carry a body, and one that is not JSON is refused, with or without a
     # body parameter; and any operation can fail unexpectedly.
     declared.setdefault("415", [codes.UNSUPPORTED_MEDIA_TYPE.code])
     declared.setdefault("500", [codes.SERVER_ERROR.code])
-    responses = {str(status): body for status, body in operation.get("responses", {}).items()}
+    responses = {str(status): body for status, body in _member(operation, "responses").items()}
     for status, found in declared.items():
-        response = responses.setdefault(status, {})
+        response = _object(responses.setdefault(status, {}))
         response["content"] = _error_content(found)
         if status == "429":
             response["headers"] = copy.deepcopy(RETRY_AFTER)
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def _describe_statuses(operation: dict[str, Any]) -> None:
-    for status, response in operation.get("responses", {}).items():
+def _describe_statuses(operation: JsonDict) -> None:
+    for status, response in _member(operation, "responses").items():
         if int(status) in STATUS_DESCRIPTIONS:
-            response["description"] = STATUS_DESCRIPTIONS[int(status)]
+            _object(response)["description"] = STATUS_DESCRIPTIONS[int(status)]
 
 
-def _name_enums(node: Any, named: Mapping[frozenset[Any], str]) -> Any:
+def _name_enums(node: JsonValue, named: Mapping[frozenset[JsonValue], str]) -> JsonValue:
     """Replace each inline enum whose values are one of ``named``'s with a reference to it."""
     if isinstance(node, list):
         return [_name_enums(item, named) for item in node]
@@ -147,14 +168,15 @@ def _name_enums(node: Any, named: Mapping[frozenset[Any], str]) -> Any:
     return {key: _name_enums(value, named) for key, value in node.items()}
 
 
-def _inline_request_bodies(schema: dict[str, Any]) -> None:
-    components = schema.get("components", {}).get("schemas", {})
+def _inline_request_bodies(schema: JsonDict) -> None:
+    components = _member(_member(schema, "components"), "schemas")
     inlined: set[str] = set()
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            for media in operation.get("requestBody", {}).get("content", {}).values():
-                ref = media.get("schema", {}).get("$ref", "")
-                name = ref.rpartition("/")[2]
+    for operations in _member(schema, "paths").values():
+        for operation in _object(operations).values():
+            for content in _member(_member(_object(operation), "requestBody"), "content").values():
+                media = _object(content)
+                ref = _member(media, "schema").get("$ref", "")
+                name = ref.rpartition("/")[2] if isinstance(ref, str) else ""
                 if name in components:
                     media["schema"] = copy.deepcopy(components[name])
                     inlined.add(name)
@@ -164,41 +186,41 @@ def _inline_request_bodies(schema: dict[str, Any]) -> None:
         components.pop(name)
 
 
-def _refs(node: Any) -> set[str]:
+def _refs(node: JsonValue) -> set[str]:
     """The names of the components ``node`` refers to, at any depth."""
     if isinstance(node, list):
-        return set().union(*(_refs(item) for item in node))
+        return set[str]().union(*(_refs(item) for item in node))
     if not isinstance(node, dict):
         return set()
-    found = {node["$ref"].rpartition("/")[2]} if isinstance(node.get("$ref"), str) else set()
+    ref = node.get("$ref")
+    found = {ref.rpartition("/")[2]} if isinstance(ref, str) else set()
     return found.union(*(_refs(value) for value in node.values()))
 
 
-def refine(schema: dict[str, Any], enums: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+def refine(schema: JsonDict, enums: Mapping[str, Iterable[str]]) -> JsonDict:
     """The tracker's additions to ninja's schema (see the module's docstring)."""
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    named = {frozenset(values): name for name, values in enums.items()}
+    holder = _object(schema.setdefault("components", {}))
+    components = _object(holder.setdefault("schemas", {}))
+    named: dict[frozenset[JsonValue], str] = {frozenset(values): name for name, values in enums.items()}
     schema["paths"] = _name_enums(schema.get("paths", {}), named)
-    schema["components"]["schemas"] = components = {
-        name: _name_enums(body, named) for name, body in components.items()
-    }
+    holder["schemas"] = components = {name: _name_enums(body, named) for name, body in components.items()}
     for name, values in enums.items():
         components[name] = {"type": "string", "enum": list(values), "title": name}
     components["ErrorCode"] = {
         "type": "string",
-        "enum": sorted(codes.CATALOGUE),
+        "enum": [*sorted(codes.CATALOGUE)],
         "title": "ErrorCode",
         "description": "Every code the API answers errors with; each operation lists its own.",
     }
-    envelope = components["ErrorOut"]
-    envelope["properties"]["code"] = {"$ref": "#/components/schemas/ErrorCode"}
+    envelope = _object(components["ErrorOut"])
+    _member(envelope, "properties")["code"] = {"$ref": "#/components/schemas/ErrorCode"}
     envelope["required"] = ["code", "detail", "errors"]
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            _document_errors(operation)
-            _describe_statuses(operation)
+    for operations in _member(schema, "paths").values():
+        for operation in _object(operations).values():
+            _document_errors(_object(operation))
+            _describe_statuses(_object(operation))
     _inline_request_bodies(schema)
-    schema["components"]["schemas"] = dict(sorted(components.items()))
+    holder["schemas"] = dict(sorted(components.items()))
     return schema
 
 

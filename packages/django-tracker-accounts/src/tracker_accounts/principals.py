@@ -16,10 +16,11 @@ warm read needs no check of its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import django
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from ninja.errors import AuthenticationError
@@ -38,17 +39,17 @@ UNCACHED = ("password", "last_login")  # loaded on access, as deferred fields ar
 PROFILE = "tracker_profile"  # the user model's reverse relation to the tracker's profile
 
 
-def account_version_key(user_id: Any) -> str:
+def account_version_key(user_id: int) -> str:
     """The counter of a user's account: their row and their tracker profile."""
     return f"tr:v:account:{user_id}"
 
 
-def _state_key(user_id: Any) -> str:
+def _state_key(user_id: int) -> str:
     # pickles of model instances belong to the Django version that made them
     return f"tr:account:{django.__version__}:{user_id}"
 
 
-def _user_from_database(user_id: Any) -> User | None:
+def _user_from_database(user_id: int) -> User | None:
     """The active user with their profile (or none) in one query, the password deferred."""
     model = user_model()
     try:
@@ -63,7 +64,7 @@ def _user_from_database(user_id: Any) -> User | None:
 class Principal(DeferredAuth):
     """The user an access token names; resolved (cache, else database) when first needed."""
 
-    def __init__(self, user_id: Any) -> None:
+    def __init__(self, user_id: int) -> None:
         self.pk = user_id
         self._user: User | None = None
 
@@ -107,7 +108,7 @@ class Principal(DeferredAuth):
         return f"Principal({self.pk!r})"
 
 
-def forget(*user_ids: Any) -> None:
+def forget(*user_ids: int) -> None:
     """The next request of these users reads the database again: now, and once more when the
     current transaction commits (a request in between may have stored the state the
     transaction is replacing). Called on every save; call it after writes to users that
@@ -119,11 +120,12 @@ def forget(*user_ids: Any) -> None:
 
 @receiver(post_save, dispatch_uid="tracker_accounts.principal_saved")
 @receiver(post_delete, dispatch_uid="tracker_accounts.principal_deleted")
-def _forget_on_change(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if sender is Profile:
+def _forget_on_change(
+    sender: type[Model], instance: Model, update_fields: frozenset[str] | None = None, **kwargs: object
+) -> None:
+    if sender is Profile and isinstance(instance, Profile):
         forget(instance.user_id)
-    elif sender is user_model():
-        update_fields = kwargs.get("update_fields")
+    elif sender is user_model() and isinstance(instance, user_model()):
         if update_fields is not None and set(update_fields) <= {"last_login"}:
             return  # a sign-in changes nothing a request checks
         forget(instance.pk)

@@ -3,7 +3,7 @@ the optional email user model is a tracker manager."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from anymail.signals import tracking
 from django.dispatch import receiver
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 @receiver(tracking, dispatch_uid="tracker_accounts.tracking")
-def record_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+def record_tracking_event(sender: object, event: object, esp_name: str, **kwargs: object) -> None:
+    # event: an anymail AnymailTrackingEvent (anymail has no types), read by getattr
     message_id = getattr(event, "message_id", None)
     if not message_id:
         return
@@ -36,5 +37,5 @@ def record_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any)
 
 
 @receiver(superuser_created, dispatch_uid="tracker_accounts.superuser_manager")
-def make_superuser_a_manager(sender: Any, user: User, **kwargs: Any) -> None:
+def make_superuser_a_manager(sender: object, user: User, **kwargs: object) -> None:
     role_set(user=user, role=Role.MANAGER)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Literal, TypedDict, TypeVar, Unpack
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic.config import JsonDict, JsonValue
+from pydantic.fields import FieldInfo
 
 from .fields import Email, OpaqueToken, Password, PersonName, TimeZoneName
 
@@ -21,48 +23,62 @@ class StrictIn(Schema):
 
     @model_validator(mode="before")
     @classmethod
-    def _an_object(cls, data: Any) -> Any:
+    def _an_object(cls, data: object) -> object:
         # ninja hands a schema its input wrapped in a DjangoGetter
         if not isinstance(getattr(data, "_obj", data), dict):
             raise ValueError("The body must be a JSON object.")
         return data
 
 
-def _not_nullable(schema: dict[str, Any]) -> None:
+def _not_nullable(schema: JsonDict) -> None:
     """Document an ``X | None = None`` field as just ``X``: the null branch and default go."""
     schema.pop("default", None)
-    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    branches = schema.pop("anyOf", [])
+    if not isinstance(branches, list):
+        return
+    options = [o for o in branches if isinstance(o, dict) and o.get("type") != "null"]
     if len(options) == 1:
         schema.update(options[0])
     elif options:
-        schema["anyOf"] = options
+        schema["anyOf"] = [*options]
 
 
-def omittable(**kwargs: Any) -> Any:
+class FieldOptions(TypedDict, total=False):
+    """What an :func:`omittable` field may say besides."""
+
+    examples: list[JsonValue]
+    alias: str
+
+
+def omittable(**options: Unpack[FieldOptions]) -> FieldInfo:
     """A PATCH field that may be left out but not sent as null (a validator refuses null);
-    typed ``X | None``, documented as ``X``."""
-    return Field(None, json_schema_extra=_not_nullable, **kwargs)
+    typed ``X | None``, documented as ``X``: ``name: Annotated[X | None, omittable()] = None``."""
+    field: FieldInfo = Field(json_schema_extra=_not_nullable, **options)
+    return field
 
 
-def refuse_null(value: Any) -> Any:
+T = TypeVar("T")
+
+
+def refuse_null(value: T | None) -> T:
     """The validator of :func:`omittable` fields: null is not a value they take."""
     if value is None:
         raise ValueError("This field may not be null.")
     return value
 
 
-def example(data: dict[str, Any]) -> ConfigDict:
+def example(data: JsonDict) -> ConfigDict:
     """A schema-level OpenAPI example."""
     return ConfigDict(json_schema_extra={"examples": [data]})
 
 
-USER_EXAMPLE: dict[str, Any] = {
+USER_EXAMPLE: JsonDict = {
     "id": 7,
     "email": "ada@example.com",
     "first_name": "Ada",
     "last_name": "Lovelace",
 }
-ME_EXAMPLE: dict[str, Any] = {
+ME_EXAMPLE: JsonDict = {
     **USER_EXAMPLE,
     "role": "manager",
     "date_joined": "2026-11-25T08:00:00Z",
@@ -162,12 +178,12 @@ class RefreshIn(StrictIn):
 class MeUpdateIn(StrictIn):
     first_name: PersonName | None = Field(None, examples=["Ada"])
     last_name: PersonName | None = Field(None, examples=["Lovelace"])
-    time_zone: TimeZoneName | None = omittable(examples=["America/Los_Angeles"])
+    time_zone: Annotated[TimeZoneName | None, omittable(examples=["America/Los_Angeles"])] = None
 
     _time_zone_not_null = field_validator("time_zone")(refuse_null)
 
 
-PREFERENCES_EXAMPLE = {
+PREFERENCES_EXAMPLE: JsonDict = {
     "task_assigned": True,
     "task_due_today": True,
     "task_overdue": False,
@@ -189,10 +205,10 @@ class NotificationPreferencesOut(Schema):
 class NotificationPreferencesIn(StrictIn):
     """Any of the keys, each true or false; keys left out stay as they are."""
 
-    task_assigned: StrictBool | None = omittable(examples=[False])
-    task_due_today: StrictBool | None = omittable(examples=[True])
-    task_overdue: StrictBool | None = omittable()
-    project_overdue: StrictBool | None = omittable()
+    task_assigned: Annotated[StrictBool | None, omittable(examples=[False])] = None
+    task_due_today: Annotated[StrictBool | None, omittable(examples=[True])] = None
+    task_overdue: Annotated[StrictBool | None, omittable()] = None
+    project_overdue: Annotated[StrictBool | None, omittable()] = None
 
     _not_null = field_validator("task_assigned", "task_due_today", "task_overdue", "project_overdue")(
         refuse_null
@@ -211,4 +227,4 @@ class OneClickIn(Schema):
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    list_unsubscribe: Literal["One-Click"] | None = omittable(alias="List-Unsubscribe")
+    list_unsubscribe: Annotated[Literal["One-Click"] | None, omittable(alias="List-Unsubscribe")] = None

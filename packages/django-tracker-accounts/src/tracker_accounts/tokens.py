@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from ninja_jwt.exceptions import TokenError
@@ -65,7 +65,9 @@ def _revoke_locked(token: RefreshToken) -> None:
 def rotate(raw_refresh: str) -> tuple[str, str]:
     """Trade a refresh token for a new pair; the given one is revoked."""
     token = _parse_refresh(raw_refresh)
-    user_id: Any = token.payload.get("user_id")
+    user_id = token.payload.get("user_id")
+    if not isinstance(user_id, int | str):
+        raise TokenInvalid()  # no user named: nothing to revoke either
     with transaction.atomic():
         _revoke_locked(token)
         user = active_users().filter(pk=user_id).first()

@@ -8,8 +8,8 @@ two accounts share an address, :func:`user_for_email` refuses to pick one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
@@ -63,13 +63,13 @@ def email_q(email: str, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}{email_field_name()}__iexact": normalize_email(email)})
 
 
-def active_users() -> QuerySet[Any]:
+def active_users() -> QuerySet[User]:
     """Users who may use the tracker: all, or those with ``is_active`` set where the model has it."""
     qs = user_model()._default_manager.all()
     return qs.filter(is_active=True) if has_field("is_active") else qs
 
 
-def users_with_email(email: str) -> QuerySet[Any]:
+def users_with_email(email: str) -> QuerySet[User]:
     return user_model()._default_manager.filter(email_q(email))
 
 
@@ -94,13 +94,13 @@ def display_name(user: User) -> str:
 class Brief(TypedDict):
     """The contract's UserBrief."""
 
-    id: Any  # the user model's primary key: an integer, a UUID, ...
+    id: int  # the user model's primary key, an integer (check tracker_accounts.E005)
     email: str
     first_name: str
     last_name: str
 
 
-def brief(pk: Any, email: object, first_name: object, last_name: object) -> Brief:
+def brief(pk: int, email: object, first_name: object, last_name: object) -> Brief:
     """The one place a UserBrief is built, from a user or from a row of :func:`brief_columns`."""
     return {
         "id": pk,
@@ -128,16 +128,20 @@ def brief_columns(prefix: str) -> list[str]:
     return [f"{prefix}{c}" for c in (user_model()._meta.pk.attname, email_field_name(), *names)]
 
 
-def brief_reader(prefix: str) -> Callable[[dict[str, Any]], Brief | None]:
+def brief_reader(prefix: str) -> Callable[[Mapping[str, object]], Brief | None]:
     """The UserBrief (None: no user) of a ``values()`` row of :func:`brief_columns` through the
     relation ``prefix``, its column names worked out once for a page of rows."""
     pk_key = f"{prefix}{user_model()._meta.pk.attname}"
     email_key = f"{prefix}{email_field_name()}"
     first_key, last_key = f"{prefix}first_name", f"{prefix}last_name"
 
-    def read(row: dict[str, Any]) -> Brief | None:
+    def read(row: Mapping[str, object]) -> Brief | None:
         pk = row[pk_key]
-        return None if pk is None else brief(pk, row[email_key], row.get(first_key), row.get(last_key))
+        if pk is None:
+            return None
+        if not isinstance(pk, int):
+            raise TypeError(f"{pk_key} is not an integer: {pk!r}")
+        return brief(pk, row[email_key], row.get(first_key), row.get(last_key))
 
     return read
 

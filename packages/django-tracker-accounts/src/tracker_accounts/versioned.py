@@ -25,12 +25,16 @@ import pickle
 import time
 import weakref
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 from django.db import transaction
 
 from . import outage
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from redis.commands.core import Script
 
 logger = logging.getLogger("tracker_accounts.cache")
 
@@ -53,13 +57,34 @@ return #KEYS
 
 Bodies = list[bytes | None]
 Fetched = tuple[Bodies, dict[str, int]]
+# What a store holds under a key: an entry (bytes), a counter (an integer; Redis answers with
+# its digits), or nothing
+Stored = bytes | str | int | None
 
 
 class Store(Protocol):
-    def get(self, keys: Sequence[str]) -> list[Any]: ...
+    def get(self, keys: Sequence[str]) -> Sequence[Stored]: ...
     def create(self, counters: Sequence[str], value: int) -> list[bool]: ...
     def put(self, key: str, value: bytes, timeout: int) -> None: ...
     def bump(self, counters: Sequence[str]) -> None: ...
+
+
+class DjangoRedisClient(Protocol):
+    """What this module uses of a django-redis backend's ``client`` (django-redis has no types)."""
+
+    def get_client(self, write: bool = True) -> Redis: ...
+
+
+class DjangoRedisCache(Protocol):
+    """What this module uses of a django-redis cache backend."""
+
+    client: DjangoRedisClient
+
+    def make_key(self, key: str, version: int | None = None) -> str: ...
+
+
+def _is_django_redis(backend: BaseCache) -> TypeGuard[DjangoRedisCache]:
+    return type(backend).__module__.startswith("django_redis") and hasattr(backend, "client")
 
 
 class RedisStore:
@@ -67,20 +92,24 @@ class RedisStore:
     uses): entries and counters as plain bytes (no pickling), read with one ``MGET``; bumps
     by a Lua script (a missing counter starts from the clock, not from zero)."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: DjangoRedisCache) -> None:
         self.backend = backend
-        self._bump: Any = None
+        self._bump: Script | None = None
 
-    def _client(self) -> Any:
-        client = self.backend.client.get_client(write=True)
+    def _client(self) -> Redis:
+        return self.backend.client.get_client(write=True)
+
+    def _bump_script(self) -> Script:
+        """The bump script, on the current client (registering it makes no round trip)."""
+        client = self._client()
         if self._bump is None or self._bump.registered_client is not client:
             self._bump = client.register_script(_BUMP)
-        return client
+        return self._bump
 
-    def _keys(self, names: Sequence[str]) -> list[Any]:
+    def _keys(self, names: Sequence[str]) -> list[str]:
         return [self.backend.make_key(name) for name in names]
 
-    def get(self, keys: Sequence[str]) -> list[Any]:
+    def get(self, keys: Sequence[str]) -> Sequence[Stored]:
         return list(self._client().mget(self._keys(keys)))
 
     def create(self, counters: Sequence[str], value: int) -> list[bool]:
@@ -93,17 +122,16 @@ class RedisStore:
         self._client().set(self.backend.make_key(key), value, ex=timeout)
 
     def bump(self, counters: Sequence[str]) -> None:
-        self._client()
-        self._bump(keys=self._keys(counters), args=[time.time_ns()])
+        self._bump_script()(keys=self._keys(counters), args=[time.time_ns()])
 
 
 class DjangoCacheStore:
     """Any other cache backend: the same entries and counters through Django's cache API."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: BaseCache) -> None:
         self.backend = backend
 
-    def get(self, keys: Sequence[str]) -> list[Any]:
+    def get(self, keys: Sequence[str]) -> Sequence[Stored]:
         found = self.backend.get_many(list(keys))
         return [found.get(key) for key in keys]
 
@@ -126,7 +154,7 @@ def _entry(versions: dict[str, int], body: bytes) -> bytes:
     return header.encode() + b"\n" + body
 
 
-def _fresh(entry: Any, current: dict[str, int]) -> bytes | None:
+def _fresh(entry: object, current: dict[str, int]) -> bytes | None:
     """``entry``'s body when every counter its header records is in ``current`` with the
     recorded value; else None (missing, stale, or not in this format)."""
     if not isinstance(entry, bytes):
@@ -144,16 +172,15 @@ def _fresh(entry: Any, current: dict[str, int]) -> bytes | None:
     return body
 
 
-_stores: weakref.WeakKeyDictionary[Any, Store] = weakref.WeakKeyDictionary()
+_stores: weakref.WeakKeyDictionary[BaseCache, Store] = weakref.WeakKeyDictionary()
 
 
 def store() -> Store:
     """The store for this thread's ``default`` cache backend."""
-    backend: Any = caches[DEFAULT_CACHE_ALIAS]
+    backend = caches[DEFAULT_CACHE_ALIAS]
     found = _stores.get(backend)
     if found is None:
-        is_django_redis = type(backend).__module__.startswith("django_redis") and hasattr(backend, "client")
-        found = RedisStore(backend) if is_django_redis else DjangoCacheStore(backend)
+        found = RedisStore(backend) if _is_django_redis(backend) else DjangoCacheStore(backend)
         _stores[backend] = found
     return found
 
@@ -241,9 +268,9 @@ def bump_on_commit(keys: Iterable[str]) -> None:
     transaction.on_commit(lambda: bump_now(keys))
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def loads(body: bytes) -> Any:
+def loads(body: bytes) -> object:
     return pickle.loads(body)  # noqa: S301  (bytes this module stored itself)

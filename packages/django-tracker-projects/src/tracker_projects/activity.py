@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Required, TypedDict
 
 from tracker_accounts.users import display_name, email_of, user_model
 
@@ -23,16 +23,31 @@ PROJECT_FIELDS = ("name", "description", "status", "start_date", "due_date")
 TASK_FIELDS = ("title", "description", "status", "priority", "due_date", "assignee")
 
 
-def _shown(value: Any) -> Any:
+# A field's value as the API shows it, by field name
+State = dict[str, object]
+# What changed in one field
+Change = TypedDict("Change", {"from": object, "to": object})
+
+
+class Target(TypedDict, total=False):
+    """What an entry is about, as it was then (``ActivityTargetOut``): the keys of its type."""
+
+    type: Required[Literal["project", "task", "member", "invite"]]
+    slug: str
+    name: str
+    email: str
+
+
+def _shown(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def project_state(project: Project) -> dict[str, Any]:
+def project_state(project: Project) -> State:
     """The fields a ``project.updated`` entry compares, as the API shows them."""
     return {field: _shown(getattr(project, field)) for field in PROJECT_FIELDS}
 
 
-def task_state(task: Task) -> dict[str, Any]:
+def task_state(task: Task) -> State:
     """The fields a ``task.updated`` entry compares; the assignee by id (see :func:`changes`)."""
     state = {field: _shown(getattr(task, field)) for field in TASK_FIELDS if field != "assignee"}
     state["priority"] = Priority(task.priority).label
@@ -40,31 +55,35 @@ def task_state(task: Task) -> dict[str, Any]:
     return state
 
 
-def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, Change]:
     """``{"<field>": {"from", "to"}}`` for each field whose value differs; an assignee's ids
     become emails (one query, only when the assignee changed)."""
-    found = {f: {"from": before[f], "to": after[f]} for f in before if before[f] != after.get(f)}
+    found: dict[str, Change] = {
+        f: {"from": before[f], "to": after[f]} for f in before if before[f] != after.get(f)
+    }
     assignee = found.get("assignee")
     if assignee is not None:
-        ids = [i for i in (assignee["from"], assignee["to"]) if i is not None]
-        emails = {u.pk: email_of(u) for u in user_model()._default_manager.filter(pk__in=ids)}
+        ids = [i for i in (assignee["from"], assignee["to"]) if isinstance(i, int)]  # None: no assignee
+        emails: dict[object, str] = {
+            u.pk: email_of(u) for u in user_model()._default_manager.filter(pk__in=ids)
+        }
         found["assignee"] = {"from": emails.get(assignee["from"]), "to": emails.get(assignee["to"])}
     return found
 
 
-def project_target(project: Project) -> dict[str, Any]:
+def project_target(project: Project) -> Target:
     return {"type": "project", "slug": project.slug, "name": project.name}
 
 
-def task_target(task: Task) -> dict[str, Any]:
+def task_target(task: Task) -> Target:
     return {"type": "task", "slug": task.slug, "name": task.title}
 
 
-def member_target(user: User) -> dict[str, Any]:
+def member_target(user: User) -> Target:
     return {"type": "member", "email": email_of(user), "name": display_name(user)}
 
 
-def invite_target(email: str) -> dict[str, Any]:
+def invite_target(email: str) -> Target:
     return {"type": "invite", "email": email}
 
 
@@ -73,9 +92,9 @@ def _entry(
     *,
     project_id: int,
     actor: User | None,
-    target: dict[str, Any],
+    target: Target,
     task_id: int | None = None,
-    changed: dict[str, Any] | None = None,
+    changed: dict[str, Change] | None = None,
 ) -> Activity:
     return Activity(
         project_id=project_id,
@@ -87,14 +106,21 @@ def _entry(
     )
 
 
-def record(verb: ActivityVerb, **fields: Any) -> None:
-    """Write one entry (the fields of :func:`_entry`); call it inside the transaction of the
-    change it records."""
-    _entry(verb, **fields).save()
+def record(
+    verb: ActivityVerb,
+    *,
+    project_id: int,
+    actor: User | None,
+    target: Target,
+    task_id: int | None = None,
+    changed: dict[str, Change] | None = None,
+) -> None:
+    """Write one entry; call it inside the transaction of the change it records."""
+    _entry(verb, project_id=project_id, actor=actor, target=target, task_id=task_id, changed=changed).save()
 
 
 def record_task(
-    verb: ActivityVerb, task: Task, actor: User | None, changed: dict[str, Any] | None = None
+    verb: ActivityVerb, task: Task, actor: User | None, changed: dict[str, Change] | None = None
 ) -> None:
     record(
         verb,
@@ -107,7 +133,7 @@ def record_task(
 
 
 def record_many(
-    verb: ActivityVerb, *, project_id: int, actor: User | None, targets: Iterable[dict[str, Any]]
+    verb: ActivityVerb, *, project_id: int, actor: User | None, targets: Iterable[Target]
 ) -> None:
     """One entry per target (say, each address of one invitation request), in one insert."""
     Activity.objects.bulk_create(

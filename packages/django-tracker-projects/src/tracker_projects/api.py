@@ -3,8 +3,6 @@ parse, call a service or selector, return a schema."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
@@ -175,7 +173,7 @@ def project_restore(request: HttpRequest, slug: str) -> HttpResponse:
     "over a rolling 24 hours (default 100) and the site one too: a request that would exceed either "
     "is 429 `rate_limited` with Retry-After, and nothing of it is stored or sent. " + AMBIGUOUS,
 )
-def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status[Any]:
+def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status[dict[str, object]]:
     batch = invites.invite_send(actor=current_user(request), project_slug=slug, emails=payload.emails)
     return Status(201, {"invited": batch.invited, "skipped": batch.skipped})
 
@@ -345,7 +343,7 @@ def task_restore(request: HttpRequest, slug: str) -> HttpResponse:
     summary="Look at an invitation",
     description="404 `invite_not_found`; 410 `invite_expired`, `invite_used` or `invite_revoked`.",
 )
-def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
+def invite_detail(request: HttpRequest, token: str) -> dict[str, object]:
     invite, account_exists = invites.invite_lookup(token=token)
     return {
         "email": invite.email,
@@ -377,7 +375,7 @@ def invite_detail(request: HttpRequest, token: str) -> dict[str, Any]:
     "authenticated (the bearer token is optional on this path), with an empty body. 409 `email_taken` "
     "when an account for the address was made meanwhile; " + AMBIGUOUS,
 )
-def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[Any]:
+def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[dict[str, object]]:
     result = invites.invite_accept(
         token=token,
         caller=caller(request),

@@ -35,10 +35,11 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
+from prometheus_client import Counter
 
 from tracker_accounts import versioned
 from tracker_accounts.auth import principal
@@ -126,7 +127,7 @@ class Answer(NamedTuple):
     fresh_for: int | None = None
 
 
-def entry_key(namespace: str, reader_id: Any, path: dict[str, str], query: Schema | None) -> str:
+def entry_key(namespace: str, reader_id: int, path: dict[str, str], query: Schema | None) -> str:
     """The key of a reader's entry: the endpoint, its path arguments, the validated query with
     every field (defaults included, so ``?page=1`` and nothing are one entry), the tracker's
     date. The raw query string never enters it."""
@@ -136,7 +137,7 @@ def entry_key(namespace: str, reader_id: Any, path: dict[str, str], query: Schem
 
 
 @functools.cache  # a few namespaces times three results
-def _lookups(namespace: str, result: str) -> Any:
+def _lookups(namespace: str, result: str) -> Counter:
     return CACHE_LOOKUPS.labels(namespace, result)
 
 

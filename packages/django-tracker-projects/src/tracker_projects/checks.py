@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from tracker_accounts.checks import holds_only_token
@@ -23,7 +23,7 @@ from .conf import DEV_INVITE_URL_TEMPLATE, app_settings
 
 
 @register()
-def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     if not apps.is_installed("tracker_accounts"):
         messages.append(
@@ -62,7 +62,7 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 
 
 @register(Tags.security, deploy=True)
-def check_deploy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_deploy(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
     if app_settings.INVITE_URL_TEMPLATE != DEV_INVITE_URL_TEMPLATE:
         return []
     return [

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from django.conf import settings
-
+from tracker_accounts.conf import LiveSettings
 from tracker_accounts.zone_names import tracker_zone_name
 
 PREFIX = "TRACKER_PROJECTS_"
 DEV_INVITE_URL_TEMPLATE = "http://127.0.0.1:8000/invite_register/{token}/"
 
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, object] = {
     "TIME_ZONE": None,  # None: the host's TIME_ZONE
     "INVITE_TTL": timedelta(hours=48),
     # invitation mails: a budget per inviter and one for the whole site over a rolling window,
@@ -27,11 +25,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class ProjectsSettings:
+class ProjectsSettings(LiveSettings):
     """Typed, live view of the ``TRACKER_PROJECTS_*`` settings."""
 
-    def _get(self, name: str) -> Any:
-        return getattr(settings, PREFIX + name, DEFAULTS[name])
+    def __init__(self) -> None:
+        super().__init__(PREFIX, DEFAULTS)
 
     @property
     def TIME_ZONE(self) -> str:
@@ -41,35 +39,35 @@ class ProjectsSettings:
 
     @property
     def INVITE_TTL(self) -> timedelta:
-        return self._get("INVITE_TTL")  # type: ignore[no-any-return]
+        return self._timedelta("INVITE_TTL")
 
     @property
     def INVITE_MAILS_PER_INVITER(self) -> int:
-        return int(self._get("INVITE_MAILS_PER_INVITER"))
+        return self._int("INVITE_MAILS_PER_INVITER")
 
     @property
     def INVITE_MAILS_PER_SITE(self) -> int:
-        return int(self._get("INVITE_MAILS_PER_SITE"))
+        return self._int("INVITE_MAILS_PER_SITE")
 
     @property
     def INVITE_MAILS_WINDOW(self) -> timedelta:
-        return self._get("INVITE_MAILS_WINDOW")  # type: ignore[no-any-return]
+        return self._timedelta("INVITE_MAILS_WINDOW")
 
     @property
     def INVITE_RECIPIENT_COOLDOWN(self) -> timedelta:
-        return self._get("INVITE_RECIPIENT_COOLDOWN")  # type: ignore[no-any-return]
+        return self._timedelta("INVITE_RECIPIENT_COOLDOWN")
 
     @property
     def INVITE_URL_TEMPLATE(self) -> str:
-        return str(self._get("INVITE_URL_TEMPLATE"))
+        return self._str("INVITE_URL_TEMPLATE")
 
     @property
     def CACHE_TIMEOUT(self) -> int:
-        return int(self._get("CACHE_TIMEOUT"))
+        return self._int("CACHE_TIMEOUT")
 
     @property
     def JOB_CHUNK_SIZE(self) -> int:
-        return int(self._get("JOB_CHUNK_SIZE"))
+        return self._int("JOB_CHUNK_SIZE")
 
 
 app_settings = ProjectsSettings()

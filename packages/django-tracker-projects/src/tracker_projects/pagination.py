@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import IntegerField, Model, QuerySet, Subquery
 
 M = TypeVar("M", bound=Model)
-Row = dict[str, Any]
+Row = dict[str, object]  # a values() row: column name to value
 
 
 class CountOf(Subquery):
@@ -18,7 +18,7 @@ class CountOf(Subquery):
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
     output_field = IntegerField()
 
-    def __init__(self, qs: QuerySet[Any, Any]) -> None:
+    def __init__(self, qs: QuerySet[Model, object]) -> None:
         super().__init__(qs.order_by().values("pk"))
 
 

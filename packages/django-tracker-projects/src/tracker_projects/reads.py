@@ -5,9 +5,9 @@ through the cache (:func:`.cache.serve`); writes answer with the same bodies."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from tracker_accounts.errors import NotFound
@@ -27,13 +27,16 @@ def moment() -> Moment:
     return Moment(today(), timezone.now())
 
 
-def _page(shape: Shape, qs: QuerySet[Any], number: int, size: int, at: Moment | None = None) -> bytes:
+M = TypeVar("M", bound=Model)
+
+
+def _page(shape: Shape, qs: QuerySet[M], number: int, size: int, at: Moment | None = None) -> bytes:
     at = at or moment()
     rows, count = paginate(qs, number, size, lambda page: shape.rows(page, at))
     return representation.page(shape, rows, count, number, size)
 
 
-def _one(shape: Shape, qs: QuerySet[Any], what: str) -> bytes:
+def _one(shape: Shape, qs: QuerySet[M], what: str) -> bytes:
     row = shape.rows(qs, moment()).first()
     if row is None:
         raise NotFound(f"{what} not found.")
@@ -106,7 +109,9 @@ def invite_page(*, user: User, slug: str, number: int, size: int) -> Answer:
     at, shape = moment(), representation.INVITE
     rows, count = paginate(selectors.invites_of(project), number, size, lambda page: shape.rows(page, at))
     items = shape.items(rows)
-    lapses = [datetime.fromisoformat(i["expires_at"]) for i in items if i["status"] == InviteStatus.PENDING]
+    lapses = [
+        datetime.fromisoformat(str(i["expires_at"])) for i in items if i["status"] == InviteStatus.PENDING
+    ]
     fresh_for = None if not lapses else max(0, int((min(lapses) - at.now) / timedelta(seconds=1)))
     return Answer(representation.encode(representation.page_of(items, count, number, size)), fresh_for)
 

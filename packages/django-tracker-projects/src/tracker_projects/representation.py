@@ -18,10 +18,21 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple, TypedDict, Union, get_args, get_origin
+from typing import NamedTuple, TypedDict, TypeVar, Union, get_args, get_origin
 
 import orjson
-from django.db.models import BooleanField, CharField, Expression, ExpressionWrapper, F, Func, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Func,
+    Model,
+    Q,
+    QuerySet,
+)
 from django.db.models.sql.compiler import SQLCompiler
 from ninja import Schema
 
@@ -40,8 +51,9 @@ from .schemas import (
     TaskOut,
 )
 
-Row = dict[str, Any]
-Read = Callable[[Row], Any]
+Row = dict[str, object]  # a values() row: column name to value
+Read = Callable[[Row], object]  # a row to one field's JSON (a value orjson encodes)
+M = TypeVar("M", bound=Model)
 
 
 def json_datetime(value: datetime | None) -> str | None:
@@ -56,7 +68,7 @@ def json_datetime(value: datetime | None) -> str | None:
     return text
 
 
-SQL = tuple[str, tuple[Any, ...]]
+SQL = tuple[str, tuple[str | int, ...]]  # SQL and its parameters, as django-stubs types them
 
 
 class JsonTimestamp(Func):
@@ -69,11 +81,13 @@ class JsonTimestamp(Func):
 
     output_field = CharField()
 
-    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> SQL:  # type: ignore[override]
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object
+    ) -> SQL:
         column, params = compiler.compile(self.source_expressions[0])
         return column, tuple(params)
 
-    def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> SQL:
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object) -> SQL:
         column, params = compiler.compile(self.source_expressions[0])
         utc = f"(({column}) AT TIME ZONE 'UTC')"
         sql = (
@@ -83,7 +97,7 @@ class JsonTimestamp(Func):
         )
         return sql, (*params, *params, *params)
 
-    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> SQL:
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object) -> SQL:
         # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
         column, params = compiler.compile(self.source_expressions[0])
         sql = (
@@ -94,15 +108,25 @@ class JsonTimestamp(Func):
         return sql, (*params, *params, *params, *params)
 
 
-def _as_json_time(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else json_datetime(value)
+def _as_json_time(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return json_datetime(value)
+    raise TypeError(f"not a timestamp: {value!r}")
 
 
 def json_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def encode(data: Any) -> bytes:
+def _as_json_date(value: object) -> str | None:
+    if value is None or isinstance(value, date):
+        return json_date(value)
+    raise TypeError(f"not a date: {value!r}")
+
+
+def encode(data: object) -> bytes:
     return orjson.dumps(data)
 
 
@@ -132,7 +156,7 @@ class Field:
     annotations: Annotations = _none
 
 
-def column(name: str, convert: Callable[[Any], Any] | None = None) -> Field:
+def column(name: str, convert: Callable[[object], object] | None = None) -> Field:
     """The column ``name`` as it is (or through ``convert``)."""
     if convert is None:
         return Field(lambda: [name], lambda: lambda row: row[name])
@@ -149,7 +173,9 @@ def timestamp(name: str) -> Field:
     )
 
 
-def computed(name: str, expression: Callable[[Moment], Expression], convert: Callable[[Any], Any]) -> Field:
+def computed(
+    name: str, expression: Callable[[Moment], Expression], convert: Callable[[object], object]
+) -> Field:
     """A value the database computes at the moment of the read (a model's rule as an expression)."""
     return Field(lambda: [name], lambda: lambda row: convert(row[name]), lambda at: {name: expression(at)})
 
@@ -192,12 +218,12 @@ def reference(prefix: str) -> Field:
     slug, name = f"{prefix}slug", f"{prefix}name"
 
     def read(row: Row) -> Reference:
-        return project_ref(Project(slug=row[slug], name=row[name]))
+        return project_ref(Project(slug=str(row[slug]), name=str(row[name])))
 
     return Field(lambda: [slug, name], lambda: read)
 
 
-def _plain_type(annotation: Any) -> tuple[Any, bool]:
+def _plain_type(annotation: object) -> tuple[object, bool]:
     """The type a field holds, and whether it may be null."""
     if get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
@@ -205,13 +231,13 @@ def _plain_type(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def inferred(name: str, annotation: Any) -> Field:
+def inferred(name: str, annotation: object) -> Field:
     """The field ``name`` of a schema, read as its type says."""
     kind, _ = _plain_type(annotation)
     if kind is datetime:
         return timestamp(name)
     if kind is date:
-        return column(name, json_date)
+        return column(name, _as_json_date)
     if kind is UserBrief:
         return brief(f"{name}__")
     if kind is ProjectRef:
@@ -237,14 +263,14 @@ class Shape:
             for name, info in self.schema.model_fields.items()
         }
 
-    def rows(self, qs: QuerySet[Any], at: Moment) -> QuerySet[Any, Row]:
+    def rows(self, qs: QuerySet[M], at: Moment) -> QuerySet[M, Row]:
         """``qs`` as the rows this shape reads (one query, whatever the count)."""
         annotations: dict[str, Expression | F] = {}
         columns: list[str] = []
         for f in self.fields.values():
             annotations.update(f.annotations(at))
             columns += [c for c in f.columns() if c not in columns]
-        rows: QuerySet[Any, Row] = qs.annotate(**annotations).values(*columns)
+        rows: QuerySet[M, Row] = qs.annotate(**annotations).values(*columns)
         return rows
 
     def items(self, rows: list[Row]) -> list[Row]:
@@ -267,7 +293,7 @@ def one(shape: Shape, row: Row) -> bytes:
 
 
 # --------------------------------------------------------------------------- the shapes
-PRIORITY_NAMES = {p.value: p.label for p in Priority}
+PRIORITY_NAMES: dict[object, str] = {p.value: p.label for p in Priority}
 
 
 def _overdue(rule: Callable[[date], Q]) -> Field:

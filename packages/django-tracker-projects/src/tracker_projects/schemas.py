@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from ninja import Schema
 from pydantic import (
@@ -15,6 +15,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.config import JsonDict
 
 from tracker_accounts.fields import (
     CleanStr,
@@ -94,22 +95,22 @@ class ProjectCreateIn(In):
 class ProjectUpdateIn(In):
     """Any of the create fields; ``start_date`` and ``due_date`` may be cleared with null."""
 
-    name: Name | None = omittable(examples=["Apollo launch plan, phase two"])
-    description: Description | None = omittable()
-    status: ProjectStatusName | None = omittable(examples=["completed"])
+    name: Annotated[Name | None, omittable(examples=["Apollo launch plan, phase two"])] = None
+    description: Annotated[Description | None, omittable()] = None
+    status: Annotated[ProjectStatusName | None, omittable(examples=["completed"])] = None
     start_date: date | None = None
     due_date: date | None = Field(None, description="Not before start_date.", examples=["2030-04-30"])
 
     @field_validator("name", "description", "status")
     @classmethod
-    def _not_null(cls, value: Any) -> Any:
+    def _not_null(cls, value: object) -> object:
         if value is None:
             raise ValueError("This field may not be null.")
         return value
 
 
-REF_EXAMPLE = {"slug": "apollo-launch-plan", "name": "Apollo launch plan"}
-PROJECT_EXAMPLE = {
+REF_EXAMPLE: JsonDict = {"slug": "apollo-launch-plan", "name": "Apollo launch plan"}
+PROJECT_EXAMPLE: JsonDict = {
     **REF_EXAMPLE,
     "description": "To the moon",
     "status": "active",
@@ -122,7 +123,7 @@ PROJECT_EXAMPLE = {
     "created_at": "2026-11-25T08:00:00Z",
     "updated_at": "2026-11-25T09:00:00Z",
 }
-TASK_EXAMPLE = {
+TASK_EXAMPLE: JsonDict = {
     "slug": "write-the-spec",
     "title": "Write the spec",
     "description": "",
@@ -137,8 +138,8 @@ TASK_EXAMPLE = {
     "updated_at": "2026-11-25T09:00:00Z",
     "completed_at": None,
 }
-MEMBER_EXAMPLE = {**USER_EXAMPLE, "role": "manager", "joined_at": "2026-11-25T08:00:00Z"}
-INVITE_EXAMPLE = {
+MEMBER_EXAMPLE: JsonDict = {**USER_EXAMPLE, "role": "manager", "joined_at": "2026-11-25T08:00:00Z"}
+INVITE_EXAMPLE: JsonDict = {
     "id": 12,
     "email": "grace@example.com",
     "invited_by": USER_EXAMPLE,
@@ -148,7 +149,7 @@ INVITE_EXAMPLE = {
 }
 
 
-def page_example(item: dict[str, Any]) -> ConfigDict:
+def page_example(item: JsonDict) -> ConfigDict:
     return example({"items": [item], "count": 1, "page": 1, "page_size": 20})
 
 
@@ -188,7 +189,7 @@ class ProjectPage(Page):
     items: list[ProjectOut]
 
 
-DELETED_PROJECT_EXAMPLE = {**PROJECT_EXAMPLE, "deleted_at": "2026-11-30T10:00:00Z"}
+DELETED_PROJECT_EXAMPLE: JsonDict = {**PROJECT_EXAMPLE, "deleted_at": "2026-11-30T10:00:00Z"}
 
 
 class DeletedProjectOut(ProjectOut):
@@ -233,16 +234,16 @@ class TaskUpdateIn(In):
     """Any of the create fields (the assignee may only change ``status``); ``due_date`` and
     ``assignee_email`` may be cleared with null."""
 
-    title: Name | None = omittable()
-    description: Description | None = omittable()
-    status: TaskStatusName | None = omittable(examples=["in_progress"])
-    priority: PriorityName | None = omittable()
+    title: Annotated[Name | None, omittable()] = None
+    description: Annotated[Description | None, omittable()] = None
+    status: Annotated[TaskStatusName | None, omittable(examples=["in_progress"])] = None
+    priority: Annotated[PriorityName | None, omittable()] = None
     due_date: date | None = None
     assignee_email: Email | None = None
 
     @field_validator("title", "description", "status", "priority")
     @classmethod
-    def _not_null(cls, value: Any) -> Any:
+    def _not_null(cls, value: object) -> object:
         if value is None:
             raise ValueError("This field may not be null.")
         return value
@@ -272,7 +273,7 @@ class TaskPage(Page):
     items: list[TaskOut]
 
 
-DELETED_TASK_EXAMPLE = {**TASK_EXAMPLE, "deleted_at": "2026-11-30T10:00:00Z"}
+DELETED_TASK_EXAMPLE: JsonDict = {**TASK_EXAMPLE, "deleted_at": "2026-11-30T10:00:00Z"}
 
 
 class DeletedTaskOut(TaskOut):
@@ -434,7 +435,7 @@ ActivityVerbName = Literal[
     "invite.revoked",
 ]
 NAMED_ENUMS["ActivityVerb"] = get_args(ActivityVerbName)
-ACTIVITY_EXAMPLE: dict[str, Any] = {
+ACTIVITY_EXAMPLE: JsonDict = {
     "id": 41,
     "at": "2026-11-25T09:30:00Z",
     "actor": USER_EXAMPLE,
@@ -476,7 +477,7 @@ class ActivityOut(Schema):
     actor: UserBrief | None = Field(description="Null for what the scheduled jobs do.")
     verb: ActivityVerbName
     target: ActivityTargetOut
-    changes: dict[str, dict[str, Any]] = Field(
+    changes: dict[str, dict[str, object]] = Field(
         description='For `*.updated`: `{"<field>": {"from": ..., "to": ...}}` for each field it changed; '
         "otherwise `{}`."
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from tracker_accounts.errors import NotFound
@@ -74,7 +74,10 @@ def _person_q(relation: str, value: str, reader_id: int) -> Q:
     return email_q(value, prefix=f"{relation}__")
 
 
-def _ordered(qs: QuerySet[Any], ordering: str, tiebreak: str = "-id") -> QuerySet[Any]:
+QS = TypeVar("QS", bound=QuerySet[Model])
+
+
+def _ordered(qs: QS, ordering: str, tiebreak: str = "-id") -> QS:
     """Ordered by ``ordering``, rows without a value last; plain ``ORDER BY`` where the column
     cannot be empty, so the (project, column) indexes serve it."""
     name = ordering.lstrip("-")

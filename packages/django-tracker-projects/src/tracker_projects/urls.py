@@ -10,9 +10,8 @@ so mount it at a prefix of its own and put opt-in paths such as ``health/`` befo
 
 from __future__ import annotations
 
-from typing import Any
-
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from tracker_accounts.api import notifications_router
@@ -31,8 +30,12 @@ class TrackerApi(NinjaAPI):
     """The tracker's ``NinjaAPI``: its schema names error codes and enums, and is the same on
     every supported Python (see :mod:`tracker_accounts.openapi`)."""
 
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        return refine(super().get_openapi_schema(*args, **kwargs), NAMED_ENUMS)
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, object] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        refine(schema, NAMED_ENUMS)  # in place
+        return schema
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         return operation_id(operation.view_func.__name__)
