@@ -3,6 +3,8 @@ parse, call a service or selector, return a schema."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
@@ -14,7 +16,7 @@ from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
-from .cache import json_response, project_version_key, serve, task_version_key
+from .cache import json_response, of_project, of_reader, of_task, serve
 from .representation import project_ref
 from .schemas import (
     AcceptedNewUserOut,
@@ -85,16 +87,8 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpRespon
 )
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpResponse:
     query = selectors.ProjectQuery(**filters.dict(exclude=PAGE))
-    return serve(
-        request,
-        "projects",
-        path={},
-        query=filters,
-        depends=[],
-        compute=lambda user: reads.project_page(
-            user=user, filters=query, number=filters.page, size=filters.page_size
-        ),
-    )
+    read = partial(reads.project_page, filters=query, pages=filters)
+    return serve(request, "projects", of_reader(), filters, read)
 
 
 @projects_router.get(
@@ -105,14 +99,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> HttpRe
     "`deleted_at`; empty for everybody else. Restore one with `POST /api/projects/<slug>/restore/`.",
 )
 def project_trash(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
-    return serve(
-        request,
-        "project-trash",
-        path={},
-        query=page,
-        depends=[],
-        compute=lambda user: reads.project_trash_page(user=user, number=page.page, size=page.page_size),
-    )
+    return serve(request, "project-trash", of_reader(), page, partial(reads.project_trash_page, pages=page))
 
 
 @projects_router.get(
@@ -122,14 +109,7 @@ def project_trash(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
     description=NOT_FOUND,
 )
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return serve(
-        request,
-        "project",
-        path={"slug": slug},
-        query=None,
-        depends=[project_version_key(slug)],
-        compute=lambda user: reads.project_body(user=user, slug=slug),
-    )
+    return serve(request, "project", of_project(slug), None, partial(reads.project_body, slug=slug))
 
 
 @projects_router.patch(
@@ -184,14 +164,8 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
     summary="The project's invitations",
 )
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    return serve(
-        request,
-        "invites",
-        path={"slug": slug},
-        query=page,
-        depends=[project_version_key(slug)],
-        compute=lambda user: reads.invite_page(user=user, slug=slug, number=page.page, size=page.page_size),
-    )
+    read = partial(reads.invite_page, slug=slug, pages=page)
+    return serve(request, "invites", of_project(slug), page, read)
 
 
 @projects_router.delete(
@@ -211,14 +185,8 @@ def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> St
     summary="The project's members",
 )
 def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    return serve(
-        request,
-        "members",
-        path={"slug": slug},
-        query=page,
-        depends=[project_version_key(slug)],
-        compute=lambda user: reads.member_page(user=user, slug=slug, number=page.page, size=page.page_size),
-    )
+    read = partial(reads.member_page, slug=slug, pages=page)
+    return serve(request, "members", of_project(slug), page, read)
 
 
 @projects_router.delete(
@@ -251,16 +219,8 @@ def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpR
 )
 def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> HttpResponse:
     query = selectors.TaskQuery(**filters.dict(exclude=PAGE))
-    return serve(
-        request,
-        "tasks",
-        path={"slug": slug},
-        query=filters,
-        depends=[project_version_key(slug)],
-        compute=lambda user: reads.task_page(
-            user=user, slug=slug, filters=query, number=filters.page, size=filters.page_size
-        ),
-    )
+    read = partial(reads.task_page, slug=slug, filters=query, pages=filters)
+    return serve(request, "tasks", of_project(slug), filters, read)
 
 
 @projects_router.get(
@@ -272,16 +232,8 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
     "endpoint: restore it first, which brings back the tasks its deletion hid.",
 )
 def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    return serve(
-        request,
-        "task-trash",
-        path={"slug": slug},
-        query=page,
-        depends=[project_version_key(slug)],
-        compute=lambda user: reads.task_trash_page(
-            user=user, slug=slug, number=page.page, size=page.page_size
-        ),
-    )
+    read = partial(reads.task_trash_page, slug=slug, pages=page)
+    return serve(request, "task-trash", of_project(slug), page, read)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -292,14 +244,7 @@ def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpR
     description=NOT_FOUND,
 )
 def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return serve(
-        request,
-        "task",
-        path={"slug": slug},
-        query=None,
-        depends=[task_version_key(slug)],
-        compute=lambda user: reads.task_body_for_member(user=user, slug=slug),
-    )
+    return serve(request, "task", of_task(slug), None, partial(reads.task_body_for_member, slug=slug))
 
 
 @tasks_router.patch(
@@ -399,16 +344,8 @@ def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status
 )
 def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFilters]) -> HttpResponse:
     query = selectors.ActivityQuery(**filters.dict(exclude=PAGE))
-    return serve(
-        request,
-        "project-activity",
-        path={"slug": slug},
-        query=filters,
-        depends=[project_version_key(slug)],
-        compute=lambda user: reads.project_activity_page(
-            user=user, slug=slug, filters=query, number=filters.page, size=filters.page_size
-        ),
-    )
+    read = partial(reads.project_activity_page, slug=slug, filters=query, pages=filters)
+    return serve(request, "project-activity", of_project(slug), filters, read)
 
 
 @tasks_router.get(
@@ -418,13 +355,5 @@ def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFil
     description="Newest first. " + NOT_FOUND,
 )
 def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    return serve(
-        request,
-        "task-activity",
-        path={"slug": slug},
-        query=page,
-        depends=[task_version_key(slug)],
-        compute=lambda user: reads.task_activity_page(
-            user=user, slug=slug, number=page.page, size=page.page_size
-        ),
-    )
+    read = partial(reads.task_activity_page, slug=slug, pages=page)
+    return serve(request, "task-activity", of_task(slug), page, read)

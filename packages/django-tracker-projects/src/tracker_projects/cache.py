@@ -34,8 +34,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
@@ -141,29 +141,52 @@ def _lookups(namespace: str, result: str) -> Counter:
     return CACHE_LOOKUPS.labels(namespace, result)
 
 
+class Scope(NamedTuple):
+    """What a cached read is about, from its path: the path's arguments, and the counters its
+    entry depends on beyond the reader's own."""
+
+    path: dict[str, str]
+    depends: list[str]
+
+
+def of_reader() -> Scope:
+    """A read about the reader's own projects (their lists, their trash)."""
+    return Scope({}, [])
+
+
+def of_project(slug: str) -> Scope:
+    """A read about one project: its tasks, members, invitations, history, itself."""
+    return Scope({"slug": slug}, [project_version_key(slug)])
+
+
+def of_task(slug: str) -> Scope:
+    """A read about one task: itself, its history."""
+    return Scope({"slug": slug}, [task_version_key(slug)])
+
+
+class Compute(Protocol):
+    """What a miss runs: the read for this user (a ``functools.partial`` of a ``reads``
+    function, its other arguments bound)."""
+
+    def __call__(self, *, user: User) -> Answer: ...
+
+
 def serve(
-    request: HttpRequest,
-    namespace: str,
-    *,
-    path: dict[str, str],
-    query: Schema | None,
-    depends: list[str],
-    compute: Callable[[User], Answer],
+    request: HttpRequest, namespace: str, scope: Scope, query: Schema | None, compute: Compute
 ) -> HttpResponse:
-    """The reader's cached answer, else ``compute(user)``'s, stored under the counters read
-    before it ran: the reader's account and memberships, :data:`GLOBAL` and ``depends`` (the
-    counters named from the path). ``compute`` raises :class:`NotFound` and the like as usual
-    (a refusal is not stored)."""
+    """The reader's cached answer, else ``compute(user=...)``'s, stored under the counters read
+    before it ran: the reader's account and memberships, :data:`GLOBAL` and the scope's.
+    ``compute`` raises :class:`NotFound` and the like as usual (a refusal is not stored)."""
     reader = principal(request)
-    key = entry_key(namespace, reader.pk, path, query)
-    counters = [reader.version_key, member_version_key(reader.pk), *depends]
+    key = entry_key(namespace, reader.pk, scope.path, query)
+    counters = [reader.version_key, member_version_key(reader.pk), *scope.depends]
     found = versioned.fetch([key, reader.state_key], counters)
     if found is not None and found[0][0] is not None:
         _lookups(namespace, "hit").inc()
         return json_response(found[0][0])
     _lookups(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
-    answer = compute(user)
+    answer = compute(user=user)
     if found is not None:
         timeout = app_settings.CACHE_TIMEOUT
         if answer.fresh_for is not None:

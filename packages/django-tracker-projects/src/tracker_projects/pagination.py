@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from django.db.models import IntegerField, Model, QuerySet, Subquery
 
@@ -22,18 +22,29 @@ class CountOf(Subquery):
         super().__init__(qs.order_by().values("pk"))
 
 
+class Pages(Protocol):
+    """Which page of a list is asked for: its number (from 1) and its size (the API's
+    validated query has both)."""
+
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def page_size(self) -> int: ...
+
+
 TOTAL = "page_total"
 
 
 def paginate(
-    qs: QuerySet[M], number: int, size: int, rows: Callable[[QuerySet[M]], QuerySet[M, Row]]
+    qs: QuerySet[M], pages: Pages, rows: Callable[[QuerySet[M]], QuerySet[M, Row]]
 ) -> tuple[list[Row], int]:
-    """Page ``number`` (of ``size``) of ``qs`` as ``rows(...)`` makes its rows, and the total
+    """The page ``pages`` names of ``qs`` as ``rows(...)`` makes its rows, and the total
     of ``qs``, in one query: choosing the page's rows and counting run on ``qs`` alone (an
     index serves them), and only the page's rows are joined to what ``rows`` reads. A page
     past the end costs a second query, for the total."""
-    start = (number - 1) * size
-    page = qs.filter(pk__in=Subquery(qs.values("pk")[start : start + size]))
+    start = (pages.page - 1) * pages.page_size
+    page = qs.filter(pk__in=Subquery(qs.values("pk")[start : start + pages.page_size]))
     found = list(rows(page).annotate(**{TOTAL: CountOf(qs)}))
     if found:
         return found, int(found[0][TOTAL])

@@ -16,7 +16,7 @@ from . import representation, selectors
 from .cache import Answer
 from .clock import today
 from .models import InviteStatus, Task
-from .pagination import paginate
+from .pagination import Pages, paginate
 from .representation import Moment, Shape
 
 if TYPE_CHECKING:
@@ -30,10 +30,10 @@ def moment() -> Moment:
 M = TypeVar("M", bound=Model)
 
 
-def _page(shape: Shape, qs: QuerySet[M], number: int, size: int, at: Moment | None = None) -> bytes:
+def _page(shape: Shape, qs: QuerySet[M], pages: Pages, at: Moment | None = None) -> bytes:
     at = at or moment()
-    rows, count = paginate(qs, number, size, lambda page: shape.rows(page, at))
-    return representation.page(shape, rows, count, number, size)
+    rows, count = paginate(qs, pages, lambda page: shape.rows(page, at))
+    return representation.page(shape, rows, count, pages)
 
 
 def _one(shape: Shape, qs: QuerySet[M], what: str) -> bytes:
@@ -44,10 +44,10 @@ def _one(shape: Shape, qs: QuerySet[M], what: str) -> bytes:
 
 
 # --------------------------------------------------------------------------- projects
-def project_page(*, user: User, filters: selectors.ProjectQuery, number: int, size: int) -> Answer:
+def project_page(*, user: User, filters: selectors.ProjectQuery, pages: Pages) -> Answer:
     at = moment()
     qs = selectors.project_list(user_id=user.pk, filters=filters, day=at.day)
-    return Answer(_page(representation.PROJECT, qs, number, size, at))
+    return Answer(_page(representation.PROJECT, qs, pages, at))
 
 
 def project_body(*, user: User, slug: str) -> Answer:
@@ -56,24 +56,24 @@ def project_body(*, user: User, slug: str) -> Answer:
     return Answer(_one(representation.PROJECT, qs, "Project"))
 
 
-def project_trash_page(*, user: User, number: int, size: int) -> Answer:
+def project_trash_page(*, user: User, pages: Pages) -> Answer:
     """A page of the deleted projects the user manages, each with ``deleted_at``."""
     qs = selectors.project_trash(user_id=user.pk)
-    return Answer(_page(representation.DELETED_PROJECT, qs, number, size))
+    return Answer(_page(representation.DELETED_PROJECT, qs, pages))
 
 
 # --------------------------------------------------------------------------- tasks
-def task_page(*, user: User, slug: str, filters: selectors.TaskQuery, number: int, size: int) -> Answer:
+def task_page(*, user: User, slug: str, filters: selectors.TaskQuery, pages: Pages) -> Answer:
     """A page of the project's tasks for its member; the membership is checked inside the page's
     query (its project is a subquery that finds nothing for an outsider), and only an empty
     answer asks which it was."""
     at = moment()
     project = selectors.member_project(user_id=user.pk, slug=slug)
     qs = selectors.tasks_of_project(project_id=project, filters=filters, day=at.day, reader_id=user.pk)
-    rows, count = paginate(qs, number, size, lambda page: representation.TASK.rows(page, at))
+    rows, count = paginate(qs, pages, lambda page: representation.TASK.rows(page, at))
     if count == 0 and selectors.member_project_id(user_id=user.pk, slug=slug) is None:
         raise NotFound("Project not found.")
-    return Answer(representation.page(representation.TASK, rows, count, number, size))
+    return Answer(representation.page(representation.TASK, rows, count, pages))
 
 
 def task_body_for_member(*, user: User, slug: str) -> Answer:
@@ -88,43 +88,39 @@ def task_body(*, task_id: int) -> bytes:
     return _one(representation.TASK, qs, "Task")
 
 
-def task_trash_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+def task_trash_page(*, user: User, slug: str, pages: Pages) -> Answer:
     """For the project's manager: a page of its deleted tasks, each with ``deleted_at``."""
     project = selectors.project_for_manager(user=user, slug=slug)
-    return Answer(
-        _page(representation.DELETED_TASK, selectors.task_trash(project_id=project.pk), number, size)
-    )
+    return Answer(_page(representation.DELETED_TASK, selectors.task_trash(project_id=project.pk), pages))
 
 
 # --------------------------------------------------------------------------- members, invitations
-def member_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+def member_page(*, user: User, slug: str, pages: Pages) -> Answer:
     project = selectors.project_for_member(user=user, slug=slug)
-    return Answer(_page(representation.MEMBER, selectors.members_of(project), number, size))
+    return Answer(_page(representation.MEMBER, selectors.members_of(project), pages))
 
 
-def invite_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+def invite_page(*, user: User, slug: str, pages: Pages) -> Answer:
     """For the project's manager: a page of its invitations. The answer stays true until a
     write, or until a pending invitation on the page lapses into ``expired``."""
     project = selectors.project_for_manager(user=user, slug=slug)
     at, shape = moment(), representation.INVITE
-    rows, count = paginate(selectors.invites_of(project), number, size, lambda page: shape.rows(page, at))
+    rows, count = paginate(selectors.invites_of(project), pages, lambda page: shape.rows(page, at))
     items = shape.items(rows)
     lapses = [
         datetime.fromisoformat(str(i["expires_at"])) for i in items if i["status"] == InviteStatus.PENDING
     ]
     fresh_for = None if not lapses else max(0, int((min(lapses) - at.now) / timedelta(seconds=1)))
-    return Answer(representation.encode(representation.page_of(items, count, number, size)), fresh_for)
+    return Answer(representation.encode(representation.page_of(items, count, pages)), fresh_for)
 
 
 # --------------------------------------------------------------------------- activity
-def project_activity_page(
-    *, user: User, slug: str, filters: selectors.ActivityQuery, number: int, size: int
-) -> Answer:
+def project_activity_page(*, user: User, slug: str, filters: selectors.ActivityQuery, pages: Pages) -> Answer:
     project = selectors.project_for_member(user=user, slug=slug)
     qs = selectors.activity_of_project(project=project, reader_id=user.pk, filters=filters)
-    return Answer(_page(representation.ACTIVITY, qs, number, size))
+    return Answer(_page(representation.ACTIVITY, qs, pages))
 
 
-def task_activity_page(*, user: User, slug: str, number: int, size: int) -> Answer:
+def task_activity_page(*, user: User, slug: str, pages: Pages) -> Answer:
     task = selectors.task_for_member(user=user, slug=slug)
-    return Answer(_page(representation.ACTIVITY, selectors.activity_of_task(task), number, size))
+    return Answer(_page(representation.ACTIVITY, selectors.activity_of_task(task), pages))

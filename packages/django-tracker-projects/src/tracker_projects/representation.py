@@ -40,6 +40,7 @@ from tracker_accounts.schemas import UserBrief
 from tracker_accounts.users import brief_columns, brief_reader
 
 from .models import Priority, Project, invite_status_at, project_overdue_q, task_overdue_q
+from .pagination import Pages
 from .schemas import (
     ActivityOut,
     DeletedProjectOut,
@@ -279,13 +280,13 @@ class Shape:
         return [{name: read(row) for name, read in readers} for row in rows]
 
 
-def page_of(items: list[Row], count: int, number: int, size: int) -> Row:
+def page_of(items: list[Row], count: int, pages: Pages) -> Row:
     """One page of a list, in the order of the page schema's fields."""
-    return {"count": count, "page": number, "page_size": size, "items": items}
+    return {"count": count, "page": pages.page, "page_size": pages.page_size, "items": items}
 
 
-def page(shape: Shape, rows: list[Row], count: int, number: int, size: int) -> bytes:
-    return encode(page_of(shape.items(rows), count, number, size))
+def page(shape: Shape, rows: list[Row], count: int, pages: Pages) -> bytes:
+    return encode(page_of(shape.items(rows), count, pages))
 
 
 def one(shape: Shape, row: Row) -> bytes:
