@@ -13,7 +13,7 @@ from . import notifications, ratelimit, services, tokens
 from .auth import current_user, jwt_auth
 from .conf import app_settings
 from .openapi import BODY_ERRORS, answers
-from .profiles import user_self
+from .profiles import UserSelf, user_self
 from .ratelimit import client_ip
 from .schemas import (
     DetailOut,
@@ -127,7 +127,7 @@ def logout(request: HttpRequest, payload: RefreshIn) -> Status[None]:
 
 
 @router.get("/me/", auth=jwt_auth, **answers({200: UserOut}, 401), summary="The signed-in user")
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: HttpRequest) -> UserSelf:
     return user_self(current_user(request))
 
 
@@ -138,7 +138,7 @@ def me(request: HttpRequest) -> dict[str, object]:
     summary="Update the signed-in user's name or time zone",
     description="`time_zone` must be an IANA time zone name (422 otherwise).",
 )
-def me_update(request: HttpRequest, payload: MeUpdateIn) -> dict[str, object]:
+def me_update(request: HttpRequest, payload: MeUpdateIn) -> UserSelf:
     user = services.me_update(
         user=current_user(request),
         first_name=payload.first_name,

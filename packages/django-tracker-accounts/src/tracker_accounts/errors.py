@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import ClassVar, NotRequired, TypedDict, TypeVar
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
@@ -23,13 +23,31 @@ from .error_codes import ErrorCode
 
 logger = logging.getLogger("tracker_accounts.errors")
 
+_E = TypeVar("_E", bound=Exception)
+
+
+class FieldMessage(TypedDict):
+    """One item of the envelope's ``errors`` (the schema's FieldError)."""
+
+    field: str
+    message: str
+
+
+class Envelope(TypedDict):
+    """The body of an error answer (the schema's ErrorOut)."""
+
+    code: str
+    detail: str
+    errors: list[FieldMessage]
+    request_id: NotRequired[str]  # on a server error only
+
 
 def envelope(
     status: int,
     error: ErrorCode | None = None,
     detail: str | None = None,
     errors: Iterable[Mapping[str, str]] = (),
-) -> dict[str, Any]:
+) -> Envelope:
     """The body of an error answer; ``error`` defaults to the catalogue's code for ``status``."""
     error = error or codes.for_status(status)
     return {
@@ -127,7 +145,7 @@ class DeferredAuth(ABC):
         """Raise ninja's ``AuthenticationError`` when the caller is refused."""
 
 
-def _field_of(loc: Iterable[Any]) -> str:
+def _field_of(loc: Iterable[object]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] == "body":
         parts = parts[2:]  # ("body", <param name>, field, ...)
@@ -145,62 +163,74 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     return out
 
 
-def _api_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    return envelope_response(exc.status, exc.entry, exc.detail, exc.errors, exc.headers)
+# ninja types a handler's ``exc`` as the exception or its class (``ninja.main.Exc``), so the
+# handlers take ``object``; ninja passes them the exception raised, which :func:`_raised` checks.
+def _raised(exc: object, kind: type[_E]) -> _E:
+    """``exc``, the ``kind`` of exception a handler was registered for."""
+    if not isinstance(exc, kind):
+        raise TypeError(f"a handler of {kind.__name__} was given {exc!r}")
+    return exc
 
 
-def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
+def _api_error(request: HttpRequest, exc: object) -> HttpResponse:
+    error = _raised(exc, ApiError)
+    return envelope_response(error.status, error.entry, error.detail, error.errors, error.headers)
+
+
+def _validation_error(request: HttpRequest, exc: object) -> HttpResponse:
+    invalid = _raised(exc, ValidationError)
     auth = getattr(request, "auth", None)
     if isinstance(auth, DeferredAuth):  # a lazily checked token: refused users hear 401 first
         try:
             auth.verify()
         except AuthenticationError:
             return _authentication_error(request, exc)
-    body_expected = any(str(next(iter(e.get("loc", ())), "")) == "body" for e in exc.errors)
+    body_expected = any(str(next(iter(e.get("loc", ())), "")) == "body" for e in invalid.errors)
     if body_expected and request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.body:
         return envelope_response(400, detail="The request body is empty: send a JSON object.")
-    return envelope_response(422, errors=validation_errors(exc))
+    return envelope_response(422, errors=validation_errors(invalid))
 
 
-def _authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
+def _authentication_error(request: HttpRequest, exc: object) -> HttpResponse:
     return envelope_response(401, headers={"WWW-Authenticate": 'Bearer realm="api"'})
 
 
-def _authorization_error(request: HttpRequest, exc: Any) -> HttpResponse:
+def _authorization_error(request: HttpRequest, exc: object) -> HttpResponse:
     return envelope_response(403)
 
 
-def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    status = exc.status_code
+def _http_error(request: HttpRequest, exc: object) -> HttpResponse:
+    error = _raised(exc, HttpError)
+    status = error.status_code
     headers: dict[str, str] = {}
-    wait = getattr(exc, "wait", None)
+    wait = getattr(error, "wait", None)
     if status == 429 and wait:
         headers["Retry-After"] = str(int(wait))
-    detail = str(exc) if status != 400 else "The request body is not valid JSON."
+    detail = str(error) if status != 400 else "The request body is not valid JSON."
     return envelope_response(status, detail=detail, headers=headers)
 
 
-def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: object) -> HttpResponse:
     return envelope_response(404)
 
 
-def _suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
+def _suspicious(request: HttpRequest, exc: object) -> HttpResponse:
     # Raised while reading the request (say, a body over DATA_UPLOAD_MAX_MEMORY_SIZE): a client error.
     return envelope_response(413 if isinstance(exc, RequestDataTooBig) else 400)
 
 
-def _unreadable_body(request: HttpRequest, exc: Any) -> HttpResponse:
+def _unreadable_body(request: HttpRequest, exc: object) -> HttpResponse:
     # A form body that cannot be parsed (a broken multipart body) or read to its end.
     return envelope_response(400, detail="The request body could not be read.")
 
 
-def _server_error(request: HttpRequest, exc: Any) -> HttpResponse:
+def _server_error(request: HttpRequest, exc: object) -> HttpResponse:
     request_id = getattr(request, "request_id", None)
     logger.error(
         "Unhandled error on %s %s",
         request.method,
         request.path,
-        exc_info=exc,
+        exc_info=_raised(exc, Exception),
         extra={"event": "server_error", "request_id": request_id or "-"},
     )
     return envelope_response(500, request_id=request_id)

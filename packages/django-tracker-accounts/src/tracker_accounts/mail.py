@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import django_q.tasks
 from django.conf import settings
 from django.core import mail as django_mail
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -38,7 +39,34 @@ SEND_TASK = "tracker_accounts.tasks.send_outbox_batch"
 SENDING_TIMEOUT = timedelta(minutes=10)
 
 
-def render_message(template: str, context: dict[str, Any]) -> tuple[str, str]:
+class MailMessage(TypedDict):
+    """``mail_enqueue``'s keywords, as ``mail_enqueue_many`` takes them."""
+
+    kind: str
+    to: str
+    subject: str
+    template: str
+    context: Mapping[str, object]  # the template's context: values only rendered
+    headers: NotRequired[Mapping[str, str]]
+
+
+class StoredBody(TypedDict):
+    """What an outbox row keeps, encrypted, of a message until it is sent."""
+
+    text: str
+    html: str
+    headers: NotRequired[dict[str, str]]  # stored only when the message has extra headers
+
+
+class StoredMessage(TypedDict):
+    """:func:`stored_message`: a stored body, its extra headers (maybe none) always named."""
+
+    text: str
+    html: str
+    headers: dict[str, str]
+
+
+def render_message(template: str, context: Mapping[str, object]) -> tuple[str, str]:
     """Render ``<template>.txt`` and ``<template>.html`` with the shared context."""
     ctx = {"site_name": app_settings.SITE_NAME, **context}
     return render_to_string(f"{template}.txt", ctx), render_to_string(f"{template}.html", ctx)
@@ -50,8 +78,8 @@ def mail_enqueue(
     to: str,
     subject: str,
     template: str,
-    context: dict[str, Any],
-    headers: dict[str, str] | None = None,
+    context: Mapping[str, object],
+    headers: Mapping[str, str] | None = None,
 ) -> OutboundEmail:
     """Log one message in the outbox and send it after the current transaction commits."""
     message = _outbox_row(
@@ -68,12 +96,12 @@ def _outbox_row(
     to: str,
     subject: str,
     template: str,
-    context: dict[str, Any],
-    headers: dict[str, str] | None = None,
+    context: Mapping[str, object],
+    headers: Mapping[str, str] | None = None,
 ) -> OutboundEmail:
     """An unsaved outbox row: the rendered parts and extra headers encrypted, the subject prefixed."""
     text, html = render_message(template, context)
-    body: dict[str, Any] = {"text": text, "html": html}
+    body: StoredBody = {"text": text, "html": html}
     if headers:
         body["headers"] = dict(headers)
     return OutboundEmail(
@@ -85,15 +113,14 @@ def _outbox_row(
     )
 
 
-def stored_message(row: OutboundEmail) -> dict[str, Any] | None:
+def stored_message(row: OutboundEmail) -> StoredMessage | None:
     """What the outbox keeps of an unsent message (``text``, ``html``, ``headers``), decrypted;
     None once it was sent (the body is wiped) or when it cannot be read."""
     raw = decrypt(bytes(row.payload)) if row.payload else None
     if raw is None:
         return None
-    body: dict[str, Any] = json.loads(raw)
-    body.setdefault("headers", {})
-    return body
+    body: StoredBody = json.loads(raw)  # written by _outbox_row, under the site's key
+    return {"text": body["text"], "html": body["html"], "headers": body.get("headers", {})}
 
 
 def dispatch_on_commit(ids: Sequence[int]) -> None:
@@ -141,13 +168,14 @@ def _claim(ids: Iterable[int]) -> list[OutboundEmail]:
     return rows
 
 
-def default_mailer() -> Any:
+def default_mailer() -> BaseEmailBackend:
     """A new instance of the host's default email backend: ``mailers.default`` on Django 6.1
     and later (the ``MAILERS`` setting, or ``EMAIL_BACKEND`` where a host has not moved to it
     yet), else the backend ``EMAIL_BACKEND`` names."""
-    mailers = getattr(django_mail, "mailers", None)
+    mailers = getattr(django_mail, "mailers", None)  # Django 6.1's, which the stubs do not know yet
     if mailers is not None:
-        return mailers.default
+        backend: BaseEmailBackend = mailers.default
+        return backend
     return django_mail.get_connection()
 
 
@@ -283,7 +311,7 @@ def outbox_retry_due() -> dict[str, int]:
     return totals
 
 
-def mail_enqueue_many(messages: Iterable[dict[str, Any]]) -> list[int]:
+def mail_enqueue_many(messages: Iterable[MailMessage]) -> list[int]:
     """Log many messages (each a dict of ``mail_enqueue``'s keywords) with one insert; after
     commit they are sent in batches of ``MAIL_BATCH_SIZE``, one connection per batch."""
     rows = [_outbox_row(**m) for m in messages]

@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from typing import Any
 
 from django.db.models import Count
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from .models import MailStatus, OutboundEmail
@@ -47,10 +46,10 @@ MAIL_EVENTS = Counter("tracker_mail_deliveries", "Outbox delivery attempts by ou
 class OutboxCollector(Collector):
     """``tracker_outbox_messages{status}``: rows of the delivery log per status, at scrape time."""
 
-    def describe(self) -> Iterator[Any]:  # registration asks for names only: no query then
+    def describe(self) -> Iterator[Metric]:  # registration asks for names only: no query then
         yield GaugeMetricFamily("tracker_outbox_messages", "Outgoing messages by status.", labels=["status"])
 
-    def collect(self) -> Iterator[Any]:
+    def collect(self) -> Iterator[Metric]:
         family = GaugeMetricFamily(
             "tracker_outbox_messages", "Outgoing messages by status.", labels=["status"]
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
@@ -56,7 +55,7 @@ def enveloped(view: View, *, form_body: bool = False) -> View:
     )
 
     @wraps(view)  # keeps ninja's csrf_exempt flag
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         # Bodies are JSON. Refusing other types keeps "simple" cross-site requests (a form or
         # text/plain post, which skip the CORS preflight) from reaching any operation.
         if has_body(request) and request.content_type not in accepted:
@@ -66,7 +65,7 @@ def enveloped(view: View, *, form_body: bool = False) -> View:
     return wrapped
 
 
-def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     return envelope_response(404)
 
 

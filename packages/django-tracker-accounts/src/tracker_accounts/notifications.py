@@ -14,7 +14,7 @@ a mail read months later still unsubscribes. A POST of the link turns that kind 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core import signing
 from django.db import transaction
@@ -85,7 +85,7 @@ def _signer() -> signing.Signer:
     return signing.Signer(salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_token(user_id: Any, kind: str) -> str:
+def unsubscribe_token(user_id: int, kind: str) -> str:
     """A token that names this user and this kind; without the site's secret it cannot be made,
     nor changed to name another user or kind."""
     return _signer().sign_object([int(user_id), NotificationKind(kind).value])
@@ -107,11 +107,18 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     return user_id, kind
 
 
-def unsubscribe_url(user_id: Any, kind: str) -> str:
+def unsubscribe_url(user_id: int, kind: str) -> str:
     return app_settings.UNSUBSCRIBE_URL_TEMPLATE.format(token=unsubscribe_token(user_id, kind))
 
 
-def notification_mail(user_id: Any, kind: str) -> dict[str, Any]:
+class NotificationMail(TypedDict):
+    """What :func:`notification_mail` adds to a message: headers, and template context."""
+
+    headers: dict[str, str]
+    context: dict[str, object]
+
+
+def notification_mail(user_id: int, kind: str) -> NotificationMail:
     """What every notification mail adds to ``mail_enqueue``'s keywords: the RFC 8058 headers,
     and the same link (and the settings page, where there is one) for the templates."""
     url = unsubscribe_url(user_id, kind)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from .models import Profile, Role
-from .users import brief_of
+from .users import Brief, brief_of
 from .zone_names import tracker_zone_name
 
 if TYPE_CHECKING:
@@ -57,7 +58,15 @@ def role_set(*, user: User, role: str) -> Profile:
     return profile
 
 
-def user_self(user: User) -> dict[str, Any]:
+class UserSelf(Brief):
+    """The schema's UserOut: a UserBrief with the role, when they joined and their time zone."""
+
+    role: str
+    date_joined: datetime | None
+    time_zone: str
+
+
+def user_self(user: User) -> UserSelf:
     """The contract's User (the caller's own): UserBrief, ``role``, ``date_joined`` and
     ``time_zone``.
 

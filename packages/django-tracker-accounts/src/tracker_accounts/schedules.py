@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django_q.models import Schedule
 
 
@@ -11,7 +9,7 @@ def ensure_schedule(
     *, name: str, func: str, schedule_type: str, cron: str | None = None, minutes: int | None = None
 ) -> bool:
     """Create or update the schedule ``name``; True when something changed."""
-    wanted: dict[str, Any] = {
+    wanted: dict[str, object] = {
         "func": func,
         "schedule_type": schedule_type,
         "cron": cron,
@@ -30,7 +28,7 @@ def ensure_schedule(
     return bool(changed)
 
 
-def install_schedules(**kwargs: Any) -> None:
+def install_schedules(**kwargs: object) -> None:
     ensure_schedule(
         name="tracker_accounts.retry_outbox",
         func="tracker_accounts.tasks.retry_outbox",

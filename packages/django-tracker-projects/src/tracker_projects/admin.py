@@ -3,10 +3,11 @@ the rules, the soft delete and cache invalidation are the API's."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -41,10 +42,12 @@ class DeletedFilter(admin.SimpleListFilter):
     title = "deleted"
     parameter_name = "deleted"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
         return [("no", "Live"), ("yes", "Deleted")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Project] | QuerySet[Task]
+    ) -> QuerySet[Project] | QuerySet[Task]:
         if self.value() == "no":
             return queryset.filter(deleted_at__isnull=True)
         if self.value() == "yes":
@@ -59,10 +62,12 @@ class OverdueFilter(admin.SimpleListFilter):
     title = "overdue"
     parameter_name = "overdue"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
         return [("yes", "Yes"), ("no", "No")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Project] | QuerySet[Task]
+    ) -> QuerySet[Project] | QuerySet[Task]:
         value = self.value()
         if value not in ("yes", "no"):
             return queryset
@@ -96,14 +101,20 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         """By the rule, on the tracker's today."""
         return obj.is_overdue_on(today())
 
-    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Project, form: object, change: bool) -> None:
         services.project_admin_save(
             project=obj,
             actor=_staff(request),
             save=lambda: super(ProjectAdmin, self).save_model(request, obj, form, change),
         )
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: object,
+        formset: BaseInlineFormSet[Membership, Project, ModelForm[Membership]],  # MembershipInline's
+        change: bool,
+    ) -> None:
         """Members added or removed inline join and leave through the services, as in the API."""
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
@@ -149,7 +160,7 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("project__name", "user__email")
     raw_id_fields = ("project", "user")
 
-    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Membership, form: object, change: bool) -> None:
         services.membership_admin_save(
             membership=obj,
             actor=_staff(request),
@@ -202,7 +213,7 @@ class TaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         """By the rule, on the tracker's today."""
         return obj.is_overdue_on(today())
 
-    def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Task, form: object, change: bool) -> None:
         services.task_admin_save(task=obj, actor=_staff(request))
 
     def delete_model(self, request: HttpRequest, obj: Task) -> None:
@@ -240,10 +251,10 @@ class InviteStatusNowFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status_now"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
         return [(str(status.value), str(status.label)) for status in InviteStatus]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Invite]) -> QuerySet[Invite]:
         value, now = self.value(), timezone.now()
         if value == InviteStatus.PENDING:
             return queryset.filter(invite_pending_q(now))

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -72,10 +72,24 @@ GONE = {
 }
 
 
+class Invited(TypedDict):
+    """An address invited (the contract's InviteBatch ``invited`` item)."""
+
+    email: str
+    expires_at: datetime
+
+
+class Skipped(TypedDict):
+    """An address not mailed, and why (the contract's InviteBatch ``skipped`` item)."""
+
+    email: str
+    reason: Literal["already_member", "recently_invited"]
+
+
 @dataclass
 class InviteBatch:
-    invited: list[dict[str, Any]]
-    skipped: list[dict[str, Any]]
+    invited: list[Invited]
+    skipped: list[Skipped]
 
 
 def invite_link(token: str) -> str:
@@ -151,15 +165,13 @@ def _member_addresses(project: Project, addresses: list[str]) -> set[str]:
     return {normalize_email(e) for e in rows.values_list(f"user__{email_field_name()}", flat=True)}
 
 
-def _sort_addresses(
-    project: Project, addresses: list[str], now: datetime
-) -> tuple[list[str], list[dict[str, Any]]]:
+def _sort_addresses(project: Project, addresses: list[str], now: datetime) -> tuple[list[str], list[Skipped]]:
     """The addresses to mail, and those skipped with the reason: members (``already_member``)
     and addresses mailed an invitation to ``project`` within the cooldown (``recently_invited``)."""
     members = _member_addresses(project, addresses)
     recent = _recently_mailed(project, addresses, now)
     to_send: list[str] = []
-    skipped: list[dict[str, Any]] = []
+    skipped: list[Skipped] = []
     for email in addresses:
         if email in members:
             skipped.append({"email": email, "reason": "already_member"})
@@ -215,15 +227,13 @@ def _announce_on_commit(invite: Invite, actor: User) -> None:
     transaction.on_commit(lambda: signals.invite_sent.send(sender=Invite, invite=invite, actor=actor))
 
 
-def _send_invitations(
-    actor: User, project: Project, emails: list[str], now: datetime
-) -> list[dict[str, Any]]:
+def _send_invitations(actor: User, project: Project, emails: list[str], now: datetime) -> list[Invited]:
     """Store (or re-issue) an invite for each of ``emails``, queue its mail and announce it on
     commit; returns the batch's ``invited`` items."""
     pending = _pending_by_email(project, emails)
     expires = now + app_settings.INVITE_TTL
     subject = _invite_subject(actor, project)
-    invited: list[dict[str, Any]] = []
+    invited: list[Invited] = []
     for email in emails:
         invite = pending.get(email) or Invite(project=project, email=email)
         token = _issue(invite, actor, now, expires)

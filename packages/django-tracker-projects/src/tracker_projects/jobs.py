@@ -24,16 +24,16 @@ the ORM; every value is a query parameter.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 
-from tracker_accounts.mail import mail_enqueue_many
+from tracker_accounts.mail import MailMessage, mail_enqueue_many
 from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
 from tracker_accounts.models import Profile
 from tracker_accounts.notifications import enabled_q
@@ -57,7 +57,14 @@ from .models import (
     TaskQuerySet,
 )
 
+if TYPE_CHECKING:
+    from tracker_accounts.users import User
+
 logger = logging.getLogger("tracker_projects.jobs")
+
+Param = str | int | date | datetime  # a value a statement here binds (True and False are ints)
+Report = dict[str, str | int]  # what a job returns (and logs): its name, the day and its counts
+_Mailed = TypeVar("_Mailed", Task, Project)  # what a mail is about
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,7 @@ JOBS: dict[str, Job] = {
 }
 
 
-def _t(model: Any) -> str:
+def _t(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -115,17 +122,18 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[i : i + size]
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def _fetch(sql: str, params: Sequence[Param]) -> list[tuple[int, ...]]:
+    """The rows of ``sql``: the jobs read back only ids, integers."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        return [tuple(int(value) for value in row) for row in cursor.fetchall()]
 
 
 def _in(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
-def _sql(qs: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
+def _sql(qs: QuerySet[Model, object]) -> tuple[str, tuple[Param, ...]]:
     """A queryset's SELECT (unordered) as SQL and parameters, to embed in a raw statement."""
     sql, params = qs.order_by().query.get_compiler(connection=connection).as_sql()
     return sql, tuple(params)
@@ -157,7 +165,7 @@ def _due_for_reminder(now: datetime) -> TaskQuerySet:
 
 
 def _record(
-    kind: str, select_sql: str, params: Sequence[Any], day: date | None = None
+    kind: str, select_sql: str, params: Sequence[Param], day: date | None = None
 ) -> list[tuple[int, int]]:
     """Insert notification rows for (object_id, recipient_id) pairs the SELECT yields, on
     ``day`` or, without one, on the SELECT's own ``day`` column; return the pairs that were new
@@ -170,13 +178,13 @@ def _record(
         "ON CONFLICT (kind, object_id, recipient_id, day) DO NOTHING RETURNING object_id, recipient_id"
     )
     values = [kind, *([day] if day else []), timezone.now(), *params, *muted_params]
-    return [(int(o), int(r)) for o, r in _fetch(sql, values)]
+    return [(o, r) for o, r in _fetch(sql, values)]
 
 
 def _mail(
     pairs: list[tuple[int, int]],
-    build: Callable[[Any, Any], dict[str, Any]],
-    objects: dict[int, Any],
+    build: Callable[[_Mailed, User], MailMessage],
+    objects: Mapping[int, _Mailed],
 ) -> int:
     users = user_model()._default_manager.in_bulk({r for _, r in pairs})
     messages = [build(objects[o], users[r]) for o, r in pairs if o in objects and r in users]
@@ -184,20 +192,19 @@ def _mail(
     return len(messages)
 
 
-def _report(job: str, **counts: Any) -> dict[str, Any]:
-    result = {"job": job, "day": today().isoformat(), **counts}
+def _report(job: str, **counts: int) -> Report:
+    result: Report = {"job": job, "day": today().isoformat(), **counts}
     JOB_RUNS.labels(job).inc()
     for kind, value in counts.items():
-        if isinstance(value, int):
-            JOB_ITEMS.labels(job, kind).inc(value)
+        JOB_ITEMS.labels(job, kind).inc(value)
     logger.info("job done", extra={"event": "job_run", **result})
     return result
 
 
-def timed(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+def timed(func: Callable[[], Report]) -> Callable[[], Report]:
     """Record the job's duration in the metrics."""
 
-    def run() -> dict[str, Any]:
+    def run() -> Report:
         with JOB_DURATION.labels(func.__name__).time():
             return func()
 
@@ -207,7 +214,7 @@ def timed(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
 
 
 @timed
-def notify_due_today() -> dict[str, Any]:
+def notify_due_today() -> Report:
     """Remind each assignee of their tasks due on their own today (in their time zone), once."""
     due = _due_for_reminder(timezone.now())  # the time zones in use are read here, once
     ids = list(due.values_list("id", flat=True).order_by("id"))
@@ -226,7 +233,7 @@ def notify_due_today() -> dict[str, Any]:
     return _report("notify_due_today", tasks_due=len(ids), mails_queued=mailed)
 
 
-def _mark_sql(late: QuerySet[Any]) -> tuple[str, list[Any]]:
+def _mark_sql(late: QuerySet[Model]) -> tuple[str, list[Param]]:
     """``UPDATE … RETURNING id`` marking the rows of ``late`` mailed (``overdue_mailed``).
 
     ``late`` (overdue by the model's rule and not mailed yet) is the id subquery. Its rows are
@@ -244,10 +251,10 @@ def _mark_sql(late: QuerySet[Any]) -> tuple[str, list[Any]]:
 def _mark_and_notify(
     *,
     kind: str,
-    late: QuerySet[Any],
-    recipients_sql: Callable[[Sequence[int]], tuple[str, list[Any]]],
-    load: Callable[[set[int]], dict[int, Any]],
-    build: Callable[[Any, Any], dict[str, Any]],
+    late: QuerySet[_Mailed],
+    recipients_sql: Callable[[Sequence[int]], tuple[str, Sequence[Param]]],
+    load: Callable[[set[int]], Mapping[int, _Mailed]],
+    build: Callable[[_Mailed, User], MailMessage],
     history: Callable[[Sequence[int]], None],
 ) -> tuple[int, int]:
     """Run the marking UPDATE … RETURNING id on the rows of ``late``, then write their history
@@ -256,7 +263,7 @@ def _mark_and_notify(
     day = today()
     mailed = 0
     with transaction.atomic():
-        marked = sorted(int(r[0]) for r in _fetch(*_mark_sql(late)))
+        marked = sorted(r[0] for r in _fetch(*_mark_sql(late)))
         for chunk in _chunks(marked):
             history(chunk)
             select, params = recipients_sql(chunk)
@@ -291,10 +298,10 @@ def _projects_overdue_history(ids: Sequence[int]) -> None:
 
 
 @timed
-def check_task_overdue() -> dict[str, Any]:
+def check_task_overdue() -> Report:
     day = today()
 
-    def recipients(chunk: Sequence[int]) -> tuple[str, list[Any]]:
+    def recipients(chunk: Sequence[int]) -> tuple[str, list[int]]:
         # the assignee (when there is one) and the project's manager; UNION sends one mail
         # when they are the same person
         return (
@@ -320,7 +327,7 @@ def check_task_overdue() -> dict[str, Any]:
 
 
 @timed
-def check_project_overdue() -> dict[str, Any]:
+def check_project_overdue() -> Report:
     day = today()
     marked, mailed = _mark_and_notify(
         kind=NotificationKind.PROJECT_OVERDUE,
@@ -338,7 +345,7 @@ def check_project_overdue() -> dict[str, Any]:
 
 
 @timed
-def purge_expired() -> dict[str, Any]:
+def purge_expired() -> Report:
     now = timezone.now()
     with transaction.atomic():
         counts = accounts_purge_expired()

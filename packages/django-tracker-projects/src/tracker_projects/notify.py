@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
-from tracker_accounts.mail import mail_enqueue
+from tracker_accounts.mail import MailMessage, mail_enqueue
 from tracker_accounts.notifications import notification_mail, wants
 from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import display_name, email_of
@@ -24,18 +24,9 @@ if TYPE_CHECKING:
     from tracker_accounts.users import User
 
 
-class Message(TypedDict):
-    """``mail_enqueue``'s keywords."""
-
-    kind: str
-    to: str
-    subject: str
-    template: str
-    context: dict[str, object]
-    headers: dict[str, str]
-
-
-def _message(*, kind: str, user: User, subject: str, template: str, context: dict[str, object]) -> Message:
+def _message(
+    *, kind: str, user: User, subject: str, template: str, context: dict[str, object]
+) -> MailMessage:
     """``mail_enqueue``'s keywords for one notification of ``kind`` to ``user``."""
     extra = notification_mail(user.pk, kind)
     return {
@@ -48,20 +39,17 @@ def _message(*, kind: str, user: User, subject: str, template: str, context: dic
     }
 
 
-def task_message(kind: str, subject: str, template: str) -> Callable[[Task, User], dict[str, object]]:
+def task_message(kind: str, subject: str, template: str) -> Callable[[Task, User], MailMessage]:
     """A builder of ``kind`` mails about a task (its project loaded) to one recipient;
-    ``subject`` has a ``{title}`` field. Its messages are plain dicts, as
-    ``mail_enqueue_many`` takes them."""
+    ``subject`` has a ``{title}`` field."""
 
-    def build(task: Task, user: User) -> dict[str, object]:
-        return dict(
-            _message(
-                kind=kind,
-                user=user,
-                subject=subject.format(title=subject_text(task.title) or "a task"),
-                template=template,
-                context={"task": task.title, "project": task.project.name, "due_date": task.due_date},
-            )
+    def build(task: Task, user: User) -> MailMessage:
+        return _message(
+            kind=kind,
+            user=user,
+            subject=subject.format(title=subject_text(task.title) or "a task"),
+            template=template,
+            context={"task": task.title, "project": task.project.name, "due_date": task.due_date},
         )
 
     return build
@@ -75,15 +63,13 @@ task_overdue_message = task_message(
 )
 
 
-def project_overdue_message(project: Project, user: User) -> dict[str, object]:
-    return dict(
-        _message(
-            kind=NotificationKind.PROJECT_OVERDUE,
-            user=user,
-            subject=f"Overdue project: {subject_text(project.name) or 'a project'}",
-            template="tracker_projects/email/project_overdue",
-            context={"project": project.name, "due_date": project.due_date},
-        )
+def project_overdue_message(project: Project, user: User) -> MailMessage:
+    return _message(
+        kind=NotificationKind.PROJECT_OVERDUE,
+        user=user,
+        subject=f"Overdue project: {subject_text(project.name) or 'a project'}",
+        template="tracker_projects/email/project_overdue",
+        context={"project": project.name, "due_date": project.due_date},
     )
 
 

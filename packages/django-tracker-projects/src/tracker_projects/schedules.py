@@ -9,7 +9,6 @@ time zone's midnight: each zone's offset from UTC is a multiple of 15 minutes.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 from django.utils import timezone
 from django_q.models import Schedule
@@ -44,13 +43,13 @@ def _on_time(job: Job, when: datetime | None) -> bool:
     return when.astimezone(tracker_zone()).strftime("%H:%M") == job.at
 
 
-def _wanted(job: Job) -> dict[str, Any]:
+def _wanted(job: Job) -> dict[str, object]:
     if job.every:
         return {"func": job.func, "schedule_type": Schedule.MINUTES, "minutes": job.every}
     return {"func": job.func, "schedule_type": Schedule.DAILY, "minutes": None}
 
 
-def install_job_schedules(**kwargs: Any) -> int:
+def install_job_schedules(**kwargs: object) -> int:
     """Create or correct the jobs' schedules; returns how many rows changed."""
     changed = 0
     for job in JOBS.values():

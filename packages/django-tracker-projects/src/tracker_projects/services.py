@@ -4,8 +4,9 @@ happen here, once, whoever calls (API, admin, jobs, shell)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import F, Q, Value
@@ -61,7 +62,18 @@ def _rules_for(actor: User | None, staff: bool) -> User | None:
     return actor
 
 
-def _log(event: str, actor: User | None, **fields: Any) -> None:
+class LogFields(TypedDict, total=False):
+    """What a write's log line names besides its event and its actor."""
+
+    project: str  # slugs
+    task: str
+    tasks: int  # how many
+    fields: list[str]  # the fields changed
+    user_id: int
+    via: str
+
+
+def _log(event: str, actor: User | None, **fields: Unpack[LogFields]) -> None:
     """One structured line for a write (after it is decided; the transaction may still roll back)."""
     log_event(event, actor_id=getattr(actor, "pk", None), **fields)
 
@@ -74,8 +86,8 @@ def project_create(
     name: str,
     description: str = "",
     status: str = ProjectStatus.PLANNED,
-    start_date: Any = None,
-    due_date: Any = None,
+    start_date: date | None = None,
+    due_date: date | None = None,
 ) -> Project:
     permissions.ensure_can_create_project(actor)
     project = Project(
@@ -101,13 +113,13 @@ def project_create(
     return project
 
 
-def _check_dates(start: Any, due: Any) -> None:
+def _check_dates(start: date | None, due: date | None) -> None:
     if start is not None and due is not None and due < start:
         raise InvalidInput.for_field("due_date", "due_date may not be before start_date.")
 
 
 @transaction.atomic
-def project_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Project:
+def project_update(*, actor: User, slug: str, changes: Mapping[str, object]) -> Project:
     project = project_for_update(user=actor, slug=slug)
     permissions.ensure_project_manager(project, actor)
     before = activity.project_state(project)
@@ -187,7 +199,7 @@ def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Pr
     return project
 
 
-def _record_project_update(project: Project, actor: User | None, before: dict[str, Any]) -> None:
+def _record_project_update(project: Project, actor: User | None, before: activity.State) -> None:
     activity.record(
         ActivityVerb.PROJECT_UPDATED,
         project_id=project.pk,
@@ -262,7 +274,7 @@ def task_create(
     description: str = "",
     status: str = TaskStatus.TODO,
     priority: str = "medium",
-    due_date: Any = None,
+    due_date: date | None = None,
     assignee_email: str | None = None,
 ) -> Task:
     project = project_for_update(user=actor, slug=project_slug)
@@ -298,8 +310,15 @@ def _assigned(task: Task, assignee: User, actor: User | None) -> None:
     )
 
 
+def _text(field: str, value: object) -> str:
+    """The value of a text field of a change (the API's schemas send only text there)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{field} must be text, not {value!r}")
+    return value
+
+
 @transaction.atomic
-def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
+def task_update(*, actor: User, slug: str, changes: Mapping[str, object]) -> Task:
     """Apply ``changes`` (only the fields sent); the manager any field, the assignee the status."""
     task = task_for_member(user=actor, slug=slug, for_update=True)
     permissions.ensure_can_edit_task(task, actor, set(changes))
@@ -307,11 +326,11 @@ def task_update(*, actor: User, slug: str, changes: dict[str, Any]) -> Task:
     before = activity.task_state(task)
     for field, value in changes.items():
         if field == "status":
-            _apply_status(task, value)
+            _apply_status(task, _text(field, value))
         elif field == "priority":
-            task.priority = Priority.from_name(value)
+            task.priority = Priority.from_name(_text(field, value))
         elif field == "assignee_email":
-            task.assignee = _assignee_for(task.project, value)
+            task.assignee = _assignee_for(task.project, None if value is None else _text(field, value))
         else:
             setattr(task, field, value)
     task.clear_overdue_mailed_if_on_time(today())

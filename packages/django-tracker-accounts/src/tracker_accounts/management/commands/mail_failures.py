@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count, Q
@@ -18,8 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--hours", type=int, default=24)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        since = timezone.now() - timedelta(hours=options["hours"])
+    def handle(self, *args: object, hours: int, **options: object) -> None:
+        since = timezone.now() - timedelta(hours=hours)
         recent = OutboundEmail.objects.filter(created_at__gte=since)
         totals = dict(recent.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
         self.stdout.write(f"Outgoing mail since {since:%Y-%m-%d %H:%M %Z}:")

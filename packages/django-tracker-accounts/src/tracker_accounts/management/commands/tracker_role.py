@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tracker_accounts.errors import ApiError
@@ -19,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("email", help="the user's email address (case-insensitive)")
         parser.add_argument("role", nargs="?", choices=Role.values, help="the role to give; omit to show")
 
-    def handle(self, *args: Any, email: str, role: str | None, **options: Any) -> None:
+    def handle(self, *args: object, email: str, role: str | None, **options: object) -> None:
         try:
             user = user_for_email(email)
         except ApiError as exc:

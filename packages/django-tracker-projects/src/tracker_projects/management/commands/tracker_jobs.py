@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
@@ -23,11 +22,11 @@ class Command(BaseCommand):
         run = sub.add_parser("run", help="Run one job now and print what it did.")
         run.add_argument("name", choices=sorted(JOBS))
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         if options["action"] == "list":
             self._list()
         else:
-            self._run(options["name"])
+            self._run(str(options["name"]))  # one of JOBS's names, as argparse checked
 
     def _list(self) -> None:
         rows = {s.name: s for s in Schedule.objects.filter(name__startswith="tracker_projects.")}
