@@ -101,10 +101,10 @@ READ_LABELS = {
     "members": "members (page 20)",
     "invites": "invitations (page 20)",
 }
-# the reads the app caches (a hit is one cache round trip) ...
+# the hot reads (the lists and the task detail, cached from the start) ...
 CACHED_READ = Target(cached_share=0.55, cached_p99=15.0, miss_share=0.15, miss_p99=50.0)
-# ... and the ones it does not (the history, the trash, members, invitations): the example
-# site answers them from the database as the cache-miss server does
+# ... and the ones read less often (the history, the trash, members, invitations), whether the
+# app caches them or answers them from the database on both servers
 UNCACHED_READ = Target(cached_share=0.50, cached_p99=50.0, miss_share=0.15, miss_p99=50.0)
 CACHED_KEYS = ("projects", "tasks20", "tasks100", "task")
 TARGETS = {key: CACHED_READ if key in CACHED_KEYS else UNCACHED_READ for key in READ_LABELS}
