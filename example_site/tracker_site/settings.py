@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "ninja_jwt",
     "ninja_jwt.token_blacklist",
     "django_q",
-    "anymail",
     "tracker_accounts.email_user",
     "tracker_accounts",
     "tracker_projects",
@@ -152,6 +151,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # the default mailer: MAILERS on Django 6.1 and later, EMAIL_BACKEND and EMAIL_* before
 if os.environ.get("EMAIL_BACKEND"):
     globals().update(mail_settings(os.environ["EMAIL_BACKEND"]))
+    if os.environ["EMAIL_BACKEND"].startswith("anymail."):
+        # anymail's app (its checks; its webhook views are the host's to mount) only with its
+        # backends: it imports requests, which a worker otherwise never uses
+        INSTALLED_APPS.insert(INSTALLED_APPS.index("django_q") + 1, "anymail")
     ANYMAIL = {k.removeprefix("ANYMAIL_"): v for k, v in os.environ.items() if k.startswith("ANYMAIL_")}
 elif os.environ.get("EMAIL_HOST"):
     globals().update(
