@@ -25,7 +25,7 @@ import pickle
 import time
 import weakref
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Protocol, TypeGuard, cast
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 from django.db import transaction
@@ -110,7 +110,9 @@ class RedisStore:
         return [self.backend.make_key(name) for name in names]
 
     def get(self, keys: Sequence[str]) -> Sequence[Stored]:
-        return list(self._client().mget(self._keys(keys)))
+        # redis-py types its commands for both clients; this one is the synchronous client
+        found = cast("list[Stored]", self._client().mget(self._keys(keys)))
+        return list(found)
 
     def create(self, counters: Sequence[str], value: int) -> list[bool]:
         pipe = self._client().pipeline(transaction=False)
@@ -154,9 +156,13 @@ def _entry(versions: dict[str, int], body: bytes) -> bytes:
     return header.encode() + b"\n" + body
 
 
+UNTIL = "@until"  # a header field that is no counter: the second (epoch) the entry stops being true
+
+
 def _fresh(entry: object, current: dict[str, int]) -> bytes | None:
     """``entry``'s body when every counter its header records is in ``current`` with the
-    recorded value; else None (missing, stale, or not in this format)."""
+    recorded value, and its :data:`UNTIL` (if it has one) has not come; else None (missing,
+    stale, or not in this format)."""
     if not isinstance(entry, bytes):
         return None
     header, newline, body = entry.partition(b"\n")
@@ -165,7 +171,10 @@ def _fresh(entry: object, current: dict[str, int]) -> bytes | None:
         return None
     try:
         for name, value in zip(fields[::2], fields[1::2], strict=True):
-            if current.get(name.decode()) != int(value):
+            if name == b"@until":
+                if time.time() >= int(value):
+                    return None
+            elif current.get(name.decode()) != int(value):
                 return None
     except ValueError:
         return None
@@ -213,9 +222,18 @@ def fetch(entries: Sequence[str], counters: Sequence[str]) -> Fetched | None:
     return [_fresh(entry, current) for entry in found[: len(entries)]], current
 
 
-def keep(key: str, current: dict[str, int], counters: Sequence[str], body: bytes, timeout: int) -> None:
+def keep(
+    key: str,
+    current: dict[str, int],
+    counters: Sequence[str],
+    body: bytes,
+    timeout: int,
+    *,
+    until: float | None = None,
+) -> None:
     """After a miss whose :func:`fetch` read ``current``: store ``body`` under ``key``, valid
-    while ``counters`` and :data:`GLOBAL` keep the values read then.
+    while ``counters`` and :data:`GLOBAL` keep the values read then, and (``until``, a time
+    from ``time.time()``) no later than that: checked when read, whatever the cache's expiry.
 
     A counter that was missing is created first, from the clock (so never a value an old
     entry recorded), and only if it is still missing: if a writer created it meanwhile (its
@@ -234,7 +252,10 @@ def keep(key: str, current: dict[str, int], counters: Sequence[str], body: bytes
             current.update({name: value for name, done in zip(missing, created, strict=True) if done})
             if not all(created):
                 return
-        store().put(key, _entry({name: current[name] for name in names}, body), timeout)
+        versions = {name: current[name] for name in names}
+        if until is not None:
+            versions[UNTIL] = int(until)
+        store().put(key, _entry(versions, body), timeout)
     except Exception as exc:
         mark_down(exc)
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -188,9 +189,9 @@ def serve(
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
     answer = compute(user=user)
     if found is not None:
-        timeout = app_settings.CACHE_TIMEOUT
+        timeout, until = app_settings.CACHE_TIMEOUT, None
         if answer.fresh_for is not None:
-            timeout = min(timeout, answer.fresh_for)
+            timeout, until = min(timeout, answer.fresh_for + 1), time.time() + answer.fresh_for
         if timeout > 0:
-            versioned.keep(key, found[1], counters, answer.body, timeout)
+            versioned.keep(key, found[1], counters, answer.body, timeout, until=until)
     return json_response(answer.body)
