@@ -126,18 +126,23 @@ def project_of_member(*, user_id: int, slug: str) -> QuerySet[Project]:
     return projects_of(user_id).filter(slug=slug)
 
 
+def _member_project_ids(user_id: int, slug: str) -> QuerySet[Project, int]:
+    ensure_storable(slug, "Project")
+    ids: QuerySet[Project, int] = (
+        Project.objects.with_member(user_id).filter(slug=slug).order_by().values_list("id", flat=True)
+    )
+    return ids
+
+
 def member_project(*, user_id: int, slug: str) -> Subquery:
     """The id of the live project ``slug`` if the user belongs to it, as a subquery (NULL
     otherwise): a query filtered on it checks the membership in the same round trip."""
-    return Subquery(project_of_member(user_id=user_id, slug=slug).order_by().values("id")[:1])
+    return Subquery(_member_project_ids(user_id, slug)[:1])
 
 
 def member_project_id(*, user_id: int, slug: str) -> int | None:
     """The id of the live project ``slug`` if the user belongs to it."""
-    found: int | None = (
-        project_of_member(user_id=user_id, slug=slug).order_by().values_list("id", flat=True).first()
-    )
-    return found
+    return _member_project_ids(user_id, slug).first()
 
 
 def project_for_update(*, user: User, slug: str) -> Project:
