@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -41,8 +42,9 @@ def attach_profile_inline(site: admin.AdminSite = admin.site) -> bool:
     Called once the admin modules are loaded; a host that builds its own user admin later
     can list ``ProfileInline`` in its ``inlines`` itself.
     """
-    model_admin = site._registry.get(get_user_model())
-    if model_admin is None:
+    try:
+        model_admin = site.get_model_admin(get_user_model())
+    except NotRegistered:
         return False
     inlines = list(model_admin.inlines)
     if ProfileInline not in inlines:
