@@ -2,13 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-import tracker_accounts.views
-
 from .host_api import api
 
 urlpatterns = [path("admin/", admin.site.urls), path("v1/", api.urls)]
 
 if settings.TRACKER:
+    import tracker_accounts.views  # the tracker's modules load once its apps are installed
+
     # --- README: host urls, begin
     urlpatterns += [path("api/", include("tracker_projects.urls"))]
     # --- README: host urls, end
