@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
@@ -63,6 +64,9 @@ NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a memb
 
 
 def _project_out(request: HttpRequest, slug: str, status: int = 200) -> HttpResponse:
+    """The answer of a write, read in the write's own transaction (``transaction.atomic`` around
+    both): a write racing it (a delete after a restore) waits, so the answer is what this
+    write made."""
     return json_response(reads.project_body(user=current_user(request), slug=slug).body, status)
 
 
@@ -75,8 +79,9 @@ def _task_out(task_id: int, status: int = 200) -> HttpResponse:
     "/create/", **answers({201: ProjectOut}, *BODY_ERRORS, 401, 403), summary="Create a project"
 )
 def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpResponse:
-    project = services.project_create(actor=current_user(request), **payload.dict())
-    return _project_out(request, project.slug, 201)
+    with transaction.atomic():
+        project = services.project_create(actor=current_user(request), **payload.dict())
+        return _project_out(request, project.slug, 201)
 
 
 @projects_router.get(
@@ -116,8 +121,11 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     "/{slug}/edit/", **answers({200: ProjectOut}, *BODY_ERRORS, 401, 403, 404), summary="Edit a project"
 )
 def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> HttpResponse:
-    services.project_update(actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True))
-    return _project_out(request, slug)
+    with transaction.atomic():
+        services.project_update(
+            actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
+        )
+        return _project_out(request, slug)
 
 
 @projects_router.delete(
@@ -138,8 +146,9 @@ def project_delete(request: HttpRequest, slug: str) -> Status[None]:
     "outsiders. Slugs are never reused, so the project comes back under its own.",
 )
 def project_restore(request: HttpRequest, slug: str) -> HttpResponse:
-    services.project_restore(actor=current_user(request), slug=slug)
-    return _project_out(request, slug)
+    with transaction.atomic():
+        services.project_restore(actor=current_user(request), slug=slug)
+        return _project_out(request, slug)
 
 
 @projects_router.post(
@@ -208,8 +217,9 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
     description=AMBIGUOUS,
 )
 def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpResponse:
-    task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
-    return _task_out(task.pk, 201)
+    with transaction.atomic():
+        task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
+        return _task_out(task.pk, 201)
 
 
 @projects_router.get(
@@ -255,10 +265,11 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     + AMBIGUOUS,
 )
 def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> HttpResponse:
-    task = services.task_update(
-        actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
-    )
-    return _task_out(task.pk)
+    with transaction.atomic():
+        task = services.task_update(
+            actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
+        )
+        return _task_out(task.pk)
 
 
 @tasks_router.delete("/{slug}/delete/", **answers({204: None}, 401, 403, 404), summary="Delete a task (soft)")
@@ -277,8 +288,9 @@ def task_delete(request: HttpRequest, slug: str) -> Status[None]:
     "its project is deleted: restoring the project brings back the tasks its deletion hid.",
 )
 def task_restore(request: HttpRequest, slug: str) -> HttpResponse:
-    task = services.task_restore(actor=current_user(request), slug=slug)
-    return _task_out(task.pk)
+    with transaction.atomic():
+        task = services.task_restore(actor=current_user(request), slug=slug)
+        return _task_out(task.pk)
 
 
 # --------------------------------------------------------------------------- invitations
