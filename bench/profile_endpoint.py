@@ -88,7 +88,9 @@ def run_inside(args: argparse.Namespace) -> None:
         for _ in range(args.requests):
             send()
         elapsed = time.perf_counter() - started
-    what = "every read misses the cache" if args.miss else "the cache warm"
+    what = "the cache warm"
+    if args.miss or args.miss_reads:
+        what = "every read misses the cache" + ("" if args.miss else " (the token's user cached)")
     print(f"{method} {path} at {args.tasks:,} tasks, {args.requests:,} requests, {what}")
     per_request = elapsed / args.requests * 1000
     in_sql = queries["seconds"] / args.requests * 1000
@@ -97,6 +99,17 @@ def run_inside(args: argparse.Namespace) -> None:
         f"taking {in_sql:.2f} ms (sent, run and read back)"
     )
     if args.no_profile:
+        return
+    if args.cprofile:  # cProfile's table: each function's own and cumulative time, and its calls
+        import cProfile
+        import pstats
+
+        cprofile = cProfile.Profile()
+        cprofile.enable()
+        for _ in range(args.requests):
+            send()
+        cprofile.disable()
+        pstats.Stats(cprofile).sort_stats("cumulative").print_stats(60)
         return
     profiler = Profiler(interval=0.0005)
     profiler.start()
@@ -116,6 +129,14 @@ def main() -> None:
     parser.add_argument(
         "--miss", action="store_true", help="a cache that keeps nothing (DummyCache): every read misses"
     )
+    parser.add_argument(
+        "--miss-reads",
+        action="store_true",
+        help="reads are never kept (the token's user is cached): each read's own miss",
+    )
+    parser.add_argument(
+        "--cprofile", action="store_true", help="cProfile's table in place of pyinstrument's tree"
+    )
     parser.add_argument("--no-profile", action="store_true", help="only the time and queries per request")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -129,8 +150,11 @@ def main() -> None:
     }
     if args.miss:
         env.update(BENCH_FLOOR="1", BENCH_CACHE="dummy")  # the settings' switch to DummyCache
+    elif args.miss_reads:
+        env.update(BENCH_FLOOR="1", BENCH_CACHE="reads")  # the settings' CACHE_TIMEOUT of 0
     argv = ["--endpoint", args.endpoint, "--tasks", str(args.tasks), "--requests", str(args.requests)]
-    argv += ["--miss"] * args.miss + ["--no-profile"] * args.no_profile
+    argv += ["--miss"] * args.miss + ["--miss-reads"] * args.miss_reads
+    argv += ["--no-profile"] * args.no_profile + ["--cprofile"] * args.cprofile
     rerun_inside(__file__, argv, "tracker_profile", env)
 
 

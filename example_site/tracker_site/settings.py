@@ -144,6 +144,10 @@ else:
 if env_bool("BENCH_FLOOR", False) and os.environ.get("BENCH_CACHE") == "dummy":
     # bench/http_bench.py's second server: a cache that never keeps anything, so every read misses
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+if env_bool("BENCH_FLOOR", False) and os.environ.get("BENCH_CACHE") == "reads":
+    # bench/http_bench.py's read-miss server: tokens' users are cached as usual, no read is kept
+    # (a read's own miss, as after every write)
+    TRACKER_PROJECTS_CACHE_TIMEOUT = 0
 
 # --- email ----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tracker <no-reply@tracker.localhost>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Required, TypedDict
+from typing import TYPE_CHECKING, Literal, NotRequired, Required, TypedDict, Unpack
 
 from tracker_accounts.users import display_name, email_of, user_model
 
@@ -87,36 +87,32 @@ def invite_target(email: str) -> Target:
     return {"type": "invite", "email": email}
 
 
-def _entry(
-    verb: ActivityVerb,
-    *,
-    project_id: int,
-    actor: User | None,
-    target: Target,
-    task_id: int | None = None,
-    changed: dict[str, Change] | None = None,
-) -> Activity:
+class EntryFields(TypedDict):
+    """What an entry records besides its verb."""
+
+    project_id: int
+    actor: User | None
+    target: Target
+    task_id: NotRequired[int | None]
+    changed: NotRequired[dict[str, Change] | None]
+
+
+def entry(verb: ActivityVerb, **fields: Unpack[EntryFields]) -> Activity:
+    """One entry, not yet saved (a deleted or unsaved actor is recorded as nobody)."""
+    actor = fields["actor"]
     return Activity(
-        project_id=project_id,
-        task_id=task_id,
+        project_id=fields["project_id"],
+        task_id=fields.get("task_id"),
         actor=actor if actor is not None and actor.pk is not None else None,
         verb=verb,
-        target=target,
-        changes=changed or {},
+        target=fields["target"],
+        changes=fields.get("changed") or {},
     )
 
 
-def record(
-    verb: ActivityVerb,
-    *,
-    project_id: int,
-    actor: User | None,
-    target: Target,
-    task_id: int | None = None,
-    changed: dict[str, Change] | None = None,
-) -> None:
+def record(verb: ActivityVerb, **fields: Unpack[EntryFields]) -> None:
     """Write one entry; call it inside the transaction of the change it records."""
-    _entry(verb, project_id=project_id, actor=actor, target=target, task_id=task_id, changed=changed).save()
+    entry(verb, **fields).save()
 
 
 def record_task(
@@ -137,5 +133,5 @@ def record_many(
 ) -> None:
     """One entry per target (say, each address of one invitation request), in one insert."""
     Activity.objects.bulk_create(
-        [_entry(verb, project_id=project_id, actor=actor, target=target) for target in targets]
+        [entry(verb, project_id=project_id, actor=actor, target=target) for target in targets]
     )

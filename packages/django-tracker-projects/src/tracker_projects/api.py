@@ -3,9 +3,9 @@ parse, call a service or selector, return a schema."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
@@ -18,6 +18,7 @@ from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
 from .cache import json_response, of_project, of_reader, of_task, serve
+from .models import Task
 from .representation import project_ref
 from .schemas import (
     AcceptedNewUserOut,
@@ -63,15 +64,12 @@ NOT_FOUND = "404 when it does not exist, is deleted, or the caller is not a memb
 # project whose slug is "trash" keeps all its routes and `projects/trash/` stays the trash.
 
 
-def _project_out(request: HttpRequest, slug: str, status: int = 200) -> HttpResponse:
-    """The answer of a write, read in the write's own transaction (``transaction.atomic`` around
-    both): a write racing it (a delete after a restore) waits, so the answer is what this
-    write made."""
-    return json_response(reads.project_body(user=current_user(request), slug=slug).body, status)
+def _project_body(request: HttpRequest, slug: str) -> Callable[[object], bytes]:
+    return lambda _: reads.project_body(user=current_user(request), slug=slug).body
 
 
-def _task_out(task_id: int, status: int = 200) -> HttpResponse:
-    return json_response(reads.task_body(task_id=task_id), status)
+def _task_body(task: Task) -> bytes:
+    return reads.task_body(task_id=task.pk)
 
 
 # --------------------------------------------------------------------------- projects
@@ -79,9 +77,14 @@ def _task_out(task_id: int, status: int = 200) -> HttpResponse:
     "/create/", **answers({201: ProjectOut}, *BODY_ERRORS, 401, 403), summary="Create a project"
 )
 def project_create(request: HttpRequest, payload: ProjectCreateIn) -> HttpResponse:
-    with transaction.atomic():
-        project = services.project_create(actor=current_user(request), **payload.dict())
-        return _project_out(request, project.slug, 201)
+    actor = current_user(request)
+    return json_response(
+        reads.after_write(
+            lambda: services.project_create(actor=actor, **payload.dict()),
+            lambda project: reads.project_body(user=actor, slug=project.slug).body,
+        ),
+        201,
+    )
 
 
 @projects_router.get(
@@ -121,11 +124,13 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     "/{slug}/edit/", **answers({200: ProjectOut}, *BODY_ERRORS, 401, 403, 404), summary="Edit a project"
 )
 def project_update(request: HttpRequest, slug: str, payload: ProjectUpdateIn) -> HttpResponse:
-    with transaction.atomic():
-        services.project_update(
-            actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
+    changes = payload.dict(exclude_unset=True)
+    return json_response(
+        reads.after_write(
+            lambda: services.project_update(actor=current_user(request), slug=slug, changes=changes),
+            _project_body(request, slug),
         )
-        return _project_out(request, slug)
+    )
 
 
 @projects_router.delete(
@@ -146,9 +151,12 @@ def project_delete(request: HttpRequest, slug: str) -> Status[None]:
     "outsiders. Slugs are never reused, so the project comes back under its own.",
 )
 def project_restore(request: HttpRequest, slug: str) -> HttpResponse:
-    with transaction.atomic():
-        services.project_restore(actor=current_user(request), slug=slug)
-        return _project_out(request, slug)
+    return json_response(
+        reads.after_write(
+            lambda: services.project_restore(actor=current_user(request), slug=slug),
+            _project_body(request, slug),
+        )
+    )
 
 
 @projects_router.post(
@@ -217,9 +225,13 @@ def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Stat
     description=AMBIGUOUS,
 )
 def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpResponse:
-    with transaction.atomic():
-        task = services.task_create(actor=current_user(request), project_slug=slug, **payload.dict())
-        return _task_out(task.pk, 201)
+    return json_response(
+        reads.after_write(
+            lambda: services.task_create(actor=current_user(request), project_slug=slug, **payload.dict()),
+            _task_body,
+        ),
+        201,
+    )
 
 
 @projects_router.get(
@@ -265,11 +277,12 @@ def task_detail(request: HttpRequest, slug: str) -> HttpResponse:
     + AMBIGUOUS,
 )
 def task_update(request: HttpRequest, slug: str, payload: TaskUpdateIn) -> HttpResponse:
-    with transaction.atomic():
-        task = services.task_update(
-            actor=current_user(request), slug=slug, changes=payload.dict(exclude_unset=True)
+    changes = payload.dict(exclude_unset=True)
+    return json_response(
+        reads.after_write(
+            lambda: services.task_update(actor=current_user(request), slug=slug, changes=changes), _task_body
         )
-        return _task_out(task.pk)
+    )
 
 
 @tasks_router.delete("/{slug}/delete/", **answers({204: None}, 401, 403, 404), summary="Delete a task (soft)")
@@ -288,9 +301,9 @@ def task_delete(request: HttpRequest, slug: str) -> Status[None]:
     "its project is deleted: restoring the project brings back the tasks its deletion hid.",
 )
 def task_restore(request: HttpRequest, slug: str) -> HttpResponse:
-    with transaction.atomic():
-        task = services.task_restore(actor=current_user(request), slug=slug)
-        return _task_out(task.pk)
+    return json_response(
+        reads.after_write(lambda: services.task_restore(actor=current_user(request), slug=slug), _task_body)
+    )
 
 
 # --------------------------------------------------------------------------- invitations

@@ -44,8 +44,7 @@ def paginate(
     index serves them), and only the page's rows are joined to what ``rows`` reads. A page
     past the end costs a second query, for the total."""
     start = (pages.page - 1) * pages.page_size
-    page = qs.filter(pk__in=Subquery(qs.values("pk")[start : start + pages.page_size]))
-    found = list(rows(page).annotate(**{TOTAL: CountOf(qs)}))
+    found = list(rows(qs).annotate(**{TOTAL: CountOf(qs)})[start : start + pages.page_size])
     if found:
         return found, int(found[0][TOTAL])
     return [], 0 if start == 0 else qs.count()

@@ -4,9 +4,11 @@ through the cache (:func:`.cache.serve`); writes answer with the same bodies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -28,6 +30,14 @@ def moment() -> Moment:
 
 
 M = TypeVar("M", bound=Model)
+W = TypeVar("W")
+
+
+def after_write(write: Callable[[], W], answer: Callable[[W], bytes]) -> bytes:
+    """The answer of a write: ``answer(write())``, read in the write's own transaction, so a
+    write racing it (a delete after a restore) waits and the answer is what this write made."""
+    with transaction.atomic():
+        return answer(write())
 
 
 def _page(shape: Shape, qs: QuerySet[M], pages: Pages, at: Moment | None = None) -> bytes:
@@ -64,16 +74,14 @@ def project_trash_page(*, user: User, pages: Pages) -> Answer:
 
 # --------------------------------------------------------------------------- tasks
 def task_page(*, user: User, slug: str, filters: selectors.TaskQuery, pages: Pages) -> Answer:
-    """A page of the project's tasks for its member; the membership is checked inside the page's
-    query (its project is a subquery that finds nothing for an outsider), and only an empty
-    answer asks which it was."""
+    """A page of the project's tasks for its member (404 otherwise): the membership check, then
+    the page and its total in one query on the project's id (which the planner can then see)."""
     at = moment()
-    project = selectors.member_project(user_id=user.pk, slug=slug)
-    qs = selectors.tasks_of_project(project_id=project, filters=filters, day=at.day, reader_id=user.pk)
-    rows, count = paginate(qs, pages, lambda page: representation.TASK.rows(page, at))
-    if count == 0 and selectors.member_project_id(user_id=user.pk, slug=slug) is None:
+    project_id = selectors.member_project_id(user_id=user.pk, slug=slug)
+    if project_id is None:
         raise NotFound("Project not found.")
-    return Answer(representation.page(representation.TASK, rows, count, pages))
+    qs = selectors.tasks_of_project(project_id=project_id, filters=filters, day=at.day, reader_id=user.pk)
+    return Answer(_page(representation.TASK, qs, pages, at))
 
 
 def task_body_for_member(*, user: User, slug: str) -> Answer:
@@ -105,10 +113,14 @@ def invite_page(*, user: User, slug: str, pages: Pages) -> Answer:
     write, or until a pending invitation on the page lapses into ``expired``."""
     project = selectors.project_for_manager(user=user, slug=slug)
     at, shape = moment(), representation.INVITE
-    rows, count = paginate(selectors.invites_of(project), pages, lambda page: shape.rows(page, at))
+    rows, count = paginate(
+        selectors.invites_of(project), pages, lambda page: shape.rows(page, at, also=("expires_at",))
+    )
     items = shape.items(rows)
     lapses = [
-        datetime.fromisoformat(str(i["expires_at"])) for i in items if i["status"] == InviteStatus.PENDING
+        lapse
+        for row, item in zip(rows, items, strict=True)
+        if item["status"] == InviteStatus.PENDING and isinstance(lapse := row["expires_at"], datetime)
     ]
     fresh_for = None if not lapses else max(0, int((min(lapses) - at.now) / timedelta(seconds=1)))
     return Answer(representation.encode(representation.page_of(items, count, pages)), fresh_for)

@@ -209,9 +209,14 @@ class Reference(TypedDict):
     name: str
 
 
+def reference_of(slug: str, name: str) -> Reference:
+    """The one place a ProjectRef is built (from a project: :func:`project_ref`; from a row:
+    :func:`reference`)."""
+    return {"slug": slug, "name": name}
+
+
 def project_ref(project: Project) -> Reference:
-    """The one place a ProjectRef is built from a project (rows: :func:`reference`)."""
-    return {"slug": project.slug, "name": project.name}
+    return reference_of(project.slug, project.name)
 
 
 def reference(prefix: str) -> Field:
@@ -219,7 +224,7 @@ def reference(prefix: str) -> Field:
     slug, name = f"{prefix}slug", f"{prefix}name"
 
     def read(row: Row) -> Reference:
-        return project_ref(Project(slug=str(row[slug]), name=str(row[name])))
+        return reference_of(str(row[slug]), str(row[name]))
 
     return Field(lambda: [slug, name], lambda: read)
 
@@ -264,10 +269,11 @@ class Shape:
             for name, info in self.schema.model_fields.items()
         }
 
-    def rows(self, qs: QuerySet[M], at: Moment) -> QuerySet[M, Row]:
-        """``qs`` as the rows this shape reads (one query, whatever the count)."""
+    def rows(self, qs: QuerySet[M], at: Moment, *, also: tuple[str, ...] = ()) -> QuerySet[M, Row]:
+        """``qs`` as the rows this shape reads (one query, whatever the count), with the
+        columns ``also`` names besides (for the read's own use, not rendered)."""
         annotations: dict[str, Expression | F] = {}
-        columns: list[str] = []
+        columns: list[str] = list(also)
         for f in self.fields.values():
             annotations.update(f.annotations(at))
             columns += [c for c in f.columns() if c not in columns]

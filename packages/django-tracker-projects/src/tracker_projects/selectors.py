@@ -134,12 +134,6 @@ def _member_project_ids(user_id: int, slug: str) -> QuerySet[Project, int]:
     return ids
 
 
-def member_project(*, user_id: int, slug: str) -> Subquery:
-    """The id of the live project ``slug`` if the user belongs to it, as a subquery (NULL
-    otherwise): a query filtered on it checks the membership in the same round trip."""
-    return Subquery(_member_project_ids(user_id, slug)[:1])
-
-
 def member_project_id(*, user_id: int, slug: str) -> int | None:
     """The id of the live project ``slug`` if the user belongs to it."""
     return _member_project_ids(user_id, slug).first()
@@ -161,7 +155,10 @@ def project_for_update(*, user: User, slug: str) -> Project:
 
 
 def project_for_member(*, user: User, slug: str) -> Project:
-    project = project_of_member(user_id=user.pk, slug=slug).first()
+    """The project ``slug`` (its id, slug and manager: what the access rules and the reads of
+    what belongs to it need) if the user belongs to it; 404 otherwise."""
+    ensure_storable(slug, "Project")
+    project = Project.objects.with_member(user.pk).filter(slug=slug).only("id", "slug", "manager_id").first()
     if project is None:
         raise NotFound("Project not found.")
     return project
@@ -224,11 +221,8 @@ def task_for_restore(*, user: User | None, slug: str) -> Task:
 
 
 # --------------------------------------------------------------------------- tasks
-def tasks_of_project(
-    *, project_id: int | Subquery, filters: TaskQuery, day: date, reader_id: int
-) -> QuerySet[Task]:
-    """The project's live tasks matching ``filters``, in order (``assignee=me``: the reader);
-    ``project_id`` may be a subquery (one that checks a membership, say)."""
+def tasks_of_project(*, project_id: int, filters: TaskQuery, day: date, reader_id: int) -> QuerySet[Task]:
+    """The project's live tasks matching ``filters``, in order (``assignee=me``: the reader)."""
     qs = Task.objects.filter(project_id=project_id)
     if filters.status:
         qs = qs.filter(status=filters.status)
