@@ -40,9 +40,10 @@ def paginate(
     qs: QuerySet[M], pages: Pages, rows: Callable[[QuerySet[M]], QuerySet[M, Row]]
 ) -> tuple[list[Row], int]:
     """The page ``pages`` names of ``qs`` as ``rows(...)`` makes its rows, and the total
-    of ``qs``, in one query: choosing the page's rows and counting run on ``qs`` alone (an
-    index serves them), and only the page's rows are joined to what ``rows`` reads. A page
-    past the end costs a second query, for the total."""
+    of ``qs``, in one query: the page is ``LIMIT``/``OFFSET`` on the ordered rows (an index
+    on the order serves it, the joins then run for the page's rows only) and the total an
+    uncorrelated subquery counted once. A page past the end costs a second query, for the
+    total."""
     start = (pages.page - 1) * pages.page_size
     found = list(rows(qs).annotate(**{TOTAL: CountOf(qs)})[start : start + pages.page_size])
     if found:
