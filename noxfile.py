@@ -210,7 +210,9 @@ def _check_findings(session: nox.Session, host: str, env: dict[str, str]) -> Non
     session.log(report.strip())
     found = set(re.findall(r"\(([\w.]+\.[A-Z]+\d+)\)", report))
     if found != CHECK_FINDINGS.get(host, set()):
-        session.error(f"check on {host}: expected {sorted(CHECK_FINDINGS.get(host, ()))}, found {sorted(found)}")
+        session.error(
+            f"check on {host}: expected {sorted(CHECK_FINDINGS.get(host, ()))}, found {sorted(found)}"
+        )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

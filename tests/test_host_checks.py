@@ -36,7 +36,9 @@ def ids(messages):
     ],
 )
 def test_the_orm_broker_on_sqlite_without_waiting_options_is_w006(options, warned):
-    database = {"ENGINE": SQLITE, "NAME": "db.sqlite3"} | ({"OPTIONS": options} if options is not None else {})
+    database = {"ENGINE": SQLITE, "NAME": "db.sqlite3"} | (
+        {"OPTIONS": options} if options is not None else {}
+    )
     messages = accounts_checks.broker_lock_warnings(ORM, {"default": database})
     assert ids(messages) == (["tracker_accounts.W006"] if warned else [])
     if warned:
@@ -72,7 +74,7 @@ def test_the_registered_check_reads_the_settings(settings):
 
 
 def test_the_check_knows_the_tracker_by_the_namespace_of_its_urls():
-    assert projects_checks.TRACKER_NAMESPACE == tracker_projects.urls.app_name
+    assert tracker_projects.urls.app_name == projects_checks.TRACKER_NAMESPACE
 
 
 def tracker_at(route):

@@ -13,7 +13,7 @@
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
 | W005 | warning (``check --deploy``) | the unsubscribe URL template is the development default |
-| W006 | warning | django-q2's ORM broker (``Q_CLUSTER["orm"]``) uses a SQLite database without ``OPTIONS`` ``timeout`` (at least 10 s) and ``transaction_mode`` ``IMMEDIATE`` |
+| W006 | warning | the ORM broker (``Q_CLUSTER["orm"]``) on SQLite without ``timeout`` >= 10 and IMMEDIATE |
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.utils import load_backend
 from django.db.models.functions import Lower
+from django.db.utils import load_backend
 from django.utils.module_loading import import_string
 
 from .conf import DEV_UNSUBSCRIBE_URL_TEMPLATE, app_settings
@@ -209,7 +209,9 @@ def sqlite_waits_its_turn(options: Mapping[str, object]) -> bool:
     return str(options.get("transaction_mode", "")).upper() == "IMMEDIATE"
 
 
-def broker_lock_warnings(cluster: object, databases: Mapping[str, Mapping[str, object]]) -> list[CheckMessage]:
+def broker_lock_warnings(
+    cluster: object, databases: Mapping[str, Mapping[str, object]]
+) -> list[CheckMessage]:
     """W006 for a ``Q_CLUSTER`` whose ORM broker queues tasks in a SQLite database that lets
     a write fail on the worker's lock."""
     alias = cluster.get("orm") if isinstance(cluster, Mapping) else None
