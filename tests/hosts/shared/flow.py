@@ -39,7 +39,7 @@ def call(method, path, body=None, token=None, expect=200, headers=None):
 
 def mail_to(address, pattern):
     """The newest message to ``address`` matching ``pattern`` (the filebased backend's files)."""
-    for _ in range(50):
+    for _ in range(300):  # up to 30 s: a worker (qcluster) may send it
         for path in sorted(MAIL_DIR.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
             for message in path.read_text().split("-" * 79):
                 if f"To: {address}" in message and (found := re.search(pattern, message)):
