@@ -161,7 +161,7 @@ def build(session: nox.Session) -> None:
         session.log(f"{wheel.name}: {len(names)} files, py.typed, migrations and templates present")
 
 
-HOSTS = ["email_site", "auth_site", "custom_site"]
+HOSTS = ["email_site", "auth_site", "custom_site", "uuid_site"]
 
 
 def _free_port() -> int:

@@ -26,7 +26,7 @@ def _block(path: Path, name: str) -> list[str]:
     return [line.strip() for line in block.strip().splitlines()]
 
 
-@pytest.mark.parametrize("host", ["email_site", "auth_site", "custom_site"])
+@pytest.mark.parametrize("host", ["email_site", "auth_site", "custom_site", "uuid_site"])
 def test_each_host_adds_exactly_the_readme_lines(host):
     settings_lines, urls_lines = _snippets()[0].split("# urls.py")
     readme_settings = [ln.strip() for ln in settings_lines.splitlines() if ln.strip() and ln[0] != "#"]

@@ -63,7 +63,7 @@ def changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[s
     }
     assignee = found.get("assignee")
     if assignee is not None:
-        ids = [i for i in (assignee["from"], assignee["to"]) if isinstance(i, int)]  # None: no assignee
+        ids = [i for i in (assignee["from"], assignee["to"]) if i is not None]  # None: no assignee
         emails: dict[object, str] = {
             u.pk: email_of(u) for u in user_model()._default_manager.filter(pk__in=ids)
         }

@@ -31,7 +31,7 @@ from .selectors import (
 from .slugs import save_with_unique_slug
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 
 logger = logging.getLogger("tracker_projects")
@@ -69,7 +69,7 @@ class LogFields(TypedDict, total=False):
     task: str
     tasks: int  # how many
     fields: list[str]  # the fields changed
-    user_id: int
+    user_id: UserKey
     via: str
 
 
@@ -465,10 +465,13 @@ def membership_admin_save(*, membership: Membership, actor: User | None, save: C
 
 
 @transaction.atomic
-def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
-    """The manager removes a member, or a member leaves; their tasks become unassigned."""
+def member_remove(*, actor: User, project_slug: str, user_id: UserKey) -> None:
+    """The manager removes a member, or a member leaves; their tasks become unassigned.
+    ``user_id`` is the member's key as ``user.pk`` holds it (a path's text made one by
+    :data:`tracker_accounts.fields.UserId`)."""
     project = project_for_update(user=actor, slug=project_slug)
-    ensure_db_id(user_id, "Member")
+    if isinstance(user_id, int):
+        ensure_db_id(user_id, "Member")
     permissions.ensure_can_remove_member(project, actor, user_id)
     # locked: an assignment of this member in flight finishes first, and its task is unassigned below
     membership = (
