@@ -17,6 +17,7 @@ import orjson
 import pytest
 from django.core import signing
 from django.db import models
+from django.db.models import Q
 from django.test.utils import isolate_apps
 from pydantic import TypeAdapter, ValidationError
 
@@ -45,6 +46,9 @@ def uuid_user_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[models.Mod
         class Person(models.Model):
             id = models.UUIDField(primary_key=True, default=uuid.uuid4)
             email = models.EmailField(unique=True)
+
+            class Meta:
+                app_label = "tests"
 
         monkeypatch.setattr(users, "user_model", lambda: Person)
         yield Person
@@ -86,11 +90,20 @@ def test_a_text_key_is_a_string_and_an_inherited_key_is_its_parent_s():
         class Handle(models.Model):
             handle = models.CharField(primary_key=True, max_length=30)
 
+            class Meta:
+                app_label = "tests"
+
         class Base(models.Model):
             id = models.UUIDField(primary_key=True, default=uuid.uuid4)
 
+            class Meta:
+                app_label = "tests"
+
         class Child(Base):  # multi-table inheritance: the key is a one-to-one to Base
             email = models.EmailField()
+
+            class Meta:
+                app_label = "tests"
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(users, "user_model", lambda: Handle)
@@ -132,13 +145,16 @@ def test_a_brief_carries_a_uuid_key_as_its_text(uuid_user_model):
 
 def test_an_assignee_change_names_uuid_assignees_by_their_address(monkeypatch):
     other = uuid.UUID(int=KEY.int + 1)
+    asked: list[object] = []
 
     class People:  # the user model's manager, as far as changes() asks it
-        def filter(self, pk__in: list[object]) -> list[SimpleNamespace]:
-            return [SimpleNamespace(pk=pk, email=f"{pk}@example.com") for pk in pk__in]
+        def filter(self, *conditions: object) -> list[SimpleNamespace]:
+            asked.extend(conditions)
+            return [SimpleNamespace(pk=pk, email=f"{pk}@example.com") for pk in (KEY, other)]
 
     monkeypatch.setattr(activity, "user_model", lambda: SimpleNamespace(_default_manager=People()))
     found = activity.changes({"assignee": KEY, "title": "a"}, {"assignee": other, "title": "a"})
+    assert asked == [Q(pk__in=[KEY, other])]  # both assignees looked up, UUIDs as they are
     assert found == {"assignee": {"from": f"{KEY}@example.com", "to": f"{other}@example.com"}}
 
 

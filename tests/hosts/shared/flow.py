@@ -140,9 +140,9 @@ assert call("GET", "/api/auth/me/notifications/", token=grace)["task_assigned"] 
 # the manager removes the newcomer by the id the member list gives
 ids = {m["email"]: user_id(m) for m in members["items"]}
 call("DELETE", f"/api/projects/{slug}/members/{ids[NEWCOMER]}/", token=boss, expect=204)
-assert sorted(m["email"] for m in call("GET", f"/api/projects/{slug}/members/", token=boss)["items"]) == sorted(
-    set(ids) - {NEWCOMER}
-)
+assert sorted(
+    m["email"] for m in call("GET", f"/api/projects/{slug}/members/", token=boss)["items"]
+) == sorted(set(ids) - {NEWCOMER})
 
 # the manager takes the task over: the history names both assignees by address
 call("PATCH", f"/api/tasks/{task['slug']}/edit/", {"assignee_email": MANAGER}, token=boss)

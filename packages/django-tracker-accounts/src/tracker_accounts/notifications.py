@@ -146,7 +146,7 @@ def unsubscribe(*, token: str) -> str:
     if found is None:
         raise NotFound("This unsubscribe link is not valid.")
     user_id, kind = found
-    user = user_model()._default_manager.filter(pk=user_id).first()
+    user = user_model()._default_manager.filter(Q(pk=user_id)).first()  # Q: any key type
     if user is None:
         raise NotFound("This unsubscribe link is not valid.")
     preferences_update(user=user, changes={kind: False}, via="unsubscribe_link")

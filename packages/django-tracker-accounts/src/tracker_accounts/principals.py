@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import django
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from ninja.errors import AuthenticationError
@@ -55,7 +55,8 @@ def _user_from_database(user_id: UserKey) -> User | None:
     if key is None:
         return None
     deferred = [name for name in UNCACHED if has_field(name)]
-    found: User | None = active_users().select_related(PROFILE).defer(*deferred).filter(pk=key).first()
+    # Q: the key has the host's type (a UUID, ...), not the type-checked model's
+    found: User | None = active_users().select_related(PROFILE).defer(*deferred).filter(Q(pk=key)).first()
     return found
 
 

@@ -80,7 +80,9 @@ def task_version_key(slug: str) -> str:
     return f"tp:v:task:{_by_slug(slug)}"
 
 
-def _keys(users: Iterable[UserKey], projects: Iterable[str], tasks: Iterable[str], everything: bool) -> list[str]:
+def _keys(
+    users: Iterable[UserKey], projects: Iterable[str], tasks: Iterable[str], everything: bool
+) -> list[str]:
     keys = [member_version_key(u) for u in users]
     keys += [project_version_key(slug) for slug in projects]
     keys += [task_version_key(slug) for slug in tasks]

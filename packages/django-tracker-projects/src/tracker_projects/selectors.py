@@ -176,7 +176,7 @@ def project_trash(*, user_id: UserKey) -> QuerySet[Project]:
     """The deleted projects the user manages (annotated as :func:`projects_of`), most recently
     deleted first."""
     return (
-        Project.all_objects.filter(DELETED, manager_id=user_id)
+        Project.all_objects.filter(DELETED, Q(manager_id=user_id))  # Q: any key type (see users.UserKey)
         .with_member(user_id)
         .annotate(my_role=F("memberships__role"), member_count=_member_count())
         .order_by(F("deleted_at").desc(), "-id")
@@ -270,7 +270,9 @@ def invites_of(project: Project) -> QuerySet[Invite]:
 
 
 # --------------------------------------------------------------------------- activity
-def activity_of_project(*, project: Project, reader_id: UserKey, filters: ActivityQuery) -> QuerySet[Activity]:
+def activity_of_project(
+    *, project: Project, reader_id: UserKey, filters: ActivityQuery
+) -> QuerySet[Activity]:
     """The project's history for ``reader_id``, newest first: invitations only for its manager."""
     qs = Activity.objects.filter(project=project)
     if project.manager_id != reader_id:

@@ -37,11 +37,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tracker_projects")
 
 
-def member_ids(project_id: int) -> list[int]:
+def member_ids(project_id: int) -> list[UserKey]:
     return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
 
 
-def bump_project_on_commit(project: Project, *extra_users: int) -> None:
+def bump_project_on_commit(project: Project, *extra_users: UserKey) -> None:
     """After commit, bump the project's counter and every member's (``cache.bump_on_commit``
     for a project whose members' reads all change: their lists, its tasks, members, history).
 
@@ -476,7 +476,7 @@ def member_remove(*, actor: User, project_slug: str, user_id: UserKey) -> None:
     # locked: an assignment of this member in flight finishes first, and its task is unassigned below
     membership = (
         Membership.objects.select_for_update(of=("self",))
-        .filter(project=project, user_id=user_id)
+        .filter(Q(user_id=user_id), project=project)  # Q: the key has the host's type, not the checked one
         .select_related("user")
         .first()
     )
