@@ -163,7 +163,7 @@ def build(session: nox.Session) -> None:
         session.log(f"{wheel.name}: {len(names)} files, py.typed, migrations and templates present")
 
 
-HOSTS = ["email_site", "auth_site", "custom_site", "readme_site"]
+HOSTS = ["email_site", "auth_site", "custom_site", "readme_site", "uuid_site"]
 # readme_site is made at test time by `django-admin startproject` and the README's blocks
 README_SITE = ROOT / "tests" / "hosts" / "readme_site.py"
 # what `check` finds in each host once the tracker is added; the others must find nothing

@@ -39,7 +39,7 @@ def _block(path: Path, name: str) -> list[str]:
     return [line.strip() for line in block.strip().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("host", ["email_site", "auth_site", "custom_site"])
+@pytest.mark.parametrize("host", ["email_site", "auth_site", "custom_site", "uuid_site"])
 def test_each_host_adds_exactly_the_readme_lines(host):
     blocks = host_blocks((ROOT / "README.md").read_text())
     assert _block(HOSTS / host / "host_site/settings.py", "host setup") == _code_lines(blocks["settings"])

@@ -6,7 +6,6 @@
 | E002 | error | ``ninja_jwt`` is not installed |
 | E003 | error | ``django_q`` is not installed |
 | E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
-| E005 | error | the user model's primary key is not an integer (the API's user ``id`` is one) |
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
 | E007 | error | ``TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE`` lacks ``{token}`` |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
@@ -14,6 +13,9 @@
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
 | W005 | warning (``check --deploy``) | the unsubscribe URL template is the development default |
 | W006 | warning | the ORM broker (``Q_CLUSTER["orm"]``) on SQLite without ``timeout`` >= 10 and IMMEDIATE |
+
+``E005`` (a user model whose primary key is not an integer) is gone: any primary key Django
+allows for a user model is supported. Its id is not reused.
 """
 
 from __future__ import annotations
@@ -87,24 +89,16 @@ def check_user_model(app_configs: Sequence[AppConfig] | None = None, **kwargs: o
                 id="tracker_accounts.E001",
             )
         ]
-    messages: list[CheckMessage] = []
-    if not isinstance(model._meta.pk, models.IntegerField | models.AutoField):
-        messages.append(
-            Error(
-                f"The primary key of {label} must be an integer: the API's user id is one.",
-                id="tracker_accounts.E005",
-            )
-        )
     if not emails_unique(model, field):
-        messages.append(
+        return [
             Warning(
                 f"{label}.{field.name} is not unique: where two accounts share an address, "
                 "sign-in, sign-up, invitations and assignments refuse it (409 email_ambiguous).",
                 hint=f"Make {field.name} unique (a UniqueConstraint on Lower({field.name!r})) if you can.",
                 id="tracker_accounts.W002",
             )
-        )
-    return messages
+        ]
+    return []
 
 
 @register()
