@@ -79,7 +79,9 @@ def test_the_assignment_mail_links_to_the_task(team, frontend):
     manager, alice, project = team
     task = add_task(manager, project, "Write the plan", None, alice)
     [(text, body_html)] = bodies("task_assigned", alice.email)
-    assert_links_to_task(text, body_html, f"https://app.example.com/p/{project.slug}/tasks/?open={task.slug}&from=mail")
+    assert_links_to_task(
+        text, body_html, f"https://app.example.com/p/{project.slug}/tasks/?open={task.slug}&from=mail"
+    )
 
 
 def test_due_today_reminders_link_to_the_task(team, frontend):
@@ -89,7 +91,9 @@ def test_due_today_reminders_link_to_the_task(team, frontend):
     with time_machine.travel(AFTER_MIDNIGHT, tick=False):
         assert jobs.notify_due_today()["mails_queued"] == 1
     [(text, body_html)] = bodies("task_due_today", alice.email)
-    assert_links_to_task(text, body_html, f"https://app.example.com/p/{project.slug}/tasks/?open={task.slug}&from=mail")
+    assert_links_to_task(
+        text, body_html, f"https://app.example.com/p/{project.slug}/tasks/?open={task.slug}&from=mail"
+    )
 
 
 def test_overdue_task_mails_link_the_assignee_and_the_manager_to_the_task(team, frontend):
@@ -122,7 +126,9 @@ def test_the_example_site_links_to_its_own_pages(team, settings):
     url = f"{settings.BASE_URL}/tasks/?project={project.slug}&task={task.slug}"
     assert f"Open the task: {url}" in text
     assert f'href="{settings.BASE_URL}/tasks/?project={project.slug}&amp;task={task.slug}"' in body_html
-    assert links.project_url(project_slug=project.slug) == f"{settings.BASE_URL}/projects/{project.slug}/tasks/"
+    assert (
+        links.project_url(project_slug=project.slug) == f"{settings.BASE_URL}/projects/{project.slug}/tasks/"
+    )
 
 
 def test_slugs_are_percent_encoded_into_the_template(settings):

@@ -61,10 +61,16 @@ class NewAccountForm(AcceptForm):
     """No account has the invited address yet: one is made with these."""
 
     first_name = forms.CharField(
-        label="First name", required=False, max_length=150, widget=forms.TextInput({"autocomplete": "given-name"})
+        label="First name",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput({"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Last name", required=False, max_length=150, widget=forms.TextInput({"autocomplete": "family-name"})
+        label="Last name",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput({"autocomplete": "family-name"}),
     )
     password = _password_field("Password", "new-password")
     password2 = _password_field("Password (again)", "new-password")

@@ -40,7 +40,10 @@ UNAVAILABLE = {  # the error's code: the page's heading and what to do
     "invite_not_found": ("This invitation link is not valid.", "Check that the whole link was opened."),
     "invite_expired": ("This invitation has expired.", "Ask the person who invited you for a new one."),
     "invite_used": ("This invitation has been used already.", "Sign in with the account that accepted it."),
-    "invite_revoked": ("This invitation was withdrawn.", "Ask the person who invited you if that is a mistake."),
+    "invite_revoked": (
+        "This invitation was withdrawn.",
+        "Ask the person who invited you if that is a mistake.",
+    ),
 }
 
 
@@ -53,7 +56,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], statu
 
 def _unavailable(request: HttpRequest, error: ApiError) -> HttpResponse:
     heading, advice = UNAVAILABLE.get(error.code, (error.detail, ""))
-    context = {"code": error.code, "heading": heading, "advice": advice}
+    context: dict[str, object] = {"code": error.code, "heading": heading, "advice": advice}
     return _page(request, "unavailable.html", context, status=error.status)
 
 

@@ -6,7 +6,7 @@
 | E002 | error | ``django_q`` is not installed |
 | E003 | error | ``TRACKER_PROJECTS_INVITE_URL_TEMPLATE`` lacks ``{token}`` |
 | E004 | error | the tracker's time zone is not an IANA name |
-| E005 | error | ``TRACKER_PROJECTS_TASK_URL`` lacks ``{task}``, or has a field but ``{task}`` and ``{project}`` |
+| E005 | error | ``TRACKER_PROJECTS_TASK_URL`` lacks ``{task}``, or has a field but it and ``{project}`` |
 | E006 | error | ``TRACKER_PROJECTS_PROJECT_URL`` lacks ``{project}``, or has another field |
 | W001 | warning (``check --deploy``) | the invitation URL template is the development default |
 | W002 | warning (``check --deploy``) | the task link template is the development default |
@@ -52,7 +52,8 @@ def _link_errors() -> list[CheckMessage]:
     if fields is None or "task" not in fields or not fields <= {"task", "project"}:
         messages.append(
             Error(
-                f"TRACKER_PROJECTS_TASK_URL must hold {{task}} (and may hold {{project}}), no other field: {task!r}",
+                "TRACKER_PROJECTS_TASK_URL must hold {task} (and may hold {project}), no other field: "
+                f"{task!r}",
                 hint='For example "https://tracker.example.com/tasks/?project={project}&task={task}".',
                 id="tracker_projects.E005",
             )
@@ -111,7 +112,13 @@ def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 
 DEV_DEFAULTS = (
     # (setting, its development default, the mails it is in, the warning, where its fields go)
-    ("INVITE_URL_TEMPLATE", DEV_INVITE_URL_TEMPLATE, "invitation mails", "W001", "{token} where the token goes"),
+    (
+        "INVITE_URL_TEMPLATE",
+        DEV_INVITE_URL_TEMPLATE,
+        "invitation mails",
+        "W001",
+        "{token} where the token goes",
+    ),
     ("TASK_URL", DEV_TASK_URL, "task notifications", "W002", "{project} and {task} where the slugs go"),
     ("PROJECT_URL", DEV_PROJECT_URL, "project notifications", "W003", "{project} where the slug goes"),
 )
