@@ -1,9 +1,8 @@
 // /tasks/?project=<slug> (and /projects/<slug>/tasks/): the tasks of one project, with filters
-// and pages. `&task=<slug>` (the link in a notification mail) opens that task: its card is
-// highlighted, scrolled to and focused, on its page of the list or, when it is not on the page
-// shown, above the list. The manager creates, edits, assigns and deletes, and restores from the project's
+// and pages. The manager creates, edits, assigns and deletes, and restores from the project's
 // trash; an assignee changes the status of their own tasks. Everyone in the project reads each
-// task's history.
+// task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
+// highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
 import { api } from "./api.js";
 import { historyList } from "./history.js";
 import {
@@ -165,7 +164,9 @@ function card(task) {
   return h(
     "li",
     {
-      class: `card item${task.is_overdue ? " is-overdue" : ""}${task.status === "done" ? " is-done" : ""}${linked ? " is-linked" : ""}`,
+      class:
+        `card item${task.is_overdue ? " is-overdue" : ""}${task.status === "done" ? " is-done" : ""}` +
+        (linked ? " is-linked" : ""),
       dataset: { slug: task.slug, status: task.status },
       tabindex: linked ? "-1" : null,
       "aria-labelledby": titleId,
