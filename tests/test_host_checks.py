@@ -1,5 +1,5 @@
 """The checks a host's own setup meets: django-q2's ORM broker on SQLite
-(tracker_accounts.W006) and a host NinjaAPI at the tracker's URL prefix (tracker_projects.W002)."""
+(tracker_accounts.W006) and a host NinjaAPI at the tracker's URL prefix (tracker_projects.W004)."""
 
 from __future__ import annotations
 
@@ -102,12 +102,12 @@ def test_a_host_ninja_api_at_the_trackers_prefix_is_w002(patterns, warned_at):
         assert messages == []
     else:
         [message] = messages
-        assert message.id == "tracker_projects.W002"
+        assert message.id == "tracker_projects.W004"
         assert f"'host_api' at {warned_at}" in message.msg
 
 
 def test_the_registered_check_walks_the_root_urlconf(settings):
     settings.ROOT_URLCONF = "tests.urls_api_same_prefix"  # the site's API at api/, as the tracker
-    assert ids(projects_checks.check_mount()) == ["tracker_projects.W002"]
+    assert ids(projects_checks.check_mount()) == ["tracker_projects.W004"]
     settings.ROOT_URLCONF = "tests.host_urls"  # the site's API at v1/, the tracker at api/
     assert projects_checks.check_mount() == []

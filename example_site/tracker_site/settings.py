@@ -197,6 +197,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- the tracker apps -----------------------------------------------------------------
+# notification mails link to the task (the tasks page opens it) or project they are about
+TRACKER_PROJECTS_TASK_URL = BASE_URL + "/tasks/?project={project}&task={task}"
+TRACKER_PROJECTS_PROJECT_URL = BASE_URL + "/projects/{project}/tasks/"
 TRACKER_PROJECTS_INVITE_URL_TEMPLATE = BASE_URL + "/invite_register/{token}/"
 # notification mails: the one-click unsubscribe link (the API's path) and the site's settings page
 TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = BASE_URL + "/api/notifications/unsubscribe/{token}/"

@@ -31,6 +31,8 @@ def use_site_url(url: str) -> dict[str, str]:
     if os.environ.get("BASE_URL"):
         return {}
     settings.BASE_URL = url
+    settings.TRACKER_PROJECTS_TASK_URL = url + "/tasks/?project={project}&task={task}"
+    settings.TRACKER_PROJECTS_PROJECT_URL = url + "/projects/{project}/tasks/"
     settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = url + "/invite_register/{token}/"
     settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = url + "/api/notifications/unsubscribe/{token}/"
     settings.TRACKER_ACCOUNTS_PREFERENCES_URL = url + "/me/"

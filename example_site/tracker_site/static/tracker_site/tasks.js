@@ -1,7 +1,8 @@
 // /tasks/?project=<slug> (and /projects/<slug>/tasks/): the tasks of one project, with filters
 // and pages. The manager creates, edits, assigns and deletes, and restores from the project's
 // trash; an assignee changes the status of their own tasks. Everyone in the project reads each
-// task's history.
+// task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
+// highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
 import { api } from "./api.js";
 import { historyList } from "./history.js";
 import {
@@ -33,12 +34,27 @@ const slug = root.dataset.project;
 const list = $("#task-list");
 const filtersForm = $("#task-filters");
 const listError = $("#list-error");
-const state = { me: null, project: null, filters: {}, editing: null, deleting: null, history: null };
+const linkedSection = $("#linked-section");
+let linkedTitles = 0;
+const state = {
+  me: null,
+  project: null,
+  filters: {},
+  editing: null,
+  deleting: null,
+  history: null,
+  linked: new URLSearchParams(location.search).get("task") || "",
+};
 
-// Keep ?project= in the address when the filters are written there.
+// Keep ?project= (and the linked task) in the address when the filters are written there.
 function writeUrl(page) {
   const onTasksPath = location.pathname === "/tasks/";
-  setUrlQuery({ ...(onTasksPath ? { project: slug } : {}), ...state.filters, page: page > 1 ? page : "" });
+  setUrlQuery({
+    ...(onTasksPath ? { project: slug } : {}),
+    task: state.linked,
+    ...state.filters,
+    page: page > 1 ? page : "",
+  });
 }
 
 // ------------------------------------------------------------------ the project
@@ -90,8 +106,48 @@ const load = pagedList({
     Object.values(state.filters).some(Boolean)
       ? "No tasks match these filters."
       : "No tasks in this project yet.",
-  drawn: writeUrl,
+  drawn: (page) => {
+    writeUrl(page);
+    if (!linkedSection.hidden) refreshLinked();
+  },
 });
+
+// ------------------------------------------------------------------ the task a link names
+function linkedCard() {
+  return state.linked ? list.querySelector(`[data-slug="${CSS.escape(state.linked)}"]`) : null;
+}
+
+async function fetchLinked() {
+  return api("GET", `/api/tasks/${encodeURIComponent(state.linked)}/edit/`);
+}
+
+// Show the linked task above the list when its card is not on the page shown.
+async function pinLinked() {
+  linkedSection.hidden = false;
+  try {
+    const task = await fetchLinked();
+    $("#linked-list").replaceChildren(card(task));
+    return $("#linked-list").firstElementChild;
+  } catch (error) {
+    showAlert($("#linked-error"), error);
+    return $("#linked-error");
+  }
+}
+
+async function refreshLinked() {
+  try {
+    $("#linked-list").replaceChildren(card(await fetchLinked()));
+  } catch (error) {
+    showAlert($("#linked-error"), error);
+  }
+}
+
+async function openLinked() {
+  if (!state.linked) return;
+  const target = linkedCard() || (await pinLinked());
+  target.scrollIntoView({ block: "center" });
+  target.focus();
+}
 
 function card(task) {
   const manager = state.project.my_role === "manager";
@@ -103,16 +159,23 @@ function card(task) {
   const assignee = task.assignee
     ? `${personName(task.assignee)}${mine ? " (you)" : ""}`
     : h("span", { class: "muted" }, "Nobody");
+  const linked = task.slug === state.linked;
+  const titleId = linked ? `linked-title-${++linkedTitles}` : null; // unique: it may be drawn twice
   return h(
     "li",
     {
-      class: `card item${task.is_overdue ? " is-overdue" : ""}${task.status === "done" ? " is-done" : ""}`,
+      class:
+        `card item${task.is_overdue ? " is-overdue" : ""}${task.status === "done" ? " is-done" : ""}` +
+        (linked ? " is-linked" : ""),
       dataset: { slug: task.slug, status: task.status },
+      tabindex: linked ? "-1" : null,
+      "aria-labelledby": titleId,
+      "aria-current": linked ? "true" : null,
     },
     h(
       "div",
       { class: "item-head" },
-      h("h2", { class: "item-title" }, task.title),
+      h("h2", { class: "item-title", id: titleId }, task.title),
       h(
         "span",
         { class: "badges" },
@@ -236,6 +299,8 @@ function statusControls(task, rowError) {
 
 bindFilters(filtersForm, (values) => {
   state.filters = values;
+  state.linked = ""; // new filters: the list, no longer the linked task
+  linkedSection.hidden = true;
   load(1);
 });
 
@@ -349,6 +414,7 @@ if (!slug) {
     filtersToForm(filtersForm, params);
     state.filters = formValues(filtersForm);
     await Promise.all([load(Number(params.get("page")) || 1), manager ? loadTrash(1) : null]);
+    await openLinked();
   } catch (error) {
     showAlert($("#project-error"), error);
     filtersForm.hidden = true;

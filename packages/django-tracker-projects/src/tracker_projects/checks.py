@@ -6,13 +6,18 @@
 | E002 | error | ``django_q`` is not installed |
 | E003 | error | ``TRACKER_PROJECTS_INVITE_URL_TEMPLATE`` lacks ``{token}`` |
 | E004 | error | the tracker's time zone is not an IANA name |
+| E005 | error | ``TRACKER_PROJECTS_TASK_URL`` lacks ``{task}``, or has a field but it and ``{project}`` |
+| E006 | error | ``TRACKER_PROJECTS_PROJECT_URL`` lacks ``{project}``, or has another field |
 | W001 | warning (``check --deploy``) | the invitation URL template is the development default |
-| W002 | warning | a host ``NinjaAPI`` is mounted at the tracker's URL prefix (or under it) |
+| W002 | warning (``check --deploy``) | the task link template is the development default |
+| W003 | warning (``check --deploy``) | the project link template is the development default |
+| W004 | warning | a host ``NinjaAPI`` is mounted at the tracker's URL prefix (or under it) |
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from string import Formatter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.apps import AppConfig, apps
@@ -22,7 +27,50 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tracker_accounts.checks import holds_only_token
 
-from .conf import DEV_INVITE_URL_TEMPLATE, app_settings
+from .conf import DEV_INVITE_URL_TEMPLATE, DEV_PROJECT_URL, DEV_TASK_URL, app_settings
+
+
+def template_fields(template: str) -> set[str] | None:
+    """The plain ``{name}`` fields of a link template; None when it cannot be formatted with
+    them alone (broken braces, a positional ``{}``, a conversion or a format spec)."""
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError:
+        return None
+    fields: set[str] = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            return None
+        fields.add(name)
+    return fields
+
+
+def _link_errors() -> list[CheckMessage]:
+    """E005 and E006: the templates of the links in notification mails."""
+    messages: list[CheckMessage] = []
+    task = app_settings.TASK_URL
+    fields = template_fields(task)
+    if fields is None or "task" not in fields or not fields <= {"task", "project"}:
+        messages.append(
+            Error(
+                "TRACKER_PROJECTS_TASK_URL must hold {task} (and may hold {project}), no other field: "
+                f"{task!r}",
+                hint='For example "https://tracker.example.com/tasks/?project={project}&task={task}".',
+                id="tracker_projects.E005",
+            )
+        )
+    project = app_settings.PROJECT_URL
+    if template_fields(project) != {"project"}:
+        messages.append(
+            Error(
+                f"TRACKER_PROJECTS_PROJECT_URL must hold {{project}} and no other field: {project!r}",
+                hint='For example "https://tracker.example.com/projects/{project}/".',
+                id="tracker_projects.E006",
+            )
+        )
+    return messages
 
 
 @register()
@@ -61,20 +109,35 @@ def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object
                 id="tracker_projects.E004",
             )
         )
+    messages.extend(_link_errors())
     return messages
+
+
+DEV_DEFAULTS = (
+    # (setting, its development default, the mails it is in, the warning, where its fields go)
+    (
+        "INVITE_URL_TEMPLATE",
+        DEV_INVITE_URL_TEMPLATE,
+        "invitation mails",
+        "W001",
+        "{token} where the token goes",
+    ),
+    ("TASK_URL", DEV_TASK_URL, "task notifications", "W002", "{project} and {task} where the slugs go"),
+    ("PROJECT_URL", DEV_PROJECT_URL, "project notifications", "W003", "{project} where the slug goes"),
+)
 
 
 @register(Tags.security, deploy=True)
 def check_deploy(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
-    if app_settings.INVITE_URL_TEMPLATE != DEV_INVITE_URL_TEMPLATE:
-        return []
+    """A warning for each link template that is still the development default."""
     return [
         Warning(
-            "TRACKER_PROJECTS_INVITE_URL_TEMPLATE is the development default: invitation "
-            f"mails would link to {DEV_INVITE_URL_TEMPLATE}.",
-            hint="Set it to your site's page, with {token} where the token goes.",
-            id="tracker_projects.W001",
+            f"TRACKER_PROJECTS_{name} is the development default: {mails} would link to {default}.",
+            hint=f"Set it to your site's page, with {where}.",
+            id=f"tracker_projects.{label}",
         )
+        for name, default, mails, label, where in DEV_DEFAULTS
+        if getattr(app_settings, name) == default
     ]
 
 
@@ -96,7 +159,7 @@ def mounted_resolvers(
 
 
 def mount_warnings(patterns: Sequence[URLPattern | URLResolver]) -> list[CheckMessage]:
-    """W002 for each ``NinjaAPI`` of the URLconf mounted at the tracker's prefix or under it."""
+    """W004 for each ``NinjaAPI`` of the URLconf mounted at the tracker's prefix or under it."""
     mounted = list(mounted_resolvers(patterns))
     trackers = [route for route, resolver in mounted if resolver.app_name == TRACKER_NAMESPACE]
     return [
@@ -107,7 +170,7 @@ def mount_warnings(patterns: Sequence[URLPattern | URLResolver]) -> list[CheckMe
             "them (and all of them if the tracker is included first).",
             hint=f'Give the tracker a prefix of its own, e.g. path("tracker/", '
             f'include("tracker_projects.urls")), or move the site\'s API out of /{tracker}.',
-            id="tracker_projects.W002",
+            id="tracker_projects.W004",
         )
         for tracker in trackers
         for route, resolver in mounted

@@ -9,6 +9,8 @@ from tracker_accounts.zone_names import tracker_zone_name
 
 PREFIX = "TRACKER_PROJECTS_"
 DEV_INVITE_URL_TEMPLATE = "http://127.0.0.1:8000/invite_register/{token}/"
+DEV_TASK_URL = "http://127.0.0.1:8000/tasks/?project={project}&task={task}"
+DEV_PROJECT_URL = "http://127.0.0.1:8000/projects/{project}/tasks/"
 
 DEFAULTS: dict[str, object] = {
     "TIME_ZONE": None,  # None: the host's TIME_ZONE
@@ -20,6 +22,9 @@ DEFAULTS: dict[str, object] = {
     "INVITE_MAILS_WINDOW": timedelta(hours=24),
     "INVITE_RECIPIENT_COOLDOWN": timedelta(minutes=10),
     "INVITE_URL_TEMPLATE": DEV_INVITE_URL_TEMPLATE,
+    # links in notification mails to the task or project they are about, in the host's frontend
+    "TASK_URL": DEV_TASK_URL,  # {task} (and {project}, if wanted): the slugs
+    "PROJECT_URL": DEV_PROJECT_URL,  # {project}: the project's slug
     "CACHE_TIMEOUT": 300,
     "JOB_CHUNK_SIZE": 2000,
 }
@@ -60,6 +65,14 @@ class ProjectsSettings(LiveSettings):
     @property
     def INVITE_URL_TEMPLATE(self) -> str:
         return self._str("INVITE_URL_TEMPLATE")
+
+    @property
+    def TASK_URL(self) -> str:
+        return self._str("TASK_URL")
+
+    @property
+    def PROJECT_URL(self) -> str:
+        return self._str("PROJECT_URL")
 
     @property
     def CACHE_TIMEOUT(self) -> int:

@@ -22,7 +22,7 @@ from tracker_accounts.locks import advisory_lock
 from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
 from tracker_accounts.models import Role
-from tracker_accounts.services import user_create
+from tracker_accounts.services import login, user_create
 from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import (
     EmailAmbiguous,
@@ -381,3 +381,13 @@ def invite_accept(
         new_account=new_user is not None,
     )
     return Acceptance(project=invite.project, new_user=new_user)
+
+
+def invite_accept_signing_in(*, token: str, password: str, ip: str) -> Acceptance:
+    """Accept as the account of the invited address, signed in with its password: for a page
+    with no bearer token at hand. The password is checked by the API's login, under its
+    lockout (:class:`~tracker_accounts.errors.RateLimited` after too many failures,
+    ``InvalidCredentials`` for a wrong one); an unusable invite fails before any check."""
+    invite = _usable(token, lock=False)
+    user = login(email=invite.email, password=password, ip=ip)
+    return invite_accept(token=token, caller=user, password=None, first_name="", last_name="")

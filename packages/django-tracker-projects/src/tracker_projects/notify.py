@@ -2,7 +2,9 @@
 
 Every one of them names its kind (:class:`~tracker_accounts.models.NotificationKind`), which
 the recipient can turn off, and carries the one-click unsubscribe headers and link of that
-kind (:func:`tracker_accounts.notifications.notification_mail`). The jobs build them for
+kind (:func:`tracker_accounts.notifications.notification_mail`), and links to the task or
+project it is about in the host's frontend (:mod:`tracker_projects.links`), made from the
+slugs of the rows the jobs load, with no query per mail. The jobs build them for
 many recipients at once; :func:`task_assigned` queues one from the services, in the
 transaction of the write that assigns (a write that rolls back sends nothing).
 """
@@ -18,6 +20,7 @@ from tracker_accounts.notifications import notification_mail, wants
 from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import display_name, email_of
 
+from .links import project_url, task_url
 from .models import Membership, NotificationKind, Priority, Project, Task
 
 if TYPE_CHECKING:
@@ -39,6 +42,16 @@ def _message(
     }
 
 
+def _task_context(task: Task) -> dict[str, object]:
+    """The task's and its project's names, and the link to the task (its project loaded)."""
+    project = task.project
+    return {
+        "task": task.title,
+        "project": project.name,
+        "link": task_url(project_slug=project.slug, task_slug=task.slug),
+    }
+
+
 def task_message(kind: str, subject: str, template: str) -> Callable[[Task, User], MailMessage]:
     """A builder of ``kind`` mails about a task (its project loaded) to one recipient;
     ``subject`` has a ``{title}`` field."""
@@ -49,7 +62,7 @@ def task_message(kind: str, subject: str, template: str) -> Callable[[Task, User
             user=user,
             subject=subject.format(title=subject_text(task.title) or "a task"),
             template=template,
-            context={"task": task.title, "project": task.project.name, "due_date": task.due_date},
+            context={**_task_context(task), "due_date": task.due_date},
         )
 
     return build
@@ -69,7 +82,11 @@ def project_overdue_message(project: Project, user: User) -> MailMessage:
         user=user,
         subject=f"Overdue project: {subject_text(project.name) or 'a project'}",
         template="tracker_projects/email/project_overdue",
-        context={"project": project.name, "due_date": project.due_date},
+        context={
+            "project": project.name,
+            "due_date": project.due_date,
+            "link": project_url(project_slug=project.slug),
+        },
     )
 
 
@@ -83,7 +100,6 @@ def task_assigned(*, task: Task, assignee: User, actor: User | None) -> bool:
         return False
     if not Membership.objects.filter(project_id=task.project_id, user_id=assignee.pk).exists():
         return False
-    project = task.project
     due: date | None = task.due_date
     mail_enqueue(
         **_message(
@@ -92,8 +108,7 @@ def task_assigned(*, task: Task, assignee: User, actor: User | None) -> bool:
             subject=f"Assigned to you: {subject_text(task.title) or 'a task'}",
             template="tracker_projects/email/task_assigned",
             context={
-                "task": task.title,
-                "project": project.name,
+                **_task_context(task),
                 "due_date": due,
                 "priority": Priority(task.priority).label,
                 "assigned_by": display_name(actor) if actor is not None else "",

@@ -8,5 +8,8 @@ if settings.TRACKER:
     # --- README: host urls, begin
     from django.urls import include, path
 
-    urlpatterns += [path("api/", include("tracker_projects.urls"))]  # URL namespace "tracker_api"
+    urlpatterns += [
+        path("api/", include("tracker_projects.urls")),  # URL namespace "tracker_api"
+        path("invite_register/", include("tracker_projects.accept_urls")),  # or your own page
+    ]
     # --- README: host urls, end
