@@ -7,6 +7,10 @@ hands the row's id (never the body) to a django-q2 task. ``outbox_send`` deliver
 records the outcome, and schedules failures for a retry with exponential backoff.
 Rows whose task was never queued (broker down) or that failed are picked up again by
 ``outbox_retry_due``, which runs every minute.
+
+``List-Unsubscribe`` leaves on one line, as ``<https://…>``: Python's email policy (which
+Django 6 builds messages with) folds a header longer than 78 characters, and a URL it cannot
+break it writes as RFC 2047 encoded words, which mail providers do not read as a link.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
+from email.message import EmailMessage, Message
+from email.policy import EmailPolicy, Policy
 from typing import NotRequired, TypedDict
 
 import django_q.tasks
@@ -37,6 +43,9 @@ logger = logging.getLogger("tracker_accounts.mail")
 
 SEND_TASK = "tracker_accounts.tasks.send_outbox_batch"
 SENDING_TIMEOUT = timedelta(minutes=10)
+# headers whose value must reach the recipient as it is: RFC 8058's link in angle brackets
+ONE_LINE_HEADERS = ("List-Unsubscribe",)
+MAX_HEADER_LINE = 998  # RFC 5322, section 2.1.1, without the CRLF
 
 
 class MailMessage(TypedDict):
@@ -179,11 +188,56 @@ def default_mailer() -> BaseEmailBackend:
     return django_mail.get_connection()
 
 
+class OneLineHeader(str):
+    """A header the email package writes unfolded, ``Name: value`` on one line.
+
+    ``email.policy`` treats a value with a ``name`` as a header object and writes it with its
+    ``fold()``; this one keeps an ASCII line of up to 998 characters as it is (RFC 5322 allows
+    it) and folds anything else as the policy would."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> OneLineHeader:
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"a {name} header cannot hold a line break")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        line = f"{self.name}: {self}"
+        if line.isascii() and len(line) <= MAX_HEADER_LINE:
+            return line + policy.linesep
+        folded: str = policy.header_factory(self.name, str(self)).fold(policy=policy)
+        return folded
+
+
+def keep_on_one_line(message: Message) -> None:
+    """Give the ``ONE_LINE_HEADERS`` of a message built on a modern policy (Django 6's) their
+    values as :class:`OneLineHeader`; a legacy (compat32) message writes them unfolded already."""
+    if not isinstance(message.policy, EmailPolicy):
+        return
+    for name in ONE_LINE_HEADERS:
+        value = message.get(name)
+        if value is not None:
+            message.replace_header(name, OneLineHeader(name, str(value)))
+
+
+class OutboxMessage(EmailMultiAlternatives):
+    """The messages of the outbox: Django's, with ``List-Unsubscribe`` kept on one line."""
+
+    def message(self, *, policy: Policy | None = None) -> EmailMessage:
+        # Django 5.2's message() takes no policy; Django 6's SMTP backend passes one
+        built = super().message() if policy is None else super().message(policy=policy)
+        keep_on_one_line(built)
+        return built
+
+
 def _build(row: OutboundEmail) -> EmailMultiAlternatives | None:
     body = stored_message(row)
     if body is None:
         return None
-    msg = EmailMultiAlternatives(
+    msg = OutboxMessage(
         subject=row.subject,
         body=body["text"],
         from_email=settings.DEFAULT_FROM_EMAIL,

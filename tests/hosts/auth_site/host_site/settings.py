@@ -9,7 +9,7 @@ if TRACKER:
     INSTALLED_APPS += ["tracker_accounts", "tracker_projects"]
     Q_CLUSTER = {"name": "tracker", "orm": "default", "timeout": 60, "retry": 120}  # retry > timeout
     TRACKER_PROJECTS_INVITE_URL_TEMPLATE = "https://www.example.com/invite_register/{token}/"
-    TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = "https://example.com/api/notifications/unsubscribe/{token}/"
+    TRACKER_ACCOUNTS_SITE_URL = "https://example.com"  # links in mail to the tracker's own pages
     AUTHENTICATION_BACKENDS = ["tracker_accounts.backends.LoginLockoutBackend", *AUTHENTICATION_BACKENDS]
     # --- README: host setup, end
     Q_CLUSTER["sync"] = True  # this test only: tasks (mail) run inline, no worker process
