@@ -9,8 +9,10 @@ import email.policy
 import re
 import socket
 import threading
+from itertools import takewhile
 from urllib.parse import urlsplit
 
+import django
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.django_db
 SITE = "https://tracker.example.com"
 FORM = "application/x-www-form-urlencoded"
 ONE_CLICK = b"List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+NEW_MAIL = django.VERSION >= (6, 0)  # messages built on a modern email policy
 
 
 # --------------------------------------------------------------------------- a real SMTP server
@@ -105,15 +108,18 @@ def test_a_long_title_and_non_ascii_subject_still_fold_as_before(smtp, settings)
     lines = header_lines(raw)
     url = unsubscribe_url(member.pk, "task_assigned")
     assert f"List-Unsubscribe: <{url}>".encode() in lines
-    subject = next(line for line in lines if line.startswith(b"Subject:"))
-    assert b"=?utf-8?" in subject.lower() and len(subject) <= 78
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"Subject:"))
+    folded = [lines[at], *takewhile(lambda line: line[:1].isspace(), lines[at + 1 :])]
+    assert len(folded) > 1 and b"=?utf-8?" in b"".join(folded).lower()  # encoded and folded
     assert all(len(line) <= 998 for line in lines)
 
 
 # --------------------------------------------------------------------------- the header itself
-@pytest.mark.parametrize(
-    "policy", [None, email.policy.SMTP, email.policy.default], ids=["default", "smtp", "email.policy.default"]
-)
+# Django 6's message() takes the policy its SMTP backend passes (email.policy.SMTP); 5.2's takes none
+POLICIES = {"none": None} | ({"smtp": email.policy.SMTP, "default": email.policy.default} if NEW_MAIL else {})
+
+
+@pytest.mark.parametrize("policy", list(POLICIES.values()), ids=list(POLICIES))
 def test_an_outbox_message_writes_the_header_unfolded_under_any_policy(policy):
     url = f"{SITE}/api/notifications/unsubscribe/{'x' * 120}/"
     message = OutboxMessage(
