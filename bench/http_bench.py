@@ -577,7 +577,9 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, miss_mode: str)
         "DJANGO_SETTINGS_MODULE": "tracker_site.settings",
     }
     env.pop("BENCH_CACHE", None)
-    miss_env = {**env, "BENCH_CACHE": {"reads": "reads", "all": "dummy"}[miss_mode]}
+    # a Redis database of its own: the example site's entries (same keys) must not answer it
+    miss_redis = REDIS.rsplit("/", 1)[0] + "/" + str(int(REDIS.rsplit("/", 1)[1]) + 1)
+    miss_env = {**env, "REDIS_URL": miss_redis, "BENCH_CACHE": {"reads": "reads", "all": "dummy"}[miss_mode]}
     servers: list[Server] = []
     try:
         print(f"[{scale:,} tasks] seeding ...", flush=True)

@@ -7,6 +7,10 @@
  * relative to the mount point (`/auth/login/`): the prefix is stripped here, before
  * openapi-typescript (default options) sees the document.
  *
+ * A user's id is the host's user model's key: an integer on the example site, a UUID's string
+ * on a site whose user model has one. The schema marks each with `x-tracker-user-key`; here
+ * they become `number | string`, so the one client serves every site.
+ *
  *   node scripts/generate.mjs          write src/schema.d.ts
  *   node scripts/generate.mjs --check  fail (exit 1) when the committed file differs
  */
@@ -28,6 +32,20 @@ const HEADER = `/**
 
 `;
 
+/** The schema a user id gets: any key a site's user model may have. */
+const USER_KEY = { anyOf: [{ type: "integer" }, { type: "string" }] };
+
+/** The document with every schema marked `x-tracker-user-key` widened to USER_KEY. */
+export function widenUserKeys(node) {
+  if (Array.isArray(node)) return node.map(widenUserKeys);
+  if (node === null || typeof node !== "object") return node;
+  if (node["x-tracker-user-key"] === true) {
+    const { type, format, "x-tracker-user-key": _marker, ...rest } = node;
+    return { ...rest, ...USER_KEY };
+  }
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, widenUserKeys(value)]));
+}
+
 /** The document with every path key relative to the mount point. */
 export function stripMountPrefix(document, prefix = MOUNT_PREFIX) {
   const paths = {};
@@ -42,7 +60,7 @@ export function stripMountPrefix(document, prefix = MOUNT_PREFIX) {
 
 export async function generate() {
   const document = JSON.parse(await readFile(SNAPSHOT, "utf8"));
-  const ast = await openapiTS(stripMountPrefix(document), { silent: true });
+  const ast = await openapiTS(widenUserKeys(stripMountPrefix(document)), { silent: true });
   return HEADER + astToString(ast);
 }
 

@@ -47,6 +47,7 @@ import {
   type TokenPairOut,
   type Tokens,
   type UnsubscribedOut,
+  type UserId,
   type UserOut,
   type VerifyOtpIn,
   type paths,
@@ -305,7 +306,7 @@ export class TrackerClient {
   }
 
   /** The manager removes someone else, or a member leaves. 409 `manager_cannot_leave`. */
-  async removeMember(slug: string, userId: number): Promise<void> {
+  async removeMember(slug: string, userId: UserId): Promise<void> {
     await unwrap(
       this.http.DELETE("/projects/{slug}/members/{user_id}/", {
         params: { path: { slug, user_id: userId } },

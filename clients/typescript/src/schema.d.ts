@@ -1234,7 +1234,7 @@ export interface components {
             /** First Name */
             first_name: string;
             /** Id */
-            id: number;
+            id: number | string;
             /**
              * Joined At
              * Format: date-time
@@ -1692,7 +1692,7 @@ export interface components {
             /** First Name */
             first_name: string;
             /** Id */
-            id: number;
+            id: number | string;
             /** Last Name */
             last_name: string;
         };
@@ -1719,7 +1719,7 @@ export interface components {
             /** First Name */
             first_name: string;
             /** Id */
-            id: number;
+            id: number | string;
             /** Last Name */
             last_name: string;
             role: components["schemas"]["Role"];
@@ -4335,7 +4335,7 @@ export interface operations {
             header?: never;
             path: {
                 slug: string;
-                user_id: number;
+                user_id: number | string;
             };
             cookie?: never;
         };

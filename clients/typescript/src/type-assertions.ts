@@ -27,6 +27,7 @@ import type {
   TaskOut,
   TrackerClient,
   UnsubscribedOut,
+  UserId,
   UserOut,
   paths,
 } from "./index.js";
@@ -82,6 +83,11 @@ export type TypeAssertions = [
   >,
   Assert<Equal<AcceptResult, Schemas["AcceptedOut"] | Schemas["AcceptedNewUserOut"]>>,
   Assert<Equal<Args<"revokeInvite">, [slug: string, inviteId: number]>>,
+  // a user's id is the host's user model's key: a number, or a string (a UUID)
+  Assert<Equal<UserId, number | string>>,
+  Assert<Equal<Schemas["UserOut"]["id"], UserId>>,
+  Assert<Equal<Schemas["MemberOut"]["id"], UserId>>,
+  Assert<Equal<Args<"removeMember">, [slug: string, userId: UserId]>>,
   // history: the verbs, the filters, the entries
   Assert<Includes<ActivityVerb, "task.updated">>,
   Assert<Includes<ActivityVerb, "task.restored">>,

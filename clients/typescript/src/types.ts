@@ -27,6 +27,11 @@ export type FieldError = Schemas["FieldError"];
 export type DetailOut = Schemas["DetailOut"];
 export type EmailTokenOut = Schemas["EmailTokenOut"];
 export type UserBrief = Schemas["UserBrief"];
+/**
+ * A user's id: the host's user model's key as it is, a number on most sites, a string (a UUID)
+ * on sites whose user model has one (the site's OpenAPI schema says which).
+ */
+export type UserId = UserBrief["id"];
 export type UserOut = Schemas["UserOut"];
 export type TokenPairOut = Schemas["TokenPairOut"];
 /** The access/refresh pair (what `token/refresh/` answers, and what `onTokens` receives). */

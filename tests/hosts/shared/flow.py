@@ -2,8 +2,10 @@
 
 python flow.py BASE_URL MAIL_DIR [--site-api]: sign-up by code, a project and a task, an
 invitation accepted by a newcomer and one by an existing user, the member's status change,
-the existing user's login by email. With --site-api, the host's own API at /v1/ must answer
-exactly as it did before the tracker was added.
+the existing user's login by email, the assignment mail's one-click unsubscribe, and the
+newcomer removed by their user id. User ids are the host's user model's keys, of the type the
+OpenAPI schema states (an integer, or a UUID's string). With --site-api, the host's own API at
+/v1/ must answer exactly as it did before the tracker was added.
 """
 
 import json
@@ -12,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 from roster import EXISTING, MANAGER, NEWCOMER, PASSWORD
@@ -38,11 +41,12 @@ def call(method, path, body=None, token=None, expect=200, headers=None):
 
 
 def mail_to(address, pattern):
-    """The newest message to ``address`` matching ``pattern`` (the filebased backend's files)."""
-    for _ in range(50):
+    """The newest message to ``address`` (in any case: sites store addresses as they do) matching
+    ``pattern`` (the filebased backend's files)."""
+    for _ in range(300):  # up to 30 s: a worker (qcluster) may send it
         for path in sorted(MAIL_DIR.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
             for message in path.read_text().split("-" * 79):
-                if f"To: {address}" in message and (found := re.search(pattern, message)):
+                if f"to: {address.lower()}" in message.lower() and (found := re.search(pattern, message)):
                     return found.group(1)
         time.sleep(0.1)
     raise AssertionError(f"no mail to {address} matching {pattern}")
@@ -52,6 +56,22 @@ def envelope(body, code):
     assert set(body) >= {"code", "detail", "errors"} and body["code"] == code, body
 
 
+# a user's id is the user model's key: its type is the one the site's OpenAPI schema states
+USER_ID = call("GET", "/api/openapi.json")["components"]["schemas"]["UserBrief"]["properties"]["id"]
+
+
+def user_id(person):
+    """``person``'s id (a UserBrief, a User, a Member), checked against the schema's type."""
+    value = person["id"]
+    if USER_ID["type"] == "integer":
+        assert isinstance(value, int) and not isinstance(value, bool), (USER_ID, value)
+    else:
+        assert USER_ID["type"] == "string" and isinstance(value, str), (USER_ID, value)
+        if USER_ID.get("format") == "uuid":
+            assert str(uuid.UUID(value)) == value, value
+    return value
+
+
 # a manager signs up by code
 call("POST", "/api/auth/send-otp/", {"email": MANAGER}, expect=202)
 code = mail_to(MANAGER, r"\b(\d{6})\b")
@@ -59,11 +79,13 @@ email_token = call("POST", "/api/auth/verify-otp/", {"email": MANAGER, "otp": co
 signup = {"email_token": email_token, "password": PASSWORD, "first_name": "Bo", "last_name": "Ss"}
 pair = call("POST", "/api/auth/register/manager/", signup, expect=201)
 assert pair["user"]["role"] == "manager" and pair["user"]["email"] == MANAGER, pair["user"]
+boss_id = user_id(pair["user"])
 boss = call("POST", "/api/auth/login/", {"email": MANAGER.upper(), "password": PASSWORD})["access"]
 
 # a project, a task, invitations
 project = call("POST", "/api/projects/create/", {"name": "Adoption"}, token=boss, expect=201)
 slug = project["slug"]
+assert user_id(project["manager"]) == boss_id
 invited = call(
     "POST",
     f"/api/projects/{slug}/invite/",
@@ -98,6 +120,7 @@ task = call(
     expect=201,
 )
 assert task["assignee"]["first_name"] == "Grace"
+assert user_id(task["assignee"]) == user_id(grace_pair["user"]) and user_id(task["created_by"]) == boss_id
 done = call("PATCH", f"/api/tasks/{task['slug']}/edit/", {"status": "done"}, token=grace)
 assert done["status"] == "done" and done["completed_at"]
 envelope(
@@ -108,6 +131,26 @@ members = call("GET", f"/api/projects/{slug}/members/", token=grace)
 assert members["count"] == 3, members
 listed = call("GET", f"/api/projects/{slug}/task_list/?assignee=me", token=grace)
 assert [t["slug"] for t in listed["items"]] == [task["slug"]]
+
+# the assignment mail's one-click unsubscribe link names Grace by her id
+unsubscribe = mail_to(EXISTING["login_email"], r"/notifications/unsubscribe/([^/>\s]+)/")
+turned_off = call("POST", f"/api/notifications/unsubscribe/{unsubscribe}/")
+assert turned_off == {"kind": "task_assigned", "enabled": False}, turned_off
+assert call("GET", "/api/auth/me/notifications/", token=grace)["task_assigned"] is False
+
+# the manager removes the newcomer by the id the member list gives
+ids = {m["email"]: user_id(m) for m in members["items"]}
+call("DELETE", f"/api/projects/{slug}/members/{ids[NEWCOMER]}/", token=boss, expect=204)
+assert sorted(
+    m["email"] for m in call("GET", f"/api/projects/{slug}/members/", token=boss)["items"]
+) == sorted(set(ids) - {NEWCOMER})
+
+# the manager takes the task over: the history names both assignees by address
+call("PATCH", f"/api/tasks/{task['slug']}/edit/", {"assignee_email": MANAGER}, token=boss)
+latest = call("GET", f"/api/tasks/{task['slug']}/activity/", token=boss)["items"][0]
+assert latest["verb"] == "task.updated" and user_id(latest["actor"]) == boss_id, latest
+moved = latest["changes"]["assignee"]
+assert moved["from"].lower() == EXISTING["login_email"] and moved["to"] == MANAGER, moved
 
 # the tracker's envelope under its prefix
 envelope(call("GET", "/api/nothing-here/", expect=404), "not_found")
@@ -135,4 +178,7 @@ if "--site-api" in sys.argv:
     assert call("GET", "/api/health/")["status"] == "ok"
     print("the site's own API at /v1/: unchanged")
 
-print(f"flow over HTTP at {BASE}: sign-up, project, task, invitations, status change, existing login OK")
+print(
+    f"flow over HTTP at {BASE}: sign-up, project, task, invitations, status change, existing login, "
+    "unsubscribe, member removal by id, reassignment OK"
+)

@@ -14,7 +14,6 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from ninja.errors import AuthenticationError
@@ -24,7 +23,7 @@ from ninja_jwt.settings import api_settings
 
 from .principals import Principal
 from .tokens import TrackerAccessToken
-from .users import user_model
+from .users import UserKey, user_key
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -47,7 +46,7 @@ def _leeway_seconds() -> float:
 
 
 @functools.lru_cache(maxsize=4096)
-def _checked_token(raw: str) -> tuple[int, float | None] | None:
+def _checked_token(raw: str) -> tuple[UserKey, float | None] | None:
     """The user id and expiry of a token whose signature, type and claims ninja-jwt accepts.
 
     The same string always verifies the same way, so each worker checks a token once; only
@@ -56,12 +55,9 @@ def _checked_token(raw: str) -> tuple[int, float | None] | None:
         token = TrackerAccessToken(raw)
     except TokenError:
         return None
-    user_id = token.payload.get("user_id")
-    if user_id is None:
-        return None
-    try:
-        pk = user_model()._meta.pk.to_python(user_id)
-    except (ValidationError, TypeError, ValueError):
+    user_id = token.payload.get("user_id")  # ninja-jwt writes a key that is no integer as text
+    pk = None if user_id is None else user_key(user_id)
+    if pk is None:
         return None
     expires = token.payload.get("exp")
     return pk, float(expires) if isinstance(expires, int | float) else None

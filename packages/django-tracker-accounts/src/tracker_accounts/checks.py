@@ -6,27 +6,32 @@
 | E002 | error | ``ninja_jwt`` is not installed |
 | E003 | error | ``django_q`` is not installed |
 | E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
-| E005 | error | the user model's primary key is not an integer (the API's user ``id`` is one) |
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
 | E008 | error | ``TRACKER_ACCOUNTS_SITE_URL`` is not an absolute http(s) URL of a host (scheme, host, port) |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
 | W005 | warning (``check --deploy``) | ``TRACKER_ACCOUNTS_SITE_URL`` is the development default |
+| W006 | warning | the ORM broker (``Q_CLUSTER["orm"]``) on SQLite without ``timeout`` >= 10 and IMMEDIATE |
+
+``E005`` (a user model whose primary key is not an integer) is gone: any primary key Django
+allows for a user model is supported. Its id is not reused. ``E007`` (an unsubscribe URL
+template without ``{token}``) is gone with its setting: links are reversed (``E008``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from string import Formatter
 
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.utils import load_backend
 from django.utils.module_loading import import_string
 
 from .conf import DEV_SITE_URL, app_settings
@@ -86,24 +91,16 @@ def check_user_model(app_configs: Sequence[AppConfig] | None = None, **kwargs: o
                 id="tracker_accounts.E001",
             )
         ]
-    messages: list[CheckMessage] = []
-    if not isinstance(model._meta.pk, models.IntegerField | models.AutoField):
-        messages.append(
-            Error(
-                f"The primary key of {label} must be an integer: the API's user id is one.",
-                id="tracker_accounts.E005",
-            )
-        )
     if not emails_unique(model, field):
-        messages.append(
+        return [
             Warning(
                 f"{label}.{field.name} is not unique: where two accounts share an address, "
                 "sign-in, sign-up, invitations and assignments refuse it (409 email_ambiguous).",
                 hint=f"Make {field.name} unique (a UniqueConstraint on Lower({field.name!r})) if you can.",
                 id="tracker_accounts.W002",
             )
-        )
-    return messages
+        ]
+    return []
 
 
 @register()
@@ -190,3 +187,52 @@ def check_cache_shared(
             id="tracker_accounts.W003",
         )
     ]
+
+
+SQLITE_MIN_TIMEOUT = 10  # seconds a write waits for the other process's lock (Python's default: 5)
+
+
+def sqlite_waits_its_turn(options: Mapping[str, object]) -> bool:
+    """Whether SQLite ``OPTIONS`` make a write wait for the lock instead of failing: its
+    transaction takes the lock when it begins (``IMMEDIATE``: a deferred one that has read
+    cannot wait for it) and waits long enough for it."""
+    timeout = options.get("timeout")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < SQLITE_MIN_TIMEOUT:
+        return False
+    return str(options.get("transaction_mode", "")).upper() == "IMMEDIATE"
+
+
+def broker_lock_warnings(
+    cluster: object, databases: Mapping[str, Mapping[str, object]]
+) -> list[CheckMessage]:
+    """W006 for a ``Q_CLUSTER`` whose ORM broker queues tasks in a SQLite database that lets
+    a write fail on the worker's lock."""
+    alias = cluster.get("orm") if isinstance(cluster, Mapping) else None
+    if not isinstance(alias, str) or alias not in databases:
+        return []
+    database = databases[alias]
+    try:
+        vendor = load_backend(str(database.get("ENGINE", ""))).DatabaseWrapper.vendor
+    except ImproperlyConfigured:
+        return []  # Django's own use of the database reports it
+    options = database.get("OPTIONS", {})
+    if vendor != "sqlite" or (isinstance(options, Mapping) and sqlite_waits_its_turn(options)):
+        return []
+    return [
+        Warning(
+            f"django-q2's ORM broker queues tasks in the SQLite database {alias!r}, which the web "
+            f"server writes too: without a timeout of at least {SQLITE_MIN_TIMEOUT} s and "
+            "transaction_mode IMMEDIATE in its OPTIONS, a request whose write meets the worker's "
+            "fails with 'database is locked' (500).",
+            hint=f'Give DATABASES["{alias}"]["OPTIONS"] "timeout": 20 and "transaction_mode": '
+            '"IMMEDIATE", as the README\'s host settings do.',
+            id="tracker_accounts.W006",
+        )
+    ]
+
+
+@register()
+def check_sqlite_broker(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
+    return broker_lock_warnings(getattr(settings, "Q_CLUSTER", None), settings.DATABASES)

@@ -1,7 +1,8 @@
 """Reusable, typed input field types for ninja schemas.
 
 Strings are refused when they carry NUL bytes or lone surrogates (the database cannot
-store them); emails are validated with Django's validator and normalised.
+store them); emails are validated with Django's validator and normalised. A user's id
+(:data:`UserId`) is the host's user model's key, documented as that model types it.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from typing import Annotated
+from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from .addresses import canonical_email
+from .users import UserKey, key_json_schema, user_key
 from .zone_names import is_zone_name
 
 
@@ -94,3 +99,31 @@ TimeZoneName = Annotated[
     AfterValidator(time_zone_name),
     Field(description="An IANA time zone name.", examples=["Europe/Paris"]),
 ]
+
+
+def user_id(value: UserKey) -> UserKey:
+    """``value`` as the user model's key (``"7"`` is 7 where keys are integers), else refused."""
+    key = user_key(reject_unstorable(value) if isinstance(value, str) else value)
+    if key is None:
+        raise ValueError("Not a user's id.")
+    return key
+
+
+# Marks a user id in the OpenAPI schema, so that a client made for every site (the TypeScript
+# client is generated from the example site's schema) can type it as any key.
+USER_KEY_EXTENSION = "x-tracker-user-key"
+
+
+class UserKeySchema:
+    """States a user id in the OpenAPI schema as the host's user model keys its users (an integer,
+    a UUID's string, a string): worked out when the schema is generated, once the apps are loaded,
+    so the schemas module itself may be imported before."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**key_json_schema(), USER_KEY_EXTENSION: True}
+
+
+# A user's id, in a body or a path: the host's user model's primary key as it is.
+UserId = Annotated[int | UUID | str, AfterValidator(user_id), UserKeySchema()]

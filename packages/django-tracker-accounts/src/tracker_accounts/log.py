@@ -7,6 +7,10 @@ import logging
 import os
 import re
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .users import UserKey
 
 request_id_var: ContextVar[str] = ContextVar("tracker_request_id", default="-")
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -37,7 +41,7 @@ def email_ref(email: str) -> str:
 def log_event(
     event: str,
     *,
-    actor_id: int | None = None,
+    actor_id: UserKey | None = None,
     outcome: str = "success",
     level: int = logging.INFO,
     **fields: object,

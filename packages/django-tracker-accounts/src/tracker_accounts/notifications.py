@@ -10,7 +10,9 @@ names the unsubscribe view of the tracker's API wherever it is mounted, on the s
 kind, signed with the site's secret under a salt of its own (``django.core.signing``, so
 ``SECRET_KEY_FALLBACKS`` keep older links working after a key rotation). It does not expire:
 a mail read months later still unsubscribes. A POST of the link turns that kind off; a GET
-(a person's click, a link scanner's fetch) only shows the page whose button posts it.
+(a person's click, a link scanner's fetch) only shows the page whose button posts it. The user
+is named by their key: an integer as a number (as every token before other keys were
+supported), any other key (a UUID) as its text.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from .links import tracker_link
 from .log import log_event
 from .models import NotificationKind, Profile, preference_field
 from .profiles import profile_of
-from .users import user_model
+from .users import UserKey, user_key, user_model
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -89,13 +91,14 @@ def _signer() -> signing.Signer:
     return signing.Signer(salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_token(user_id: int, kind: str) -> str:
+def unsubscribe_token(user_id: UserKey, kind: str) -> str:
     """A token that names this user and this kind; without the site's secret it cannot be made,
     nor changed to name another user or kind."""
-    return _signer().sign_object([int(user_id), NotificationKind(kind).value])
+    named = user_id if isinstance(user_id, int) else str(user_id)
+    return _signer().sign_object([named, NotificationKind(kind).value])
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+def read_unsubscribe_token(token: str) -> tuple[UserKey, str] | None:
     """(user id, kind) of a token this site signed, else None."""
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return None
@@ -105,13 +108,14 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
         return None
     if not isinstance(value, list) or len(value) != 2:
         return None
-    user_id, kind = value
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or kind not in KINDS:
+    named, kind = value
+    if not isinstance(named, int | str) or isinstance(named, bool) or kind not in KINDS:
         return None
-    return user_id, kind
+    user_id = user_key(named)
+    return None if user_id is None else (user_id, kind)
 
 
-def unsubscribe_url(user_id: int, kind: str) -> str:
+def unsubscribe_url(user_id: UserKey, kind: str) -> str:
     return tracker_link(UNSUBSCRIBE_VIEW, token=unsubscribe_token(user_id, kind))
 
 
@@ -122,7 +126,7 @@ class NotificationMail(TypedDict):
     context: dict[str, object]
 
 
-def notification_mail(user_id: int, kind: str) -> NotificationMail:
+def notification_mail(user_id: UserKey, kind: str) -> NotificationMail:
     """What every notification mail adds to ``mail_enqueue``'s keywords: the RFC 8058 headers,
     and the same link (and the settings page, where there is one) for the templates."""
     url = unsubscribe_url(user_id, kind)
@@ -143,7 +147,7 @@ def _link_owner(token: str) -> tuple[User, str]:
     if found is None:
         raise NotFound("This unsubscribe link is not valid.")
     user_id, kind = found
-    user = user_model()._default_manager.filter(pk=user_id).first()
+    user = user_model()._default_manager.filter(Q(pk=user_id)).first()  # Q: any key type
     if user is None:
         raise NotFound("This unsubscribe link is not valid.")
     return user, kind

@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import django
-from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from ninja.errors import AuthenticationError
@@ -28,7 +27,7 @@ from ninja.errors import AuthenticationError
 from . import versioned
 from .errors import DeferredAuth
 from .models import Profile
-from .users import active_users, has_field, user_model
+from .users import UserKey, active_users, has_field, user_key, user_model
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -39,32 +38,32 @@ UNCACHED = ("password", "last_login")  # loaded on access, as deferred fields ar
 PROFILE = "tracker_profile"  # the user model's reverse relation to the tracker's profile
 
 
-def account_version_key(user_id: int) -> str:
-    """The counter of a user's account: their row and their tracker profile."""
+def account_version_key(user_id: UserKey) -> str:
+    """The counter of a user's account: their row and their tracker profile (``user_id`` as
+    ``user.pk`` holds it, so a UUID in its one written form)."""
     return f"tr:v:account:{user_id}"
 
 
-def _state_key(user_id: int) -> str:
+def _state_key(user_id: UserKey) -> str:
     # pickles of model instances belong to the Django version that made them
     return f"tr:account:{django.__version__}:{user_id}"
 
 
-def _user_from_database(user_id: int) -> User | None:
+def _user_from_database(user_id: UserKey) -> User | None:
     """The active user with their profile (or none) in one query, the password deferred."""
-    model = user_model()
-    try:
-        key = model._meta.pk.to_python(user_id)
-    except ValidationError:
+    key = user_key(user_id)
+    if key is None:
         return None
     deferred = [name for name in UNCACHED if has_field(name)]
-    found: User | None = active_users().select_related(PROFILE).defer(*deferred).filter(pk=key).first()
+    # Q: the key has the host's type (a UUID, ...), not the type-checked model's
+    found: User | None = active_users().select_related(PROFILE).defer(*deferred).filter(Q(pk=key)).first()
     return found
 
 
 class Principal(DeferredAuth):
     """The user an access token names; resolved (cache, else database) when first needed."""
 
-    def __init__(self, user_id: int) -> None:
+    def __init__(self, user_id: UserKey) -> None:
         self.pk = user_id
         self._user: User | None = None
 
@@ -108,7 +107,7 @@ class Principal(DeferredAuth):
         return f"Principal({self.pk!r})"
 
 
-def forget(*user_ids: int) -> None:
+def forget(*user_ids: UserKey) -> None:
     """The next request of these users reads the database again: now, and once more when the
     current transaction commits (a request in between may have stored the state the
     transaction is replacing). Called on every save; call it after writes to users that

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, StrictBool, field_validator, model_valid
 from pydantic.config import JsonDict, JsonValue
 from pydantic.fields import FieldInfo
 
-from .fields import Email, OpaqueToken, Password, PersonName, TimeZoneName
+from .fields import Email, OpaqueToken, Password, PersonName, TimeZoneName, UserId
 
 NotificationKindName = Literal["task_assigned", "task_due_today", "task_overdue", "project_overdue"]
 
@@ -111,7 +111,7 @@ class DetailOut(Schema):
 class UserBrief(Schema):
     model_config = example(USER_EXAMPLE)
 
-    id: int
+    id: UserId  # the user model's key as it is; the OpenAPI schema states the site's type
     email: str
     first_name: str
     last_name: str

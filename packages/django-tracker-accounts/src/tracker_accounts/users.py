@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, IntegerField, Q, QuerySet, UUIDField
+from django.db.models.fields.related import RelatedField
 
 from . import error_codes as codes
 from .addresses import normalize_email
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
 
     User: TypeAlias = _CheckedUser
 
+# A user's primary key, whatever the host's user model uses: an integer (AutoField and the
+# like), a UUID (UUIDField), a string (CharField). Held as Django gives it (``user.pk``).
+UserKey: TypeAlias = int | UUID | str
+
 
 class EmailAmbiguous(Conflict):
     error = codes.EMAIL_AMBIGUOUS
@@ -40,6 +46,37 @@ class EmailAmbiguous(Conflict):
 
 def user_model() -> type[User]:
     return get_user_model()
+
+
+def key_field() -> Field[object, object]:
+    """The field that holds the user model's keys: its primary key, or the field a one-to-one
+    primary key (multi-table inheritance) points at."""
+    field: Field[object, object] = user_model()._meta.pk
+    while isinstance(field, RelatedField):
+        field = field.target_field
+    return field
+
+
+def user_key(value: object) -> UserKey | None:
+    """``value`` (a path segment, a token's claim, a raw SQL column) as the user model's key, the
+    type ``user.pk`` has (so cache keys made from either are one); None when it cannot be one."""
+    try:
+        key = user_model()._meta.pk.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
+    if isinstance(key, int | UUID | str) and not isinstance(key, bool):
+        return key
+    return None
+
+
+def key_json_schema() -> dict[str, str]:
+    """How the OpenAPI schema states a user id: an integer, a UUID's string, or a string."""
+    field = key_field()
+    if isinstance(field, IntegerField):  # AutoField, BigAutoField, PositiveIntegerField, ...
+        return {"type": "integer"}
+    if isinstance(field, UUIDField):
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string"}
 
 
 def email_field_name() -> str:
@@ -94,13 +131,13 @@ def display_name(user: User) -> str:
 class Brief(TypedDict):
     """The contract's UserBrief."""
 
-    id: int  # the user model's primary key, an integer (check tracker_accounts.E005)
+    id: UserKey  # the user model's primary key as it is (JSON: a number, or a UUID's string)
     email: str
     first_name: str
     last_name: str
 
 
-def brief(pk: int, email: object, first_name: object, last_name: object) -> Brief:
+def brief(pk: UserKey, email: object, first_name: object, last_name: object) -> Brief:
     """The one place a UserBrief is built, from a user or from a row of :func:`brief_columns`."""
     return {
         "id": pk,
@@ -139,8 +176,8 @@ def brief_reader(prefix: str) -> Callable[[Mapping[str, object]], Brief | None]:
         pk = row[pk_key]
         if pk is None:
             return None
-        if not isinstance(pk, int):
-            raise TypeError(f"{pk_key} is not an integer: {pk!r}")
+        if isinstance(pk, bool) or not isinstance(pk, int | UUID | str):
+            raise TypeError(f"{pk_key} is not a user's key: {pk!r}")
         return brief(pk, row[email_key], row.get(first_key), row.get(last_key))
 
     return read

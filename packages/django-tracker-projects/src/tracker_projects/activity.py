@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Literal, NotRequired, Required, TypedDict, Unpack
 
+from django.db.models import Q
+
 from tracker_accounts.users import display_name, email_of, user_model
 
 from .models import Activity, ActivityVerb, Priority, Project, Task
@@ -63,9 +65,9 @@ def changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[s
     }
     assignee = found.get("assignee")
     if assignee is not None:
-        ids = [i for i in (assignee["from"], assignee["to"]) if isinstance(i, int)]  # None: no assignee
+        ids = [i for i in (assignee["from"], assignee["to"]) if i is not None]  # None: no assignee
         emails: dict[object, str] = {
-            u.pk: email_of(u) for u in user_model()._default_manager.filter(pk__in=ids)
+            u.pk: email_of(u) for u in user_model()._default_manager.filter(Q(pk__in=ids))
         }
         found["assignee"] = {"from": emails.get(assignee["from"]), "to": emails.get(assignee["to"])}
     return found

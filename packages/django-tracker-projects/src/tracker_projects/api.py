@@ -13,6 +13,7 @@ from ninja.responses import Status
 from tracker_accounts import error_codes as codes
 from tracker_accounts.api import token_pair
 from tracker_accounts.auth import caller, current_user, lazy_jwt_auth, optional_jwt_auth
+from tracker_accounts.fields import UserId
 from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
@@ -213,7 +214,7 @@ def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
     description="The manager removes anyone but themself (409 `manager_cannot_leave`); a member may "
     "remove themself. Their tasks in the project become unassigned.",
 )
-def project_member_remove(request: HttpRequest, slug: str, user_id: int) -> Status[None]:
+def project_member_remove(request: HttpRequest, slug: str, user_id: UserId) -> Status[None]:
     services.member_remove(actor=current_user(request), project_slug=slug, user_id=user_id)
     return Status(204, None)
 

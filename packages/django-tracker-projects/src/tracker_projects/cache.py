@@ -50,13 +50,14 @@ from .clock import today
 from .conf import app_settings
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 GLOBAL = versioned.GLOBAL
 
 
-def member_version_key(user_id: int) -> str:
-    """The counter of a user's memberships."""
+def member_version_key(user_id: UserKey) -> str:
+    """The counter of a user's memberships (``user_id`` as ``user.pk`` holds it: an integer, a
+    UUID, whose text is one form whatever the database returned)."""
     return f"tp:v:user:{user_id}"
 
 
@@ -79,7 +80,9 @@ def task_version_key(slug: str) -> str:
     return f"tp:v:task:{_by_slug(slug)}"
 
 
-def _keys(users: Iterable[int], projects: Iterable[str], tasks: Iterable[str], everything: bool) -> list[str]:
+def _keys(
+    users: Iterable[UserKey], projects: Iterable[str], tasks: Iterable[str], everything: bool
+) -> list[str]:
     keys = [member_version_key(u) for u in users]
     keys += [project_version_key(slug) for slug in projects]
     keys += [task_version_key(slug) for slug in tasks]
@@ -90,7 +93,7 @@ def _keys(users: Iterable[int], projects: Iterable[str], tasks: Iterable[str], e
 
 def bump_now(
     *,
-    users: Iterable[int] = (),
+    users: Iterable[UserKey] = (),
     projects: Iterable[str] = (),
     tasks: Iterable[str] = (),
     everything: bool = False,
@@ -102,7 +105,7 @@ def bump_now(
 
 def bump_on_commit(
     *,
-    users: Iterable[int] = (),
+    users: Iterable[UserKey] = (),
     projects: Iterable[str] = (),
     tasks: Iterable[str] = (),
     everything: bool = False,
@@ -128,7 +131,7 @@ class Answer(NamedTuple):
     fresh_for: int | None = None
 
 
-def entry_key(namespace: str, reader_id: int, path: dict[str, str], query: Schema | None) -> str:
+def entry_key(namespace: str, reader_id: UserKey, path: dict[str, str], query: Schema | None) -> str:
     """The key of a reader's entry: the endpoint, its path arguments, the validated query with
     every field (defaults included, so ``?page=1`` and nothing are one entry), the tracker's
     date. The raw query string never enters it."""

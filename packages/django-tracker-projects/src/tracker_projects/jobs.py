@@ -38,7 +38,7 @@ from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
 from tracker_accounts.models import Profile
 from tracker_accounts.notifications import enabled_q
 from tracker_accounts.purge import accounts_purge_expired
-from tracker_accounts.users import user_model
+from tracker_accounts.users import user_key, user_model
 
 from . import activity, cache, notify
 from .clock import today
@@ -58,7 +58,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 logger = logging.getLogger("tracker_projects.jobs")
 
@@ -122,11 +122,27 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[i : i + size]
 
 
-def _fetch(sql: str, params: Sequence[Param]) -> list[tuple[int, ...]]:
-    """The rows of ``sql``: the jobs read back only ids, integers."""
+def _fetch(sql: str, params: Sequence[Param]) -> list[tuple[object, ...]]:
+    """The rows of ``sql``, as the database driver returns them."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [tuple(int(value) for value in row) for row in cursor.fetchall()]
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def as_id(value: object) -> int:
+    """A raw column holding one of the tracker's ids (an integer)."""
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(f"not an id: {value!r}")
+
+
+def as_user_key(value: object) -> UserKey:
+    """A raw column holding a user's key, as ``user.pk`` holds it: the driver returns a UUID
+    key as a UUID (PostgreSQL) or as its hex text (SQLite), the ORM always as a UUID."""
+    key = user_key(value)
+    if key is None:
+        raise TypeError(f"not a user's key: {value!r}")
+    return key
 
 
 def _in(ids: Sequence[int]) -> str:
@@ -166,7 +182,7 @@ def _due_for_reminder(now: datetime) -> TaskQuerySet:
 
 def _record(
     kind: str, select_sql: str, params: Sequence[Param], day: date | None = None
-) -> list[tuple[int, int]]:
+) -> list[tuple[int, UserKey]]:
     """Insert notification rows for (object_id, recipient_id) pairs the SELECT yields, on
     ``day`` or, without one, on the SELECT's own ``day`` column; return the pairs that were new
     (not sent before for this kind and day). Recipients who turned ``kind`` off are left out."""
@@ -178,11 +194,11 @@ def _record(
         "ON CONFLICT (kind, object_id, recipient_id, day) DO NOTHING RETURNING object_id, recipient_id"
     )
     values = [kind, *([day] if day else []), timezone.now(), *params, *muted_params]
-    return [(o, r) for o, r in _fetch(sql, values)]
+    return [(as_id(o), as_user_key(r)) for o, r in _fetch(sql, values)]
 
 
 def _mail(
-    pairs: list[tuple[int, int]],
+    pairs: list[tuple[int, UserKey]],
     build: Callable[[_Mailed, User], MailMessage],
     objects: Mapping[int, _Mailed],
 ) -> int:
@@ -263,7 +279,7 @@ def _mark_and_notify(
     day = today()
     mailed = 0
     with transaction.atomic():
-        marked = sorted(r[0] for r in _fetch(*_mark_sql(late)))
+        marked = sorted(as_id(r[0]) for r in _fetch(*_mark_sql(late)))
         for chunk in _chunks(marked):
             history(chunk)
             select, params = recipients_sql(chunk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,9 @@ from django.utils import timezone
 # the kinds of notification mail: one catalogue, the accounts app's (people turn them off there)
 from tracker_accounts.models import NotificationKind as NotificationKind
 from tracker_accounts.zones import local_date, local_date_q
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import UserKey
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -65,7 +68,7 @@ def project_overdue_q(day: date) -> Q:
     return Q(due_date__lt=day) & project_open_q()
 
 
-def project_member_q(user_id: int) -> Q:
+def project_member_q(user_id: UserKey) -> Q:
     """``user_id`` has a Membership (any role) in the project."""
     return Q(memberships__user_id=user_id)
 
@@ -81,7 +84,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """Every project that is not overdue on ``day`` (completed, undated, or not yet due)."""
         return self.exclude(project_overdue_q(day))
 
-    def with_member(self, user_id: int) -> ProjectQuerySet:
+    def with_member(self, user_id: UserKey) -> ProjectQuerySet:
         return self.filter(project_member_q(user_id))
 
     def clear_overdue_mailed_if_on_time(self, day: date) -> int:
@@ -155,7 +158,7 @@ class Project(SoftDeletable):
         if not self.is_overdue_on(day):
             self.overdue_mailed = False
 
-    def has_member(self, user_id: int) -> bool:
+    def has_member(self, user_id: UserKey) -> bool:
         """One query, through :meth:`ProjectQuerySet.with_member` (soft-deleted projects too)."""
         return Project.all_objects.filter(pk=self.pk).with_member(user_id).exists()
 

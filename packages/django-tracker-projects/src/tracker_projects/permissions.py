@@ -10,7 +10,7 @@ from tracker_accounts.profiles import is_manager
 from .models import Project, Task
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 
 EDITABLE_BY_ASSIGNEE = frozenset({"status"})
@@ -35,7 +35,7 @@ def ensure_can_edit_task(task: Task, user: User, fields: set[str]) -> None:
         raise PermissionDenied("The assignee may change only the status of a task.")
 
 
-def ensure_can_remove_member(project: Project, actor: User, user_id: int) -> None:
+def ensure_can_remove_member(project: Project, actor: User, user_id: UserKey) -> None:
     if actor.pk == user_id or project.manager_id == actor.pk:
         return
     raise PermissionDenied("Only the project's manager can remove other members.")

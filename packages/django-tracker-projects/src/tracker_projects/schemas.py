@@ -22,6 +22,7 @@ from tracker_accounts.fields import (
     Email,
     Password,
     PersonName,
+    UserId,
     control_free,
     not_blank,
     reject_unstorable,
@@ -307,7 +308,7 @@ class TaskFilters(PageQuery):
 class MemberOut(Schema):
     model_config = example(MEMBER_EXAMPLE)
 
-    id: int
+    id: UserId
     email: str
     first_name: str
     last_name: str

@@ -17,7 +17,7 @@ from . import permissions
 from .models import DELETED, MANAGER_ONLY_VERBS, Activity, Invite, Membership, Priority, Project, Task
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def ensure_db_id(value: int, what: str) -> None:
         raise NotFound(f"{what} not found.")
 
 
-def _person_q(relation: str, value: str, reader_id: int) -> Q:
+def _person_q(relation: str, value: str, reader_id: UserKey) -> Q:
     """A filter on a user relation by email address, or ``me`` for the reader."""
     if value.lower() == "me":
         return Q(**{f"{relation}_id": reader_id})
@@ -100,14 +100,14 @@ def _member_count() -> Coalesce:
 
 
 # --------------------------------------------------------------------------- projects
-def projects_of(user_id: int) -> QuerySet[Project]:
+def projects_of(user_id: UserKey) -> QuerySet[Project]:
     """Live projects the user belongs to, with ``my_role`` and ``member_count``."""
     return Project.objects.with_member(user_id).annotate(
         my_role=F("memberships__role"), member_count=_member_count()
     )
 
 
-def project_list(*, user_id: int, filters: ProjectQuery, day: date) -> QuerySet[Project]:
+def project_list(*, user_id: UserKey, filters: ProjectQuery, day: date) -> QuerySet[Project]:
     """The user's projects matching ``filters`` (annotated as :func:`projects_of`), in order."""
     qs = Project.objects.with_member(user_id)
     if filters.status:
@@ -120,13 +120,13 @@ def project_list(*, user_id: int, filters: ProjectQuery, day: date) -> QuerySet[
     return _ordered(qs, filters.ordering)
 
 
-def project_of_member(*, user_id: int, slug: str) -> QuerySet[Project]:
+def project_of_member(*, user_id: UserKey, slug: str) -> QuerySet[Project]:
     """The project ``slug`` if the user belongs to it (an empty queryset otherwise)."""
     ensure_storable(slug, "Project")
     return projects_of(user_id).filter(slug=slug)
 
 
-def _member_project_ids(user_id: int, slug: str) -> QuerySet[Project, int]:
+def _member_project_ids(user_id: UserKey, slug: str) -> QuerySet[Project, int]:
     ensure_storable(slug, "Project")
     ids: QuerySet[Project, int] = (
         Project.objects.with_member(user_id).filter(slug=slug).order_by().values_list("id", flat=True)
@@ -134,7 +134,7 @@ def _member_project_ids(user_id: int, slug: str) -> QuerySet[Project, int]:
     return ids
 
 
-def member_project_id(*, user_id: int, slug: str) -> int | None:
+def member_project_id(*, user_id: UserKey, slug: str) -> int | None:
     """The id of the live project ``slug`` if the user belongs to it."""
     return _member_project_ids(user_id, slug).first()
 
@@ -172,11 +172,11 @@ def project_for_manager(*, user: User, slug: str) -> Project:
 
 
 # --------------------------------------------------------------------------- the trash
-def project_trash(*, user_id: int) -> QuerySet[Project]:
+def project_trash(*, user_id: UserKey) -> QuerySet[Project]:
     """The deleted projects the user manages (annotated as :func:`projects_of`), most recently
     deleted first."""
     return (
-        Project.all_objects.filter(DELETED, manager_id=user_id)
+        Project.all_objects.filter(DELETED, Q(manager_id=user_id))  # Q: any key type (see users.UserKey)
         .with_member(user_id)
         .annotate(my_role=F("memberships__role"), member_count=_member_count())
         .order_by(F("deleted_at").desc(), "-id")
@@ -237,7 +237,7 @@ def tasks_of_project(*, project_id: int, filters: TaskQuery, day: date, reader_i
     return _ordered(qs, filters.ordering)
 
 
-def tasks_of_member(*, user_id: int, slug: str) -> QuerySet[Task]:
+def tasks_of_member(*, user_id: UserKey, slug: str) -> QuerySet[Task]:
     """The task ``slug`` if it is live in a live project the user belongs to."""
     ensure_storable(slug, "Task")
     return Task.objects.filter(
@@ -270,7 +270,9 @@ def invites_of(project: Project) -> QuerySet[Invite]:
 
 
 # --------------------------------------------------------------------------- activity
-def activity_of_project(*, project: Project, reader_id: int, filters: ActivityQuery) -> QuerySet[Activity]:
+def activity_of_project(
+    *, project: Project, reader_id: UserKey, filters: ActivityQuery
+) -> QuerySet[Activity]:
     """The project's history for ``reader_id``, newest first: invitations only for its manager."""
     qs = Activity.objects.filter(project=project)
     if project.manager_id != reader_id:

@@ -31,17 +31,17 @@ from .selectors import (
 from .slugs import save_with_unique_slug
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 
 logger = logging.getLogger("tracker_projects")
 
 
-def member_ids(project_id: int) -> list[int]:
+def member_ids(project_id: int) -> list[UserKey]:
     return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
 
 
-def bump_project_on_commit(project: Project, *extra_users: int) -> None:
+def bump_project_on_commit(project: Project, *extra_users: UserKey) -> None:
     """After commit, bump the project's counter and every member's (``cache.bump_on_commit``
     for a project whose members' reads all change: their lists, its tasks, members, history).
 
@@ -69,7 +69,7 @@ class LogFields(TypedDict, total=False):
     task: str
     tasks: int  # how many
     fields: list[str]  # the fields changed
-    user_id: int
+    user_id: UserKey
     via: str
 
 
@@ -465,15 +465,18 @@ def membership_admin_save(*, membership: Membership, actor: User | None, save: C
 
 
 @transaction.atomic
-def member_remove(*, actor: User, project_slug: str, user_id: int) -> None:
-    """The manager removes a member, or a member leaves; their tasks become unassigned."""
+def member_remove(*, actor: User, project_slug: str, user_id: UserKey) -> None:
+    """The manager removes a member, or a member leaves; their tasks become unassigned.
+    ``user_id`` is the member's key as ``user.pk`` holds it (a path's text made one by
+    :data:`tracker_accounts.fields.UserId`)."""
     project = project_for_update(user=actor, slug=project_slug)
-    ensure_db_id(user_id, "Member")
+    if isinstance(user_id, int):
+        ensure_db_id(user_id, "Member")
     permissions.ensure_can_remove_member(project, actor, user_id)
     # locked: an assignment of this member in flight finishes first, and its task is unassigned below
     membership = (
         Membership.objects.select_for_update(of=("self",))
-        .filter(project=project, user_id=user_id)
+        .filter(Q(user_id=user_id), project=project)  # Q: the key has the host's type, not the checked one
         .select_related("user")
         .first()
     )
