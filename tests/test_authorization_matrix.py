@@ -65,6 +65,8 @@ class Row:
     # Only where docs/API.md itself lists one route twice (the two ways to accept an invitation),
     # or gives it different callers by the state of its resource (restoring a live or a deleted one).
     flavour: str = ""
+    # A form body (urlencoded) instead of JSON: RFC 8058's one-click post, the one route taking one.
+    form: str = ""
 
 
 PUBLIC = "public route: every caller gets the normal answer, a bearer token is neither needed nor harmful"
@@ -142,6 +144,13 @@ MATRIX: list[Row] = [
     # token of anyone else neither helps nor hinders (docs/API.md "Notifications": no auth).
     Row(
         "POST",
+        "/api/notifications/unsubscribe/{unsubscribe_token}/",
+        {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        form="List-Unsubscribe=One-Click",
+    ),
+    # PUBLIC: the page a click on the link shows (HTML, not in the schema); it changes nothing.
+    Row(
+        "GET",
         "/api/notifications/unsubscribe/{unsubscribe_token}/",
         {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
@@ -418,7 +427,9 @@ def fill(value: Any, context: dict[str, Any]) -> Any:
     return value
 
 
-def send(client: ApiClient, method: str, url: str, body: Any) -> Any:
+def send(client: ApiClient, method: str, url: str, body: Any, form: str = "") -> Any:
+    if form:
+        return client.generic(method, url, form, content_type=FORM)
     if method in {"POST", "PATCH"}:
         return getattr(client, method.lower())(url, body if body is not None else {})
     return getattr(client, method.lower())(url)
@@ -459,7 +470,7 @@ def test_authorization(row: Row, caller: str) -> None:
     url = row.path.format(**case.context)
     body = fill(row.body, case.context)
     before = snapshot()
-    response = send(case.client, row.method, url, body)
+    response = send(case.client, row.method, url, body, row.form)
     status = row.expect[caller]
     if status >= 400:
         code = row.codes.get(status, CODES.get(status))
@@ -475,6 +486,9 @@ DOCS_ROUTES = {"openapi-json": "GET", "openapi-view": "GET"}  # ninja's own view
 DOCS_OPERATIONS = {("GET", "/api/openapi.json"), ("GET", "/api/docs")}
 # the site's opt-in operations endpoints: mounted beside the tracker's API, not in its schema
 HIDDEN_OPERATIONS = {("GET", "/api/metrics/"), ("GET", "/api/health/")}
+# pages for people on an operation's path, not in the schema: the unsubscribe link's
+PAGES = {("GET", "/api/notifications/unsubscribe/{}/")}
+FORM = "application/x-www-form-urlencoded"
 OPT_IN_ROUTES = {"health", "metrics"}
 
 
@@ -519,6 +533,7 @@ def test_matrix_covers_every_operation() -> None:
         schema_operations()
         | {(DOCS_ROUTES[name], route) for route, name in url_patterns() if name in DOCS_ROUTES}
         | {op for op in HIDDEN_OPERATIONS if op[1] in mounted_routes}
+        | {op for op in PAGES if op[1] in mounted_routes}
     )
     missing = served - set(table)
     stale = set(table) - served
@@ -546,6 +561,9 @@ def test_methods_without_a_row_are_405(path: str) -> None:
     listed = {method for method, p in table_operations() if p == path}
     client = ApiClient()
     url = path.replace("{}", "1")
+    # a body the path takes: JSON, or the one-click form where a row posts one
+    forms = {row.form for row in MATRIX if row.form and normalise(row.path) == path}
+    body, content_type = (forms.pop(), FORM) if forms else ("{}", "application/json")
     for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - listed):
-        response = client.generic(method, url, "{}", content_type="application/json")
+        response = client.generic(method, url, body, content_type=content_type)
         assert_envelope(response, 405, "method_not_allowed")

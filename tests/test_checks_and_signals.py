@@ -93,22 +93,53 @@ def test_the_development_invite_url_under_check_deploy_is_w001(settings):
 
 
 @pytest.mark.parametrize(
-    "template",
-    ["https://t.example.com/api/notifications/unsubscribe/", "https://t/{token}/{kind}/", "https://t/{token"],
+    "url",
+    [
+        "tracker.example.com",
+        "/tracker",
+        "ftp://tracker.example.com",
+        "https://",
+        "https://tracker.example.com/api/notifications/unsubscribe/{token}/",
+        "https://tracker.example.com/tracker",
+        "https://tracker.example.com?x=1",
+        "https://user@tracker.example.com",
+        "https://tracker.example.com:port",
+        "https://tracker.exämple.com",
+    ],
 )
-def test_an_unsubscribe_url_template_without_exactly_token_is_e007(settings, template):
-    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = template
-    assert "tracker_accounts.E007" in ids(accounts_checks.check_setup())
+def test_a_site_url_that_is_not_a_site_s_address_is_e008(settings, url):
+    settings.TRACKER_ACCOUNTS_SITE_URL = url
+    assert "tracker_accounts.E008" in ids(accounts_checks.check_setup())
 
 
-def test_the_development_unsubscribe_url_under_check_deploy_is_w005(settings):
-    del settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE
-    assert ids(accounts_checks.check_unsubscribe_url()) == {"tracker_accounts.W005"}
-    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = (
-        "https://tracker.example.com/api/notifications/unsubscribe/{token}/"
-    )
-    assert accounts_checks.check_unsubscribe_url() == []
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://tracker.example.com",
+        "https://tracker.example.com/",
+        "http://10.0.0.5:8080",
+        "http://[::1]:8000",
+    ],
+)
+def test_a_site_s_address_passes(settings, url):
+    settings.TRACKER_ACCOUNTS_SITE_URL = url
     assert accounts_checks.check_setup() == []
+
+
+def test_the_development_site_url_under_check_deploy_is_w005(settings):
+    del settings.TRACKER_ACCOUNTS_SITE_URL
+    assert ids(accounts_checks.check_site_url()) == {"tracker_accounts.W005"}
+    assert accounts_checks.check_setup() == []  # fine for development
+    settings.TRACKER_ACCOUNTS_SITE_URL = "https://tracker.example.com"
+    assert accounts_checks.check_site_url() == []
+    assert accounts_checks.check_setup() == []
+
+
+def test_the_removed_url_template_setting_plays_no_part(settings):
+    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = "https://t/{token}/{kind}/"
+    settings.TRACKER_ACCOUNTS_SITE_URL = "https://tracker.example.com"
+    assert accounts_checks.check_setup() == []
+    assert accounts_checks.check_site_url() == []
 
 
 def test_a_time_zone_that_is_not_iana_is_e004(settings):

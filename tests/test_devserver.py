@@ -33,12 +33,11 @@ def test_links_follow_the_address_served_on(addrport, url, settings, monkeypatch
     from tracker_site.management.commands.devserver import site_url, use_site_url
 
     monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.delenv("SITE_URL", raising=False)
     assert site_url(addrport) == url
     assert use_site_url(url) == {"BASE_URL": url}
     assert url + "/invite_register/{token}/" == settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE
-    assert (
-        url + "/api/notifications/unsubscribe/{token}/" == settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE
-    )
+    assert url == settings.TRACKER_ACCOUNTS_SITE_URL
     assert url + "/me/" == settings.TRACKER_ACCOUNTS_PREFERENCES_URL
 
 
@@ -49,6 +48,17 @@ def test_a_base_url_that_is_set_wins(settings, monkeypatch):
     before = settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE
     assert use_site_url("http://127.0.0.1:8123") == {}
     assert before == settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE
+
+
+def test_a_site_url_that_is_set_wins_for_the_tracker_s_links(settings, monkeypatch):
+    from tracker_site.management.commands.devserver import use_site_url
+
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("SITE_URL", "https://api.example.com")
+    settings.TRACKER_ACCOUNTS_SITE_URL = "https://api.example.com"
+    assert use_site_url("http://127.0.0.1:8123") == {"BASE_URL": "http://127.0.0.1:8123"}
+    assert settings.TRACKER_ACCOUNTS_SITE_URL == "https://api.example.com"
+    assert settings.TRACKER_ACCOUNTS_PREFERENCES_URL == "http://127.0.0.1:8123/me/"
 
 
 def _children(pid: int) -> list[int]:

@@ -196,20 +196,47 @@ def test_links_survive_a_key_rotation(api, settings):
     assert_envelope(one_click(api, token), 404, "not_found")
 
 
-def test_only_post(api):
+def test_other_methods_are_405(api):
     ada = UserFactory()
-    for method in ("GET", "PUT", "PATCH", "DELETE"):
+    for method in ("PUT", "PATCH", "DELETE"):
         assert_envelope(api.generic(method, path(unsubscribe_token(ada.pk, "task_assigned"))), 405)
     assert preferences(ada) == ALL_ON
 
 
-def test_the_url_follows_the_template(settings):
-    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = (
-        "https://tracker.example.com/api/notifications/unsubscribe/{token}/"
-    )
+def test_the_url_is_the_view_s_on_the_site_s_address(settings):
+    settings.TRACKER_ACCOUNTS_SITE_URL = "https://tracker.example.com"
     url = unsubscribe_url(7, "task_overdue")
     assert url.startswith("https://tracker.example.com/api/notifications/unsubscribe/")
     assert url.endswith("/") and _payload(url.rsplit("/", 2)[1]) == [7, "task_overdue"]
+    settings.TRACKER_ACCOUNTS_SITE_URL = "https://tracker.example.com/"  # a trailing slash is no matter
+    assert unsubscribe_url(7, "task_overdue") == url
+
+
+# --------------------------------------------------------------------------- bodies that are not RFC 8058's
+@pytest.mark.parametrize("body", ["[1]", "{}", '{"List-Unsubscribe": "One-Click"}'])
+def test_a_json_body_is_415_and_changes_nothing(api, body):
+    """A JSON body used to unsubscribe (the form's field is optional, and JSON has no form)."""
+    ada = UserFactory()
+    r = api.generic(
+        "POST", path(unsubscribe_token(ada.pk, "task_assigned")), body, content_type="application/json"
+    )
+    assert_envelope(r, 415, "unsupported_media_type")
+    assert preferences(ada) == ALL_ON
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("unsubscribe=yes", FORM),
+        (encode_multipart(BOUNDARY, {"unsubscribe": "yes"}), MULTIPART_CONTENT),
+    ],
+    ids=["urlencoded", "multipart"],
+)
+def test_a_form_without_the_one_click_field_is_400_and_changes_nothing(api, body, content_type):
+    ada = UserFactory()
+    r = api.generic("POST", path(unsubscribe_token(ada.pk, "task_assigned")), body, content_type=content_type)
+    assert_envelope(r, 400, "bad_request")
+    assert preferences(ada) == ALL_ON
 
 
 # --------------------------------------------------------------------------- rate limit

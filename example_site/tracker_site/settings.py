@@ -32,6 +32,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# the address of the site serving the tracker's own views (the API and its unsubscribe pages);
+# here the same site as the frontend
+SITE_URL = env_str("SITE_URL", BASE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -201,8 +204,9 @@ AUTH_PASSWORD_VALIDATORS = [
 TRACKER_PROJECTS_TASK_URL = BASE_URL + "/tasks/?project={project}&task={task}"
 TRACKER_PROJECTS_PROJECT_URL = BASE_URL + "/projects/{project}/tasks/"
 TRACKER_PROJECTS_INVITE_URL_TEMPLATE = BASE_URL + "/invite_register/{token}/"
-# notification mails: the one-click unsubscribe link (the API's path) and the site's settings page
-TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = BASE_URL + "/api/notifications/unsubscribe/{token}/"
+# links in mail to the tracker's own views (the one-click unsubscribe link): its URLs on this
+# address, wherever urls.py mounts it; and the site's settings page, named in notification mails
+TRACKER_ACCOUNTS_SITE_URL = SITE_URL
 TRACKER_ACCOUNTS_PREFERENCES_URL = BASE_URL + "/me/"
 
 # --- i18n / time ----------------------------------------------------------------------

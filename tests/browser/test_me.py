@@ -3,9 +3,11 @@ email on or off; the one-click unsubscribe link of a real email turns one off, a
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.live import PASSWORD, LiveSite, unique_email
@@ -136,3 +138,44 @@ def test_the_unsubscribe_link_of_an_assignment_email_turns_it_off(site: LiveSite
     )
     site.mailbox.wait_for(member, lambda m: "Loudly" in m.subject, after=after)
     assert not [m for m in site.mailbox.messages if member in m.to and "Quietly" in m.subject]
+
+
+def test_a_click_on_the_link_in_an_email_s_body_opens_a_page_whose_button_unsubscribes(
+    site: LiveSite, browser: Browser
+) -> None:
+    """A person's click is a GET: it changes nothing and shows one button, which works with
+    JavaScript off and without any cookie, and says it is done with the way to the settings."""
+    _, boss = site.create_manager(prefix="clicker")
+    slug = site.create_project(boss, "Clicked mail")["slug"]
+    member = unique_email("clicked")
+    token = site.invite(boss, slug, member).rstrip("/").rsplit("/", 1)[1]
+    accepted = site.api(
+        "POST",
+        f"/api/invites/accept/{token}/",
+        json={"password": PASSWORD, "first_name": "Cy", "last_name": "Lee"},
+    )
+    assert accepted.status_code == 201, accepted.text
+    access = accepted.json()["access"]
+    before = site.mailbox.count()
+    site.api(
+        "POST", f"/api/projects/{slug}/tasks/add/", boss, json={"title": "Click", "assignee_email": member}
+    )
+    message = site.mailbox.wait_for(member, lambda m: "Assigned to you" in m.subject, after=before)
+    link = message.headers["List-Unsubscribe"].strip().strip("<>")
+    assert link in message.text
+
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(link)
+        expect(page).to_have_title(re.compile("Unsubscribe"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Task assigned")
+        assert site.api("GET", "/api/auth/me/notifications/", access).json()["task_assigned"] is True
+        page.get_by_role("button", name="Unsubscribe").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("You are unsubscribed")
+        expect(page.get_by_role("link", name="your email settings")).to_have_attribute(
+            "href", site.base_url + "/me/"
+        )
+    finally:
+        context.close()
+    assert site.api("GET", "/api/auth/me/notifications/", access).json()["task_assigned"] is False

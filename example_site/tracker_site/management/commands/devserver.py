@@ -26,16 +26,17 @@ def site_url(addrport: str) -> str:
 
 
 def use_site_url(url: str) -> dict[str, str]:
-    """Links in mail follow the address served on, unless BASE_URL is set; returns the
-    environment the worker needs for the same."""
+    """Links in mail follow the address served on, unless BASE_URL is set (and SITE_URL, for
+    the tracker's own links); returns the environment the worker needs for the same."""
     if os.environ.get("BASE_URL"):
         return {}
     settings.BASE_URL = url
     settings.TRACKER_PROJECTS_TASK_URL = url + "/tasks/?project={project}&task={task}"
     settings.TRACKER_PROJECTS_PROJECT_URL = url + "/projects/{project}/tasks/"
     settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = url + "/invite_register/{token}/"
-    settings.TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = url + "/api/notifications/unsubscribe/{token}/"
     settings.TRACKER_ACCOUNTS_PREFERENCES_URL = url + "/me/"
+    if not os.environ.get("SITE_URL"):
+        settings.TRACKER_ACCOUNTS_SITE_URL = url
     return {"BASE_URL": url}
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Form, Router
 from ninja.responses import Status
 
 from . import error_codes as codes
-from . import notifications, ratelimit, services, tokens
+from . import notifications, pages, ratelimit, services, tokens
 from .auth import current_user, jwt_auth
 from .conf import app_settings
+from .errors import ApiError
+from .mounting import has_body
 from .openapi import BODY_ERRORS, answers
 from .profiles import UserSelf, user_self
 from .ratelimit import client_ip
@@ -171,6 +173,17 @@ def me_notifications_update(request: HttpRequest, payload: NotificationPreferenc
     return notifications.preferences_update(user=current_user(request), changes=changes)
 
 
+@notifications_router.get(
+    "/unsubscribe/{token}/",
+    include_in_schema=False,  # a page for people, not an operation of the API
+    url_name="notifications_unsubscribe_page",
+)
+def notifications_unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
+    """What a click on the link in a mail's body (or a link scanner) gets: a page that changes
+    nothing, whose button posts the one-click form; a 404 page for a link this site did not make."""
+    return pages.unsubscribe_form(token)
+
+
 @notifications_router.post(
     "/unsubscribe/{token}/",
     **answers(
@@ -196,9 +209,15 @@ def me_notifications_update(request: HttpRequest, payload: NotificationPreferenc
     "404 `not_found` for a link this site did not make, or one that was altered. Limited per client "
     "IP: 429 with Retry-After.",
 )
-def notifications_unsubscribe(request: HttpRequest, token: str, form: Form[OneClickIn]) -> dict[str, object]:
+def notifications_unsubscribe(
+    request: HttpRequest, token: str, form: Form[OneClickIn]
+) -> HttpResponse | dict[str, object]:
     ratelimit.hit(
         "unsubscribe-ip", _ip(request), limit=app_settings.UNSUBSCRIBE_IP_HOURLY, window=3600, fail_open=True
     )
+    if has_body(request) and form.list_unsubscribe is None:
+        raise ApiError(f"Send RFC 8058's form body ({notifications.ONE_CLICK}) or no body.")
+    if pages.prefers_html(request):  # the button of the link's page: a page says it is done
+        return pages.unsubscribe_done(token)
     kind = notifications.unsubscribe(token=token)
     return {"kind": kind, "enabled": False}

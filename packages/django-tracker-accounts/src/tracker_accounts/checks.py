@@ -7,15 +7,16 @@
 | E003 | error | ``django_q`` is not installed |
 | E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
-| E007 | error | ``TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE`` lacks ``{token}`` |
+| E008 | error | ``TRACKER_ACCOUNTS_SITE_URL`` is not an absolute http(s) URL of a host (scheme, host, port) |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
-| W005 | warning (``check --deploy``) | the unsubscribe URL template is the development default |
+| W005 | warning (``check --deploy``) | ``TRACKER_ACCOUNTS_SITE_URL`` is the development default |
 | W006 | warning | the ORM broker (``Q_CLUSTER["orm"]``) on SQLite without ``timeout`` >= 10 and IMMEDIATE |
 
 ``E005`` (a user model whose primary key is not an integer) is gone: any primary key Django
-allows for a user model is supported. Its id is not reused.
+allows for a user model is supported. Its id is not reused. ``E007`` (an unsubscribe URL
+template without ``{token}``) is gone with its setting: links are reversed (``E008``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from django.db.models.functions import Lower
 from django.db.utils import load_backend
 from django.utils.module_loading import import_string
 
-from .conf import DEV_UNSUBSCRIBE_URL_TEMPLATE, app_settings
+from .conf import DEV_SITE_URL, app_settings
+from .links import site_url_problem
 
 PROCESS_LOCAL_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -121,32 +123,29 @@ def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object
         messages.append(
             Error(f"TRACKER_ACCOUNTS_ADAPTER cannot be imported: {exc}", id="tracker_accounts.E006")
         )
-    template = app_settings.UNSUBSCRIBE_URL_TEMPLATE
-    if not holds_only_token(template):
+    site_url = app_settings.SITE_URL
+    problem = site_url_problem(site_url)
+    if problem is not None:
         messages.append(
             Error(
-                "TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE must hold {token} and no other field: "
-                f"{template!r}",
-                hint='For example "https://tracker.example.com/api/notifications/unsubscribe/{token}/" '
-                "(the tracker's API path, on your site's address).",
-                id="tracker_accounts.E007",
+                f"TRACKER_ACCOUNTS_SITE_URL must be your site's address, but {problem}: {site_url!r}",
+                hint='For example "https://tracker.example.com": links in mail are the tracker\'s '
+                "URLs, wherever it is mounted, on this address.",
+                id="tracker_accounts.E008",
             )
         )
     return messages
 
 
 @register(Tags.security, deploy=True)
-def check_unsubscribe_url(
-    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
-) -> list[CheckMessage]:
-    if app_settings.UNSUBSCRIBE_URL_TEMPLATE != DEV_UNSUBSCRIBE_URL_TEMPLATE:
+def check_site_url(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
+    if app_settings.SITE_URL.rstrip("/") != DEV_SITE_URL:
         return []
     return [
         Warning(
-            "TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE is the development default: the unsubscribe "
-            f"links of notification mails would point at {DEV_UNSUBSCRIBE_URL_TEMPLATE}.",
-            hint="Set it to your site's address and the tracker's API path, with {token} where "
-            "the token goes.",
+            "TRACKER_ACCOUNTS_SITE_URL is the development default: the unsubscribe links of "
+            f"notification mails would point at {DEV_SITE_URL}.",
+            hint='Set it to your site\'s address, e.g. "https://tracker.example.com".',
             id="tracker_accounts.W005",
         )
     ]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "TRACKER_ACCOUNTS_"
-DEV_UNSUBSCRIBE_URL_TEMPLATE = "http://127.0.0.1:8000/api/notifications/unsubscribe/{token}/"
+DEV_SITE_URL = "http://127.0.0.1:8000"
 
 DEFAULTS: dict[str, object] = {
     # the host's user model: the field holding the address, and how new users are made
@@ -48,10 +48,11 @@ DEFAULTS: dict[str, object] = {
     "MAIL_STALE_QUEUED_SECONDS": 120,
     "MAIL_SUBJECT_PREFIX": "[Tracker] ",
     "SITE_NAME": "Tracker",
-    # notification mails: the one-click unsubscribe link (the API's path, on the site's address),
-    # the page where people choose their notifications ("": none is named in mails), and the
-    # unsubscribe requests one client IP may make per hour
-    "UNSUBSCRIBE_URL_TEMPLATE": DEV_UNSUBSCRIBE_URL_TEMPLATE,
+    # the site's address (scheme and host): links in mail to the tracker's own views (the one-click
+    # unsubscribe link) are its URLs, reversed wherever the host mounts them, on this address
+    "SITE_URL": DEV_SITE_URL,
+    # notification mails: the page where people choose their notifications ("": none is named in
+    # mails or on the unsubscribe page), and the unsubscribe requests one client IP may make per hour
     "PREFERENCES_URL": "",
     "UNSUBSCRIBE_IP_HOURLY": 300,
     # Prometheus metrics endpoint: client addresses allowed, or a bearer token
@@ -202,8 +203,8 @@ class AccountsSettings(LiveSettings):
         return self._str("SITE_NAME")
 
     @property
-    def UNSUBSCRIBE_URL_TEMPLATE(self) -> str:
-        return self._str("UNSUBSCRIBE_URL_TEMPLATE")
+    def SITE_URL(self) -> str:
+        return self._str("SITE_URL")
 
     @property
     def PREFERENCES_URL(self) -> str:

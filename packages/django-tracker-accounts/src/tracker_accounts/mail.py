@@ -7,14 +7,23 @@ hands the row's id (never the body) to a django-q2 task. ``outbox_send`` deliver
 records the outcome, and schedules failures for a retry with exponential backoff.
 Rows whose task was never queued (broker down) or that failed are picked up again by
 ``outbox_retry_due``, which runs every minute.
+
+``List-Unsubscribe`` leaves on one line, as ``<https://…>``: the email package folds a header
+longer than 78 characters, before the URL on Django 5.2's legacy messages, and on Django 6's
+(a modern policy) a URL it cannot break it writes as RFC 2047 encoded words, which mail
+providers do not read as a one-click link.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
+from email.header import Header
+from email.message import EmailMessage
+from email.policy import EmailPolicy, Policy
 from typing import NotRequired, TypedDict
 
 import django_q.tasks
@@ -37,6 +46,10 @@ logger = logging.getLogger("tracker_accounts.mail")
 
 SEND_TASK = "tracker_accounts.tasks.send_outbox_batch"
 SENDING_TIMEOUT = timedelta(minutes=10)
+# headers whose value must reach the recipient as it is: RFC 8058's link in angle brackets
+ONE_LINE_HEADERS = ("List-Unsubscribe",)
+MAX_HEADER_LINE = 998  # RFC 5322, section 2.1.1, without the CRLF
+LINE_BREAK = re.compile(r"[\r\n]")
 
 
 class MailMessage(TypedDict):
@@ -179,11 +192,68 @@ def default_mailer() -> BaseEmailBackend:
     return django_mail.get_connection()
 
 
+class OneLineHeader(str):
+    """A header that a modern email policy writes unfolded, ``Name: value`` on one line.
+
+    ``email.policy`` treats a value with a ``name`` as a header object and writes it with its
+    ``fold()``; this one keeps an ASCII line of up to 998 characters as it is (RFC 5322 allows
+    it) and folds anything else as the policy would."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> OneLineHeader:
+        if LINE_BREAK.search(value):
+            raise ValueError(f"a {name} header cannot hold a line break")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        line = f"{self.name}: {self}"
+        if line.isascii() and len(line) <= MAX_HEADER_LINE:
+            return line + policy.linesep
+        folded: str = policy.header_factory(self.name, str(self)).fold(policy=policy)
+        return folded
+
+
+class UnfoldedLegacyHeader(Header):
+    """The same for a legacy (``compat32``) message, Django 5.2's: its policy folds a string
+    value at 78 characters, a :class:`~email.header.Header` as the header's ``encode()`` says."""
+
+    def encode(self, splitchars: str = ";, \t", maxlinelen: int | None = None, linesep: str = "\n") -> str:
+        return super().encode(splitchars, 0, linesep)  # 0: no limit
+
+
+def keep_on_one_line(message: EmailMessage) -> None:
+    """Give the ``ONE_LINE_HEADERS`` of a built message values that are written unfolded: a
+    :class:`OneLineHeader` under a modern policy (Django 6's), an :class:`UnfoldedLegacyHeader`
+    under ``compat32`` (an ASCII value of up to 998 characters only, else it is left to fold)."""
+    for name in ONE_LINE_HEADERS:
+        value = message.get(name)
+        if value is None:
+            continue
+        text = str(value)
+        if isinstance(message.policy, EmailPolicy):
+            message.replace_header(name, OneLineHeader(name, text))
+        elif text.isascii() and len(name) + 2 + len(text) <= MAX_HEADER_LINE and not LINE_BREAK.search(text):
+            message.replace_header(name, UnfoldedLegacyHeader(text, header_name=name))
+
+
+class OutboxMessage(EmailMultiAlternatives):
+    """The messages of the outbox: Django's, with ``List-Unsubscribe`` kept on one line."""
+
+    def message(self, *, policy: Policy | None = None) -> EmailMessage:
+        # Django 5.2's message() takes no policy; Django 6's SMTP backend passes one
+        built = super().message() if policy is None else super().message(policy=policy)
+        keep_on_one_line(built)
+        return built
+
+
 def _build(row: OutboundEmail) -> EmailMultiAlternatives | None:
     body = stored_message(row)
     if body is None:
         return None
-    msg = EmailMultiAlternatives(
+    msg = OutboxMessage(
         subject=row.subject,
         body=body["text"],
         from_email=settings.DEFAULT_FROM_EMAIL,

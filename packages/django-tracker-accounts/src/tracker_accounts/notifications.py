@@ -5,10 +5,12 @@ all on by default and for a user without a profile. Jobs read them in their own 
 (:meth:`ProfileQuerySet.muting` and :func:`enabled_q`), never once per recipient.
 
 Every notification mail carries RFC 8058 one-click unsubscribe headers: ``List-Unsubscribe``
-names ``TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE`` with a token that names one user and one
+names the unsubscribe view of the tracker's API wherever it is mounted, on the site's address
+(:func:`~tracker_accounts.links.tracker_link`), with a token that names one user and one
 kind, signed with the site's secret under a salt of its own (``django.core.signing``, so
 ``SECRET_KEY_FALLBACKS`` keep older links working after a key rotation). It does not expire:
-a mail read months later still unsubscribes. A POST of the link turns that kind off. The user
+a mail read months later still unsubscribes. A POST of the link turns that kind off; a GET
+(a person's click, a link scanner's fetch) only shows the page whose button posts it. The user
 is named by their key: an integer as a number (as every token before other keys were
 supported), any other key (a UUID) as its text.
 """
@@ -24,6 +26,7 @@ from django.db.models import Q
 
 from .conf import app_settings
 from .errors import NotFound
+from .links import tracker_link
 from .log import log_event
 from .models import NotificationKind, Profile, preference_field
 from .profiles import profile_of
@@ -36,6 +39,7 @@ logger = logging.getLogger("tracker_accounts.notifications")
 
 KINDS: tuple[str, ...] = tuple(NotificationKind.values)
 UNSUBSCRIBE_SALT = "tracker_accounts.notifications.unsubscribe"
+UNSUBSCRIBE_VIEW = "notifications_unsubscribe"  # the URL name of the one-click POST
 MAX_TOKEN_LENGTH = 200
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
@@ -112,7 +116,7 @@ def read_unsubscribe_token(token: str) -> tuple[UserKey, str] | None:
 
 
 def unsubscribe_url(user_id: UserKey, kind: str) -> str:
-    return app_settings.UNSUBSCRIBE_URL_TEMPLATE.format(token=unsubscribe_token(user_id, kind))
+    return tracker_link(UNSUBSCRIBE_VIEW, token=unsubscribe_token(user_id, kind))
 
 
 class NotificationMail(TypedDict):
@@ -136,12 +140,9 @@ def notification_mail(user_id: UserKey, kind: str) -> NotificationMail:
     }
 
 
-@transaction.atomic
-def unsubscribe(*, token: str) -> str:
-    """Turn off the kind the token names for the user it names; returns the kind.
-
-    An unknown, forged or altered token, or one of a user who no longer exists, is
-    :class:`NotFound`. Using a link twice changes nothing the second time."""
+def _link_owner(token: str) -> tuple[User, str]:
+    """The user and the kind an unsubscribe token names; :class:`NotFound` for an unknown,
+    forged or altered token, or one of a user who no longer exists."""
     found = read_unsubscribe_token(token)
     if found is None:
         raise NotFound("This unsubscribe link is not valid.")
@@ -149,5 +150,22 @@ def unsubscribe(*, token: str) -> str:
     user = user_model()._default_manager.filter(Q(pk=user_id)).first()  # Q: any key type
     if user is None:
         raise NotFound("This unsubscribe link is not valid.")
+    return user, kind
+
+
+def unsubscribe_link_kind(token: str) -> str:
+    """The kind a valid unsubscribe token names, changing nothing (what a GET of the link shows);
+    :class:`NotFound` as for :func:`unsubscribe`."""
+    _, kind = _link_owner(token)
+    return kind
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> str:
+    """Turn off the kind the token names for the user it names; returns the kind.
+
+    An unknown, forged or altered token, or one of a user who no longer exists, is
+    :class:`NotFound`. Using a link twice changes nothing the second time."""
+    user, kind = _link_owner(token)
     preferences_update(user=user, changes={kind: False}, via="unsubscribe_link")
     return kind

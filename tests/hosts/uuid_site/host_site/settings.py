@@ -18,6 +18,6 @@ if TRACKER:
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # web server and qcluster write one file
         DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     TRACKER_PROJECTS_INVITE_URL_TEMPLATE = "https://www.example.com/invite_register/{token}/"
-    TRACKER_ACCOUNTS_UNSUBSCRIBE_URL_TEMPLATE = "https://example.com/api/notifications/unsubscribe/{token}/"
+    TRACKER_ACCOUNTS_SITE_URL = "https://example.com"  # links in mail to the tracker's own pages
     # --- README: host setup, end
     Q_CLUSTER["sync"] = True  # this test only: tasks (mail) run inline, no worker process
