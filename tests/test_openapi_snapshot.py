@@ -162,7 +162,7 @@ def test_only_the_one_click_unsubscribe_takes_a_form_body():
     assert body["required"] is False
     assert set(body["content"]) == {"application/x-www-form-urlencoded", "multipart/form-data"}
     for media in body["content"].values():
-        assert media["schema"]["properties"]["List-Unsubscribe"]["const"] == "One-Click"
+        assert media["schema"]["properties"]["List-Unsubscribe"]["examples"] == ["One-Click"]
 
 
 def test_the_suite_s_error_code_check_catches_an_undocumented_code(monkeypatch):

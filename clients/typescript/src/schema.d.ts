@@ -3029,16 +3029,16 @@ export interface operations {
                 "application/x-www-form-urlencoded": {
                     /**
                      * List-Unsubscribe
-                     * @constant
+                     * @example One-Click
                      */
-                    "List-Unsubscribe"?: "One-Click";
+                    "List-Unsubscribe"?: string;
                 };
                 "multipart/form-data": {
                     /**
                      * List-Unsubscribe
-                     * @constant
+                     * @example One-Click
                      */
-                    "List-Unsubscribe"?: "One-Click";
+                    "List-Unsubscribe"?: string;
                 };
             };
         };

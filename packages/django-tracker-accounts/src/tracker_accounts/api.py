@@ -215,7 +215,9 @@ def notifications_unsubscribe(
     ratelimit.hit(
         "unsubscribe-ip", _ip(request), limit=app_settings.UNSUBSCRIBE_IP_HOURLY, window=3600, fail_open=True
     )
-    if has_body(request) and form.list_unsubscribe is None:
+    if form.list_unsubscribe not in (None, notifications.ONE_CLICK_VALUE) or (
+        has_body(request) and form.list_unsubscribe is None
+    ):
         raise ApiError(f"Send RFC 8058's form body ({notifications.ONE_CLICK}) or no body.")
     if pages.prefers_html(request):  # the button of the link's page: a page says it is done
         return pages.unsubscribe_done(token)

@@ -41,7 +41,8 @@ KINDS: tuple[str, ...] = tuple(NotificationKind.values)
 UNSUBSCRIBE_SALT = "tracker_accounts.notifications.unsubscribe"
 UNSUBSCRIBE_VIEW = "notifications_unsubscribe"  # the URL name of the one-click POST
 MAX_TOKEN_LENGTH = 200
-ONE_CLICK = "List-Unsubscribe=One-Click"
+ONE_CLICK_VALUE = "One-Click"
+ONE_CLICK = f"List-Unsubscribe={ONE_CLICK_VALUE}"
 
 
 # --------------------------------------------------------------------------- reading

@@ -227,4 +227,7 @@ class OneClickIn(Schema):
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    list_unsubscribe: Annotated[Literal["One-Click"] | None, omittable(alias="List-Unsubscribe")] = None
+    # any text: the route answers 400 unless it is "One-Click" (the contract: 415 or 400, not 422)
+    list_unsubscribe: Annotated[str | None, omittable(alias="List-Unsubscribe", examples=["One-Click"])] = (
+        None
+    )
