@@ -24,7 +24,7 @@ from tracker_accounts.mail import OneLineHeader, OutboxMessage
 from tracker_accounts.models import Profile
 from tracker_accounts.notifications import unsubscribe_token, unsubscribe_url
 from tracker_projects import services
-from tracker_projects.models import Membership
+from tracker_projects.models import Membership, Task
 from tracker_site.mailers import mail_settings
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,49 @@ def test_the_link_keeps_the_script_prefix_of_a_site_served_under_a_path(settings
     finally:
         set_script_prefix(before)
     assert url == f"{SITE}/site/api/notifications/unsubscribe/{unsubscribe_token(7, 'task_overdue')}/"
+
+
+# --------------------------------------------------------------------------- the whole mail on the wire
+def links_of(raw: bytes) -> set[str]:
+    """Every http(s) link in the text and HTML parts of a message as an SMTP server received it."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    found: set[str] = set()
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            text = part.get_content().replace("&amp;", "&")
+            found.update(re.findall(r"https?://[^\s<>\"']+", text))
+    return found
+
+
+@override_settings(
+    ROOT_URLCONF="tests.mounted_site_urls",
+    TRACKER_ACCOUNTS_SITE_URL=SITE,
+    TRACKER_PROJECTS_TASK_URL=SITE + "/tasks/?project={project}&task={task}",
+    TRACKER_PROJECTS_PROJECT_URL=SITE + "/projects/{project}/tasks/",
+)
+def test_an_assignment_mail_on_the_wire_carries_its_links_and_they_open_their_pages(smtp):
+    """Issue 28, done when: on each supported Python and Django, the raw bytes at the SMTP
+    server carry the one-line header, a link to the task and one to the unsubscribe page under
+    the prefix the host mounted the tracker at; both pages open."""
+    _, member = assign()
+    [raw] = smtp.messages
+    url = unsubscribe_url(member.pk, "task_assigned")
+    assert url.startswith(f"{SITE}/tracker/api/notifications/unsubscribe/")
+    assert f"List-Unsubscribe: <{url}>".encode() in header_lines(raw)
+    assert ONE_CLICK in header_lines(raw)
+    task = Task.objects.get(assignee=member)
+    links = links_of(raw)
+    task_links = {link for link in links if "/tasks/?" in link}
+    assert url in links
+    assert len(task_links) == 1, links
+    [task_link] = task_links
+    assert task_link == f"{SITE}/tasks/?project={task.project.slug}&task={task.slug}"
+    client = Client()
+    for link in (url, task_link):
+        parts = urlsplit(link)
+        page = client.get(parts.path + (f"?{parts.query}" if parts.query else ""), HTTP_ACCEPT="text/html")
+        assert page.status_code == 200, (link, page.status_code)
+        assert page["Content-Type"].startswith("text/html")
+    assert (
+        Profile.objects.filter(user=member, notify_task_assigned=False).exists() is False
+    )  # a GET changes nothing
