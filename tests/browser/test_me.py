@@ -29,6 +29,24 @@ def open_settings(page: Page) -> None:
     page.locator("#me-root[aria-busy=false]").wait_for(state="attached")
 
 
+def joined_project(
+    site: LiveSite, prefix: str, project: str, first_name: str
+) -> tuple[str, str, str, httpx.Response]:
+    """A new manager's project and a new member who joined it by invitation: (the manager's
+    session, the project's slug, the member's address, the accept answer with their tokens)."""
+    _, boss = site.create_manager(prefix=prefix)
+    slug = site.create_project(boss, project)["slug"]
+    member = unique_email(f"{prefix}-member")
+    token = site.invite(boss, slug, member).rstrip("/").rsplit("/", 1)[1]
+    accepted = site.api(
+        "POST",
+        f"/api/invites/accept/{token}/",
+        json={"password": PASSWORD, "first_name": first_name, "last_name": "Lee"},
+    )
+    assert accepted.status_code == 201, accepted.text
+    return boss, slug, member, accepted
+
+
 def test_a_person_picks_a_time_zone_and_the_emails_they_get(site: LiveSite, page: Page) -> None:
     email, token = site.create_manager(prefix="settings")
     sign_in(page, email)
@@ -86,16 +104,7 @@ def test_a_refused_time_zone_is_shown_next_to_the_field(site: LiveSite, page: Pa
 
 
 def test_the_unsubscribe_link_of_an_assignment_email_turns_it_off(site: LiveSite, page: Page) -> None:
-    _, boss = site.create_manager(prefix="assigner")
-    slug = site.create_project(boss, "Mail matters")["slug"]
-    member = unique_email("assigned")
-    token = site.invite(boss, slug, member).rstrip("/").rsplit("/", 1)[1]
-    accepted = site.api(
-        "POST",
-        f"/api/invites/accept/{token}/",
-        json={"password": PASSWORD, "first_name": "Al", "last_name": "Lee"},
-    )
-    assert accepted.status_code == 201, accepted.text
+    boss, slug, member, _ = joined_project(site, "assigner", "Mail matters", "Al")
 
     before = site.mailbox.count()
     made = site.api(
@@ -145,16 +154,7 @@ def test_a_click_on_the_link_in_an_email_s_body_opens_a_page_whose_button_unsubs
 ) -> None:
     """A person's click is a GET: it changes nothing and shows one button, which works with
     JavaScript off and without any cookie, and says it is done with the way to the settings."""
-    _, boss = site.create_manager(prefix="clicker")
-    slug = site.create_project(boss, "Clicked mail")["slug"]
-    member = unique_email("clicked")
-    token = site.invite(boss, slug, member).rstrip("/").rsplit("/", 1)[1]
-    accepted = site.api(
-        "POST",
-        f"/api/invites/accept/{token}/",
-        json={"password": PASSWORD, "first_name": "Cy", "last_name": "Lee"},
-    )
-    assert accepted.status_code == 201, accepted.text
+    boss, slug, member, accepted = joined_project(site, "clicker", "Clicked mail", "Cy")
     access = accepted.json()["access"]
     before = site.mailbox.count()
     site.api(
