@@ -36,6 +36,11 @@ DEFAULTS: dict[str, object] = {
     "VERIFY_OTP_IP_FAILURES_HOURLY": 500,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW": 15 * 60,
+    # login attempts per client IP per minute, whatever the address
+    "LOGIN_IP_PER_MINUTE": 30,
+    # password hashes one process runs at once, and seconds a request waits for one to end
+    "PASSWORD_HASHES_AT_ONCE": 2,
+    "PASSWORD_HASH_WAIT": 2.0,
     # seconds the rate limiter leaves a failed cache alone before asking it again
     "CACHE_OUTAGE_BACKOFF": 5.0,
     # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
@@ -165,6 +170,18 @@ class AccountsSettings(LiveSettings):
     @property
     def LOGIN_FAILURE_WINDOW(self) -> int:
         return self._int("LOGIN_FAILURE_WINDOW")
+
+    @property
+    def LOGIN_IP_PER_MINUTE(self) -> int:
+        return self._int("LOGIN_IP_PER_MINUTE")
+
+    @property
+    def PASSWORD_HASHES_AT_ONCE(self) -> int:
+        return self._int("PASSWORD_HASHES_AT_ONCE")
+
+    @property
+    def PASSWORD_HASH_WAIT(self) -> float:
+        return self._float("PASSWORD_HASH_WAIT")
 
     @property
     def CACHE_OUTAGE_BACKOFF(self) -> float:

@@ -21,6 +21,7 @@ from .addresses import normalize_email
 from .conf import app_settings
 from .crypto import keyed_hash, keyed_hash_matches, token_hash
 from .errors import ApiError, Conflict, InvalidInput, RateLimited
+from .hashing import HashesBusy, hash_slot
 from .log import email_ref, log_event
 from .mail import mail_enqueue
 from .models import EmailOTP, EmailToken, Role
@@ -163,7 +164,7 @@ def user_create(*, email: str, password: str, first_name: str, last_name: str, r
     if users_with_email(email).exists():
         raise EmailTaken()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), hash_slot():  # the password is hashed here
             user = adapter.create_user(
                 email=email, password=password, first_name=first_name, last_name=last_name
             )
@@ -205,13 +206,15 @@ def _check_password(email: str, password: str) -> User | None:
 
     The host's authentication backends decide (its rules, its ``user_login_failed`` signal),
     given the account's own username; an unknown address costs a password hash all the same.
+    Each hash waits for a slot (:func:`~tracker_accounts.hashing.hash_slot`).
     """
     user = user_for_email(email)
     if user is None or not getattr(user, "is_active", True):
-        user_model()().set_password(password)  # the same time as a real check
+        with hash_slot():
+            user_model()().set_password(password)  # the same time as a real check
         return None
     username = user.get_username()
-    with lockout.counted():  # the lockout backend must not count this attempt twice
+    with lockout.counted(), hash_slot():  # the lockout backend must not count this attempt twice
         authenticated = authenticate(None, username=username, password=password)
     if authenticated is None or authenticated.pk != user.pk:
         return None
@@ -221,13 +224,18 @@ def _check_password(email: str, password: str) -> User | None:
 def login(*, email: str, password: str, ip: str) -> User:
     email = normalize_email(email)
     model = user_model()
+    ratelimit.hit("login-ip", ip, limit=app_settings.LOGIN_IP_PER_MINUTE, window=60, fail_open=True)
     try:
         lockout.attempt(email)  # counted before the password is checked: races buy no guesses
     except RateLimited as exc:
         login_locked.send(sender=model, email=email)
         log_event("login_locked", outcome="refused", level=logging.WARNING, email_ref=email_ref(email))
         raise RateLimited(exc.retry_after, "Too many failed sign-in attempts. Try again later.") from None
-    user = _check_password(email, password)
+    try:
+        user = _check_password(email, password)
+    except HashesBusy:
+        lockout.succeeded(email)  # no password was checked: not a failure
+        raise
     if user is None:
         login_failed.send(sender=model, email=email)
         log_event("login_failed", outcome="failure", email_ref=email_ref(email))
