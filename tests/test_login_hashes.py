@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher, MD5PasswordHasher
 from django.db import connection
 
 from tests.conftest import ApiClient, assert_envelope
+from tracker_accounts import checks
 
 LOGIN = "/api/auth/login/"
 WRONG = {"password": "xxxxxxxxxxxxxxxxxxxx"}
@@ -70,7 +71,9 @@ def test_the_per_ip_login_limit_is_a_setting(api, settings):
     settings.TRACKER_ACCOUNTS_LOGIN_IP_PER_MINUTE = 3
     for i in range(3):
         assert login_from(api, "198.51.100.9", f"a{i}@nowhere.example").status_code == 401
-    assert assert_envelope(login_from(api, "198.51.100.9", "b@nowhere.example"), 429)["code"] == "rate_limited"
+    assert (
+        assert_envelope(login_from(api, "198.51.100.9", "b@nowhere.example"), 429)["code"] == "rate_limited"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,3 +134,21 @@ def test_sixteen_concurrent_anonymous_logins_run_at_most_two_argon2_hashes_at_on
     assert statuses == [401] * 16
     assert CountingArgon2Hasher.total == 16  # every unknown address cost a hash (timing)
     assert CountingArgon2Hasher.most <= 2, CountingArgon2Hasher.most
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOGIN_IP_PER_MINUTE", 0),
+        ("PASSWORD_HASHES_AT_ONCE", 0),
+        ("PASSWORD_HASH_WAIT", -1),
+        ("PASSWORD_HASH_WAIT", "x"),
+    ],
+)
+def test_unusable_login_limits_are_e009(settings, name, value):
+    setattr(settings, f"TRACKER_ACCOUNTS_{name}", value)
+    assert [m.id for m in checks.check_login_limits()] == ["tracker_accounts.E009"]
+
+
+def test_the_default_login_limits_pass_the_check():
+    assert checks.check_login_limits() == []

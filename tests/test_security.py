@@ -12,6 +12,8 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from tests.conftest import assert_envelope
+from tests.factories import UserFactory
+from tracker_site.hashers import WorkerArgon2PasswordHasher
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -105,14 +107,32 @@ def test_an_overlong_query_value_is_a_422_envelope(manager, user_api):
     assert body["errors"][0]["field"] == "search"
 
 
-def test_passwords_are_hashed_with_argon2_in_the_site():
+def test_passwords_are_hashed_with_argon2_sized_for_a_worker_in_the_site():
     from tracker_site import settings as site_settings
 
-    assert site_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    hasher = Argon2PasswordHasher()  # argon2-cffi is installed by the accounts package's extra
+    assert site_settings.PASSWORD_HASHERS[0] == "tracker_site.hashers.WorkerArgon2PasswordHasher"
+    hasher = WorkerArgon2PasswordHasher()  # argon2-cffi is installed by the accounts package's extra
     encoded = hasher.encode("Corr3ct-Horse-Battery", hasher.salt())
-    assert encoded.startswith("argon2$argon2id$")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's minimum, not 100 MiB
     assert hasher.verify("Corr3ct-Horse-Battery", encoded)
+
+
+@pytest.mark.django_db
+def test_a_hash_with_djangos_argon2_parameters_is_rehashed_at_login(api, settings):
+    from tracker_site import settings as site_settings
+
+    settings.PASSWORD_HASHERS = site_settings.PASSWORD_HASHERS
+    old = Argon2PasswordHasher()  # Django's defaults: 100 MiB per hash
+    user = UserFactory(email="old-hash@example.com")
+    user.password = old.encode("Corr3ct-Horse-Battery", old.salt())
+    user.save(update_fields=["password"])
+    assert "$m=102400," in user.password
+    response = api.post(
+        "/api/auth/login/", {"email": "old-hash@example.com", "password": "Corr3ct-Horse-Battery"}
+    )
+    assert response.status_code == 200, response.content
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 @pytest.mark.parametrize("path", ["/signin/", "/projects/", "/tasks/?project=x", "/invite_register/abc/"])

@@ -191,7 +191,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 if importlib.util.find_spec("argon2") is not None:  # the accounts package's [argon2] extra
-    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.Argon2PasswordHasher")
+    # argon2id at 19 MiB per hash instead of Django's 100 MiB (tracker_site/hashers.py)
+    PASSWORD_HASHERS.insert(0, "tracker_site.hashers.WorkerArgon2PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -8,6 +8,7 @@
 | E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
 | E008 | error | ``TRACKER_ACCOUNTS_SITE_URL`` is not an absolute http(s) URL of a host (scheme, host, port) |
+| E009 | error | ``LOGIN_IP_PER_MINUTE``, ``PASSWORD_HASHES_AT_ONCE`` or ``PASSWORD_HASH_WAIT`` is unusable |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
@@ -236,3 +237,28 @@ def check_sqlite_broker(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[CheckMessage]:
     return broker_lock_warnings(getattr(settings, "Q_CLUSTER", None), settings.DATABASES)
+
+
+@register()
+def check_login_limits(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
+    """The per-IP login limit and the password hash slots must be usable numbers."""
+    try:
+        per_ip, slots = app_settings.LOGIN_IP_PER_MINUTE, app_settings.PASSWORD_HASHES_AT_ONCE
+        wait = app_settings.PASSWORD_HASH_WAIT
+    except (ImproperlyConfigured, ValueError) as exc:
+        problem = str(exc)
+    else:
+        if per_ip >= 1 and slots >= 1 and wait >= 0:
+            return []
+        problem = (
+            f"got LOGIN_IP_PER_MINUTE={per_ip}, PASSWORD_HASHES_AT_ONCE={slots}, PASSWORD_HASH_WAIT={wait}."
+        )
+    return [
+        Error(
+            "TRACKER_ACCOUNTS_LOGIN_IP_PER_MINUTE and TRACKER_ACCOUNTS_PASSWORD_HASHES_AT_ONCE must be "
+            "positive integers and TRACKER_ACCOUNTS_PASSWORD_HASH_WAIT a number of seconds >= 0: " + problem,
+            id="tracker_accounts.E009",
+        )
+    ]
