@@ -11,7 +11,10 @@ from django.contrib.auth.hashers import Argon2PasswordHasher, MD5PasswordHasher
 from django.db import connection
 
 from tests.conftest import ApiClient, assert_envelope
+from tests.factories import PASSWORD, EmailTokenFactory, UserFactory
 from tracker_accounts import checks
+from tracker_accounts.email_user.models import User
+from tracker_accounts.hashing import hash_slot
 
 LOGIN = "/api/auth/login/"
 WRONG = {"password": "xxxxxxxxxxxxxxxxxxxx"}
@@ -152,3 +155,29 @@ def test_unusable_login_limits_are_e009(settings, name, value):
 
 def test_the_default_login_limits_pass_the_check():
     assert checks.check_login_limits() == []
+
+
+@pytest.mark.django_db
+def test_a_sign_up_that_finds_no_hash_slot_answers_429_and_makes_no_account(api, settings):
+    settings.TRACKER_ACCOUNTS_PASSWORD_HASHES_AT_ONCE = 1
+    settings.TRACKER_ACCOUNTS_PASSWORD_HASH_WAIT = 0.1
+    token = EmailTokenFactory(email="new-manager@example.com")
+    body = {"email_token": token.raw, "password": "Tr0ub4dor&3-staple", "first_name": "A", "last_name": "B"}
+    with hash_slot():  # another request is hashing
+        refused = api.post("/api/auth/register/manager/", body)
+    assert assert_envelope(refused, 429)["code"] == "rate_limited" and int(refused["Retry-After"]) >= 1
+    assert not User.objects.filter(email="new-manager@example.com").exists()
+    assert api.post("/api/auth/register/manager/", body).status_code == 201  # the token was not used up
+
+
+@pytest.mark.django_db
+def test_a_login_refused_for_no_hash_slot_is_not_a_failed_login(api, settings):
+    settings.TRACKER_ACCOUNTS_PASSWORD_HASHES_AT_ONCE = 1
+    settings.TRACKER_ACCOUNTS_PASSWORD_HASH_WAIT = 0.0
+    settings.TRACKER_ACCOUNTS_LOGIN_MAX_FAILURES = 2
+    UserFactory(email="busy@example.com")
+    with hash_slot():
+        for _ in range(3):
+            assert login_from(api, "192.0.2.9", "busy@example.com").status_code == 429
+    response = api.post(LOGIN, {"email": "busy@example.com", "password": PASSWORD}, REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 200, response.content
