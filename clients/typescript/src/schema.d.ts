@@ -96,7 +96,7 @@ export interface paths {
         put?: never;
         /**
          * Sign up as a manager
-         * @description 400 `email_token_invalid`, 409 `email_taken`; a password that fails the rules is 422 with `errors[].field == "password"` and leaves the email token usable.
+         * @description 400 `email_token_invalid`, 409 `email_taken`; a password that fails the rules is 422 with `errors[].field == "password"` and leaves the email token usable. 429 `rate_limited` with Retry-After when the server is busy hashing passwords (the token stays usable).
          */
         post: operations["registerManager"];
         delete?: never;
@@ -176,7 +176,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation
-         * @description Without an account for the invited address: anyone with the token, with a password and names in the body; the answer is a TokenPair and the project. With an account: that user, authenticated (the bearer token is optional on this path), with an empty body. 409 `email_taken` when an account for the address was made meanwhile; 409 `email_ambiguous` when two accounts share an address (only on a user model whose emails are not unique).
+         * @description Without an account for the invited address: anyone with the token, with a password and names in the body; the answer is a TokenPair and the project. With an account: that user, authenticated (the bearer token is optional on this path), with an empty body. 409 `email_taken` when an account for the address was made meanwhile; 429 `rate_limited` with Retry-After when the server is busy hashing passwords; 409 `email_ambiguous` when two accounts share an address (only on a user model whose emails are not unique).
          */
         post: operations["inviteAccept"];
         delete?: never;
@@ -2427,6 +2427,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the request can succeed. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "rate_limited";
+                    };
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -2924,6 +2938,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "validation_error";
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the request can succeed. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "rate_limited";
                     };
                 };
             };

@@ -78,10 +78,11 @@ def verify_otp(request: HttpRequest, payload: VerifyOtpIn) -> dict[str, object]:
 
 @router.post(
     "/register/manager/",
-    **answers({201: TokenPairOut}, *BODY_ERRORS, codes.EMAIL_TOKEN_INVALID, codes.EMAIL_TAKEN),
+    **answers({201: TokenPairOut}, *BODY_ERRORS, codes.EMAIL_TOKEN_INVALID, codes.EMAIL_TAKEN, 429),
     summary="Sign up as a manager",
     description="400 `email_token_invalid`, 409 `email_taken`; a password that fails the rules is 422 "
-    'with `errors[].field == "password"` and leaves the email token usable.',
+    'with `errors[].field == "password"` and leaves the email token usable. 429 `rate_limited` with '
+    "Retry-After when the server is busy hashing passwords (the token stays usable).",
 )
 def register_manager(request: HttpRequest, payload: RegisterManagerIn) -> Status[dict[str, object]]:
     user = services.manager_register(

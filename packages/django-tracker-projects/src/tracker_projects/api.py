@@ -338,13 +338,15 @@ def invite_detail(request: HttpRequest, token: str) -> dict[str, object]:
         codes.EMAIL_TAKEN,
         codes.EMAIL_AMBIGUOUS,
         *INVITE_GONE,
+        429,
         extra={"security": [{}]},  # ninja appends it to OptionalJWTAuth: anonymous is fine too
     ),
     summary="Accept an invitation",
     description="Without an account for the invited address: anyone with the token, with a password and "
     "names in the body; the answer is a TokenPair and the project. With an account: that user, "
     "authenticated (the bearer token is optional on this path), with an empty body. 409 `email_taken` "
-    "when an account for the address was made meanwhile; " + AMBIGUOUS,
+    "when an account for the address was made meanwhile; 429 `rate_limited` with Retry-After when the "
+    "server is busy hashing passwords; " + AMBIGUOUS,
 )
 def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status[dict[str, object]]:
     result = invites.invite_accept(
