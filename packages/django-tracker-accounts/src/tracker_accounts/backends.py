@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import user_logged_in
-from django.core.signals import got_request_exception
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.http import HttpRequest
 
