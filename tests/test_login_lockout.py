@@ -8,7 +8,10 @@ import threading
 import time
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.management import call_command
 from django.db import OperationalError
 from django.test import Client
@@ -16,6 +19,7 @@ from django.test import Client
 from tests.conftest import ApiClient, assert_envelope
 from tests.factories import PASSWORD, UserFactory
 from tracker_accounts import services
+from tracker_accounts.admin import LockoutAdminLoginForm, use_lockout_login_form
 
 LOGIN = "/api/auth/login/"
 
@@ -212,3 +216,12 @@ def test_tracker_unlock_clears_the_lockout_for_every_ip(client):
     )
     r = admin_login(client, "staff@example.com", PASSWORD)
     assert r.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_the_lockout_login_form_is_installed_only_where_the_site_has_none():
+    assert admin.site.login_form is LockoutAdminLoginForm  # installed on the default site
+    site = AdminSite(name="host-admin")
+    site.login_form = AuthenticationForm
+    assert use_lockout_login_form(site) is False and site.login_form is AuthenticationForm
+    bare = AdminSite(name="bare-admin")
+    assert use_lockout_login_form(bare) is True and bare.login_form is LockoutAdminLoginForm
