@@ -7,10 +7,13 @@ from typing import ClassVar
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .backends import locked_out
 from .mail import outbox_resend
 from .models import EmailEvent, OutboundEmail, Profile
 from .profiles import role_set
@@ -49,6 +52,28 @@ def attach_profile_inline(site: admin.AdminSite = admin.site) -> bool:
     inlines = list(model_admin.inlines)
     if ProfileInline not in inlines:
         model_admin.inlines = [*inlines, ProfileInline]  # type: ignore[misc]
+    return True
+
+
+class LockoutAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form, saying so when the login lockout refused the attempt (rather
+    than "enter the correct password"). :func:`use_lockout_login_form` installs it."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if locked_out(self.request):
+            return ValidationError(
+                "Too many failed sign-in attempts for this account from this address. Try again "
+                "later, or ask an operator to run: manage.py tracker_unlock EMAIL",
+                code="locked_out",
+            )
+        return super().get_invalid_login_error()
+
+
+def use_lockout_login_form(site: admin.AdminSite = admin.site) -> bool:
+    """Make :class:`LockoutAdminLoginForm` the admin site's login form unless the host set its own."""
+    if site.login_form is not None:
+        return False
+    site.login_form = LockoutAdminLoginForm
     return True
 
 

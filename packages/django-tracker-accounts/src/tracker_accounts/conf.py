@@ -36,6 +36,7 @@ DEFAULTS: dict[str, object] = {
     "VERIFY_OTP_IP_FAILURES_HOURLY": 500,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW": 15 * 60,
+    "LOGIN_ACCOUNT_MAX_FAILURES": 50,
     # seconds the rate limiter leaves a failed cache alone before asking it again
     "CACHE_OUTAGE_BACKOFF": 5.0,
     # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
@@ -165,6 +166,11 @@ class AccountsSettings(LiveSettings):
     @property
     def LOGIN_FAILURE_WINDOW(self) -> int:
         return self._int("LOGIN_FAILURE_WINDOW")
+
+    @property
+    def LOGIN_ACCOUNT_MAX_FAILURES(self) -> int:
+        """Failed logins per address from all IPs (``LOGIN_MAX_FAILURES`` is per address and IP)."""
+        return self._int("LOGIN_ACCOUNT_MAX_FAILURES")
 
     @property
     def CACHE_OUTAGE_BACKOFF(self) -> float:

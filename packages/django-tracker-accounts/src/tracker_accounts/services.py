@@ -222,17 +222,21 @@ def login(*, email: str, password: str, ip: str) -> User:
     email = normalize_email(email)
     model = user_model()
     try:
-        lockout.attempt(email)  # counted before the password is checked: races buy no guesses
+        counted = lockout.attempt(email, ip)  # counted before the password is checked: races buy no guesses
     except RateLimited as exc:
         login_locked.send(sender=model, email=email)
         log_event("login_locked", outcome="refused", level=logging.WARNING, email_ref=email_ref(email))
         raise RateLimited(exc.retry_after, "Too many failed sign-in attempts. Try again later.") from None
-    user = _check_password(email, password)
+    try:
+        user = _check_password(email, password)
+    except BaseException:
+        lockout.not_a_failure(counted)  # the server failed (say, the database): not a wrong password
+        raise
     if user is None:
         login_failed.send(sender=model, email=email)
         log_event("login_failed", outcome="failure", email_ref=email_ref(email))
         raise InvalidCredentials()
-    lockout.succeeded(email)
+    lockout.not_a_failure(counted)
     model._default_manager.filter(pk=user.pk).update(last_login=timezone.now())
     profile_ensure(user)
     log_event("login", actor_id=user.pk, user_id=user.pk)
