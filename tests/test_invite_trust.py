@@ -9,8 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.conftest import ApiClient, assert_envelope, auth_client, email_token_via_api, invite_token_from
-from tests.conftest import last_mail_to
+from tests.conftest import (
+    ApiClient,
+    assert_envelope,
+    auth_client,
+    email_token_via_api,
+    invite_token_from,
+    last_mail_to,
+)
 from tests.factories import UserFactory
 from tracker_accounts.models import Profile
 from tracker_projects.models import Invite, InviteMail
