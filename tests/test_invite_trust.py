@@ -19,6 +19,7 @@ from tests.conftest import (
 )
 from tests.factories import UserFactory
 from tracker_accounts.models import Profile
+from tracker_projects import checks
 from tracker_projects.models import Invite, InviteMail
 from tracker_projects.services import project_create
 
@@ -130,3 +131,15 @@ def test_a_self_registered_manager_whose_invitation_was_accepted_is_not_refused(
     assert_envelope(r, 429, "rate_limited")
     r = invite(auth_client(alice, run_on_commit=True), hers, *addresses(15, domain="corp.example"))
     assert r.status_code == 201, r.content
+
+
+@pytest.mark.parametrize("value", [-1, "ten", None])
+def test_a_new_inviter_budget_that_is_no_count_is_e007(settings, value):
+    settings.TRACKER_PROJECTS_INVITE_MAILS_PER_NEW_INVITER = value
+    assert {m.id for m in checks.check_setup()} == {"tracker_projects.E007"}
+
+
+def test_budgets_that_are_counts_pass_the_check(settings):
+    settings.TRACKER_PROJECTS_INVITE_MAILS_PER_NEW_INVITER = 0  # new inviters may send nothing
+    settings.TRACKER_PROJECTS_INVITE_MAILS_PER_SITE = 5000
+    assert "tracker_projects.E007" not in {m.id for m in checks.check_setup()}
