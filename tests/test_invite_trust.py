@@ -143,3 +143,16 @@ def test_budgets_that_are_counts_pass_the_check(settings):
     settings.TRACKER_PROJECTS_INVITE_MAILS_PER_NEW_INVITER = 0  # new inviters may send nothing
     settings.TRACKER_PROJECTS_INVITE_MAILS_PER_SITE = 5000
     assert "tracker_projects.E007" not in {m.id for m in checks.check_setup()}
+
+
+def test_staff_vouch_for_a_self_registered_manager_in_the_admin(admin_client, outbox):
+    eve = signed_up_manager("eve@example.com")
+    theirs = project_create(actor=eve, name="Fresh")
+    url = f"/admin/tracker_accounts/profile/{eve.pk}/change/"
+    page = admin_client.get(url)
+    assert page.context["adminform"].form.initial["self_registered"] is True
+    r = admin_client.post(url, {"user": eve.pk, "role": "manager", "time_zone": ""})  # box unticked
+    assert r.status_code == 302, r.content[:500]
+    assert Profile.objects.get(user=eve).self_registered is False
+    r = invite(auth_client(eve, run_on_commit=True), theirs, *addresses(20))
+    assert r.status_code == 201, r.content
