@@ -26,6 +26,9 @@ PROFILE_FIELDS = (
     "notify_task_due_today",
     "notify_task_overdue",
     "notify_project_overdue",
+    # ticked by the public sign-up; staff untick it to vouch for the account (its invitation
+    # budget is then the full one, see tracker_projects.invites)
+    "self_registered",
 )
 
 
@@ -83,7 +86,7 @@ class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     through the service."""
 
     list_display = ("user", "role", "time_zone", "created_at")
-    list_filter = ("role", "notify_task_assigned", "notify_task_due_today")
+    list_filter = ("role", "self_registered", "notify_task_assigned", "notify_task_due_today")
     fields = ("user", *PROFILE_FIELDS, "created_at")
     raw_id_fields = ("user",)
     readonly_fields = ("created_at",)

@@ -24,7 +24,7 @@ from .errors import ApiError, Conflict, InvalidInput, RateLimited
 from .log import email_ref, log_event
 from .mail import mail_enqueue
 from .models import EmailOTP, EmailToken, Role
-from .profiles import profile_ensure, role_set
+from .profiles import profile_ensure, role_set, self_registered_mark
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
 from .users import lock_email, user_for_email, user_model, users_with_email
 from .zone_names import is_zone_name
@@ -195,6 +195,7 @@ def manager_register(*, email_token: str, password: str, first_name: str, last_n
             role=Role.MANAGER,
             via="manager_signup",
         )
+        self_registered_mark(user)
         token.used_at = now
         token.save(update_fields=["used_at"])
         return user
