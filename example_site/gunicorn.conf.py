@@ -18,6 +18,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 30  # a worker stuck this long is restarted
 graceful_timeout = 20
 keepalive = 5
+# access lines with "<redacted>" for invitation and unsubscribe tokens in the path and for
+# token=/code= query fields (tracker_site/gunicorn_logging.py); loaded once chdir is on sys.path
+logger_class = "tracker_site.gunicorn_logging.RedactingLogger"
 
 
 def child_exit(server: object, worker: object) -> None:
