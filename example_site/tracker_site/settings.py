@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker_accounts.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker_site.middleware.ContentSecurityPolicy",
     "tracker_site.middleware.StaticFiles",
     "corsheaders.middleware.CorsMiddleware",
     "tracker_site.middleware.Sessions",
