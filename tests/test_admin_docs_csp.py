@@ -38,9 +38,10 @@ def test_the_docs_page_loads_everything_from_the_site(client):
 
 def test_the_admins_inline_style_is_allowed_by_its_hash(client):
     source = get_template("admin/change_list.html").template.source
+    # Django 5.2's change list has one inline style; 6.1's has none (then the hash is unused)
     styles = re.findall(r"<style>(.*?)</style>", source, re.S)
-    assert styles
     policy = directives(client.get("/admin/login/")["Content-Security-Policy"])
+    assert "'self'" in policy["style-src"].split()
     for style in styles:
         digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy["style-src"].split()
