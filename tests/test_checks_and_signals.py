@@ -76,6 +76,17 @@ def test_a_login_lockout_backend_that_is_not_first_is_w004(settings):
 
 
 @pytest.mark.parametrize(
+    ("per_ip", "account", "wrong"),
+    [(5, 50, False), (5, 5, False), (5, 4, True), (0, 50, True), (5, 0, True)],
+)
+def test_login_lockout_limits_that_cannot_work_are_e009(settings, per_ip, account, wrong):
+    """The account-wide ceiling below the per-IP limit (or a limit under 1) locks owners out."""
+    settings.TRACKER_ACCOUNTS_LOGIN_MAX_FAILURES = per_ip
+    settings.TRACKER_ACCOUNTS_LOGIN_ACCOUNT_MAX_FAILURES = account
+    assert ("tracker_accounts.E009" in ids(accounts_checks.check_login_lockout_limits())) is wrong
+
+
+@pytest.mark.parametrize(
     "template",
     ["https://t.example.com/invite/", "https://t.example.com/{token}/{project}/", "https://t/{token"],
 )

@@ -10,6 +10,7 @@ import time_machine
 
 from tests.conftest import ApiClient, assert_envelope, auth_client, invite_token_from, last_mail_to
 from tests.factories import UserFactory
+from tracker_accounts.models import Profile
 from tracker_projects.models import Invite
 from tracker_projects.services import project_create
 
@@ -50,11 +51,14 @@ def test_the_budget_counts_across_projects(boss, project, outbox, settings):
     assert_envelope(invite(client, other, *addresses(2, start=5)), 429, "rate_limited")
 
 
-def test_the_site_ceiling_holds_across_inviters(boss, project, outbox, settings):
+def test_the_site_ceiling_holds_across_new_inviters(outbox, settings):
+    """Self-registered accounts with no accepted invitation share the site's ceiling."""
     settings.TRACKER_PROJECTS_INVITE_MAILS_PER_SITE = 4
-    second = UserFactory(role="manager")
+    first, second = UserFactory(role="manager"), UserFactory(role="manager")
+    Profile.objects.filter(user__in=[first, second]).update(self_registered=True)
+    project = project_create(actor=first, name="First")
     theirs = project_create(actor=second, name="Second")
-    assert invite(auth_client(boss, run_on_commit=True), project, *addresses(3)).status_code == 201
+    assert invite(auth_client(first, run_on_commit=True), project, *addresses(3)).status_code == 201
     r = invite(auth_client(second, run_on_commit=True), theirs, *addresses(2, start=5))
     assert_envelope(r, 429, "rate_limited")
     assert int(r["Retry-After"]) > 0

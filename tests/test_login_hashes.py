@@ -150,7 +150,7 @@ def test_sixteen_concurrent_anonymous_logins_run_at_most_two_argon2_hashes_at_on
 )
 def test_unusable_login_limits_are_e009(settings, name, value):
     setattr(settings, f"TRACKER_ACCOUNTS_{name}", value)
-    assert [m.id for m in checks.check_login_limits()] == ["tracker_accounts.E009"]
+    assert [m.id for m in checks.check_login_limits()] == ["tracker_accounts.E010"]
 
 
 def test_the_default_login_limits_pass_the_check():

@@ -3,14 +3,23 @@ cannot buy more guesses, and shared by the API's login and the admin's."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
 
 from tests.conftest import ApiClient, assert_envelope
 from tests.factories import PASSWORD, UserFactory
 from tracker_accounts import services
+from tracker_accounts.admin import LockoutAdminLoginForm, use_lockout_login_form
 
 LOGIN = "/api/auth/login/"
 
@@ -98,3 +107,121 @@ def test_a_right_admin_password_logs_in_and_is_not_counted(client):
     for _ in range(1):
         admin_login(client, "staff@example.com", "wrong")
     assert ApiClient().post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}).status_code == 429
+
+
+# --------------------------------------------------------------------------- round 2: N1 and N7
+@pytest.mark.django_db
+def test_a_database_outage_during_login_is_not_a_failed_attempt(monkeypatch, settings):
+    """N1: five logins that fail because the database is down (500) do not lock the account."""
+    settings.TRACKER_ACCOUNTS_LOGIN_MAX_FAILURES = 5
+    UserFactory(email="blip@example.com")
+
+    def database_down(email: str) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "user_for_email", database_down)
+        for _ in range(6):
+            with pytest.raises(OperationalError):
+                services.login(email="blip@example.com", password=PASSWORD, ip="203.0.113.7")
+    assert ApiClient().post(LOGIN, {"email": "blip@example.com", "password": PASSWORD}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_database_outage_during_an_admin_login_is_not_a_failed_attempt(monkeypatch, settings):
+    settings.TRACKER_ACCOUNTS_LOGIN_MAX_FAILURES = 5
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+
+    def database_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    failing = Client(raise_request_exception=False)
+    with monkeypatch.context() as patched:
+        patched.setattr(ModelBackend, "authenticate", database_down)
+        for _ in range(6):
+            assert admin_login(failing, "staff@example.com", PASSWORD).status_code == 500
+    assert ApiClient().post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}).status_code == 200
+
+
+def from_ip(ip: str) -> ApiClient:
+    client = ApiClient()
+    client.defaults["REMOTE_ADDR"] = ip
+    return client
+
+
+@pytest.mark.django_db
+def test_failures_from_one_ip_do_not_lock_the_account_out_from_another(client):
+    """N7: an outsider's wrong guesses lock out the outsider's IP, not the staff member."""
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    outsider = from_ip("198.51.100.9")
+    for _ in range(5):
+        assert outsider.post(LOGIN, {"email": "staff@example.com", "password": "nope"}).status_code == 401
+    assert_envelope(
+        outsider.post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}), 429, "rate_limited"
+    )
+    assert ApiClient().post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}).status_code == 200
+    r = admin_login(client, "staff@example.com", PASSWORD)
+    assert r.status_code == 302 and "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_an_account_wide_ceiling_stops_guessing_from_many_ips(settings):
+    settings.TRACKER_ACCOUNTS_LOGIN_MAX_FAILURES = 2
+    settings.TRACKER_ACCOUNTS_LOGIN_ACCOUNT_MAX_FAILURES = 6
+    UserFactory(email="many@example.com")
+    for n in range(3):
+        for _ in range(2):
+            assert (
+                from_ip(f"198.51.100.{n}")
+                .post(LOGIN, {"email": "many@example.com", "password": "x"})
+                .status_code
+                == 401
+            )
+    # a locked IP's refused attempts do not use up the account's ceiling
+    for _ in range(10):
+        assert (
+            from_ip("198.51.100.0").post(LOGIN, {"email": "many@example.com", "password": "x"}).status_code
+            == 429
+        )
+    locked = from_ip("192.0.2.1").post(LOGIN, {"email": "many@example.com", "password": PASSWORD})
+    assert_envelope(locked, 429, "rate_limited")
+
+
+@pytest.mark.django_db
+def test_a_locked_out_admin_form_says_so(client):
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        admin_login(client, "staff@example.com", "wrong")
+    r = admin_login(client, "staff@example.com", PASSWORD)
+    assert r.status_code == 200 and "_auth_user_id" not in client.session
+    page = r.content.decode()
+    assert "Too many failed sign-in attempts" in page
+    assert "Please enter the correct" not in page
+
+
+@pytest.mark.django_db
+def test_tracker_unlock_clears_the_lockout_for_every_ip(client):
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    for ip in ("198.51.100.9", "127.0.0.1"):
+        for _ in range(5):
+            from_ip(ip).post(LOGIN, {"email": "staff@example.com", "password": "nope"})
+    assert ApiClient().post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}).status_code == 429
+    out = io.StringIO()
+    call_command("tracker_unlock", "STAFF@example.com", stdout=out)
+    assert "staff@example.com" in out.getvalue() and "unlocked" in out.getvalue().lower()
+    assert ApiClient().post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}).status_code == 200
+    assert (
+        from_ip("198.51.100.9").post(LOGIN, {"email": "staff@example.com", "password": PASSWORD}).status_code
+        == 200
+    )
+    r = admin_login(client, "staff@example.com", PASSWORD)
+    assert r.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_the_lockout_login_form_is_installed_only_where_the_site_has_none():
+    assert admin.site.login_form is LockoutAdminLoginForm  # installed on the default site
+    site = AdminSite(name="host-admin")
+    site.login_form = AuthenticationForm
+    assert use_lockout_login_form(site) is False and site.login_form is AuthenticationForm
+    bare = AdminSite(name="bare-admin")
+    assert use_lockout_login_form(bare) is True and bare.login_form is LockoutAdminLoginForm

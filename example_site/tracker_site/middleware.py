@@ -9,6 +9,7 @@ and what ``check --deploy`` looks for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -18,6 +19,24 @@ from django.http import HttpRequest, HttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 
 API_PREFIX = "/api/"
+# The policy of every HTML answer that sets none itself: the admin's and the API's docs page
+# (Swagger UI, served from the site's static files by ``ninja``). Scripts and styles only from
+# the site; the one inline style of Django's admin (``admin/change_list.html`` without actions)
+# by its hash; Swagger UI's and the admin's icons are data: URIs in their stylesheets.
+ADMIN_STYLE_HASHES = ("'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",)
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        " ".join(["style-src 'self'", *ADMIN_STYLE_HASHES]),
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 HOOKS = ("process_view", "process_exception", "process_template_response")
 
 
@@ -53,3 +72,18 @@ StaticFiles = outside_api(WhiteNoiseMiddleware)
 Sessions = outside_api(SessionMiddleware)
 Authentication = outside_api(AuthenticationMiddleware)
 Messages = outside_api(MessageMiddleware)
+
+
+class ContentSecurityPolicy:
+    """Gives an HTML answer without a ``Content-Security-Policy`` (the admin's pages, the API's
+    docs page) :data:`CONTENT_SECURITY_POLICY`; the site's pages set their own, stricter one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        html = response.get("Content-Type", "").startswith("text/html")
+        if html and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker_accounts.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker_site.middleware.ContentSecurityPolicy",
     "tracker_site.middleware.StaticFiles",
     "corsheaders.middleware.CorsMiddleware",
     "tracker_site.middleware.Sessions",
@@ -259,7 +260,11 @@ LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json": one JSON object per line (
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tracker_accounts.log.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "tracker_accounts.log.RequestIdFilter"},
+        # invitation, unsubscribe and other tokens out of the paths these loggers write
+        "redact_tokens": {"()": "tracker_accounts.log.RedactTokensFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -277,9 +282,10 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.server": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.server": {"level": "WARNING", "filters": ["redact_tokens"]},
         "django-q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
-        "tracker.requests": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
+        "tracker.requests": {"level": env_str("REQUEST_LOG_LEVEL", "INFO"), "filters": ["redact_tokens"]},
     },
 }
 

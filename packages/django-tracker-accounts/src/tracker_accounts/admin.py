@@ -7,10 +7,13 @@ from typing import ClassVar
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .backends import locked_out
 from .mail import outbox_resend
 from .models import EmailEvent, OutboundEmail, Profile
 from .profiles import role_set
@@ -23,6 +26,9 @@ PROFILE_FIELDS = (
     "notify_task_due_today",
     "notify_task_overdue",
     "notify_project_overdue",
+    # ticked by the public sign-up; staff untick it to vouch for the account (its invitation
+    # budget is then the full one, see tracker_projects.invites)
+    "self_registered",
 )
 
 
@@ -52,13 +58,35 @@ def attach_profile_inline(site: admin.AdminSite = admin.site) -> bool:
     return True
 
 
+class LockoutAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form, saying so when the login lockout refused the attempt (rather
+    than "enter the correct password"). :func:`use_lockout_login_form` installs it."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if locked_out(self.request):
+            return ValidationError(
+                "Too many failed sign-in attempts for this account from this address. Try again "
+                "later, or ask an operator to run: manage.py tracker_unlock EMAIL",
+                code="locked_out",
+            )
+        return super().get_invalid_login_error()
+
+
+def use_lockout_login_form(site: admin.AdminSite = admin.site) -> bool:
+    """Make :class:`LockoutAdminLoginForm` the admin site's login form unless the host set its own."""
+    if site.login_form is not None:
+        return False
+    site.login_form = LockoutAdminLoginForm
+    return True
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Every tracker profile: who is a manager, their time zone and mails. Role changes go
     through the service."""
 
     list_display = ("user", "role", "time_zone", "created_at")
-    list_filter = ("role", "notify_task_assigned", "notify_task_due_today")
+    list_filter = ("role", "self_registered", "notify_task_assigned", "notify_task_due_today")
     fields = ("user", *PROFILE_FIELDS, "created_at")
     raw_id_fields = ("user",)
     readonly_fields = ("created_at",)

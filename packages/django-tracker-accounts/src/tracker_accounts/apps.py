@@ -14,6 +14,7 @@ class TrackerAccountsConfig(AppConfig):
 
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="tracker_accounts.schedules")
         if apps.is_installed("django.contrib.admin"):
-            from .admin import attach_profile_inline
+            from .admin import attach_profile_inline, use_lockout_login_form
 
             attach_profile_inline()  # the host's user admin is registered by now
+            use_lockout_login_form()

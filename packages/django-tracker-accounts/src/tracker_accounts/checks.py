@@ -8,7 +8,8 @@
 | E004 | error | ``ninja_jwt.token_blacklist`` is not installed |
 | E006 | error | ``TRACKER_ACCOUNTS_ADAPTER`` cannot be imported |
 | E008 | error | ``TRACKER_ACCOUNTS_SITE_URL`` is not an absolute http(s) URL of a host (scheme, host, port) |
-| E009 | error | ``LOGIN_IP_PER_MINUTE``, ``PASSWORD_HASHES_AT_ONCE`` or ``PASSWORD_HASH_WAIT`` is unusable |
+| E009 | error | a login lockout limit under 1, or the account-wide ceiling under the per-IP limit |
+| E010 | error | ``LOGIN_IP_PER_MINUTE``, ``PASSWORD_HASHES_AT_ONCE`` or ``PASSWORD_HASH_WAIT`` is unusable |
 | W002 | warning | the user model does not make emails unique: ambiguous addresses are refused |
 | W003 | warning | the cache is not shared between processes while ``DEBUG`` is off |
 | W004 | warning | ``LoginLockoutBackend`` is not first in ``AUTHENTICATION_BACKENDS`` |
@@ -173,6 +174,24 @@ def check_login_lockout(
 
 
 @register()
+def check_login_lockout_limits(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[CheckMessage]:
+    per_ip, account = app_settings.LOGIN_MAX_FAILURES, app_settings.LOGIN_ACCOUNT_MAX_FAILURES
+    if per_ip >= 1 and account >= per_ip:
+        return []
+    return [
+        Error(
+            f"The login lockout's limits cannot work: TRACKER_ACCOUNTS_LOGIN_MAX_FAILURES={per_ip} "
+            f"(per address and client IP), TRACKER_ACCOUNTS_LOGIN_ACCOUNT_MAX_FAILURES={account} "
+            "(per address from all IPs).",
+            hint="Both at least 1, the account-wide ceiling at least the per-IP limit (defaults 5 and 50).",
+            id="tracker_accounts.E009",
+        )
+    ]
+
+
+@register()
 def check_cache_shared(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[CheckMessage]:
@@ -259,6 +278,6 @@ def check_login_limits(
         Error(
             "TRACKER_ACCOUNTS_LOGIN_IP_PER_MINUTE and TRACKER_ACCOUNTS_PASSWORD_HASHES_AT_ONCE must be "
             "positive integers and TRACKER_ACCOUNTS_PASSWORD_HASH_WAIT a number of seconds >= 0: " + problem,
-            id="tracker_accounts.E009",
+            id="tracker_accounts.E010",
         )
     ]

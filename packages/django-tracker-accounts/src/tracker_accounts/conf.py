@@ -41,6 +41,7 @@ DEFAULTS: dict[str, object] = {
     # password hashes one process runs at once, and seconds a request waits for one to end
     "PASSWORD_HASHES_AT_ONCE": 2,
     "PASSWORD_HASH_WAIT": 2.0,
+    "LOGIN_ACCOUNT_MAX_FAILURES": 50,
     # seconds the rate limiter leaves a failed cache alone before asking it again
     "CACHE_OUTAGE_BACKOFF": 5.0,
     # number of reverse proxies in front of the site whose X-Forwarded-For is trusted
@@ -182,6 +183,11 @@ class AccountsSettings(LiveSettings):
     @property
     def PASSWORD_HASH_WAIT(self) -> float:
         return self._float("PASSWORD_HASH_WAIT")
+
+    @property
+    def LOGIN_ACCOUNT_MAX_FAILURES(self) -> int:
+        """Failed logins per address from all IPs (``LOGIN_MAX_FAILURES`` is per address and IP)."""
+        return self._int("LOGIN_ACCOUNT_MAX_FAILURES")
 
     @property
     def CACHE_OUTAGE_BACKOFF(self) -> float:

@@ -49,6 +49,10 @@ class Profile(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(default=timezone.now)
+    self_registered = models.BooleanField(
+        default=False,
+        help_text="The account was made through the public manager sign-up (not by staff or an invitation).",
+    )
     time_zone = models.CharField(
         max_length=64,
         blank=True,

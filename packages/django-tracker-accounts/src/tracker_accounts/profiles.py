@@ -33,6 +33,21 @@ def is_manager(user: User) -> bool:
     return role_of(user) == Role.MANAGER
 
 
+def is_self_registered(user: User) -> bool:
+    """Whether ``user`` signed themselves up (the public manager sign-up) rather than being
+    made by staff, a host or an invitation."""
+    profile = profile_of(user)
+    return profile is not None and profile.self_registered
+
+
+def self_registered_mark(user: User) -> None:
+    """Record that ``user`` came through the public sign-up (their profile must exist)."""
+    Profile.objects.filter(user=user).update(self_registered=True)
+    profile = profile_of(user)
+    if profile is not None:
+        profile.self_registered = True
+
+
 def time_zone_of(user: User) -> str:
     """The user's time zone name: their profile's choice, else the tracker's."""
     profile = profile_of(user)

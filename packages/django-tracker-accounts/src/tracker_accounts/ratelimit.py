@@ -138,3 +138,26 @@ def client_ip(meta: dict[str, str], trusted_proxies: int) -> str:
         if len(forwarded) >= trusted_proxies:
             return forwarded[-trusted_proxies]
     return meta.get("REMOTE_ADDR", "") or "unknown"
+
+
+def epoch(scope: str, ident: str) -> str:
+    """The current epoch of ``ident``'s counters in ``scope`` ("0" until :func:`new_epoch`, or
+    when the cache cannot be reached): counters keyed with it all start again at a new epoch."""
+    key = cache_key(scope + ":epoch", ident)
+    try:
+        return str(_ask(lambda: cache.get(key)) or 0)
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s; epoch 0", scope, exc_info=True)
+        return "0"
+
+
+def new_epoch(scope: str, ident: str) -> bool:
+    """Start a new epoch for ``ident`` (every counter keyed with the old one is left behind and
+    expires); False when the cache cannot be reached."""
+    key = cache_key(scope + ":epoch", ident)
+    try:
+        _ask(lambda: cache.set(key, time.time_ns(), None))
+    except Exception:
+        logger.warning("rate limit cache unavailable for %s; no new epoch", scope, exc_info=True)
+        return False
+    return True

@@ -21,11 +21,11 @@ from .addresses import normalize_email
 from .conf import app_settings
 from .crypto import keyed_hash, keyed_hash_matches, token_hash
 from .errors import ApiError, Conflict, InvalidInput, RateLimited
-from .hashing import HashesBusy, hash_slot
+from .hashing import hash_slot
 from .log import email_ref, log_event
 from .mail import mail_enqueue
 from .models import EmailOTP, EmailToken, Role
-from .profiles import profile_ensure, role_set
+from .profiles import profile_ensure, role_set, self_registered_mark
 from .signals import login_failed, login_locked, user_profile_changed, user_registered
 from .users import lock_email, user_for_email, user_model, users_with_email
 from .zone_names import is_zone_name
@@ -196,6 +196,7 @@ def manager_register(*, email_token: str, password: str, first_name: str, last_n
             role=Role.MANAGER,
             via="manager_signup",
         )
+        self_registered_mark(user)
         token.used_at = now
         token.save(update_fields=["used_at"])
         return user
@@ -226,21 +227,21 @@ def login(*, email: str, password: str, ip: str) -> User:
     model = user_model()
     ratelimit.hit("login-ip", ip, limit=app_settings.LOGIN_IP_PER_MINUTE, window=60, fail_open=True)
     try:
-        lockout.attempt(email)  # counted before the password is checked: races buy no guesses
+        counted = lockout.attempt(email, ip)  # counted before the password is checked: races buy no guesses
     except RateLimited as exc:
         login_locked.send(sender=model, email=email)
         log_event("login_locked", outcome="refused", level=logging.WARNING, email_ref=email_ref(email))
         raise RateLimited(exc.retry_after, "Too many failed sign-in attempts. Try again later.") from None
     try:
         user = _check_password(email, password)
-    except HashesBusy:
-        lockout.succeeded(email)  # no password was checked: not a failure
+    except BaseException:
+        lockout.not_a_failure(counted)  # the server failed (say, the database): not a wrong password
         raise
     if user is None:
         login_failed.send(sender=model, email=email)
         log_event("login_failed", outcome="failure", email_ref=email_ref(email))
         raise InvalidCredentials()
-    lockout.succeeded(email)
+    lockout.not_a_failure(counted)
     model._default_manager.filter(pk=user.pk).update(last_login=timezone.now())
     profile_ensure(user)
     log_event("login", actor_id=user.pk, user_id=user.pk)

@@ -8,6 +8,7 @@
 | E004 | error | the tracker's time zone is not an IANA name |
 | E005 | error | ``TRACKER_PROJECTS_TASK_URL`` lacks ``{task}``, or has a field but it and ``{project}`` |
 | E006 | error | ``TRACKER_PROJECTS_PROJECT_URL`` lacks ``{project}``, or has another field |
+| E007 | error | an invitation budget (``TRACKER_PROJECTS_INVITE_MAILS_PER_*``) is not an integer ≥ 0 |
 | W001 | warning (``check --deploy``) | the invitation URL template is the development default |
 | W002 | warning (``check --deploy``) | the task link template is the development default |
 | W003 | warning (``check --deploy``) | the project link template is the development default |
@@ -73,6 +74,27 @@ def _link_errors() -> list[CheckMessage]:
     return messages
 
 
+INVITE_BUDGETS = ("INVITE_MAILS_PER_INVITER", "INVITE_MAILS_PER_NEW_INVITER", "INVITE_MAILS_PER_SITE")
+
+
+def _budget_errors() -> list[CheckMessage]:
+    """E007: each invitation budget is a count of mails (0: none may be sent)."""
+    messages: list[CheckMessage] = []
+    for name in INVITE_BUDGETS:
+        setting = f"TRACKER_PROJECTS_{name}"
+        if not hasattr(settings, setting):
+            continue  # the default
+        value: object = getattr(settings, setting)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            messages.append(
+                Error(
+                    f"{setting} must be a count of mails (an integer ≥ 0): {value!r}",
+                    id="tracker_projects.E007",
+                )
+            )
+    return messages
+
+
 @register()
 def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
@@ -110,6 +132,7 @@ def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object
             )
         )
     messages.extend(_link_errors())
+    messages.extend(_budget_errors())
     return messages
 
 

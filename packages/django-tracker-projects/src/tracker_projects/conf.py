@@ -18,6 +18,7 @@ DEFAULTS: dict[str, object] = {
     # invitation mails: a budget per inviter and one for the whole site over a rolling window,
     # and a cooldown per (project, address)
     "INVITE_MAILS_PER_INVITER": 100,
+    "INVITE_MAILS_PER_NEW_INVITER": 10,
     "INVITE_MAILS_PER_SITE": 1000,
     "INVITE_MAILS_WINDOW": timedelta(hours=24),
     "INVITE_RECIPIENT_COOLDOWN": timedelta(minutes=10),
@@ -49,6 +50,10 @@ class ProjectsSettings(LiveSettings):
     @property
     def INVITE_MAILS_PER_INVITER(self) -> int:
         return self._int("INVITE_MAILS_PER_INVITER")
+
+    @property
+    def INVITE_MAILS_PER_NEW_INVITER(self) -> int:
+        return self._int("INVITE_MAILS_PER_NEW_INVITER")
 
     @property
     def INVITE_MAILS_PER_SITE(self) -> int:

@@ -22,6 +22,7 @@ from tracker_accounts.locks import advisory_lock
 from tracker_accounts.log import log_event
 from tracker_accounts.mail import mail_enqueue
 from tracker_accounts.models import Role
+from tracker_accounts.profiles import is_self_registered
 from tracker_accounts.services import login, user_create
 from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import (
@@ -117,10 +118,22 @@ def _refuse_ambiguous(addresses: list[str]) -> None:
         raise EmailAmbiguous.for_field("emails")
 
 
-def _recently_mailed(project: Project, addresses: list[str], now: datetime) -> set[str]:
+def mailbox_of(email: str) -> str:
+    """The mailbox an address reaches: a ``+tag`` dropped from the local part and the whole
+    lower-cased (``Ada+1@X.org`` and ``ada+2@x.org`` are ``ada@x.org``). Used for the cooldown
+    only; the invitation keeps the address as typed."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email.lower()
+    base = local.split("+", 1)[0] or local
+    return f"{base}@{domain}".lower()
+
+
+def _recently_mailed(project: Project, mailboxes: list[str], now: datetime) -> set[str]:
+    """Those of ``mailboxes`` mailed an invitation to ``project`` within the cooldown."""
     since = now - app_settings.INVITE_RECIPIENT_COOLDOWN
-    rows = InviteMail.objects.filter(project=project, email__in=addresses, sent_at__gt=since)
-    return set(rows.values_list("email", flat=True))
+    rows = InviteMail.objects.filter(project=project, mailbox__in=mailboxes, sent_at__gt=since)
+    return set(rows.values_list("mailbox", flat=True))
 
 
 def _wait_for_budget(sent: QuerySet[InviteMail], limit: int, wanted: int, now: datetime) -> int | None:
@@ -136,16 +149,33 @@ def _wait_for_budget(sent: QuerySet[InviteMail], limit: int, wanted: int, now: d
     return max(1, ceil((leaving + window - now).total_seconds()))
 
 
-def _ensure_budget(actor: User, wanted: int, now: datetime) -> None:
-    """429 unless ``wanted`` more invitation mails fit the inviter's and the site's budgets.
+def is_trusted_inviter(actor: User) -> bool:
+    """Not a self-registered account (made by staff, a host or an invitation), or one that
+    people have accepted an invitation of: such an inviter gets the full budget and is never
+    held to the budget that new inviters share."""
+    if not is_self_registered(actor):
+        return True
+    return Invite.objects.filter(invited_by=actor, status=InviteStatus.ACCEPTED).exists()
+
+
+def _budgets(actor: User, trusted: bool) -> list[tuple[QuerySet[InviteMail], int, str]]:
+    """(mails counted, limit, whose) for each budget that ``actor``'s mails must fit."""
+    mine = InviteMail.objects.filter(inviter=actor)
+    if trusted:
+        return [(mine, app_settings.INVITE_MAILS_PER_INVITER, "your")]
+    limit = min(app_settings.INVITE_MAILS_PER_INVITER, app_settings.INVITE_MAILS_PER_NEW_INVITER)
+    new_inviters = InviteMail.objects.filter(by_new_inviter=True)
+    return [(mine, limit, "your"), (new_inviters, app_settings.INVITE_MAILS_PER_SITE, "the site's")]
+
+
+def _ensure_budget(actor: User, trusted: bool, wanted: int, now: datetime) -> None:
+    """429 unless ``wanted`` more invitation mails fit the inviter's budgets: a trusted inviter's
+    own; a new inviter's small one and the ceiling that all new inviters share.
 
     A site-wide lock makes the count and the sending one step, so concurrent requests cannot
     both squeeze under a limit."""
     advisory_lock("tracker:invite-mails")
-    for sent, limit, whose in (
-        (InviteMail.objects.filter(inviter=actor), app_settings.INVITE_MAILS_PER_INVITER, "your"),
-        (InviteMail.objects.all(), app_settings.INVITE_MAILS_PER_SITE, "the site's"),
-    ):
+    for sent, limit, whose in _budgets(actor, trusted):
         wait = _wait_for_budget(sent, limit, wanted, now)
         if wait is not None:
             raise RateLimited(wait, f"This would exceed {whose} budget of invitation mails. Try again later.")
@@ -167,18 +197,20 @@ def _member_addresses(project: Project, addresses: list[str]) -> set[str]:
 
 def _sort_addresses(project: Project, addresses: list[str], now: datetime) -> tuple[list[str], list[Skipped]]:
     """The addresses to mail, and those skipped with the reason: members (``already_member``)
-    and addresses mailed an invitation to ``project`` within the cooldown (``recently_invited``)."""
+    and addresses whose mailbox was mailed an invitation to ``project`` within the cooldown, or
+    earlier in this batch (``recently_invited``)."""
     members = _member_addresses(project, addresses)
-    recent = _recently_mailed(project, addresses, now)
+    recent = _recently_mailed(project, [mailbox_of(e) for e in addresses], now)
     to_send: list[str] = []
     skipped: list[Skipped] = []
     for email in addresses:
         if email in members:
             skipped.append({"email": email, "reason": "already_member"})
-        elif email in recent:
+        elif mailbox_of(email) in recent:
             skipped.append({"email": email, "reason": "recently_invited"})
         else:
             to_send.append(email)
+            recent.add(mailbox_of(email))
     return to_send, skipped
 
 
@@ -246,11 +278,19 @@ def _send_invitations(actor: User, project: Project, emails: list[str], now: dat
     return invited
 
 
-def _record_sent(actor: User, project: Project, emails: list[str], now: datetime) -> None:
+def _record_sent(actor: User, project: Project, emails: list[str], now: datetime, *, trusted: bool) -> None:
     """The mails sent count against the budgets and the cooldown (``InviteMail``); the
     project's history gets an ``invite.sent`` entry for each address."""
     InviteMail.objects.bulk_create(
-        InviteMail(inviter=actor, project=project, email=email, sent_at=now) for email in emails
+        InviteMail(
+            inviter=actor,
+            project=project,
+            email=email,
+            mailbox=mailbox_of(email),
+            by_new_inviter=not trusted,
+            sent_at=now,
+        )
+        for email in emails
     )
     activity.record_many(
         ActivityVerb.INVITE_SENT,
@@ -266,17 +306,18 @@ def invite_send(*, actor: User, project_slug: str, emails: list[str]) -> InviteB
 
     Skipped: members (``already_member``) and addresses mailed an invitation to this project
     within the cooldown (``recently_invited``, token unchanged). The mails to send must fit the
-    inviter's and the site's budgets, or the whole request is 429 and nothing is stored."""
+    inviter's budgets (:func:`_ensure_budget`), or the whole request is 429 and nothing is stored."""
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
     addresses = list(dict.fromkeys(normalize_email(e) for e in emails))
     _refuse_ambiguous(addresses)
     now = timezone.now()
     to_send, skipped = _sort_addresses(project, addresses, now)
+    trusted = is_trusted_inviter(actor)
     if to_send:
-        _ensure_budget(actor, len(to_send), now)
+        _ensure_budget(actor, trusted, len(to_send), now)
     batch = InviteBatch(invited=_send_invitations(actor, project, to_send, now), skipped=skipped)
-    _record_sent(actor, project, to_send, now)
+    _record_sent(actor, project, to_send, now, trusted=trusted)
     if to_send:
         cache.bump_on_commit(projects=[project.slug])  # its invitations and its history
     log_event(

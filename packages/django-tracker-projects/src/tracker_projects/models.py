@@ -420,7 +420,13 @@ class Invite(models.Model):
                 fields=["project", "email"], condition=Q(status="pending"), name="tracker_invite_one_pending"
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["project", "created_at"], name="tracker_invite_project")]
+        indexes: ClassVar = [
+            models.Index(fields=["project", "created_at"], name="tracker_invite_project"),
+            # "has any invitation of this inviter been accepted?" (the inviter is trusted)
+            models.Index(
+                fields=["invited_by"], condition=Q(status="accepted"), name="tracker_invite_accepted_by"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"invite of {self.email} to {self.project_id} ({self.status})"
@@ -438,18 +444,25 @@ class Invite(models.Model):
 
 
 class InviteMail(models.Model):
-    """One invitation mail sent: the inviter's and the site's budgets and the per-recipient
-    cooldown count these over their windows (``purge_expired`` deletes older rows)."""
+    """One invitation mail sent: the inviter's budget, the shared budget of new inviters and the
+    per-mailbox cooldown count these over their windows (``purge_expired`` deletes older rows)."""
 
     inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField(max_length=254)
+    # the address without its ``+tag``: addresses of one mailbox share the cooldown
+    mailbox = models.CharField(max_length=254)
+    # sent by a self-registered account none of whose invitations was accepted yet
+    by_new_inviter = models.BooleanField(default=False)
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["inviter", "sent_at"], name="tracker_invitemail_inviter"),
-            models.Index(fields=["project", "email", "sent_at"], name="tracker_invitemail_recipient"),
+            models.Index(fields=["project", "mailbox", "sent_at"], name="tracker_invitemail_mailbox"),
+            models.Index(
+                fields=["sent_at"], condition=Q(by_new_inviter=True), name="tracker_invitemail_new_inviter"
+            ),
             models.Index(fields=["sent_at"], name="tracker_invitemail_sent"),
         ]
 
