@@ -96,6 +96,9 @@ def test_an_invite_url_template_without_exactly_token_is_e003(settings, template
 
 
 def test_the_development_invite_url_under_check_deploy_is_w001(settings):
+    # the link templates set for a real site (their own development defaults are W002 and W003)
+    settings.TRACKER_PROJECTS_TASK_URL = "https://tracker.example.com/tasks/?project={project}&task={task}"
+    settings.TRACKER_PROJECTS_PROJECT_URL = "https://tracker.example.com/projects/{project}/tasks/"
     del settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE
     assert ids(projects_checks.check_deploy()) == {"tracker_projects.W001"}
     settings.TRACKER_PROJECTS_INVITE_URL_TEMPLATE = "https://tracker.example.com/invite_register/{token}/"
