@@ -7,15 +7,13 @@ from __future__ import annotations
 import runpy
 import socket
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.browser.live import free_port
-from tests.test_slow_clients import ROOT, start_gunicorn
+from tests.test_slow_clients import ROOT, start_gunicorn, wait_until_up
 
 RECIPE = runpy.run_path(str(ROOT / "example_site" / "gunicorn.conf.py"))
 
@@ -26,15 +24,7 @@ def site() -> Iterator[int]:
     with tempfile.TemporaryDirectory() as tmp:
         server = start_gunicorn(port, Path(tmp))
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+            wait_until_up(port)
             yield port
         finally:
             server.terminate()

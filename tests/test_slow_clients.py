@@ -47,6 +47,19 @@ def start_gunicorn(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def wait_until_up(port: int, seconds: float = 30) -> None:
+    """Until the server on ``port`` answers its health check (at most ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "gunicorn did not start"
+        time.sleep(0.2)
+
+
 def slow_client(port: int) -> socket.socket:
     """Headers promising a 10 kB JSON body, then 10 bytes of it, then nothing."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -63,15 +76,7 @@ def test_slow_bodies_do_not_stall_the_site():
         server = start_gunicorn(port, Path(tmp))
         slow: list[socket.socket] = []
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+            wait_until_up(port)
             slow = [slow_client(port) for _ in range(4)]  # twice the workers of a sync setup
             time.sleep(0.5)
             answered = []

@@ -18,25 +18,15 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 
+from . import csp
+
 API_PREFIX = "/api/"
 # The policy of every HTML answer that sets none itself: the admin's and the API's docs page
 # (Swagger UI, served from the site's static files by ``ninja``). Scripts and styles only from
 # the site; the one inline style of Django's admin (``admin/change_list.html`` without actions)
 # by its hash; Swagger UI's and the admin's icons are data: URIs in their stylesheets.
 ADMIN_STYLE_HASHES = ("'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",)
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        " ".join(["style-src 'self'", *ADMIN_STYLE_HASHES]),
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = csp.policy(style_hashes=ADMIN_STYLE_HASHES)
 HOOKS = ("process_view", "process_exception", "process_template_response")
 
 

@@ -16,21 +16,11 @@ from django.views.decorators.http import require_safe
 
 from tracker_accounts.zone_names import common_zone_names, tracker_zone_name
 
+from . import csp
+
 # Scripts, styles and everything else only from the site itself: no inline script or style, no
 # other origin, no framing, no plugin. The pages' own JavaScript talks to the same origin's API.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = csp.policy()
 
 
 def with_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
