@@ -240,8 +240,8 @@ def seed(
     prefs = ["notify_task_assigned", "notify_task_due_today", "notify_task_overdue", "notify_project_overdue"]
     _copy(
         Profile,
-        ["user_id", "role", "created_at", "time_zone", *prefs],
-        ((uid, "manager", now, "", *[True] * len(prefs)) for uid in manager_ids),
+        ["user_id", "role", "created_at", "time_zone", "self_registered", *prefs],
+        ((uid, "manager", now, "", False, *[True] * len(prefs)) for uid in manager_ids),
     )
 
     first_project = (Project.all_objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
