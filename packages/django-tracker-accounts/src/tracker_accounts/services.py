@@ -234,7 +234,7 @@ def login(*, email: str, password: str, ip: str) -> User:
         raise RateLimited(exc.retry_after, "Too many failed sign-in attempts. Try again later.") from None
     try:
         user = _check_password(email, password)
-    except BaseException:
+    except Exception:  # re-raised: the caller sees the error (a 500, or 429 for no hash slot)
         lockout.not_a_failure(counted)  # the server failed (say, the database): not a wrong password
         raise
     if user is None:
