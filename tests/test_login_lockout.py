@@ -225,3 +225,26 @@ def test_the_lockout_login_form_is_installed_only_where_the_site_has_none():
     assert use_lockout_login_form(site) is False and site.login_form is AuthenticationForm
     bare = AdminSite(name="bare-admin")
     assert use_lockout_login_form(bare) is True and bare.login_form is LockoutAdminLoginForm
+
+
+@pytest.mark.django_db
+def test_the_admin_form_shares_the_per_ip_login_limit(client, settings):
+    """Anonymous admin logins for ever new addresses (each costing a password hash) are held to
+    the API login's per-IP limit, counted together with the API's logins from that IP."""
+    settings.TRACKER_ACCOUNTS_LOGIN_IP_PER_MINUTE = 4
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    ApiClient().post(LOGIN, {"email": "nobody-0@nowhere.example", "password": "nope"})
+    for i in range(1, 4):
+        page = admin_login(client, f"nobody-{i}@nowhere.example", "nope").content.decode()
+        assert "Please enter the correct" in page
+    r = admin_login(client, "staff@example.com", PASSWORD)
+    assert r.status_code == 200 and "_auth_user_id" not in client.session
+    assert "Too many failed sign-in attempts" in r.content.decode()
+    # another client is not refused
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert (
+        other.post(
+            "/admin/login/?next=/admin/", {"username": "staff@example.com", "password": PASSWORD}
+        ).status_code
+        == 302
+    )

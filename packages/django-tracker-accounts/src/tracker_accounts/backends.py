@@ -1,9 +1,10 @@
 """``LoginLockoutBackend``: the API's login lockout for every other login form (the admin's).
 
 Put it first in ``AUTHENTICATION_BACKENDS``. It checks no password itself: it counts the
-attempt under the account's address and the client's IP (the same counters as the API's login)
-and refuses, with ``PermissionDenied``, an attempt over a limit, so Django's ``authenticate``
-stops before any later backend checks a password; the request then carries the refusal (see
+attempt under the account's address and the client's IP, and under the client's IP alone
+(``LOGIN_IP_PER_MINUTE``), the same counters as the API's login, and refuses, with
+``PermissionDenied``, an attempt over a limit, so Django's ``authenticate`` stops before any
+later backend checks a password; the request then carries the refusal (see
 :func:`locked_out`, which the admin's login form shows). A successful login takes its attempt
 back, and so does a login that failed with a server error (say, the database was down).
 """
@@ -19,7 +20,7 @@ from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from . import lockout
+from . import lockout, ratelimit
 from .conf import app_settings
 from .errors import RateLimited
 from .ratelimit import client_ip
@@ -55,6 +56,10 @@ class LoginLockoutBackend(BaseBackend):
         ident = lockout_ident(username)
         ip = client_ip(request.META, app_settings.TRUSTED_PROXY_COUNT) if request is not None else ""
         try:
+            if ip:  # every login form shares the API's per-IP limit (each attempt may cost a hash)
+                ratelimit.hit(
+                    "login-ip", ip, limit=app_settings.LOGIN_IP_PER_MINUTE, window=60, fail_open=True
+                )
             counted = lockout.attempt(ident, ip)
         except RateLimited as exc:
             if request is not None:
