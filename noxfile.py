@@ -437,6 +437,20 @@ def _typescript_consumer(session: nox.Session, tarball: Path, workdir: Path) -> 
 
 
 @nox.session(venv_backend="none")
+def deployed(session: nox.Session) -> None:
+    """The production web front as deployed: nginx with example_site/deploy/nginx/ in front of
+    gunicorn with example_site/gunicorn.conf.py (stalled clients, TLS, proxy headers). Needs
+    nginx and openssl (apt-get install -y nginx-light openssl)."""
+    for tool in ("nginx", "openssl"):
+        if not shutil.which(tool, path=os.environ.get("PATH", "") + os.pathsep + "/usr/sbin"):
+            session.error(f"{tool} is missing: apt-get install -y nginx-light openssl")
+    env = {"DATABASE_URL": "", "REDIS_URL": ""}
+    session.run(
+        "uv", "run", "pytest", "tests/deployed", "-m", "deployed", *session.posargs, env=env, external=True
+    )
+
+
+@nox.session(venv_backend="none")
 def browser(session: nox.Session) -> None:
     """Browser tests: Playwright drives Debian's Chromium against a live example site (its own
     SQLite file, runserver + qcluster, an SMTP sink). Needs /usr/bin/chromium (or CHROMIUM_PATH)."""
