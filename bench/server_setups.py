@@ -4,12 +4,14 @@
     uv run python bench/server_setups.py --runs 2 --setups recipe+nginx sync
 
 Each setup serves the example site (DEBUG off, PostgreSQL on a scratch database, Redis cache on
-its own database number) with 2 gunicorn workers, started one after another in the same run:
+its own database number) with 2 gunicorn workers; all are started together and the wrk runs go
+round them, so each sees the same machine:
 
-* ``recipe``: ``gunicorn -c example_site/gunicorn.conf.py`` as shipped (threaded workers);
-* ``sync``: the same site on gunicorn's sync workers (``-k sync --threads 1``), the reference;
-* ``recipe+nginx`` and ``sync+nginx``: the same, behind nginx from the machine's packages with
-  the shipped ``example_site/deploy/nginx/tracker-proxy.conf`` included in a plain-HTTP
+* ``recipe``: ``gunicorn -c example_site/gunicorn.conf.py`` as shipped (sync workers);
+* ``gthread``: the same configuration on threaded workers, 8 threads each (``-k gthread
+  --threads 8``, what the recipe shipped before);
+* ``recipe+nginx`` and ``gthread+nginx``: the same, behind nginx from the machine's packages
+  with the shipped ``example_site/deploy/nginx/tracker-proxy.conf`` included in a plain-HTTP
   ``server`` (the site file ``tracker.conf`` adds only TLS around it), nginx's main
   configuration as Debian ships it (``worker_processes auto``).
 
@@ -54,16 +56,7 @@ from tests.browser.live import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PROXY_CONF = ROOT / "example_site" / "deploy" / "nginx" / "tracker-proxy.conf"
-SETUPS = (
-    "recipe",
-    "sync",
-    "gthread",
-    "gthread2",
-    "recipe+nginx",
-    "sync+nginx",
-    "gthread+nginx",
-    "gthread2+nginx",
-)
+SETUPS = ("recipe", "gthread", "recipe+nginx", "gthread+nginx")
 STALLED = 100
 REQ_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
 P99_RE = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
@@ -87,13 +80,11 @@ def site_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(kind: str, env: dict[str, str]) -> Iterator[None]:
-    """The site on gunicorn: the shipped configuration, or it with sync workers."""
+    """The site on gunicorn: the shipped configuration, or it on threaded workers."""
     command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "example_site/gunicorn.conf.py"]
     command += ["--no-control-socket"]  # gunicorn 27 would share one socket path among the servers
-    if kind.startswith("gthread"):
-        command += ["-k", "gthread", "--threads", kind.removeprefix("gthread") or "8"]
-    elif kind == "sync":
-        command += ["-k", "sync", "--threads", "1"]
+    if kind == "gthread":
+        command += ["-k", "gthread", "--threads", "8"]
     proc = subprocess.Popen(
         command,
         cwd=ROOT,

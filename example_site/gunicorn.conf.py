@@ -1,9 +1,16 @@
 """Production gunicorn settings for the example site: ``gunicorn -c example_site/gunicorn.conf.py``.
 
-Threaded workers: a client that sends its request slowly (or never finishes its body) holds one
-thread, not a whole worker, so a few slow clients cannot stall the site as they stall gunicorn's
-default sync workers. Behind a buffering proxy (nginx with ``proxy_request_buffering on``, its
-default) the proxy absorbs slow clients before they reach gunicorn at all.
+gunicorn runs behind nginx (``example_site/deploy/nginx/``), never facing clients itself, and
+binds to loopback unless ``GUNICORN_BIND`` says otherwise. nginx reads each request whole
+before it passes it on and holds slow or stalled clients itself, at the cost of a connection
+each; gunicorn then only ever sees complete requests, one connection per request.
+
+Sync workers, one per core: each answers one request at a time, the rest wait in the listen
+queue in arrival order. Behind nginx they gave more requests per second and a lower p99 than
+threaded workers (whose threads share one interpreter lock per process and take turns
+unfairly); facing clients directly no worker class held (stalled clients tie up a sync worker
+each, or a thread each). The figures and the method are in the README ("The web front") and
+``bench/server_setups.py``.
 """
 
 import multiprocessing
@@ -11,13 +18,11 @@ import os
 
 chdir = os.path.dirname(os.path.abspath(__file__))
 wsgi_app = "tracker_site.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-worker_class = "gthread"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = "sync"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
-timeout = 30  # a worker stuck this long is restarted
+timeout = 30  # a worker stuck this long is restarted (nginx waits 35 s: proxy_read_timeout)
 graceful_timeout = 20
-keepalive = 5
 # Requests gunicorn refuses itself, before Django and so without the API's error envelope (an
 # HTML 400/414/431 page): a request line over 8190 bytes, a header over 8190 bytes, more than
 # 100 headers. 8190 is the most gunicorn accepts short of "no limit" (its default request line

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.browser.live import free_port
-from tests.test_slow_clients import start_gunicorn
+from tests.gunicorn_site import start_gunicorn
 
 TOKEN = "metrics-" + secrets.token_hex(8)
 HEALTH_OK = re.compile(r'tracker_http_requests_total\{method="GET",route="/api/health/",status="200"\} (\S+)')

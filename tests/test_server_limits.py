@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.live import free_port
-from tests.test_slow_clients import ROOT, start_gunicorn, wait_until_up
+from tests.gunicorn_site import ROOT, start_gunicorn, wait_until_up
 
 RECIPE = runpy.run_path(str(ROOT / "example_site" / "gunicorn.conf.py"))
 

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ import httpx
 import pytest
 
 from tests.browser.live import free_port
+from tests.gunicorn_site import start_gunicorn
 
 pytestmark = pytest.mark.deployed
 
@@ -91,22 +90,6 @@ def self_signed(tmp: Path) -> None:
     )
 
 
-def site_env(tmp: Path, app: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_", "GUNICORN_"))}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp / 'site.sqlite3'}",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="tracker.example.com,127.0.0.1",
-        BEHIND_TLS_PROXY="true",
-        TRUSTED_PROXY_COUNT="1",
-        GUNICORN_BIND=f"127.0.0.1:{app}",
-        GUNICORN_WORKERS="2",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
 def wait_for(url: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -125,21 +108,12 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
     tmp = tmp_path_factory.mktemp("front")
     app, http, https = free_port(), free_port(), free_port()
     self_signed(tmp)
-    env = site_env(tmp, app)
-    subprocess.run(
-        [sys.executable, "example_site/manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    web = subprocess.Popen(
-        [str(gunicorn), "-c", "example_site/gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    web = start_gunicorn(
+        app,
+        tmp,
+        ALLOWED_HOSTS="tracker.example.com,127.0.0.1",
+        BEHIND_TLS_PROXY="true",
+        TRUSTED_PROXY_COUNT="1",
     )
     conf = nginx_conf(tmp, http=http, https=https, app=app)
     checked = subprocess.run([nginx, "-t", "-p", str(tmp), "-c", str(conf)], capture_output=True, text=True)
