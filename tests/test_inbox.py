@@ -457,3 +457,23 @@ def test_entries_of_a_task_moved_in_the_admin_follow_it(w):
     task.project = other
     on_commit(lambda: services.task_admin_save(task=task, actor=w.manager))
     assert items(w.api["assignee"])[0]["project"] == {"slug": other.slug, "name": "Other"}
+
+
+def test_the_kinds_are_the_contracts():
+    from typing import get_args
+
+    from tracker_projects.models import InboxKind
+    from tracker_projects.schemas import InboxKindName
+
+    assert (
+        list(InboxKind.values)
+        == list(get_args(InboxKindName))
+        == [
+            "task_assigned",
+            "task_due_today",
+            "task_overdue",
+            "project_overdue",
+            "mentioned",
+            "task_commented",
+        ]
+    )
