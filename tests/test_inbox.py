@@ -477,3 +477,16 @@ def test_the_kinds_are_the_contracts():
             "task_commented",
         ]
     )
+
+
+def test_the_sentences_of_each_kind(w):
+    from tracker_projects import inbox
+
+    assert inbox.assigned_text(actor=w.manager, title="Fix login") == "Mona Manager assigned you “Fix login”"
+    assert inbox.assigned_text(actor=None, title="Fix login") == "You were assigned “Fix login”"
+    assert inbox.due_today_text(title="Fix login") == "“Fix login” is due today"
+    assert inbox.task_overdue_text(title="Fix login") == "“Fix login” is overdue"
+    assert inbox.project_overdue_text(name="Apollo") == "The project “Apollo” is overdue"
+    mel = w.member
+    assert inbox.mentioned_text(actor=mel, title="Fix login") == "Mel Member mentioned you on “Fix login”"
+    assert inbox.commented_text(actor=mel, title="Fix login") == "Mel Member commented on “Fix login”"

@@ -109,3 +109,13 @@ def task_overdue_text(*, title: str) -> str:
 
 def project_overdue_text(*, name: str) -> str:
     return f"The project {quoted(name)} is overdue"
+
+
+def mentioned_text(*, actor: User, title: str) -> str:
+    """``Ada Lovelace mentioned you on “Fix login”`` (for the comments' ``mentioned`` entries)."""
+    return f"{display_name(actor)} mentioned you on {quoted(title)}"
+
+
+def commented_text(*, actor: User, title: str) -> str:
+    """``Ada Lovelace commented on “Fix login”`` (for the ``task_commented`` entries)."""
+    return f"{display_name(actor)} commented on {quoted(title)}"
