@@ -405,6 +405,7 @@ def test_marking_twice_and_empty_ids_are_fine(w):
     assert client.post(READ, {"ids": [entry]}).json() == {"unread": 0}
     assert client.post(READ, {"ids": [entry]}).json() == {"unread": 0}
     assert client.post(READ, {"ids": []}).json() == {"unread": 0}
+    assert client.post(READ, {"ids": list(range(1, 1001))}).json() == {"unread": 0}  # the most at once
 
 
 @pytest.mark.parametrize(
