@@ -75,6 +75,7 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 PASSWORD = "bench-password-1"
 # what the seed adds for the reads of the trash and the invitations (bench/seed.py)
 DELETED_PROJECTS, DELETED_TASKS, INVITES = 30, 50, 40
+INBOX = 10_000  # notifications in the inbox of the token's user (the hot project's manager)
 WORKERS = 2
 EMPTY_CONFIG = ROOT / "bench" / "gunicorn_empty.conf.py"
 FLOOR_SITE = ROOT / "bench" / "floor_site"
@@ -103,6 +104,8 @@ READ_LABELS = {
     "task_trash": "task trash (page 20)",
     "members": "members (page 20)",
     "invites": "invitations (page 20)",
+    "unread": "inbox unread count (what a frontend polls)",
+    "inbox": f"inbox (page 20 of {INBOX:,})",
 }
 # the hot reads (the lists and the task detail, cached from the start) ...
 CACHED_READ = Target(cached_share=0.55, cached_p99=15.0, miss_share=0.15, miss_p99=50.0)
@@ -112,6 +115,8 @@ UNCACHED_READ = Target(cached_share=0.50, cached_p99=50.0, miss_share=0.15, miss
 CACHED_KEYS = ("projects", "tasks20", "tasks100", "task")
 TARGETS = {key: CACHED_READ if key in CACHED_KEYS else UNCACHED_READ for key in READ_LABELS}
 TARGETS["tasks100"] = replace(CACHED_READ, miss_share=0.08)  # five times the rows of a page of 20
+# the unread count is polled: a cached answer as cheap as the lists' (half the bare floor)
+TARGETS["unread"] = replace(CACHED_READ, cached_share=0.50)
 AUTH_FLOOR_SHARE = 0.75
 WORKER_MB = 100.0  # each sync worker of the example site and of the cache-miss server, after the load
 AUTH_FLOOR_SIZE_OF = "tasks20"  # the authenticated floor answers a body the size of this endpoint's
@@ -158,6 +163,7 @@ def prepare(scale: int) -> dict[str, Any]:
         deleted_projects=DELETED_PROJECTS,
         deleted_tasks=DELETED_TASKS,
         invites=INVITES,
+        inbox=INBOX,
     )
     hot = Project.objects.order_by("id").first()
     manager = hot.manager
@@ -225,6 +231,20 @@ def prepare(scale: int) -> dict[str, Any]:
         ),
         Endpoint(
             "GET invites (page 20)", "GET", f"/api/projects/{hot.slug}/invites/?page_size=20", key="invites"
+        ),
+        Endpoint(
+            "GET /api/notifications/unread_count/",
+            "GET",
+            "/api/notifications/unread_count/",
+            key="unread",
+            cached=True,
+        ),
+        Endpoint(
+            f"GET /api/notifications/ (page 20 of {INBOX:,})",
+            "GET",
+            "/api/notifications/?page_size=20",
+            key="inbox",
+            cached=True,
         ),
         Endpoint(
             f"PATCH /api/tasks/<slug>/edit/ ({len(hot_task_paths):,} tasks in turn)",

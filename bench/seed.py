@@ -13,7 +13,9 @@ tasks and invitations in the hot project (``deleted_tasks``, ``invites``), and a
 ``history`` entries more, written as the app writes them (bench/README.md): the members'
 joins, the invitations sent and revoked, the deletions, then edits of tasks and projects and the
 overdue job's entries, spread over the projects, ``hot_history`` of them in the hot project,
-where one task (``history_task`` in the result) has 20 entries with its creation.
+where one task (``history_task`` in the result) has 20 entries with its creation; and
+``inbox`` notifications in the inbox of the hot project's manager (``inbox_person``), about
+the hot project and its tasks, of every kind the jobs and the services record, newest unread.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 from tracker_accounts.email_user.models import User  # noqa: E402
 from tracker_accounts.models import Profile  # noqa: E402
 from tracker_projects.clock import today  # noqa: E402
-from tracker_projects.models import Activity, Invite, Membership, Project, Task  # noqa: E402
+from tracker_projects.models import Activity, InboxItem, Invite, Membership, Project, Task  # noqa: E402
 
 PRIORITIES = ("low", "medium", "high", "urgent")  # Priority's labels, as an entry names them
 HISTORY_TASK_ENTRIES = 20  # the history task's entries, its creation included
@@ -94,6 +96,18 @@ TASK_COLUMNS = [
     "updated_at",
 ]
 ACTIVITY_COLUMNS = ["project_id", "task_id", "actor_id", "verb", "target", "changes", "at"]
+INBOX_COLUMNS = [
+    "recipient_id",
+    "kind",
+    "project_id",
+    "task_id",
+    "comment_id",
+    "actor_id",
+    "text",
+    "read",
+    "at",
+]
+INBOX_UNREAD_SHARE = 0.1  # the newest tenth of the inbox is unread
 INVITE_COLUMNS = [
     "project_id",
     "email",
@@ -189,6 +203,7 @@ def seed(
     deleted_projects: int = 0,
     deleted_tasks: int = 0,
     invites: int = 0,
+    inbox: int = 0,
     seed_value: int = 7,
 ) -> dict[str, Any]:
     """The first project (owned by the first manager, who owns 50) is the "hot" one: it gets
@@ -197,6 +212,7 @@ def seed(
     ``deleted_projects`` more projects of the first manager are deleted (in their trash);
     ``deleted_tasks`` more tasks of the hot project deleted on their own (in its trash);
     ``invites`` invitations to the hot project, pending, accepted, expired and revoked.
+    ``inbox``: notifications in the inbox of the hot project's manager (:func:`_inbox_rows`).
     ``history``: Activity entries besides the creation entries (none by default), ``hot_history``
     of them (at least what the hot project's members, invitations and deletions imply) in the
     hot project, spread over the table's ids as a live history would be."""
@@ -471,8 +487,14 @@ def seed(
         yield from history_rows()
 
     activity = _copy(Activity, ACTIVITY_COLUMNS, activity_rows())
+    inbox_person = project_manager[first_project]
+    notes = _copy(
+        InboxItem,
+        INBOX_COLUMNS,
+        _inbox_rows(rnd, inbox, first_project, inbox_person, hot_live, hot_people, now),
+    )
     with connection.cursor() as cursor:
-        for model in (User, Project, Membership, Task, Activity, Invite):
+        for model in (User, Project, Membership, Task, Activity, Invite, InboxItem):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
@@ -494,12 +516,55 @@ def seed(
     if deleted_projects or deleted_tasks or invites:
         info.update(deleted_projects=deleted_projects, deleted_tasks=deleted_tasks, invites=invites)
     info["activity"] = activity
+    if inbox:
+        info.update(inbox=notes, inbox_person=inbox_person)
     if history:
         # the hot project's entries in all: its creation, its tasks' and the history's
         info.update(history=total, hot_activity=1 + len(hot_live) + len(deleted_tids) + len(hot_entries))
         info["history_task"] = f"bench-task-{history_task}" if history_task else None
     info["seconds"] = round(time.perf_counter() - started, 1)
     return info
+
+
+def _inbox_rows(
+    rnd: random.Random,
+    size: int,
+    pid: int,
+    person: int,
+    tasks: list[int],
+    people: list[int],
+    now: Any,
+) -> Iterator[tuple[Any, ...]]:
+    """``size`` notifications for ``person`` about project ``pid`` and its ``tasks``, oldest
+    first, one a minute: assignments by ``people``, due-today and overdue reminders, the
+    project's lateness, mentions; all read but the newest tenth."""
+    unread_from = size - int(size * INBOX_UNREAD_SHARE)
+    for n in range(size):
+        at = now - timedelta(minutes=size - n)
+        read = n < unread_from
+        tid = rnd.choice(tasks) if tasks else None
+        title = f"Bench task {tid}"
+        r = rnd.random()
+        if tid is None or r < 0.02:
+            row = (
+                "project_overdue",
+                None,
+                None,
+                None,
+                f"The project \u201cBench project {pid}\u201d is overdue",
+            )
+        elif r < 0.4 and people:
+            actor = rnd.choice(people)
+            row = ("task_assigned", tid, None, actor, f"First{actor} assigned you \u201c{title}\u201d")
+        elif r < 0.6:
+            row = ("task_due_today", tid, None, None, f"\u201c{title}\u201d is due today")
+        elif r < 0.8 or not people:
+            row = ("task_overdue", tid, None, None, f"\u201c{title}\u201d is overdue")
+        else:
+            actor = rnd.choice(people)
+            row = ("mentioned", tid, n + 1, actor, f"First{actor} mentioned you on \u201c{title}\u201d")
+        kind, task, comment, actor_id, text = row
+        yield (person, kind, pid, task, comment, actor_id, text, read, at)
 
 
 def _hot_history(
@@ -593,6 +658,9 @@ def main() -> None:
     parser.add_argument("--deleted-projects", type=int, default=30)
     parser.add_argument("--deleted-tasks", type=int, default=50)
     parser.add_argument("--invites", type=int, default=40)
+    parser.add_argument(
+        "--inbox", type=int, default=10_000, help="notifications of the hot project's manager"
+    )
     args = parser.parse_args()
     history = args.tasks if args.history is None else args.history
     print(
@@ -607,6 +675,7 @@ def main() -> None:
             deleted_projects=args.deleted_projects,
             deleted_tasks=args.deleted_tasks,
             invites=args.invites,
+            inbox=args.inbox,
         )
     )
 

@@ -154,6 +154,24 @@ MATRIX: list[Row] = [
         "/api/notifications/unsubscribe/{unsubscribe_token}/",
         {"anonymous": 200, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
     ),
+    # The inbox: everyone signed in has one (their own entries only; others' ids are ignored,
+    # see test_inbox), nobody else.
+    Row(
+        "GET",
+        "/api/notifications/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "GET",
+        "/api/notifications/unread_count/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "POST",
+        "/api/notifications/read/",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+        {"all": True},
+    ),
     # ------------------------------------------------------------------ operations
     Row(  # PUBLIC
         "GET",

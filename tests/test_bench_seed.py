@@ -21,3 +21,17 @@ def test_the_seed_fills_every_table_it_writes():
     assert Profile.objects.filter(role="manager").count() == 2
     assert Activity.objects.filter(verb="task.created").count() == 60
     assert Activity.objects.filter(verb="project.created").count() == 4
+
+
+def test_the_seed_fills_one_persons_inbox():
+    from bench.seed import seed
+    from tracker_projects.models import InboxItem, Project
+    from tracker_projects.selectors import inbox_of, inbox_unread_count
+
+    info = seed(users=20, projects=4, tasks=60, due_today_share=0.2, late_share=0.2, hot_tasks=20, inbox=300)
+    person = info["inbox_person"]
+    hot = Project.objects.order_by("id").first()
+    assert hot is not None and hot.manager_id == person
+    assert InboxItem.objects.filter(recipient_id=person).count() == info["inbox"] == 300
+    assert inbox_of(user_id=person).count() == 300  # every entry listed to them
+    assert inbox_unread_count(user_id=person) == 30

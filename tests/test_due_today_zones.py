@@ -23,7 +23,7 @@ from tests.factories import MembershipFactory, ProjectFactory, TaskFactory, User
 from tracker_accounts.notifications import preferences_update, read_unsubscribe_token
 from tracker_accounts.services import me_update
 from tracker_projects import jobs
-from tracker_projects.models import Notification, Project, Task
+from tracker_projects.models import InboxItem, Notification, Project, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -239,11 +239,15 @@ def test_each_job_leaves_out_who_turned_its_kind_off(outbox):
         ("loud@example.com", "Overdue: Late loud"),
     ]
     assert Project.objects.get(pk=project.pk).overdue_mailed is True  # marked, not mailed
-    assert not Notification.objects.filter(recipient=quiet).exists()
-    # turned back on the same day: the next quarter hour's run sends today's reminder
+    # not mailed, but notified all the same: in their inboxes
+    assert sorted(InboxItem.objects.filter(recipient=quiet).values_list("kind", flat=True)) == [
+        "task_due_today",
+        "task_overdue",
+    ]
+    assert InboxItem.objects.filter(recipient=manager, kind="project_overdue").exists()
+    # turned back on the same day: today's reminder was given (in the inbox), not given twice
     preferences_update(user=quiet, changes={"task_due_today": True})
-    assert run(jobs.notify_due_today, at + timedelta(minutes=15))["mails_queued"] == 1
-    assert mail.outbox[-1].to == ["quiet@example.com"]
+    assert run(jobs.notify_due_today, at + timedelta(minutes=15))["mails_queued"] == 0
 
 
 def test_every_job_mail_carries_the_unsubscribe_headers_of_its_kind(outbox):
@@ -304,7 +308,8 @@ def test_the_jobs_queries_do_not_grow_with_the_recipients(job):
     second, result = _count(run_job, at + timedelta(minutes=15))
     assert result["mails_queued"] == 36  # 48 people, 12 muted
     assert second == first, (first, second)
-    # the time zones in use, the candidates; per chunk: the record INSERT, the tasks, the users,
-    # the outbox INSERT, two savepoint statements (the overdue job: its marking UPDATE, no zones,
-    # and per chunk the history: the tasks' names and one INSERT)
-    assert first == {"notify_due_today": 8, "check_task_overdue": 9}[job]
+    # the time zones in use, the candidates; per chunk: the record INSERT, the tasks, the inbox
+    # INSERT, the users who want the mail, the outbox INSERT, two savepoint statements (the
+    # overdue job: its marking UPDATE, no zones, and per chunk the history: the tasks' names
+    # and one INSERT)
+    assert first == {"notify_due_today": 9, "check_task_overdue": 10}[job]

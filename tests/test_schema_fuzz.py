@@ -190,7 +190,7 @@ def _real_key(path: str, name: str) -> str:
     return name
 
 
-BODY_FIELDS = ("refresh", "email_token", "email", "otp", "password", "assignee_email", "emails")
+BODY_FIELDS = ("refresh", "email_token", "email", "otp", "password", "assignee_email", "emails", "ids", "all")
 
 
 @pytest.fixture
@@ -202,7 +202,8 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     from tracker_accounts import services as accounts
     from tracker_accounts.notifications import unsubscribe_token
     from tracker_accounts.tokens import issue_pair
-    from tracker_projects import invites, services
+    from tracker_projects import inbox, invites, services
+    from tracker_projects.models import InboxItem
 
     def user(email: str, role: str, first: str) -> Any:
         with transaction.atomic():
@@ -240,6 +241,20 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     elsewhere = invite(other, "barbara@example.com")
     in_deleted = invite(deleted, "dennis@example.com")
     services.project_delete(actor=manager, slug=deleted.slug)
+    inbox.record(  # an entry in Mona's inbox, as the comments will make
+        [
+            inbox.InboxEntry(
+                recipient_id=manager.pk,
+                kind="mentioned",
+                project_id=project.pk,
+                task_id=tasks[1].pk,
+                comment_id=1,
+                actor_id=member.pk,
+                text="Mel Fuzz mentioned you",
+            )
+        ]
+    )
+    entry = InboxItem.objects.get(recipient=manager)
     access, refresh = issue_pair(manager)
     REAL.update(
         # the first of each list is the one that works
@@ -258,6 +273,9 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         password=[PASSWORD],
         assignee_email=[member.email, manager.email, outsider.email],
         emails=[["grace@example.com", member.email, "alan@example.com"]],
+        # marking read: the ids of Mona's inbox (or anyone's: ignored), or all of it
+        ids=[[entry.pk], [entry.pk, entry.pk + 1000]],
+        all=[None, True],
         unsubscribe_token=[
             unsubscribe_token(member.pk, "task_due_today"),
             unsubscribe_token(manager.pk, "task_overdue"),

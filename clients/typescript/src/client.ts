@@ -17,6 +17,7 @@ import {
   type DeletedProjectPage,
   type DeletedTaskPage,
   type DetailOut,
+  type InboxParams,
   type EmailTokenOut,
   type InviteIn,
   type InviteListParams,
@@ -24,9 +25,11 @@ import {
   type InvitePublicOut,
   type InviteResultOut,
   type LoginIn,
+  type MarkReadIn,
   type MemberListParams,
   type MemberPage,
   type MeUpdateIn,
+  type NotificationPage,
   type NotificationPreferencesIn,
   type NotificationPreferencesOut,
   type ProjectCreateIn,
@@ -46,6 +49,7 @@ import {
   type TaskUpdateIn,
   type TokenPairOut,
   type Tokens,
+  type UnreadOut,
   type UnsubscribedOut,
   type UserId,
   type UserOut,
@@ -221,6 +225,23 @@ export class TrackerClient {
     return unwrap(
       this.http.POST("/notifications/unsubscribe/{token}/", { params: { path: { token } } }),
     );
+  }
+
+  // --- The inbox (/notifications/) -------------------------------------------------------
+
+  /** The signed-in user's notifications, newest first; `unread` narrows them. */
+  inbox(query: InboxParams = {}): Promise<NotificationPage> {
+    return unwrap(this.http.GET("/notifications/", { params: { query } }));
+  }
+
+  /** `{unread: n}`; cheap to poll (served from the cache until the inbox changes). */
+  unreadCount(): Promise<UnreadOut> {
+    return unwrap(this.http.GET("/notifications/unread_count/"));
+  }
+
+  /** Mark entries read (`{ids}`; others' ids are ignored) or all (`{all: true}`); the new count. */
+  markRead(body: MarkReadIn): Promise<UnreadOut> {
+    return unwrap(this.http.POST("/notifications/read/", { body }));
   }
 
   // --- Projects (/projects/) -------------------------------------------------------------

@@ -205,6 +205,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My inbox
+         * @description Every notification of the caller, newest first, whatever their email preferences; `unread=true` lists the unread ones, `unread=false` the read ones. Entries of projects the caller has left, and of deleted tasks and projects, are not listed nor counted (they come back with a return or a restore).
+         */
+        get: operations["inboxList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/read/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark notifications read
+         * @description `{"ids": [...]}` marks those entries of the caller's inbox read (ids of anyone else's are ignored), `{"all": true}` every one listed. A body with neither, or both, is 422. The answer is the unread count after it.
+         */
+        post: operations["inboxMarkRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/unread_count/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many of my notifications are unread
+         * @description Cheap to poll: served from the cache until the inbox changes. Entries of projects the caller has left, and of deleted tasks and projects, are not listed nor counted (they come back with a return or a restore).
+         */
+        get: operations["inboxUnreadCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications/unsubscribe/{token}/": {
         parameters: {
             query?: never;
@@ -795,6 +855,16 @@ export interface components {
          */
         ActivityVerb: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked";
         /**
+         * CommentRef
+         * @example {
+         *       "id": 3
+         *     }
+         */
+        CommentRef: {
+            /** Id */
+            id: number;
+        };
+        /**
          * DeletedProjectOut
          * @description A project in its manager's trash: the Project and when it was deleted.
          * @example {
@@ -1075,6 +1145,29 @@ export interface components {
              */
             message: string;
         };
+        /** InboxFilters */
+        InboxFilters: {
+            /**
+             * Page
+             * @default 1
+             */
+            page: number;
+            /**
+             * Page Size
+             * @default 20
+             */
+            page_size: number;
+            /**
+             * Unread
+             * @description true: the unread entries only; false: the read ones only; left out: all.
+             */
+            unread?: boolean | null;
+        };
+        /**
+         * InboxKind
+         * @enum {string}
+         */
+        InboxKind: "task_assigned" | "task_due_today" | "task_overdue" | "project_overdue" | "mentioned" | "task_commented";
         /**
          * InviteOut
          * @example {
@@ -1277,6 +1370,95 @@ export interface components {
          * @enum {string}
          */
         NotificationKind: "task_assigned" | "task_due_today" | "task_overdue" | "project_overdue";
+        /**
+         * NotificationOut
+         * @description One entry of the caller's inbox; ``text`` is a short sentence saying what happened.
+         * @example {
+         *       "actor": {
+         *         "email": "ada@example.com",
+         *         "first_name": "Ada",
+         *         "id": 7,
+         *         "last_name": "Lovelace"
+         *       },
+         *       "at": "2026-11-25T09:30:00Z",
+         *       "comment": null,
+         *       "id": 812,
+         *       "kind": "task_assigned",
+         *       "project": {
+         *         "name": "Apollo launch plan",
+         *         "slug": "apollo-launch-plan"
+         *       },
+         *       "read": false,
+         *       "task": {
+         *         "slug": "write-the-spec",
+         *         "title": "Write the spec"
+         *       },
+         *       "text": "Ada Lovelace assigned you “Write the spec”"
+         *     }
+         */
+        NotificationOut: {
+            /** @description Who caused it; null for what the scheduled jobs do. */
+            actor: components["schemas"]["UserBrief"] | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** @description The comment of a mention or a comment on a task. */
+            comment: components["schemas"]["CommentRef"] | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["InboxKind"];
+            project: components["schemas"]["ProjectRef"];
+            /** Read */
+            read: boolean;
+            /** @description Null for a notification about the project itself. */
+            task: components["schemas"]["TaskRef"] | null;
+            /** Text */
+            text: string;
+        };
+        /**
+         * NotificationPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "actor": {
+         *             "email": "ada@example.com",
+         *             "first_name": "Ada",
+         *             "id": 7,
+         *             "last_name": "Lovelace"
+         *           },
+         *           "at": "2026-11-25T09:30:00Z",
+         *           "comment": null,
+         *           "id": 812,
+         *           "kind": "task_assigned",
+         *           "project": {
+         *             "name": "Apollo launch plan",
+         *             "slug": "apollo-launch-plan"
+         *           },
+         *           "read": false,
+         *           "task": {
+         *             "slug": "write-the-spec",
+         *             "title": "Write the spec"
+         *           },
+         *           "text": "Ada Lovelace assigned you “Write the spec”"
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        NotificationPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["NotificationOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /**
          * NotificationPreferencesOut
          * @description Which notification mails the user gets (each is on unless turned off).
@@ -1622,6 +1804,19 @@ export interface components {
             page_size: number;
         };
         /**
+         * TaskRef
+         * @example {
+         *       "slug": "write-the-spec",
+         *       "title": "Write the spec"
+         *     }
+         */
+        TaskRef: {
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * TaskStatus
          * @enum {string}
          */
@@ -1661,6 +1856,19 @@ export interface components {
             access: string;
             /** Refresh */
             refresh: string;
+        };
+        /**
+         * UnreadOut
+         * @example {
+         *       "unread": 3
+         *     }
+         */
+        UnreadOut: {
+            /**
+             * Unread
+             * @description How many entries of the inbox are unread.
+             */
+            unread: number;
         };
         /**
          * UnsubscribedOut
@@ -3012,6 +3220,263 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "invite_expired" | "invite_used" | "invite_revoked";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    inboxList: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description true: the unread entries only; false: the read ones only; left out: all. */
+                unread?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    inboxMarkRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * All
+                     * @example true
+                     */
+                    all?: boolean;
+                    /**
+                     * Ids
+                     * @example [
+                     *       812,
+                     *       813
+                     *     ]
+                     */
+                    ids?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    inboxUnreadCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
                     };
                 };
             };

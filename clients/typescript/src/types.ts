@@ -20,6 +20,8 @@ export type InviteStatus = Schemas["InviteStatus"];
 export type ActivityVerb = Schemas["ActivityVerb"];
 /** A kind of notification mail: `task_assigned`, `task_due_today`, `task_overdue`, `project_overdue`. */
 export type NotificationKind = Schemas["NotificationKind"];
+/** What an inbox entry tells: the four mail kinds, `mentioned` and `task_commented`. */
+export type InboxKind = Schemas["InboxKind"];
 
 // --- Response bodies -----------------------------------------------------------------------
 export type ErrorOut = Schemas["ErrorOut"];
@@ -74,6 +76,13 @@ export type DeletedTaskPage = Schemas["DeletedTaskPage"];
 export type NotificationPreferencesOut = Schemas["NotificationPreferencesOut"];
 /** What an unsubscribe link did: `{kind, enabled: false}`. */
 export type UnsubscribedOut = Schemas["UnsubscribedOut"];
+/** One entry of the signed-in user's inbox (`read`, `text`, and what it is about). */
+export type NotificationOut = Schemas["NotificationOut"];
+export type NotificationPage = Schemas["NotificationPage"];
+export type TaskRef = Schemas["TaskRef"];
+export type CommentRef = Schemas["CommentRef"];
+/** `{unread: n}`: how many inbox entries are unread. */
+export type UnreadOut = Schemas["UnreadOut"];
 
 // --- Operations by operationId -------------------------------------------------------------
 export type OperationId = keyof operations;
@@ -116,6 +125,8 @@ export type InviteIn = RequestBody<"projectInvite">;
 export type AcceptIn = RequestBody<"inviteAccept">;
 /** Any of the four booleans of NotificationPreferencesOut; the keys left out stay as they are. */
 export type NotificationPreferencesIn = RequestBody<"meNotificationsUpdate">;
+/** `{ids: [...]}` or `{all: true}`. */
+export type MarkReadIn = RequestBody<"inboxMarkRead">;
 
 // Query parameters of the list endpoints (pagination included).
 /** `status`, `search`, `overdue`, `ordering`, `page`, `page_size` */
@@ -129,6 +140,8 @@ export type ActivityListParams = QueryParams<"projectActivity">;
 export type TaskActivityParams = QueryParams<"taskActivity">;
 export type ProjectTrashParams = QueryParams<"projectTrash">;
 export type TaskTrashParams = QueryParams<"taskTrash">;
+/** `unread` (true: unread only; false: read only), `page`, `page_size` */
+export type InboxParams = QueryParams<"inboxList">;
 
 /** Narrows an `acceptInvite` answer to the new-account shape (tokens, user and project). */
 export function isNewUserAcceptance(result: AcceptResult): result is AcceptedNewUserOut {

@@ -18,7 +18,7 @@ from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
-from .cache import json_response, of_project, of_reader, of_task, serve
+from .cache import json_response, of_inbox, of_project, of_reader, of_task, serve
 from .models import Task
 from .representation import project_ref
 from .schemas import (
@@ -29,11 +29,14 @@ from .schemas import (
     ActivityPage,
     DeletedProjectPage,
     DeletedTaskPage,
+    InboxFilters,
     InviteIn,
     InvitePage,
     InvitePublicOut,
     InviteResultOut,
+    MarkReadIn,
     MemberPage,
+    NotificationPage,
     PageQuery,
     ProjectCreateIn,
     ProjectFilters,
@@ -45,6 +48,7 @@ from .schemas import (
     TaskOut,
     TaskPage,
     TaskUpdateIn,
+    UnreadOut,
 )
 
 # Every route checks its token the same way (tracker_accounts.auth.JWTAuth); the user is
@@ -53,6 +57,8 @@ projects_router = Router(tags=["projects"], auth=lazy_jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=lazy_jwt_auth)
 PAGE = frozenset({"page", "page_size"})
 invites_router = Router(tags=["invitations"])
+# the inbox, under `notifications/` beside the accounts app's unsubscribe routes
+inbox_router = Router(tags=["notifications"], auth=lazy_jwt_auth)
 
 INVITE_GONE = (codes.INVITE_EXPIRED, codes.INVITE_USED, codes.INVITE_REVOKED)
 AMBIGUOUS = (
@@ -385,3 +391,50 @@ def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFil
 def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
     read = partial(reads.task_activity_page, slug=slug, pages=page)
     return serve(request, "task-activity", of_task(slug), page, read)
+
+
+# --------------------------------------------------------------------------- the inbox
+INBOX_LISTED = (
+    "Entries of projects the caller has left, and of deleted tasks and projects, are not listed "
+    "nor counted (they come back with a return or a restore)."
+)
+
+
+@inbox_router.get(
+    "/",
+    **answers({200: NotificationPage}, *QUERY_ERRORS, 401),
+    summary="My inbox",
+    description="Every notification of the caller, newest first, whatever their email preferences; "
+    "`unread=true` lists the unread ones, `unread=false` the read ones. " + INBOX_LISTED,
+)
+def inbox_list(request: HttpRequest, filters: Query[InboxFilters]) -> HttpResponse:
+    read = partial(reads.inbox_page, unread=filters.unread, pages=filters)
+    return serve(request, "inbox", of_inbox(request), filters, read)
+
+
+@inbox_router.get(
+    "/unread_count/",
+    **answers({200: UnreadOut}, 401),
+    summary="How many of my notifications are unread",
+    description="Cheap to poll: served from the cache until the inbox changes. " + INBOX_LISTED,
+)
+def inbox_unread_count(request: HttpRequest) -> HttpResponse:
+    return serve(request, "inbox-unread", of_inbox(request), None, reads.unread_body)
+
+
+@inbox_router.post(
+    "/read/",
+    **answers({200: UnreadOut}, *BODY_ERRORS, 401),
+    summary="Mark notifications read",
+    description='`{"ids": [...]}` marks those entries of the caller\'s inbox read (ids of anyone '
+    'else\'s are ignored), `{"all": true}` every one listed. A body with neither, or both, is 422. '
+    "The answer is the unread count after it.",
+)
+def inbox_mark_read(request: HttpRequest, payload: MarkReadIn) -> HttpResponse:
+    user = current_user(request)
+    return json_response(
+        reads.after_write(
+            lambda: services.inbox_mark_read(user=user, ids=payload.ids, every=payload.all is True),
+            lambda _: reads.unread_body(user=user).body,
+        )
+    )

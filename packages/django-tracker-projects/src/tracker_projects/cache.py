@@ -13,6 +13,9 @@ Counters (see :mod:`tracker_accounts.versioned` for how entries record and check
 * one per task, :func:`task_version_key`: the task itself (an edit, a move, a deletion, a
   restore). What reaches a task through its project (the project deleted or restored, a
   member removed and their tasks unassigned) bumps every member's own counter instead.
+* one per person's inbox, :func:`inbox_version_key`: an entry recorded for them or marked
+  read, and a task or project their entries name edited, deleted, restored or moved (leaving
+  a project bumps their memberships' counter, which every entry records too).
 
 Project and task counters are named by slug (slugs never change): a cached read knows from
 its path alone every counter its entry depends on, and reads them with the entry in one
@@ -61,6 +64,11 @@ def member_version_key(user_id: UserKey) -> str:
     return f"tp:v:user:{user_id}"
 
 
+def inbox_version_key(user_id: UserKey) -> str:
+    """The counter of a user's inbox (``user_id`` as ``user.pk`` holds it)."""
+    return f"tp:v:inbox:{user_id}"
+
+
 _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 
@@ -81,9 +89,14 @@ def task_version_key(slug: str) -> str:
 
 
 def _keys(
-    users: Iterable[UserKey], projects: Iterable[str], tasks: Iterable[str], everything: bool
+    users: Iterable[UserKey],
+    projects: Iterable[str],
+    tasks: Iterable[str],
+    everything: bool,
+    inboxes: Iterable[UserKey] = (),
 ) -> list[str]:
     keys = [member_version_key(u) for u in users]
+    keys += [inbox_version_key(u) for u in inboxes]
     keys += [project_version_key(slug) for slug in projects]
     keys += [task_version_key(slug) for slug in tasks]
     if everything:
@@ -97,10 +110,11 @@ def bump_now(
     projects: Iterable[str] = (),
     tasks: Iterable[str] = (),
     everything: bool = False,
+    inboxes: Iterable[UserKey] = (),
 ) -> None:
     """Invalidate now (from an on-commit callback) what is cached for these users (by id),
-    projects and tasks (by slug)."""
-    versioned.bump_now(_keys(users, projects, tasks, everything))
+    projects and tasks (by slug), and the inboxes of ``inboxes`` (user ids)."""
+    versioned.bump_now(_keys(users, projects, tasks, everything, inboxes))
 
 
 def bump_on_commit(
@@ -109,10 +123,11 @@ def bump_on_commit(
     projects: Iterable[str] = (),
     tasks: Iterable[str] = (),
     everything: bool = False,
+    inboxes: Iterable[UserKey] = (),
 ) -> None:
     """After the current transaction commits, invalidate what is cached for these users (by
-    id), projects and tasks (by slug)."""
-    versioned.bump_on_commit(_keys(users, projects, tasks, everything))
+    id), projects and tasks (by slug), and the inboxes of ``inboxes`` (user ids)."""
+    versioned.bump_on_commit(_keys(users, projects, tasks, everything, inboxes))
 
 
 # --------------------------------------------------------------------------- the cached read
@@ -166,6 +181,11 @@ def of_project(slug: str) -> Scope:
 def of_task(slug: str) -> Scope:
     """A read about one task: itself, its history."""
     return Scope({"slug": slug}, [task_version_key(slug)])
+
+
+def of_inbox(request: HttpRequest) -> Scope:
+    """A read of the reader's own inbox (its entries, its unread count)."""
+    return Scope({}, [inbox_version_key(principal(request).pk)])
 
 
 class Compute(Protocol):

@@ -12,10 +12,11 @@ or open is not written here: the statements embed the SQL of the models' QuerySe
 (``overdue_on``, ``open``), where each rule is written once. Notifications are recorded
 with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` against a unique key
 (kind, object, recipient, day; the day is the recipient's own date for due-today reminders):
-only rows this run inserted are mailed. The same statement leaves out every recipient who
-turned that kind of mail off (:meth:`ProfileQuerySet.muting`), so preferences cost no query
-per recipient. Marking, the
-notification records and the outbox rows commit together, so nothing is lost or doubled.
+only rows this run inserted are notified. Each is recorded in its person's inbox (one
+``INSERT`` a chunk, :func:`tracker_projects.inbox.record`) whatever their preferences, and
+mailed unless they turned that kind of mail off (:meth:`ProfileQuerySet.muting`, read with
+the recipients: no query per person). Marking, the notification records, the inbox entries
+and the outbox rows commit together, so nothing is lost or doubled.
 
 The SQL here interpolates only quoted table names, ``%s`` placeholders and SQL compiled by
 the ORM; every value is a query parameter.
@@ -27,7 +28,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet
@@ -36,11 +37,10 @@ from django.utils import timezone
 from tracker_accounts.mail import MailMessage, mail_enqueue_many
 from tracker_accounts.metrics import JOB_DURATION, JOB_ITEMS, JOB_RUNS
 from tracker_accounts.models import Profile
-from tracker_accounts.notifications import enabled_q
 from tracker_accounts.purge import accounts_purge_expired
 from tracker_accounts.users import user_key, user_model
 
-from . import activity, cache, notify
+from . import activity, cache, inbox, notify
 from .clock import today
 from .conf import app_settings
 from .models import (
@@ -59,6 +59,8 @@ from .models import (
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User, UserKey
+
+    from .inbox import InboxEntry
 
 logger = logging.getLogger("tracker_projects.jobs")
 
@@ -168,16 +170,14 @@ def _mailable(tasks: TaskQuerySet) -> TaskQuerySet:
 
 def _due_for_reminder(now: datetime) -> TaskQuerySet:
     """Open tasks of live open projects due on their assignee's own today at ``now``, whose
-    assignee wants these reminders and has not had this one yet (today, where they are)."""
-    kind = NotificationKind.TASK_DUE_TODAY
+    assignee has not had this reminder yet (today, where they are)."""
     reminded = Notification.objects.filter(
-        kind=kind, object_id=OuterRef("pk"), recipient_id=OuterRef("assignee_id"), day=OuterRef("due_date")
+        kind=NotificationKind.TASK_DUE_TODAY,
+        object_id=OuterRef("pk"),
+        recipient_id=OuterRef("assignee_id"),
+        day=OuterRef("due_date"),
     )
-    return (
-        _mailable(Task.objects.due_today_for_assignee(now))
-        .filter(enabled_q(kind, user="assignee"))
-        .filter(~Exists(reminded))
-    )
+    return _mailable(Task.objects.due_today_for_assignee(now)).filter(~Exists(reminded))
 
 
 def _record(
@@ -185,25 +185,35 @@ def _record(
 ) -> list[tuple[int, UserKey]]:
     """Insert notification rows for (object_id, recipient_id) pairs the SELECT yields, on
     ``day`` or, without one, on the SELECT's own ``day`` column; return the pairs that were new
-    (not sent before for this kind and day). Recipients who turned ``kind`` off are left out."""
-    muted, muted_params = _sql(Profile.objects.muting(kind).values("user_id"))
+    (not notified before for this kind and day)."""
     sql = (
         f"INSERT INTO {_t(Notification)} (kind, object_id, recipient_id, day, created_at) "
         f"SELECT %s, q.object_id, q.recipient_id, {'%s' if day else 'q.day'}, %s FROM ({select_sql}) q "
-        f"WHERE q.recipient_id IS NOT NULL AND q.recipient_id NOT IN ({muted}) "
+        "WHERE q.recipient_id IS NOT NULL "
         "ON CONFLICT (kind, object_id, recipient_id, day) DO NOTHING RETURNING object_id, recipient_id"
     )
-    values = [kind, *([day] if day else []), timezone.now(), *params, *muted_params]
+    values = [kind, *([day] if day else []), timezone.now(), *params]
     return [(as_id(o), as_user_key(r)) for o, r in _fetch(sql, values)]
 
 
-def _mail(
-    pairs: list[tuple[int, UserKey]],
-    build: Callable[[_Mailed, User], MailMessage],
-    objects: Mapping[int, _Mailed],
-) -> int:
-    users = user_model()._default_manager.in_bulk({r for _, r in pairs})
-    messages = [build(objects[o], users[r]) for o, r in pairs if o in objects and r in users]
+@dataclass(frozen=True)
+class Notice(Generic[_Mailed]):
+    """How a job tells people of one kind of thing: the inbox entry and the mail."""
+
+    kind: str
+    entry: Callable[[_Mailed, UserKey], InboxEntry]
+    mail: Callable[[_Mailed, User], MailMessage]
+
+
+def _notify(pairs: list[tuple[int, UserKey]], notice: Notice[_Mailed], objects: Mapping[int, _Mailed]) -> int:
+    """Record each new (object, recipient) pair in the recipient's inbox (one query), and mail
+    those who did not turn the kind off (one query for the users who want it). Returns the
+    number of mails queued."""
+    found = [(objects[o], r) for o, r in pairs if o in objects]
+    inbox.record(notice.entry(obj, r) for obj, r in found)
+    muted = Profile.objects.muting(notice.kind).values("user_id")
+    users = user_model()._default_manager.exclude(pk__in=muted).in_bulk({r for _, r in found})
+    messages = [notice.mail(obj, users[r]) for obj, r in found if r in users]
     mail_enqueue_many(messages)
     return len(messages)
 
@@ -229,6 +239,13 @@ def timed(func: Callable[[], Report]) -> Callable[[], Report]:
     return run
 
 
+DUE_TODAY = Notice(NotificationKind.TASK_DUE_TODAY, notify.due_today_entry, notify.due_today_message)
+TASK_OVERDUE = Notice(NotificationKind.TASK_OVERDUE, notify.task_overdue_entry, notify.task_overdue_message)
+PROJECT_OVERDUE = Notice(
+    NotificationKind.PROJECT_OVERDUE, notify.project_overdue_entry, notify.project_overdue_message
+)
+
+
 @timed
 def notify_due_today() -> Report:
     """Remind each assignee of their tasks due on their own today (in their time zone), once."""
@@ -245,7 +262,7 @@ def notify_due_today() -> Report:
             )
             pairs = _record(NotificationKind.TASK_DUE_TODAY, select, params)
             tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
-            mailed += _mail(pairs, notify.due_today_message, tasks)
+            mailed += _notify(pairs, DUE_TODAY, tasks)
     return _report("notify_due_today", tasks_due=len(ids), mails_queued=mailed)
 
 
@@ -266,11 +283,10 @@ def _mark_sql(late: QuerySet[Model]) -> tuple[str, list[Param]]:
 
 def _mark_and_notify(
     *,
-    kind: str,
+    notice: Notice[_Mailed],
     late: QuerySet[_Mailed],
     recipients_sql: Callable[[Sequence[int]], tuple[str, Sequence[Param]]],
     load: Callable[[set[int]], Mapping[int, _Mailed]],
-    build: Callable[[_Mailed, User], MailMessage],
     history: Callable[[Sequence[int]], None],
 ) -> tuple[int, int]:
     """Run the marking UPDATE … RETURNING id on the rows of ``late``, then write their history
@@ -283,8 +299,8 @@ def _mark_and_notify(
         for chunk in _chunks(marked):
             history(chunk)
             select, params = recipients_sql(chunk)
-            pairs = _record(kind, select, params, day)
-            mailed += _mail(pairs, build, load({o for o, _ in pairs}))
+            pairs = _record(notice.kind, select, params, day)
+            mailed += _notify(pairs, notice, load({o for o, _ in pairs}))
         if marked:
             cache.bump_on_commit(everything=True)
     return len(marked), mailed
@@ -330,13 +346,12 @@ def check_task_overdue() -> Report:
         )
 
     marked, mailed = _mark_and_notify(
-        kind=NotificationKind.TASK_OVERDUE,
+        notice=TASK_OVERDUE,
         # late and not mailed yet: marked by this job, or written late (created so, moved into the
         # past, reopened)
         late=_mailable(Task.objects.overdue_on(day)).filter(overdue_mailed=False),
         recipients_sql=recipients,
         load=lambda ids: Task.objects.select_related("project").in_bulk(ids),
-        build=notify.task_overdue_message,
         history=_tasks_overdue_history,
     )
     return _report("check_task_overdue", tasks_marked=marked, mails_queued=mailed)
@@ -346,7 +361,7 @@ def check_task_overdue() -> Report:
 def check_project_overdue() -> Report:
     day = today()
     marked, mailed = _mark_and_notify(
-        kind=NotificationKind.PROJECT_OVERDUE,
+        notice=PROJECT_OVERDUE,
         late=Project.objects.overdue_on(day).filter(overdue_mailed=False),
         recipients_sql=lambda chunk: (
             f"SELECT p.id AS object_id, p.manager_id AS recipient_id FROM {_t(Project)} p "
@@ -354,7 +369,6 @@ def check_project_overdue() -> Report:
             list(chunk),
         ),
         load=lambda ids: Project.objects.in_bulk(ids),
-        build=notify.project_overdue_message,
         history=_projects_overdue_history,
     )
     return _report("check_project_overdue", projects_marked=marked, mails_queued=mailed)

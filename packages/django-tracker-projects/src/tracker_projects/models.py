@@ -1,4 +1,4 @@
-"""Projects, memberships, tasks, invitations and sent-notification records."""
+"""Projects, memberships, tasks, invitations, sent-notification records and inboxes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 # the kinds of notification mail: one catalogue, the accounts app's (people turn them off there)
@@ -488,6 +488,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} → {self.recipient_id} on {self.day}"
+
+
+class InboxKind(models.TextChoices):
+    """What an inbox entry tells its person: the kinds of notification mail and the comments'."""
+
+    TASK_ASSIGNED = "task_assigned", "Task assigned to me"
+    TASK_DUE_TODAY = "task_due_today", "Task due today"
+    TASK_OVERDUE = "task_overdue", "Task overdue"
+    PROJECT_OVERDUE = "project_overdue", "Project overdue"
+    MENTIONED = "mentioned", "Mentioned in a comment"
+    TASK_COMMENTED = "task_commented", "Comment on my task"
+
+
+def inbox_listed_q(user_id: UserKey) -> Q:
+    """An entry ``user_id`` sees: theirs, of a live project they are a member of, about no task
+    or a live one (a null task's LEFT JOIN has a null ``deleted_at`` too)."""
+    member = Membership.objects.filter(Q(user_id=user_id), project_id=OuterRef("project_id"))
+    return Q(recipient_id=user_id, project__deleted_at__isnull=True, task__deleted_at__isnull=True) & Q(
+        Exists(member)
+    )
+
+
+class InboxQuerySet(models.QuerySet["InboxItem"]):
+    def listed_to(self, user_id: UserKey) -> InboxQuerySet:
+        return self.filter(inbox_listed_q(user_id))
+
+    def unread(self) -> InboxQuerySet:
+        return self.filter(read=False)
+
+
+class InboxItem(models.Model):
+    """One notification in its person's inbox, whatever their mail preferences (recorded by
+    :func:`tracker_projects.inbox.record`, in the transaction of what it tells of).
+
+    An entry is listed while its project is live and its person a member of it, and its task
+    (if it has one) is live: entries are hidden, never deleted, by a deletion or a departure,
+    and come back with a restore or a return. ``text`` is the sentence as it was written then;
+    the project and task references are read live. ``comment_id`` names a comment (no
+    constraint: the comments arrive later)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=InboxKind.choices)
+    # no database constraint on project and task, as on Activity (no key-share lock on them)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    comment_id = models.BigIntegerField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=400)
+    read = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = InboxQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inbox entry"
+        verbose_name_plural = "inbox entries"
+        # newest first is -id (ids grow with time): a person's page is read off (recipient, id)
+        indexes: ClassVar = [
+            models.Index(fields=["recipient", "-id"], name="tracker_inbox_recipient"),
+            models.Index(fields=["recipient", "-id"], condition=Q(read=False), name="tracker_inbox_unread"),
+            models.Index(fields=["task"], name="tracker_inbox_task"),
+            models.Index(fields=["project"], name="tracker_inbox_project"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(kind__in=InboxKind.values), name="tracker_inbox_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} at {self.at}"
 
 
 class ActivityVerb(models.TextChoices):

@@ -1,4 +1,8 @@
-"""The notification mails about tasks and projects: what each says, and the assignment mail.
+"""The notifications about tasks and projects: their inbox entries and mails.
+
+Every notification is recorded in its person's inbox (:mod:`tracker_projects.inbox`) and
+mailed too unless they turned its kind off. The entry builders here (:func:`task_entry`,
+:func:`project_overdue_entry`) and the mail builders make both from the rows the jobs load.
 
 Every one of them names its kind (:class:`~tracker_accounts.models.NotificationKind`), which
 the recipient can turn off, and carries the one-click unsubscribe headers and link of that
@@ -20,11 +24,13 @@ from tracker_accounts.notifications import notification_mail, wants
 from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import display_name, email_of
 
+from . import inbox
+from .inbox import InboxEntry
 from .links import project_url, task_url
-from .models import Membership, NotificationKind, Priority, Project, Task
+from .models import InboxKind, Membership, NotificationKind, Priority, Project, Task
 
 if TYPE_CHECKING:
-    from tracker_accounts.users import User
+    from tracker_accounts.users import User, UserKey
 
 
 def _message(
@@ -76,6 +82,41 @@ task_overdue_message = task_message(
 )
 
 
+_TASK_TEXTS: dict[str, Callable[..., str]] = {
+    InboxKind.TASK_DUE_TODAY: inbox.due_today_text,
+    InboxKind.TASK_OVERDUE: inbox.task_overdue_text,
+}
+
+
+def task_entry(kind: str) -> Callable[[Task, UserKey], InboxEntry]:
+    """A builder of the inbox entries of ``kind`` (due today, overdue) about a task, from the jobs."""
+    text = _TASK_TEXTS[kind]
+
+    def build(task: Task, recipient_id: UserKey) -> InboxEntry:
+        return InboxEntry(
+            recipient_id=recipient_id,
+            kind=kind,
+            project_id=task.project_id,
+            task_id=task.pk,
+            text=text(title=task.title),
+        )
+
+    return build
+
+
+due_today_entry = task_entry(InboxKind.TASK_DUE_TODAY)
+task_overdue_entry = task_entry(InboxKind.TASK_OVERDUE)
+
+
+def project_overdue_entry(project: Project, recipient_id: UserKey) -> InboxEntry:
+    return InboxEntry(
+        recipient_id=recipient_id,
+        kind=InboxKind.PROJECT_OVERDUE,
+        project_id=project.pk,
+        text=inbox.project_overdue_text(name=project.name),
+    )
+
+
 def project_overdue_message(project: Project, user: User) -> MailMessage:
     return _message(
         kind=NotificationKind.PROJECT_OVERDUE,
@@ -91,15 +132,33 @@ def project_overdue_message(project: Project, user: User) -> MailMessage:
 
 
 def task_assigned(*, task: Task, assignee: User, actor: User | None) -> bool:
-    """Queue the mail telling ``assignee`` that ``actor`` assigned ``task`` to them, unless
-    they assigned it to themselves, turned these mails off, or are not a member of the task's
-    project. Call inside the transaction of the write; returns whether a mail was queued."""
+    """Tell ``assignee`` that ``actor`` assigned ``task`` to them: an entry in their inbox, and
+    a mail unless they turned these mails off. Nothing when they assigned it to themselves or
+    are not a member of the task's project. Call inside the transaction of the write (one that
+    rolls back records and sends nothing); returns whether a mail was queued."""
     if actor is not None and actor.pk == assignee.pk:
-        return False
-    if not wants(assignee, NotificationKind.TASK_ASSIGNED):
         return False
     if not Membership.objects.filter(project_id=task.project_id, user_id=assignee.pk).exists():
         return False
+    inbox.record(
+        [
+            InboxEntry(
+                recipient_id=assignee.pk,
+                kind=InboxKind.TASK_ASSIGNED,
+                project_id=task.project_id,
+                task_id=task.pk,
+                actor_id=None if actor is None else actor.pk,
+                text=inbox.assigned_text(actor=actor, title=task.title),
+            )
+        ]
+    )
+    if not wants(assignee, NotificationKind.TASK_ASSIGNED):
+        return False
+    _assigned_mail(task=task, assignee=assignee, actor=actor)
+    return True
+
+
+def _assigned_mail(*, task: Task, assignee: User, actor: User | None) -> None:
     due: date | None = task.due_date
     mail_enqueue(
         **_message(
@@ -115,4 +174,3 @@ def task_assigned(*, task: Task, assignee: User, actor: User | None) -> bool:
             },
         )
     )
-    return True

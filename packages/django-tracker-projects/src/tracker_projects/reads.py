@@ -136,3 +136,15 @@ def project_activity_page(*, user: User, slug: str, filters: selectors.ActivityQ
 def task_activity_page(*, user: User, slug: str, pages: Pages) -> Answer:
     task = selectors.task_for_member(user=user, slug=slug)
     return Answer(_page(representation.ACTIVITY, selectors.activity_of_task(task), pages))
+
+
+# --------------------------------------------------------------------------- the inbox
+def inbox_page(*, user: User, unread: bool | None, pages: Pages) -> Answer:
+    """A page of the entries listed to the user, newest first: one query, whatever its size."""
+    qs = selectors.inbox_of(user_id=user.pk, unread=unread)
+    return Answer(_page(representation.NOTIFICATION, qs, pages))
+
+
+def unread_body(*, user: User) -> Answer:
+    """``{"unread": n}``: how many of the entries listed to the user are unread."""
+    return Answer(representation.encode({"unread": selectors.inbox_unread_count(user_id=user.pk)}))

@@ -47,9 +47,11 @@ from .schemas import (
     DeletedTaskOut,
     InviteOut,
     MemberOut,
+    NotificationOut,
     ProjectOut,
     ProjectRef,
     TaskOut,
+    TaskRef,
 )
 
 Row = dict[str, object]  # a values() row: column name to value
@@ -229,6 +231,35 @@ def reference(prefix: str) -> Field:
     return Field(lambda: [slug, name], lambda: read)
 
 
+class TaskReference(TypedDict):
+    """The contract's task reference (``{"slug", "title"}``)."""
+
+    slug: str
+    title: str
+
+
+def task_reference_of(slug: str, title: str) -> TaskReference:
+    """The one place a task reference is built."""
+    return {"slug": slug, "title": title}
+
+
+def task_reference(prefix: str) -> Field:
+    """A task reference (or null: no task) through the task relation ``prefix``, from a row."""
+    slug, title = f"{prefix}slug", f"{prefix}title"
+
+    def read(row: Row) -> TaskReference | None:
+        if row[slug] is None:
+            return None
+        return task_reference_of(str(row[slug]), str(row[title]))
+
+    return Field(lambda: [slug, title], lambda: read)
+
+
+def comment_reference(name: str) -> Field:
+    """A comment reference (``{"id"}``, or null) from the comment's id column ``name``."""
+    return column(name, lambda value: None if value is None else {"id": value})
+
+
 def _plain_type(annotation: object) -> tuple[object, bool]:
     """The type a field holds, and whether it may be null."""
     if get_origin(annotation) in (Union, types.UnionType):
@@ -248,6 +279,8 @@ def inferred(name: str, annotation: object) -> Field:
         return brief(f"{name}__")
     if kind is ProjectRef:
         return reference(f"{name}__")
+    if kind is TaskRef:
+        return task_reference(f"{name}__")
     return column(name)
 
 
@@ -322,3 +355,4 @@ MEMBER = Shape(
 )
 INVITE = Shape(InviteOut, {"status": computed("status_now", lambda at: invite_status_at(at.now), str)})
 ACTIVITY = Shape(ActivityOut)
+NOTIFICATION = Shape(NotificationOut, {"comment": comment_reference("comment_id")})

@@ -11,9 +11,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.config import JsonDict
 
@@ -488,3 +490,89 @@ class ActivityPage(Page):
     model_config = page_example(ACTIVITY_EXAMPLE)
 
     items: list[ActivityOut]
+
+
+# --------------------------------------------------------------------------- the inbox
+InboxKindName = Literal[
+    "task_assigned", "task_due_today", "task_overdue", "project_overdue", "mentioned", "task_commented"
+]
+NAMED_ENUMS["InboxKind"] = get_args(InboxKindName)
+TASK_REF_EXAMPLE: JsonDict = {"slug": "write-the-spec", "title": "Write the spec"}
+NOTIFICATION_EXAMPLE: JsonDict = {
+    "id": 812,
+    "at": "2026-11-25T09:30:00Z",
+    "kind": "task_assigned",
+    "read": False,
+    "actor": USER_EXAMPLE,
+    "project": REF_EXAMPLE,
+    "task": TASK_REF_EXAMPLE,
+    "comment": None,
+    "text": "Ada Lovelace assigned you \u201cWrite the spec\u201d",
+}
+MAX_ENTRY_ID = 2**63 - 1
+EntryId = Annotated[int, Field(strict=True, ge=1, le=MAX_ENTRY_ID)]
+EntryIds = Annotated[list[EntryId], Field(max_length=1000)]
+
+
+class TaskRef(Schema):
+    model_config = example(TASK_REF_EXAMPLE)
+
+    slug: str
+    title: str
+
+
+class CommentRef(Schema):
+    model_config = example({"id": 3})
+
+    id: int
+
+
+class NotificationOut(Schema):
+    """One entry of the caller's inbox; ``text`` is a short sentence saying what happened."""
+
+    model_config = example(NOTIFICATION_EXAMPLE)
+
+    id: int
+    at: datetime
+    kind: InboxKindName
+    read: bool
+    actor: UserBrief | None = Field(description="Who caused it; null for what the scheduled jobs do.")
+    project: ProjectRef
+    task: TaskRef | None = Field(description="Null for a notification about the project itself.")
+    comment: CommentRef | None = Field(description="The comment of a mention or a comment on a task.")
+    text: str
+
+
+class NotificationPage(Page):
+    model_config = page_example(NOTIFICATION_EXAMPLE)
+
+    items: list[NotificationOut]
+
+
+class InboxFilters(PageQuery):
+    unread: bool | None = Field(
+        None, description="true: the unread entries only; false: the read ones only; left out: all."
+    )
+
+
+class UnreadOut(Schema):
+    model_config = example({"unread": 3})
+
+    unread: int = Field(description="How many entries of the inbox are unread.")
+
+
+class MarkReadIn(In):
+    """Either ``ids`` (entries of the caller's inbox; others are ignored) or ``all: true``."""
+
+    model_config = example({"ids": [812, 813]})
+
+    ids: Annotated[EntryIds | None, omittable(examples=[[812, 813]])] = None
+    all: Annotated[StrictBool | None, omittable(examples=[True])] = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MarkReadIn:
+        if (self.ids is None) == (self.all is None):
+            raise ValueError('Send either "ids" or "all": true, not both.')
+        if self.all is False:
+            raise ValueError('"all" can only be true.')
+        return self

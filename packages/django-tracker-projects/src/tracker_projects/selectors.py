@@ -14,7 +14,17 @@ from tracker_accounts.errors import NotFound
 from tracker_accounts.users import email_q
 
 from . import permissions
-from .models import DELETED, MANAGER_ONLY_VERBS, Activity, Invite, Membership, Priority, Project, Task
+from .models import (
+    DELETED,
+    MANAGER_ONLY_VERBS,
+    Activity,
+    InboxItem,
+    Invite,
+    Membership,
+    Priority,
+    Project,
+    Task,
+)
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User, UserKey
@@ -288,3 +298,17 @@ def activity_of_project(
 
 def activity_of_task(task: Task) -> QuerySet[Activity]:
     return Activity.objects.filter(task=task).select_related("actor").order_by("-id")
+
+
+# --------------------------------------------------------------------------- the inbox
+def inbox_of(*, user_id: UserKey, unread: bool | None = None) -> QuerySet[InboxItem]:
+    """The entries listed to ``user_id`` (:meth:`InboxQuerySet.listed_to`), newest first;
+    ``unread`` narrows them to the unread (true) or the read (false) ones."""
+    qs = InboxItem.objects.listed_to(user_id)
+    if unread is not None:
+        qs = qs.filter(read=not unread)
+    return qs.order_by("-id")
+
+
+def inbox_unread_count(*, user_id: UserKey) -> int:
+    return InboxItem.objects.listed_to(user_id).unread().count()

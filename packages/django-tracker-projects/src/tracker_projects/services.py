@@ -4,7 +4,7 @@ happen here, once, whoever calls (API, admin, jobs, shell)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -18,9 +18,19 @@ from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
 from tracker_accounts.users import EmailAmbiguous, email_q
 
-from . import activity, cache, notify, permissions, signals
+from . import activity, cache, inbox, notify, permissions, signals
 from .clock import today
-from .models import ActivityVerb, MemberRole, Membership, Priority, Project, ProjectStatus, Task, TaskStatus
+from .models import (
+    ActivityVerb,
+    InboxItem,
+    MemberRole,
+    Membership,
+    Priority,
+    Project,
+    ProjectStatus,
+    Task,
+    TaskStatus,
+)
 from .selectors import (
     ensure_db_id,
     project_for_restore,
@@ -155,6 +165,7 @@ def project_soft_delete(*, project: Project, actor: User | None = None) -> None:
         Task.objects.filter(project=project).update(deleted_at=now, deleted_with_project=True)
         project.deleted_at = now
         bump_project_on_commit(project)
+        inbox.bump_recipients_on_commit(projects=[project.pk])
         transaction.on_commit(
             lambda: signals.project_deleted.send(sender=Project, project=project, actor=actor)
         )
@@ -194,6 +205,7 @@ def project_restore(*, actor: User | None, slug: str, staff: bool = False) -> Pr
         target=activity.project_target(project),
     )
     bump_project_on_commit(project)
+    inbox.bump_recipients_on_commit(projects=[project.pk])
     transaction.on_commit(lambda: signals.project_restored.send(sender=Project, project=project, actor=actor))
     _log("project_restored", actor, project=project.slug, tasks=tasks)
     return project
@@ -339,6 +351,8 @@ def task_update(*, actor: User, slug: str, changes: Mapping[str, object]) -> Tas
         ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
     )
     cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
+    if "title" in changes:  # inbox entries show the task's title
+        inbox.bump_recipients_on_commit(tasks=[task.pk])
     if task.assignee_id is not None and task.assignee_id != previous_assignee and task.assignee is not None:
         _assigned(task, task.assignee, actor)
     _log("task_updated", actor, task=task.slug, fields=sorted(changes))
@@ -362,6 +376,7 @@ def task_soft_delete(*, task: Task, actor: User | None = None) -> None:
         )
         activity.record_task(ActivityVerb.TASK_DELETED, task, actor)
         cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
+        inbox.bump_recipients_on_commit(tasks=[task.pk])
 
 
 @transaction.atomic
@@ -387,6 +402,7 @@ def task_restore(*, actor: User | None, slug: str, staff: bool = False) -> Task:
     )
     activity.record_task(ActivityVerb.TASK_RESTORED, task, actor)
     cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
+    inbox.bump_recipients_on_commit(tasks=[task.pk])
     transaction.on_commit(lambda: signals.task_restored.send(sender=Task, task=task, actor=actor))
     _log("task_restored", actor, task=task.slug, project=task.project.slug)
     return task
@@ -423,6 +439,9 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
             ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
         )
     cache.bump_on_commit(projects=stale_projects, tasks=[task.slug])
+    if stored is not None:  # renamed, moved to another project, deleted or restored in the admin
+        inbox.task_moved(task_id=task.pk, project_id=task.project_id)
+        inbox.bump_recipients_on_commit(tasks=[task.pk])
     new_assignee = task.assignee_id is not None and task.assignee_id != previous_assignee
     if new_assignee and task.deleted_at is None and task.assignee is not None:
         _assigned(task, task.assignee, actor)
@@ -499,3 +518,18 @@ def member_remove(*, actor: User, project_slug: str, user_id: UserKey) -> None:
         lambda: signals.member_removed.send(sender=Membership, project=project, user_id=user_id, actor=actor)
     )
     _log("member_removed", actor, project=project.slug, user_id=user_id)
+
+
+# --------------------------------------------------------------------------- the inbox
+@transaction.atomic
+def inbox_mark_read(*, user: User, ids: Collection[int] | None = None, every: bool = False) -> int:
+    """Mark entries of ``user``'s inbox read: those of ``ids`` listed to them (any other id is
+    ignored), or (``every``) all listed to them. Returns how many changed; their inbox counter
+    is bumped on commit when any did."""
+    listed = InboxItem.objects.listed_to(user.pk).unread()
+    if not every:
+        listed = listed.filter(id__in=list(ids or ()))
+    changed = listed.update(read=True)
+    if changed:
+        cache.bump_on_commit(inboxes=[user.pk])
+    return changed

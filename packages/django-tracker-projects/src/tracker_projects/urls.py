@@ -20,7 +20,7 @@ from tracker_accounts.errors import install_error_handlers
 from tracker_accounts.mounting import envelope_urls
 from tracker_accounts.openapi import operation_id, refine
 
-from .api import invites_router, projects_router, tasks_router
+from .api import inbox_router, invites_router, projects_router, tasks_router
 from .schemas import NAMED_ENUMS
 
 app_name = "tracker_api"
@@ -53,6 +53,7 @@ api.add_router("projects/", projects_router)
 api.add_router("tasks/", tasks_router)
 api.add_router("invites/", invites_router)
 api.add_router("notifications/", notifications_router)
+api.add_router("notifications/", inbox_router)  # the inbox, beside the unsubscribe routes
 
 # RFC 8058: mail providers post the one-click unsubscribe as a form, not as JSON
 ONE_CLICK_ROUTES = frozenset({"notifications/unsubscribe/<token>/"})
