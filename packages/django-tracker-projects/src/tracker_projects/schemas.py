@@ -510,8 +510,7 @@ Mentions = Annotated[
     list[Email],
     Field(
         max_length=MAX_MENTIONS,
-        description="Addresses of members of the task's project (each is notified once).",
-        examples=[["grace@example.com"]],
+        description="Addresses of members of the task's project (each person is notified once).",
     ),
 ]
 TASK_REF_EXAMPLE: JsonDict = {"slug": "write-the-spec", "title": "Write the spec"}
@@ -535,7 +534,7 @@ class TaskRef(Schema):
 
 class CommentIn(In):
     body: CommentBody = Field(examples=["Draft is up, please review."])
-    mentions: Mentions = []
+    mentions: Mentions = Field([], examples=[["grace@example.com"]])
 
 
 class CommentUpdateIn(In):
@@ -543,7 +542,7 @@ class CommentUpdateIn(In):
     are notified."""
 
     body: CommentBody = Field(examples=["Draft is up, please review (v2)."])
-    mentions: Mentions | None = None
+    mentions: Annotated[Mentions | None, omittable(examples=[["grace@example.com"]])] = None
 
     @field_validator("mentions")
     @classmethod
