@@ -16,7 +16,7 @@ from tracker_accounts.models import OutboundEmail
 from tracker_accounts.notifications import preferences_update
 from tracker_projects import activity, services
 from tracker_projects.models import Activity, Comment, Membership
-from tracker_projects.notify import comment_recipients
+from tracker_projects.notify import comment_notifications, comment_recipients
 
 pytestmark = pytest.mark.django_db
 
@@ -392,8 +392,6 @@ def test_people_who_turned_a_kind_off_are_not_mailed_but_still_recipients(w):
         actor=w.member, task_slug=w.task.slug, body="hi", mentions=[w.manager.email]
     )
     assert not OutboundEmail.objects.exists()
-    from tracker_projects.notify import comment_notifications
-
     told = comment_notifications(comment=comment, newly_mentioned=[w.manager], is_new=True, actor=w.member)
     assert [(u.pk, k) for u, k in told] == [(w.manager.pk, "mentioned"), (w.assignee.pk, "task_commented")]
 
