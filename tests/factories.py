@@ -147,7 +147,8 @@ class CommentFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def mentions(obj, create, extracted, **kwargs):
         if create and extracted:
-            obj.mentions.set(extracted)
+            for user in extracted:  # one at a time: the order they are listed in
+                obj.mentions.add(user)
 
 
 class InviteFactory(_WithRawSecret):

@@ -5,18 +5,22 @@ trash, and the mails of ``mentioned`` and ``task_commented``."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 
 from tests.conftest import ApiClient, assert_envelope, auth_client
 from tests.factories import CommentFactory, MembershipFactory, UserFactory, project_world
+from tests.test_representation import as_ninja_sends
 from tracker_accounts.models import OutboundEmail
 from tracker_accounts.notifications import preferences_update
 from tracker_projects import activity, services
 from tracker_projects.models import Activity, Comment, Membership
 from tracker_projects.notify import comment_notifications, comment_recipients
+from tracker_projects.schemas import CommentOut
 
 pytestmark = pytest.mark.django_db
 
@@ -129,9 +133,13 @@ def test_a_mention_who_is_not_a_member_is_422_on_mentions(w):
 
 def test_mentions_are_listed_once_in_the_order_given(w):
     body = post(
-        w.api["manager"], w.task.slug, mentions=[w.member.email, w.assignee.email, w.member.email.upper()]
+        w.api["manager"], w.task.slug, mentions=[w.assignee.email, w.member.email, w.assignee.email.upper()]
     )
-    assert [m["id"] for m in body["mentions"]] == [w.member.pk, w.assignee.pk]
+    assert [m["id"] for m in body["mentions"]] == [w.assignee.pk, w.member.pk]
+    r = w.api["manager"].patch(
+        comment_url(body["id"]), {"body": "v2", "mentions": [w.manager.email, w.member.email]}
+    )
+    assert [m["id"] for m in r.json()["mentions"]] == [w.member.pk, w.manager.pk]  # kept, then added
 
 
 # --------------------------------------------------------------------------- edit and delete
@@ -430,3 +438,37 @@ def test_an_empty_page_and_an_outsider_cost_less(w, django_assert_num_queries):
         assert client.get(comments_url(w.task.slug)).json()["items"] == []
     with django_assert_num_queries(2):  # authenticate, then no task
         assert outsider.get(comments_url(w.task.slug)).status_code == 404
+
+
+# --------------------------------------------------------------------------- one representation
+def test_comment_rows_render_what_comment_out_declares(w):
+    person = MembershipFactory(
+        project=w.project, user=UserFactory(first_name="Zoë", last_name="Ünïcode")
+    ).user
+    with time_machine.travel(datetime(2026, 3, 10, 9, 30, 5, 500, tzinfo=UTC), tick=False):
+        plain = CommentFactory(task=w.task, author=person, body='a\n"quoted"\tb')
+        mentioning = CommentFactory(task=w.task, author=w.manager, mentions=[person, w.assignee])
+    Comment.objects.filter(pk=mentioning.pk).update(
+        edited_at=datetime(2026, 3, 11, 8, 0, 1, 123456, tzinfo=UTC)
+    )
+    items = listed(w.api["member"], w.task.slug)["items"]
+    assert [c["id"] for c in items] == [plain.pk, mentioning.pk]
+    for item in items:
+        stored = Comment.objects.get(pk=item["id"])
+        assert item == as_ninja_sends(item, CommentOut, stored)
+    assert items[0]["author"] == {
+        "id": person.pk,
+        "email": person.email,
+        "first_name": "Zoë",
+        "last_name": "Ünïcode",
+    }
+    assert items[0]["mentions"] == [] and items[0]["edited_at"] is None
+    assert [m["id"] for m in items[1]["mentions"]] == [person.pk, w.assignee.pk]
+    assert items[1]["edited_at"] == "2026-03-11T08:00:01.123Z"
+
+
+def test_writes_answer_with_the_representation_the_list_has(w):
+    created = w.api["member"].post(comments_url(w.task.slug), {"body": "One", "mentions": [w.manager.email]})
+    assert listed(w.api["member"], w.task.slug)["items"] == [created.json()]
+    patched = w.api["member"].patch(comment_url(created.json()["id"]), {"body": "Two"})
+    assert listed(w.api["manager"], w.task.slug)["items"] == [patched.json()]

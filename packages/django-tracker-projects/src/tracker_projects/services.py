@@ -537,6 +537,18 @@ def _mentioned(project: Project, emails: Sequence[str]) -> list[User]:
     return [found[e][0] for e in wanted]
 
 
+def _set_mentions(comment: Comment, people: list[User]) -> list[User]:
+    """Make ``people`` the ones ``comment`` mentions, in the order they were first mentioned
+    (those kept keep their place, those new follow in the order given); returns the new ones."""
+    through = Comment.mentions.through
+    rows = through.objects.filter(comment=comment)
+    before = set(rows.values_list("user_id", flat=True))
+    rows.exclude(user_id__in=[user.pk for user in people]).delete()
+    added = [user for user in people if user.pk not in before]
+    through.objects.bulk_create([through(comment=comment, user=user) for user in added])
+    return added
+
+
 def _comment_written(comment: Comment) -> None:
     """Invalidate, on commit, what shows a comment or counts them: its task (detail, comments,
     history) and its project (the task list, the history)."""
@@ -550,7 +562,7 @@ def comment_create(*, actor: User, task_slug: str, body: str, mentions: Sequence
     task = task_for_member(user=actor, slug=task_slug, for_update=True)
     people = _mentioned(task.project, mentions)
     comment = Comment.objects.create(task=task, author=actor, body=body)
-    comment.mentions.set(people)
+    _set_mentions(comment, people)
     activity.record_comment(ActivityVerb.COMMENT_CREATED, comment, actor)
     _comment_written(comment)
     notify.comment_notifications(comment=comment, newly_mentioned=people, is_new=True, actor=actor)
@@ -568,10 +580,7 @@ def comment_update(
     permissions.ensure_can_edit_comment(comment, actor)
     added: list[User] = []
     if mentions is not None:
-        people = _mentioned(comment.task.project, mentions)
-        before = set(comment.mentions.values_list("pk", flat=True))
-        added = [user for user in people if user.pk not in before]
-        comment.mentions.set(people)
+        added = _set_mentions(comment, _mentioned(comment.task.project, mentions))
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
