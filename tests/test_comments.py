@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from tests.conftest import ApiClient, assert_envelope, auth_client
 from tests.factories import CommentFactory, MembershipFactory, UserFactory, project_world
+from tests.projects_admin import superuser_client
 from tests.test_representation import as_ninja_sends
 from tracker_accounts.models import OutboundEmail
 from tracker_accounts.notifications import preferences_update
@@ -472,3 +473,30 @@ def test_writes_answer_with_the_representation_the_list_has(w):
     assert listed(w.api["member"], w.task.slug)["items"] == [created.json()]
     patched = w.api["member"].patch(comment_url(created.json()["id"]), {"body": "Two"})
     assert listed(w.api["manager"], w.task.slug)["items"] == [patched.json()]
+
+
+# --------------------------------------------------------------------------- the admin
+COMMENTS_ADMIN = "/admin/tracker_projects/comment/"
+
+
+def test_staff_read_comments_and_delete_them_softly_never_edit(w):
+    staff = superuser_client()
+    first = post(w.api["member"], w.task.slug, "First")["id"]
+    second = post(w.api["member"], w.task.slug, "Second")["id"]
+    assert listed(w.api["assignee"], w.task.slug)["count"] == 2  # cached
+    assert staff.get(COMMENTS_ADMIN).status_code == 200
+    page = staff.get(f"{COMMENTS_ADMIN}{first}/change/")
+    assert page.status_code == 200 and b"First" in page.content
+    assert staff.get(f"{COMMENTS_ADMIN}add/").status_code == 403
+    staff.post(f"{COMMENTS_ADMIN}{first}/change/", {"body": "Rewritten"})
+    assert Comment.objects.get(pk=first).body == "First"
+    response = staff.post(f"{COMMENTS_ADMIN}{first}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content[:500]
+    response = staff.post(
+        COMMENTS_ADMIN, {"action": "delete_selected", "_selected_action": [str(second)], "post": "yes"}
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert Comment.all_objects.filter(deleted_at__isnull=False).count() == 2  # soft
+    assert listed(w.api["assignee"], w.task.slug)["count"] == 0
+    deleted = Activity.objects.filter(verb="comment.deleted").order_by("id")
+    assert [(e.target["id"], e.actor.is_staff) for e in deleted] == [(first, True), (second, True)]

@@ -596,8 +596,17 @@ def comment_delete(*, actor: User, comment_id: int) -> None:
     """Its author or the project's manager deletes a comment (soft: it leaves every list)."""
     comment = comment_for_member(user=actor, comment_id=comment_id, for_update=True)
     permissions.ensure_can_delete_comment(comment, actor)
-    comment.deleted_at = timezone.now()
-    comment.save(update_fields=["deleted_at"])
-    activity.record_comment(ActivityVerb.COMMENT_DELETED, comment, actor)
-    _comment_written(comment)
+    comment_soft_delete(comment=comment, actor=actor)
+
+
+def comment_soft_delete(*, comment: Comment, actor: User | None = None) -> None:
+    """Delete ``comment`` (soft; its task and project loaded), recorded as ``actor``'s: the API's
+    delete and the admin's share it. A comment deleted already is left as it is."""
+    with transaction.atomic():
+        now = timezone.now()
+        if not Comment.objects.filter(pk=comment.pk).update(deleted_at=now):
+            return
+        comment.deleted_at = now
+        activity.record_comment(ActivityVerb.COMMENT_DELETED, comment, actor)
+        _comment_written(comment)
     _log("comment_deleted", actor, task=comment.task.slug, comment=comment.pk)
