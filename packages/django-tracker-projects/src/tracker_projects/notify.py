@@ -145,7 +145,7 @@ def comment_recipients(
 
 
 COMMENT_MAILS = {
-    NotificationKind.MENTIONED: ("Mentioned: {title}", "tracker_projects/email/comment_mentioned"),
+    NotificationKind.MENTIONED: ("Mentioned: {title}", "tracker_projects/email/mentioned"),
     NotificationKind.TASK_COMMENTED: ("New comment: {title}", "tracker_projects/email/task_commented"),
 }
 
