@@ -66,8 +66,14 @@ class Profile(models.Model):
     notify_task_due_today = models.BooleanField("mail on the day a task of mine is due", default=True)
     notify_task_overdue = models.BooleanField("mail when a task becomes overdue", default=True)
     notify_project_overdue = models.BooleanField("mail when a project I manage becomes overdue", default=True)
-    notify_mentioned = models.BooleanField("mail when someone mentions me in a comment", default=True)
-    notify_task_commented = models.BooleanField("mail when someone comments on a task of mine", default=True)
+    # on in the database too: rows written around the ORM (bulk loads listing the older
+    # columns) get the kinds added later turned on, as every kind is by default
+    notify_mentioned = models.BooleanField(
+        "mail when someone mentions me in a comment", default=True, db_default=True
+    )
+    notify_task_commented = models.BooleanField(
+        "mail when someone comments on a task of mine", default=True, db_default=True
+    )
 
     objects = ProfileQuerySet.as_manager()
 
