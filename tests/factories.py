@@ -132,6 +132,25 @@ class TaskFactory(factory.django.DjangoModelFactory):
     completed_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == "done" else None)
 
 
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A live comment by the task's project's manager; ``mentions=[users]`` sets who it mentions."""
+
+    class Meta:
+        model = "tracker_projects.Comment"
+        skip_postgeneration_save = True
+
+    task = factory.SubFactory(TaskFactory)
+    author = factory.LazyAttribute(lambda o: o.task.project.manager)
+    body = factory.Sequence(lambda n: f"Comment {n}")
+    created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def mentions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            for user in extracted:  # one at a time: the order they are listed in
+                obj.mentions.add(user)
+
+
 class InviteFactory(_WithRawSecret):
     """A pending invitation as ``invite_send`` stores it; ``obj.raw`` is the token of the link."""
 

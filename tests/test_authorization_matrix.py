@@ -38,7 +38,7 @@ from tracker_accounts.email_user.models import User
 from tracker_accounts.notifications import unsubscribe_token
 from tracker_accounts.tokens import issue_pair
 from tracker_projects import services
-from tracker_projects.models import Invite, Membership, Project, Task
+from tracker_projects.models import Comment, Invite, Membership, Project, Task
 from tracker_projects.urls import api as tracker_api
 
 pytestmark = pytest.mark.django_db
@@ -341,6 +341,32 @@ MATRIX: list[Row] = [
         codes={409: "not_deleted"},
         flavour="live task",
     ),
+    # ------------------------------------------------------------------ comments
+    Row(
+        "GET",
+        "/api/tasks/{task}/comments/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "POST",
+        "/api/tasks/{task}/comments/",
+        {"anonymous": 401, "outsider": 404, "member": 201, "assignee": 201, "manager": 201},
+        {"body": "Looks good", "mentions": ["{member_email}"]},
+    ),
+    # {comment_id}: a comment of the plain member on the task. Its author edits it; other members
+    # (the manager too) see it but may not (403).
+    Row(
+        "PATCH",
+        "/api/comments/{comment_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 403, "manager": 403},
+        {"body": "Looks better", "mentions": ["{member_email}"]},
+    ),
+    # Its author or the project's manager deletes it.
+    Row(
+        "DELETE",
+        "/api/comments/{comment_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 204, "assignee": 403, "manager": 204},
+    ),
     # ------------------------------------------------------------------ invitations (/api/invites/)
     Row(  # PUBLIC: the token is the credential
         "GET",
@@ -381,6 +407,7 @@ def build_case(caller: str) -> Case:
     """Fresh data for one (row, caller) case, and the caller's client."""
     world = project_world()
     trashed, deleted_task = trash(world)
+    comment = services.comment_create(actor=world.member, task_slug=world.task.slug, body="Mine")
     invite = InviteFactory(project=world.project)  # an address with no account
     outsider_invite = InviteFactory(project=world.project, email=world.outsider.email)
     otp = EmailOTPFactory()
@@ -400,6 +427,7 @@ def build_case(caller: str) -> Case:
             "trashed_project": trashed.slug,
             "deleted_task": deleted_task.slug,
             "invite_id": invite.pk,
+            "comment_id": comment.pk,
             "member_id": world.member.pk,
             "member_email": world.member.email,
             "token": invite.raw,
@@ -468,6 +496,10 @@ def snapshot() -> dict[str, Any]:
         ),
         "members": sorted(Membership.objects.values_list("project_id", "user_id", "role")),
         "invites": list(Invite.objects.order_by("pk").values_list("pk", "email", "status", "token_hash")),
+        "comments": list(
+            Comment.all_objects.order_by("pk").values_list("pk", "body", "edited_at", "deleted_at")
+        ),
+        "mentions": sorted(Comment.mentions.through.objects.values_list("comment_id", "user_id")),
         "users": list(
             User.objects.order_by("pk").values_list("pk", "email", "first_name", "tracker_profile__role")
         ),

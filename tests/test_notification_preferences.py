@@ -13,7 +13,14 @@ pytestmark = pytest.mark.django_db
 
 ME = "/api/auth/me/"
 PREFS = "/api/auth/me/notifications/"
-ALL_ON = {"task_assigned": True, "task_due_today": True, "task_overdue": True, "project_overdue": True}
+ALL_ON = {
+    "task_assigned": True,
+    "task_due_today": True,
+    "task_overdue": True,
+    "project_overdue": True,
+    "mentioned": True,
+    "task_commented": True,
+}
 
 
 @pytest.fixture
@@ -172,4 +179,6 @@ def test_the_admin_edits_the_time_zone_and_preferences_and_checks_the_name(admin
         "task_due_today": False,  # unticked boxes are off
         "task_overdue": False,
         "project_overdue": False,
+        "mentioned": False,
+        "task_commented": False,
     }

@@ -124,7 +124,14 @@ def test_shared_enums_are_named_components_and_never_inline():
         "ProjectStatus": ["planned", "active", "completed"],
         "Role": ["manager", "member"],
         "InviteStatus": ["pending", "accepted", "expired", "revoked"],
-        "NotificationKind": ["task_assigned", "task_due_today", "task_overdue", "project_overdue"],
+        "NotificationKind": [
+            "task_assigned",
+            "task_due_today",
+            "task_overdue",
+            "project_overdue",
+            "mentioned",
+            "task_commented",
+        ],
     }
     for name, values in expected.items():
         assert components[name]["enum"] == values

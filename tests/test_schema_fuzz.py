@@ -166,7 +166,13 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> st.SearchStra
     slugs = _real_key(path, "slug")
     return _swap(
         path_parameters,
-        {"slug": slugs, "invite_id": "invite_id", "user_id": "user_id", "token": _token_key(path)},
+        {
+            "slug": slugs,
+            "invite_id": "invite_id",
+            "user_id": "user_id",
+            "comment_id": "comment_id",
+            "token": _token_key(path),
+        },
     )
 
 
@@ -190,15 +196,27 @@ def _real_key(path: str, name: str) -> str:
     return name
 
 
-BODY_FIELDS = ("refresh", "email_token", "email", "otp", "password", "assignee_email", "emails", "ids", "all")
+BODY_FIELDS = (
+    "refresh",
+    "email_token",
+    "email",
+    "otp",
+    "password",
+    "assignee_email",
+    "emails",
+    "ids",
+    "all",
+    "mentions",
+)
 
 
 @pytest.fixture
 def world(in_process_db: None) -> Iterator[SimpleNamespace]:
-    """Mona manages Apollo (member Mel, two tasks and a deleted one, invitations in every
-    state); Otto manages Gemini and invited Mona to it; Mona's Vostok is soft-deleted (with a
-    task). Built through the services, the invitations (whose tokens only exist in mail) and
-    the unsubscribe links of Mel and Mona with the test factories and signer."""
+    """Mona manages Apollo (member Mel, two tasks and a deleted one, comments by both of them,
+    invitations in every state); Otto manages Gemini (a comment on its task) and invited Mona
+    to it; Mona's Vostok is soft-deleted (with a task). Built through the services, the
+    invitations (whose tokens only exist in mail) and the unsubscribe links of Mel and Mona
+    with the test factories and signer."""
     from tracker_accounts import services as accounts
     from tracker_accounts.notifications import unsubscribe_token
     from tracker_accounts.tokens import issue_pair
@@ -232,6 +250,9 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     services.task_create(actor=manager, project_slug=deleted.slug, title="Orbit")
     scrapped = services.task_create(actor=manager, project_slug=project.slug, title="Scrapped")
     services.task_delete(actor=manager, slug=scrapped.slug)
+    mine = services.comment_create(actor=manager, task_slug=tasks[0].slug, body="Go", mentions=[member.email])
+    theirs = services.comment_create(actor=member, task_slug=tasks[0].slug, body="On it")
+    elsewhere_comment = services.comment_create(actor=outsider, task_slug=other_task.slug, body="Hi")
     invites.invite_send(actor=manager, project_slug=project.slug, emails=["grace@example.com"])
     pending = invite(project, "linus@example.com")  # no account: accepting creates one
     to_mona = invite(other, manager.email)  # Mona accepts with her bearer token
@@ -264,6 +285,7 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         deleted_task_slug=[scrapped.slug] * 3 + [tasks[0].slug, other_task.slug],
         invite_id=[pending.pk] * 2 + [revoked.pk] * 2 + [elsewhere.pk],
         user_id=[member.pk] * 2 + [manager.pk] * 2 + [outsider.pk],
+        comment_id=[mine.pk] * 3 + [theirs.pk, elsewhere_comment.pk],
         token=[pending.raw, to_mona.raw, to_mel.raw, revoked.raw, expired.raw, in_deleted.raw],
         assignee=["me", member.email],
         refresh=[refresh],
@@ -276,6 +298,7 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         # marking read: the ids of Mona's inbox (or anyone's: ignored), or all of it
         ids=[[entry.pk], [entry.pk, entry.pk + 1000]],
         all=[None, True],
+        mentions=[[member.email], [member.email, manager.email], [outsider.email]],
         unsubscribe_token=[
             unsubscribe_token(member.pk, "task_due_today"),
             unsubscribe_token(manager.pk, "task_overdue"),

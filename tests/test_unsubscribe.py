@@ -19,7 +19,14 @@ from tracker_accounts.notifications import UNSUBSCRIBE_SALT, unsubscribe_token, 
 pytestmark = pytest.mark.django_db
 
 FORM = "application/x-www-form-urlencoded"
-ALL_ON = {"task_assigned": True, "task_due_today": True, "task_overdue": True, "project_overdue": True}
+ALL_ON = {
+    "task_assigned": True,
+    "task_due_today": True,
+    "task_overdue": True,
+    "project_overdue": True,
+    "mentioned": True,
+    "task_commented": True,
+}
 
 
 def path(token: str) -> str:
@@ -45,7 +52,7 @@ def test_the_link_turns_its_kind_off_for_its_person(api):
     assert (profile.role, profile.notify_task_overdue) == ("member", False)
 
 
-@pytest.mark.parametrize("kind", ["task_assigned", "task_due_today", "task_overdue", "project_overdue"])
+@pytest.mark.parametrize("kind", list(ALL_ON))
 def test_a_link_for_one_kind_leaves_the_others_on(api, kind):
     ada = UserFactory()
     assert one_click(api, unsubscribe_token(ada.pk, kind)).json() == {"kind": kind, "enabled": False}

@@ -19,7 +19,14 @@ from tracker_accounts.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
-ALL_ON = {"task_assigned": True, "task_due_today": True, "task_overdue": True, "project_overdue": True}
+ALL_ON = {
+    "task_assigned": True,
+    "task_due_today": True,
+    "task_overdue": True,
+    "project_overdue": True,
+    "mentioned": True,
+    "task_commented": True,
+}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 FORM = "application/x-www-form-urlencoded"
 

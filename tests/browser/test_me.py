@@ -19,6 +19,8 @@ KINDS = {
     "task_due_today": "a task of mine is due today",
     "task_overdue": "a task of mine, or in a project I manage, becomes overdue",
     "project_overdue": "a project I manage becomes overdue",
+    "mentioned": "someone mentions me in a comment",
+    "task_commented": "someone comments on a task of mine",
 }
 
 
@@ -80,6 +82,8 @@ def test_a_person_picks_a_time_zone_and_the_emails_they_get(site: LiveSite, page
         "task_due_today": True,
         "task_overdue": True,
         "project_overdue": False,
+        "mentioned": True,
+        "task_commented": True,
     }
 
     # the device's own zone (whatever the machine running Chromium says) is one button away

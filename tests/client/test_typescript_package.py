@@ -194,6 +194,8 @@ def test_packed_client_runs_its_flow_against_a_live_site(site: LiveSite, flow: P
         "task_due_today": True,
         "task_overdue": True,
         "project_overdue": True,
+        "mentioned": True,
+        "task_commented": True,
     }, preferences.text
     # ... and the manager's: the time zone and the one mail turned off
     login = site.api("POST", "/api/auth/login/", json={"email": manager, "password": PASSWORD})

@@ -140,6 +140,8 @@ const allOn: NotificationPreferencesOut = {
   task_due_today: true,
   task_overdue: true,
   project_overdue: true,
+  mentioned: true,
+  task_commented: true,
 };
 assert.deepEqual(await api.notificationPreferences(), allOn);
 const quieter = await api.updateNotificationPreferences({ task_due_today: false });
@@ -402,6 +404,53 @@ assert.ok(grace !== undefined && ada !== undefined);
 await failure(api.removeMember(second.slug, ada.id), 409, "manager_cannot_leave");
 await api.removeMember(second.slug, grace.id);
 await failure(guest.getProject(second.slug), 404, "not_found");
+
+// ---- comments: a conversation on a task ----------------------------------------------------
+const noted = await api.addComment(cards.slug, { body: "Punch them\nin order.", mentions: [MEMBER] });
+assert.equal(noted.author.email, me.email);
+assert.deepEqual(noted.task, { slug: cards.slug, title: "Punch the cards" });
+assert.deepEqual(
+  noted.mentions.map((m) => m.email),
+  [MEMBER.toLowerCase()],
+);
+assert.equal(noted.edited_at, null);
+const reply = await guest.addComment(cards.slug, { body: "On it." });
+const thread = await guest.listComments(cards.slug, { page: 2, page_size: 1 });
+assert.equal(thread.count, 2);
+assert.deepEqual(
+  thread.items.map((c) => c.id),
+  [reply.id],
+);
+assert.equal((await api.getTask(cards.slug)).comment_count, 2);
+await failure(guest.updateComment(noted.id, { body: "Mine now" }), 403, "permission_denied");
+const edited = await guest.updateComment(reply.id, { body: "On it, today." });
+assert.ok(edited.edited_at !== null && edited.body === "On it, today.");
+const strayMention = await failure(
+  api.addComment(cards.slug, { body: "Hello", mentions: [`nobody-${SUFFIX}@example.com`] }),
+  422,
+  "validation_error",
+);
+assert.deepEqual(
+  strayMention.errors.map((e) => e.field),
+  ["mentions"],
+);
+await api.deleteComment(reply.id);
+assert.equal((await api.getTask(cards.slug)).comment_count, 1);
+await failure(guest.deleteComment(reply.id), 404, "not_found");
+const commentVerbs = verbs((await api.taskActivity(cards.slug)).items).slice(0, 4);
+assert.deepEqual(commentVerbs, ["comment.deleted", "comment.edited", "comment.created", "comment.created"]);
+
+// ---- the inbox: the mention above, whatever the mail preferences ---------------------------
+const unread = await guest.unreadCount();
+assert.ok(unread.unread >= 1);
+const mentionedEntries = await guest.inbox({ unread: true });
+const mention = mentionedEntries.items.find((n) => n.kind === "mentioned");
+assert.ok(mention !== undefined && mention.comment !== null && mention.comment.id === noted.id);
+assert.deepEqual(mention.task, { slug: cards.slug, title: "Punch the cards" });
+assert.equal((await guest.markRead({ ids: [mention.id] })).unread, unread.unread - 1);
+assert.equal((await guest.markRead({ all: true })).unread, 0);
+assert.equal((await guest.inbox({ unread: true })).count, 0);
+await failure(guest.markRead({}), 422, "validation_error");
 
 // ---- deletes, the trash, restores ----------------------------------------------------------
 await api.deleteTask(mill.slug);

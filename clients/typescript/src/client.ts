@@ -14,6 +14,11 @@ import {
   type AcceptResult,
   type ActivityListParams,
   type ActivityPage,
+  type CommentIn,
+  type CommentListParams,
+  type CommentOut,
+  type CommentPage,
+  type CommentUpdateIn,
   type DeletedProjectPage,
   type DeletedTaskPage,
   type DetailOut,
@@ -210,7 +215,7 @@ export class TrackerClient {
     return unwrap(this.http.GET("/auth/me/notifications/"));
   }
 
-  /** Turn notification mails on or off: any of the four booleans, the others stay as they are. */
+  /** Turn notification mails on or off: any of the booleans, the others stay as they are. */
   updateNotificationPreferences(body: NotificationPreferencesIn): Promise<NotificationPreferencesOut> {
     return unwrap(this.http.PATCH("/auth/me/notifications/", { body }));
   }
@@ -396,5 +401,38 @@ export class TrackerClient {
   /** Bring a deleted task back (the project's manager only). 409 `not_deleted` on a live task. */
   restoreTask(slug: string): Promise<TaskOut> {
     return unwrap(this.http.POST("/tasks/{slug}/restore/", { params: { path: { slug } } }));
+  }
+
+  // --- Comments --------------------------------------------------------------------------
+
+  /** The task's comments, oldest first (project members; 404 otherwise). */
+  listComments(task: string, query: CommentListParams = {}): Promise<CommentPage> {
+    return unwrap(
+      this.http.GET("/tasks/{slug}/comments/", { params: { path: { slug: task }, query } }),
+    );
+  }
+
+  /**
+   * Comment on a task (any member of its project). 422 `errors[].field == "mentions"` when a
+   * mention is not a member; the people mentioned and the task's assignee are notified.
+   */
+  addComment(task: string, body: CommentIn): Promise<CommentOut> {
+    return unwrap(
+      this.http.POST("/tasks/{slug}/comments/", { params: { path: { slug: task } }, body }),
+    );
+  }
+
+  /** Its author only (403 for other members); people newly mentioned are notified. */
+  updateComment(commentId: number, body: CommentUpdateIn): Promise<CommentOut> {
+    return unwrap(
+      this.http.PATCH("/comments/{comment_id}/", { params: { path: { comment_id: commentId } }, body }),
+    );
+  }
+
+  /** Its author or the project's manager (403 otherwise); it leaves the task's comments. */
+  async deleteComment(commentId: number): Promise<void> {
+    await unwrap(
+      this.http.DELETE("/comments/{comment_id}/", { params: { path: { comment_id: commentId } } }),
+    );
   }
 }

@@ -165,6 +165,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/comments/{comment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a comment (its author, or the project's manager)
+         * @description Soft delete: it leaves the task's comments. 403 for the project's other members; 404 as for an edit.
+         */
+        delete: operations["commentDelete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a comment (its author)
+         * @description A new body and, when sent, who it mentions (the list replaces the old one; people added are notified). Only its author may edit it (403 for the project's other members); 404 when it does not exist, is deleted, its task or project is deleted, or the caller is not a member of its project. `mentions` are addresses of members of the task's project (422 on `mentions` otherwise); each person mentioned is notified once. 409 `email_ambiguous` when two accounts share an address (only on a user model whose emails are not unique).
+         */
+        patch: operations["commentUpdate"];
+        trace?: never;
+    };
     "/invites/accept/{token}/": {
         parameters: {
             query?: never;
@@ -591,6 +615,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks/{slug}/comments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The task's comments
+         * @description Oldest first; deleted comments are not listed. 404 when it does not exist, is deleted, or the caller is not a member of its project.
+         */
+        get: operations["commentList"];
+        put?: never;
+        /**
+         * Comment on a task
+         * @description Any member of the task's project. The body is plain text of 1 to 10,000 characters (line feeds and tabs allowed, no other control character). The task's assignee is notified of every new comment but their own. `mentions` are addresses of members of the task's project (422 on `mentions` otherwise); each person mentioned is notified once. 409 `email_ambiguous` when two accounts share an address (only on a user model whose emails are not unique).
+         */
+        post: operations["commentCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks/{slug}/delete/": {
         parameters: {
             query?: never;
@@ -834,6 +882,11 @@ export interface components {
              */
             email?: string | null;
             /**
+             * Id
+             * @description Comments (the entry's task is the comment's).
+             */
+            id?: number | null;
+            /**
              * Name
              * @description A project's name, a task's title, a member's name.
              */
@@ -847,13 +900,101 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "project" | "task" | "member" | "invite";
+            type: "project" | "task" | "member" | "invite" | "comment";
         };
         /**
          * ActivityVerb
          * @enum {string}
          */
-        ActivityVerb: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked";
+        ActivityVerb: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked" | "comment.created" | "comment.edited" | "comment.deleted";
+        /**
+         * CommentOut
+         * @example {
+         *       "author": {
+         *         "email": "ada@example.com",
+         *         "first_name": "Ada",
+         *         "id": 7,
+         *         "last_name": "Lovelace"
+         *       },
+         *       "body": "Draft is up, @grace@example.com please review.",
+         *       "created_at": "2026-11-25T10:00:00Z",
+         *       "edited_at": null,
+         *       "id": 31,
+         *       "mentions": [
+         *         {
+         *           "email": "grace@example.com",
+         *           "first_name": "Grace",
+         *           "id": 9,
+         *           "last_name": "Hopper"
+         *         }
+         *       ],
+         *       "task": {
+         *         "slug": "write-the-spec",
+         *         "title": "Write the spec"
+         *       }
+         *     }
+         */
+        CommentOut: {
+            author: components["schemas"]["UserBrief"];
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Edited At */
+            edited_at: string | null;
+            /** Id */
+            id: number;
+            /** Mentions */
+            mentions: components["schemas"]["UserBrief"][];
+            task: components["schemas"]["TaskRef"];
+        };
+        /**
+         * CommentPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "author": {
+         *             "email": "ada@example.com",
+         *             "first_name": "Ada",
+         *             "id": 7,
+         *             "last_name": "Lovelace"
+         *           },
+         *           "body": "Draft is up, @grace@example.com please review.",
+         *           "created_at": "2026-11-25T10:00:00Z",
+         *           "edited_at": null,
+         *           "id": 31,
+         *           "mentions": [
+         *             {
+         *               "email": "grace@example.com",
+         *               "first_name": "Grace",
+         *               "id": 9,
+         *               "last_name": "Hopper"
+         *             }
+         *           ],
+         *           "task": {
+         *             "slug": "write-the-spec",
+         *             "title": "Write the spec"
+         *           }
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        CommentPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["CommentOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /**
          * CommentRef
          * @example {
@@ -972,6 +1113,7 @@ export interface components {
          *         "id": 9,
          *         "last_name": "Hopper"
          *       },
+         *       "comment_count": 2,
          *       "completed_at": null,
          *       "created_at": "2026-11-25T08:00:00Z",
          *       "created_by": {
@@ -997,6 +1139,11 @@ export interface components {
          */
         DeletedTaskOut: {
             assignee: components["schemas"]["UserBrief"] | null;
+            /**
+             * Comment Count
+             * @description Its comments (deleted ones not counted).
+             */
+            comment_count: number;
             /** Completed At */
             completed_at: string | null;
             /**
@@ -1041,6 +1188,7 @@ export interface components {
          *             "id": 9,
          *             "last_name": "Hopper"
          *           },
+         *           "comment_count": 2,
          *           "completed_at": null,
          *           "created_at": "2026-11-25T08:00:00Z",
          *           "created_by": {
@@ -1369,7 +1517,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "task_assigned" | "task_due_today" | "task_overdue" | "project_overdue";
+        NotificationKind: "task_assigned" | "task_due_today" | "task_overdue" | "project_overdue" | "mentioned" | "task_commented";
         /**
          * NotificationOut
          * @description One entry of the caller's inbox; ``text`` is a short sentence saying what happened.
@@ -1463,13 +1611,20 @@ export interface components {
          * NotificationPreferencesOut
          * @description Which notification mails the user gets (each is on unless turned off).
          * @example {
+         *       "mentioned": true,
          *       "project_overdue": true,
          *       "task_assigned": true,
+         *       "task_commented": false,
          *       "task_due_today": true,
          *       "task_overdue": false
          *     }
          */
         NotificationPreferencesOut: {
+            /**
+             * Mentioned
+             * @description Someone mentioned me in a comment.
+             */
+            mentioned: boolean;
             /**
              * Project Overdue
              * @description A project I manage became overdue.
@@ -1480,6 +1635,11 @@ export interface components {
              * @description A task was assigned to me (by someone else).
              */
             task_assigned: boolean;
+            /**
+             * Task Commented
+             * @description Someone commented on a task assigned to me.
+             */
+            task_commented: boolean;
             /**
              * Task Due Today
              * @description A task of mine is due today, in my time zone.
@@ -1704,6 +1864,7 @@ export interface components {
          *         "id": 9,
          *         "last_name": "Hopper"
          *       },
+         *       "comment_count": 2,
          *       "completed_at": null,
          *       "created_at": "2026-11-25T08:00:00Z",
          *       "created_by": {
@@ -1728,6 +1889,11 @@ export interface components {
          */
         TaskOut: {
             assignee: components["schemas"]["UserBrief"] | null;
+            /**
+             * Comment Count
+             * @description Its comments (deleted ones not counted).
+             */
+            comment_count: number;
             /** Completed At */
             completed_at: string | null;
             /**
@@ -1767,6 +1933,7 @@ export interface components {
          *             "id": 9,
          *             "last_name": "Hopper"
          *           },
+         *           "comment_count": 2,
          *           "completed_at": null,
          *           "created_at": "2026-11-25T08:00:00Z",
          *           "created_by": {
@@ -1883,7 +2050,7 @@ export interface components {
              * @description Always false: the link turns its kind off.
              */
             enabled: boolean;
-            kind: components["schemas"]["NotificationKind"];
+            kind: components["schemas"]["InboxKind"];
         };
         /**
          * UserBrief
@@ -2426,6 +2593,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** Mentioned */
+                    mentioned?: boolean;
                     /** Project Overdue */
                     project_overdue?: boolean;
                     /**
@@ -2433,6 +2602,8 @@ export interface operations {
                      * @example false
                      */
                     task_assigned?: boolean;
+                    /** Task Commented */
+                    task_commented?: boolean;
                     /**
                      * Task Due Today
                      * @example true
@@ -2971,6 +3142,250 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    commentDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    commentUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Body
+                     * @example Draft is up, please review (v2).
+                     */
+                    body: string;
+                    /**
+                     * Mentions
+                     * @description Addresses of members of the task's project (each person is notified once).
+                     * @example [
+                     *       "grace@example.com"
+                     *     ]
+                     */
+                    mentions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "email_ambiguous";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
                     };
                 };
             };
@@ -5464,6 +5879,244 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    commentList: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    commentCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Body
+                     * @example Draft is up, please review.
+                     */
+                    body: string;
+                    /**
+                     * Mentions
+                     * @description Addresses of members of the task's project (each person is notified once).
+                     * @default []
+                     * @example [
+                     *       "grace@example.com"
+                     *     ]
+                     */
+                    mentions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "email_ambiguous";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
                     };
                 };
             };

@@ -18,7 +18,10 @@ export type Role = Schemas["Role"];
 export type InviteStatus = Schemas["InviteStatus"];
 /** What an activity entry records: `task.updated`, `member.joined`, `invite.sent`, … */
 export type ActivityVerb = Schemas["ActivityVerb"];
-/** A kind of notification mail: `task_assigned`, `task_due_today`, `task_overdue`, `project_overdue`. */
+/**
+ * A kind of notification mail: `task_assigned`, `task_due_today`, `task_overdue`,
+ * `project_overdue`, `mentioned`, `task_commented`.
+ */
 export type NotificationKind = Schemas["NotificationKind"];
 /** What an inbox entry tells: the four mail kinds, `mentioned` and `task_commented`. */
 export type InboxKind = Schemas["InboxKind"];
@@ -43,6 +46,11 @@ export type ProjectRef = Schemas["ProjectRef"];
 export type ProjectPage = Schemas["ProjectPage"];
 export type TaskOut = Schemas["TaskOut"];
 export type TaskPage = Schemas["TaskPage"];
+/** A task named by its slug and title (what a comment is on). */
+export type TaskRef = Schemas["TaskRef"];
+/** A comment: plain text by its `author`, the people it `mentions`; `edited_at` null until edited. */
+export type CommentOut = Schemas["CommentOut"];
+export type CommentPage = Schemas["CommentPage"];
 export type MemberOut = Schemas["MemberOut"];
 export type MemberPage = Schemas["MemberPage"];
 export type InviteOut = Schemas["InviteOut"];
@@ -63,7 +71,10 @@ export type AcceptResult = AcceptedOut | AcceptedNewUserOut;
  * null for what the scheduled jobs did.
  */
 export type ActivityOut = Schemas["ActivityOut"];
-/** What an entry is about, as it was then: `type` and, depending on it, `slug`, `name`, `email`. */
+/**
+ * What an entry is about, as it was then: `type` and, depending on it, `slug`, `name`, `email`
+ * (a comment: its `id`).
+ */
 export type ActivityTargetOut = Schemas["ActivityTargetOut"];
 export type ActivityPage = Schemas["ActivityPage"];
 /** A project in its manager's trash: a ProjectOut and `deleted_at`. */
@@ -79,7 +90,6 @@ export type UnsubscribedOut = Schemas["UnsubscribedOut"];
 /** One entry of the signed-in user's inbox (`read`, `text`, and what it is about). */
 export type NotificationOut = Schemas["NotificationOut"];
 export type NotificationPage = Schemas["NotificationPage"];
-export type TaskRef = Schemas["TaskRef"];
 export type CommentRef = Schemas["CommentRef"];
 /** `{unread: n}`: how many inbox entries are unread. */
 export type UnreadOut = Schemas["UnreadOut"];
@@ -123,7 +133,11 @@ export type TaskCreateIn = RequestBody<"taskCreate">;
 export type TaskUpdateIn = RequestBody<"taskUpdate">;
 export type InviteIn = RequestBody<"projectInvite">;
 export type AcceptIn = RequestBody<"inviteAccept">;
-/** Any of the four booleans of NotificationPreferencesOut; the keys left out stay as they are. */
+/** `body` (plain text, 1–10,000 characters) and `mentions` (addresses of project members). */
+export type CommentIn = RequestBody<"commentCreate">;
+/** A new `body`; `mentions`, when sent, replaces who the comment mentions. */
+export type CommentUpdateIn = RequestBody<"commentUpdate">;
+/** Any of the booleans of NotificationPreferencesOut; the keys left out stay as they are. */
 export type NotificationPreferencesIn = RequestBody<"meNotificationsUpdate">;
 /** `{ids: [...]}` or `{all: true}`. */
 export type MarkReadIn = RequestBody<"inboxMarkRead">;
@@ -142,6 +156,7 @@ export type ProjectTrashParams = QueryParams<"projectTrash">;
 export type TaskTrashParams = QueryParams<"taskTrash">;
 /** `unread` (true: unread only; false: read only), `page`, `page_size` */
 export type InboxParams = QueryParams<"inboxList">;
+export type CommentListParams = QueryParams<"commentList">;
 
 /** Narrows an `acceptInvite` answer to the new-account shape (tokens, user and project). */
 export function isNewUserAcceptance(result: AcceptResult): result is AcceptedNewUserOut {

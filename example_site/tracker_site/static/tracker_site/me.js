@@ -2,7 +2,14 @@
 import { api } from "./api.js";
 import { $, busy, clearErrors, h, requireUser, showAlert, showError } from "./ui.js";
 
-const KINDS = ["task_assigned", "task_due_today", "task_overdue", "project_overdue"];
+const KINDS = [
+  "task_assigned",
+  "task_due_today",
+  "task_overdue",
+  "project_overdue",
+  "mentioned",
+  "task_commented",
+];
 const root = $("#me-root");
 const zoneForm = $("#zone-form");
 const notificationsForm = $("#notifications-form");

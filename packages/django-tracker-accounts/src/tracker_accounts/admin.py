@@ -26,6 +26,8 @@ PROFILE_FIELDS = (
     "notify_task_due_today",
     "notify_task_overdue",
     "notify_project_overdue",
+    "notify_mentioned",
+    "notify_task_commented",
     # ticked by the public sign-up; staff untick it to vouch for the account (its invitation
     # budget is then the full one, see tracker_projects.invites)
     "self_registered",

@@ -23,6 +23,8 @@ class NotificationKind(models.TextChoices):
     TASK_DUE_TODAY = "task_due_today", "Task due today"
     TASK_OVERDUE = "task_overdue", "Task overdue"
     PROJECT_OVERDUE = "project_overdue", "Project overdue"
+    MENTIONED = "mentioned", "Mentioned in a comment"
+    TASK_COMMENTED = "task_commented", "Comment on my task"
 
 
 def preference_field(kind: str) -> str:
@@ -64,6 +66,14 @@ class Profile(models.Model):
     notify_task_due_today = models.BooleanField("mail on the day a task of mine is due", default=True)
     notify_task_overdue = models.BooleanField("mail when a task becomes overdue", default=True)
     notify_project_overdue = models.BooleanField("mail when a project I manage becomes overdue", default=True)
+    # on in the database too: rows written around the ORM (bulk loads listing the older
+    # columns) get the kinds added later turned on, as every kind is by default
+    notify_mentioned = models.BooleanField(
+        "mail when someone mentions me in a comment", default=True, db_default=True
+    )
+    notify_task_commented = models.BooleanField(
+        "mail when someone comments on a task of mine", default=True, db_default=True
+    )
 
     objects = ProfileQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 """Which notification mails a person wants, and the one-click unsubscribe links in them.
 
-Preferences are four booleans in the tracker profile (:class:`~tracker_accounts.models.NotificationKind`),
+Preferences are booleans in the tracker profile (:class:`~tracker_accounts.models.NotificationKind`),
 all on by default and for a user without a profile. Jobs read them in their own queries
 (:meth:`ProfileQuerySet.muting` and :func:`enabled_q`), never once per recipient.
 

@@ -12,7 +12,9 @@ from pydantic.fields import FieldInfo
 
 from .fields import Email, OpaqueToken, Password, PersonName, TimeZoneName, UserId
 
-NotificationKindName = Literal["task_assigned", "task_due_today", "task_overdue", "project_overdue"]
+NotificationKindName = Literal[
+    "task_assigned", "task_due_today", "task_overdue", "project_overdue", "mentioned", "task_commented"
+]
 
 
 class StrictIn(Schema):
@@ -188,6 +190,8 @@ PREFERENCES_EXAMPLE: JsonDict = {
     "task_due_today": True,
     "task_overdue": False,
     "project_overdue": True,
+    "mentioned": True,
+    "task_commented": False,
 }
 
 
@@ -200,6 +204,8 @@ class NotificationPreferencesOut(Schema):
     task_due_today: bool = Field(description="A task of mine is due today, in my time zone.")
     task_overdue: bool = Field(description="A task of mine, or in a project I manage, became overdue.")
     project_overdue: bool = Field(description="A project I manage became overdue.")
+    mentioned: bool = Field(description="Someone mentioned me in a comment.")
+    task_commented: bool = Field(description="Someone commented on a task assigned to me.")
 
 
 class NotificationPreferencesIn(StrictIn):
@@ -209,10 +215,12 @@ class NotificationPreferencesIn(StrictIn):
     task_due_today: Annotated[StrictBool | None, omittable(examples=[True])] = None
     task_overdue: Annotated[StrictBool | None, omittable()] = None
     project_overdue: Annotated[StrictBool | None, omittable()] = None
+    mentioned: Annotated[StrictBool | None, omittable()] = None
+    task_commented: Annotated[StrictBool | None, omittable()] = None
 
-    _not_null = field_validator("task_assigned", "task_due_today", "task_overdue", "project_overdue")(
-        refuse_null
-    )
+    _not_null = field_validator(
+        "task_assigned", "task_due_today", "task_overdue", "project_overdue", "mentioned", "task_commented"
+    )(refuse_null)
 
 
 class UnsubscribedOut(Schema):

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from tracker_accounts.users import display_name, email_of, user_model
 
-from .models import Activity, ActivityVerb, Priority, Project, Task
+from .models import Activity, ActivityVerb, Comment, Priority, Project, Task
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -34,7 +34,8 @@ Change = TypedDict("Change", {"from": object, "to": object})
 class Target(TypedDict, total=False):
     """What an entry is about, as it was then (``ActivityTargetOut``): the keys of its type."""
 
-    type: Required[Literal["project", "task", "member", "invite"]]
+    type: Required[Literal["project", "task", "member", "invite", "comment"]]
+    id: int
     slug: str
     name: str
     email: str
@@ -89,6 +90,11 @@ def invite_target(email: str) -> Target:
     return {"type": "invite", "email": email}
 
 
+def comment_target(comment: Comment) -> Target:
+    """A comment by its id only: its text is never copied into the history."""
+    return {"type": "comment", "id": comment.pk}
+
+
 class EntryFields(TypedDict):
     """What an entry records besides its verb."""
 
@@ -127,6 +133,17 @@ def record_task(
         target=task_target(task),
         task_id=task.pk,
         changed=changed,
+    )
+
+
+def record_comment(verb: ActivityVerb, comment: Comment, actor: User | None) -> None:
+    """An entry about a comment, in its task's history (its task loaded)."""
+    record(
+        verb,
+        project_id=comment.task.project_id,
+        actor=actor,
+        target=comment_target(comment),
+        task_id=comment.task_id,
     )
 
 

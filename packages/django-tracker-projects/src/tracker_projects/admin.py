@@ -1,4 +1,4 @@
-"""Admin for projects, memberships, tasks and invitations. Writes go through services, so
+"""Admin for projects, memberships, tasks, comments and invitations. Writes go through services, so
 the rules, the soft delete and cache invalidation are the API's."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tracker_accounts.users import user_model
 from . import services
 from .clock import today
 from .models import (
+    Comment,
     Invite,
     InviteStatus,
     Membership,
@@ -46,8 +47,8 @@ class DeletedFilter(admin.SimpleListFilter):
         return [("no", "Live"), ("yes", "Deleted")]
 
     def queryset(
-        self, request: HttpRequest, queryset: QuerySet[Project] | QuerySet[Task]
-    ) -> QuerySet[Project] | QuerySet[Task]:
+        self, request: HttpRequest, queryset: QuerySet[Project] | QuerySet[Task] | QuerySet[Comment]
+    ) -> QuerySet[Project] | QuerySet[Task] | QuerySet[Comment]:
         if self.value() == "no":
             return queryset.filter(deleted_at__isnull=True)
         if self.value() == "yes":
@@ -263,6 +264,34 @@ class InviteStatusNowFilter(admin.SimpleListFilter):
         if value:
             return queryset.filter(status=value)
         return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Comments are their authors' words: staff read them and may delete them (soft, through
+    the service: recorded in the task's history, caches invalidated), never edit or add."""
+
+    list_display = ("id", "task", "author", "created_at", "edited_at", "deleted_at")
+    list_filter = (DeletedFilter,)
+    search_fields = ("task__slug", "task__title", "author__email")
+    readonly_fields = ("task", "author", "body", "mentions", "created_at", "edited_at", "deleted_at")
+    list_select_related = ("task", "author")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return Comment.all_objects.select_related("task__project", "author")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        services.comment_soft_delete(comment=obj, actor=_staff(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        for comment in queryset.select_related("task__project"):
+            services.comment_soft_delete(comment=comment, actor=_staff(request))
 
 
 @admin.register(Invite)

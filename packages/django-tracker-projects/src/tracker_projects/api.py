@@ -19,7 +19,7 @@ from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
 from .cache import json_response, of_inbox, of_project, of_reader, of_task, serve
-from .models import Task
+from .models import Comment, Task
 from .representation import project_ref
 from .schemas import (
     AcceptedNewUserOut,
@@ -27,6 +27,10 @@ from .schemas import (
     AcceptIn,
     ActivityFilters,
     ActivityPage,
+    CommentIn,
+    CommentOut,
+    CommentPage,
+    CommentUpdateIn,
     DeletedProjectPage,
     DeletedTaskPage,
     InboxFilters,
@@ -55,6 +59,7 @@ from .schemas import (
 # resolved when a handler or a cache miss needs them.
 projects_router = Router(tags=["projects"], auth=lazy_jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=lazy_jwt_auth)
+comments_router = Router(tags=["comments"], auth=lazy_jwt_auth)
 PAGE = frozenset({"page", "page_size"})
 invites_router = Router(tags=["invitations"])
 # the inbox, under `notifications/` beside the accounts app's unsubscribe routes
@@ -77,6 +82,10 @@ def _project_body(request: HttpRequest, slug: str) -> Callable[[object], bytes]:
 
 def _task_body(task: Task) -> bytes:
     return reads.task_body(task_id=task.pk)
+
+
+def _comment_body(comment: Comment) -> bytes:
+    return reads.comment_body(comment_id=comment.pk)
 
 
 # --------------------------------------------------------------------------- projects
@@ -438,3 +447,76 @@ def inbox_mark_read(request: HttpRequest, payload: MarkReadIn) -> HttpResponse:
             lambda _: reads.unread_body(user=user).body,
         )
     )
+
+
+# --------------------------------------------------------------------------- comments
+MENTIONS = (
+    "`mentions` are addresses of members of the task's project (422 on `mentions` otherwise); each "
+    "person mentioned is notified once. " + AMBIGUOUS
+)
+
+
+@tasks_router.get(
+    "/{slug}/comments/",
+    **answers({200: CommentPage}, *QUERY_ERRORS, 401, 404),
+    summary="The task's comments",
+    description="Oldest first; deleted comments are not listed. " + NOT_FOUND,
+)
+def comment_list(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
+    read = partial(reads.comment_page, slug=slug, pages=page)
+    return serve(request, "comments", of_task(slug), page, read)
+
+
+@tasks_router.post(
+    "/{slug}/comments/",
+    **answers({201: CommentOut}, *BODY_ERRORS, 401, 404, codes.EMAIL_AMBIGUOUS),
+    summary="Comment on a task",
+    description="Any member of the task's project. The body is plain text of 1 to 10,000 characters "
+    "(line feeds and tabs allowed, no other control character). The task's assignee is notified of "
+    "every new comment but their own. " + MENTIONS,
+)
+def comment_create(request: HttpRequest, slug: str, payload: CommentIn) -> HttpResponse:
+    return json_response(
+        reads.after_write(
+            lambda: services.comment_create(
+                actor=current_user(request), task_slug=slug, body=payload.body, mentions=payload.mentions
+            ),
+            _comment_body,
+        ),
+        201,
+    )
+
+
+@comments_router.patch(
+    "/{comment_id}/",
+    **answers({200: CommentOut}, *BODY_ERRORS, 401, 403, 404, codes.EMAIL_AMBIGUOUS),
+    summary="Edit a comment (its author)",
+    description="A new body and, when sent, who it mentions (the list replaces the old one; people "
+    "added are notified). Only its author may edit it (403 for the project's other members); 404 when "
+    "it does not exist, is deleted, its task or project is deleted, or the caller is not a member of "
+    "its project. " + MENTIONS,
+)
+def comment_update(request: HttpRequest, comment_id: int, payload: CommentUpdateIn) -> HttpResponse:
+    return json_response(
+        reads.after_write(
+            lambda: services.comment_update(
+                actor=current_user(request),
+                comment_id=comment_id,
+                body=payload.body,
+                mentions=payload.mentions,
+            ),
+            _comment_body,
+        )
+    )
+
+
+@comments_router.delete(
+    "/{comment_id}/",
+    **answers({204: None}, 401, 403, 404, 422),
+    summary="Delete a comment (its author, or the project's manager)",
+    description="Soft delete: it leaves the task's comments. 403 for the project's other members; "
+    "404 as for an edit.",
+)
+def comment_delete(request: HttpRequest, comment_id: int) -> Status[None]:
+    services.comment_delete(actor=current_user(request), comment_id=comment_id)
+    return Status(204, None)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # the kinds of notification mail: one catalogue, the accounts app's (people turn them off there)
@@ -353,6 +354,61 @@ class Task(SoftDeletable):
         return self.due_date == local_date(self.assignee, now)
 
 
+class CommentQuerySet(models.QuerySet["Comment"]):
+    pass
+
+
+CommentManager = LiveManager.from_queryset(CommentQuerySet)
+AllCommentsManager = models.Manager.from_queryset(CommentQuerySet)
+
+
+class Comment(models.Model):
+    """A comment on a task: plain text by its author, naming the people it mentions.
+
+    Soft-deleted by its author or the project's manager (``deleted_at``). A comment of a deleted
+    task or project is hidden with it, not deleted itself: the reads look for a live task in a
+    live project, so a restore brings the comments back as they were."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentManager()
+    all_objects = AllCommentsManager()
+
+    class Meta:
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
+        ordering = ("created_at", "id")
+        indexes: ClassVar = [
+            # a task's conversation, oldest first (and its live count on every task read)
+            models.Index(
+                fields=["task", "created_at", "id"], condition=LIVE, name="tracker_comment_live_task"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.task_id}"
+
+
+def live_comment_count() -> Coalesce:
+    """How many live comments a task has, as a column of a task query (``OuterRef("pk")``: the
+    task). Counted from the comments themselves, on the index of a task's comments, so it is
+    never out of step with them."""
+    counts = (
+        Comment.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), Value(0))
+
+
 class InviteStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"
@@ -578,6 +634,9 @@ class ActivityVerb(models.TextChoices):
     MEMBER_LEFT = "member.left"
     INVITE_SENT = "invite.sent"
     INVITE_REVOKED = "invite.revoked"
+    COMMENT_CREATED = "comment.created"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_DELETED = "comment.deleted"
 
 
 # entries that only the project's manager sees

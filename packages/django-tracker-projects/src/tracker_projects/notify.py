@@ -15,11 +15,11 @@ transaction of the write that assigns (a write that rolls back sends nothing).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tracker_accounts.mail import MailMessage, mail_enqueue
+from tracker_accounts.mail import MailMessage, mail_enqueue, mail_enqueue_many
 from tracker_accounts.notifications import notification_mail, wants
 from tracker_accounts.subjects import subject_text
 from tracker_accounts.users import display_name, email_of
@@ -27,7 +27,7 @@ from tracker_accounts.users import display_name, email_of
 from . import inbox
 from .inbox import InboxEntry
 from .links import project_url, task_url
-from .models import InboxKind, Membership, NotificationKind, Priority, Project, Task
+from .models import Comment, InboxKind, Membership, NotificationKind, Priority, Project, Task
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User, UserKey
@@ -173,4 +173,98 @@ def _assigned_mail(*, task: Task, assignee: User, actor: User | None) -> None:
                 "assigned_by": display_name(actor) if actor is not None else "",
             },
         )
+    )
+
+
+# --------------------------------------------------------------------------- comments
+Recipient = tuple["User", str]  # a person and the kind of notification they get
+EXCERPT_LENGTH = 500  # of a comment's body, in its mails
+
+
+def comment_recipients(
+    *,
+    author_id: UserKey,
+    assignee: User | None,
+    newly_mentioned: Iterable[User],
+    is_new: bool,
+    member_ids: Collection[UserKey],
+) -> list[Recipient]:
+    """Who is told of a comment, and as what: each person newly mentioned (``mentioned``), and
+    for a new comment the task's assignee (``task_commented``); never its author, only members
+    of the project, each person once (a mention wins over ``task_commented``)."""
+    found: dict[UserKey, Recipient] = {}
+    for user in newly_mentioned:
+        if user.pk != author_id and user.pk in member_ids and user.pk not in found:
+            found[user.pk] = (user, NotificationKind.MENTIONED)
+    told = is_new and assignee is not None and assignee.pk != author_id
+    if told and assignee is not None and assignee.pk in member_ids and assignee.pk not in found:
+        found[assignee.pk] = (assignee, NotificationKind.TASK_COMMENTED)
+    return list(found.values())
+
+
+COMMENT_MAILS = {
+    NotificationKind.MENTIONED: ("Mentioned: {title}", "tracker_projects/email/mentioned"),
+    NotificationKind.TASK_COMMENTED: ("New comment: {title}", "tracker_projects/email/task_commented"),
+}
+
+
+def comment_message(comment: Comment, user: User, kind: str, actor: User | None) -> MailMessage:
+    """The mail of ``kind`` telling ``user`` of ``comment`` (its task and project loaded)."""
+    subject, template = COMMENT_MAILS[NotificationKind(kind)]
+    body = comment.body
+    excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1].rstrip() + "…"
+    return _message(
+        kind=kind,
+        user=user,
+        subject=subject.format(title=subject_text(comment.task.title) or "a task"),
+        template=template,
+        context={
+            **_task_context(comment.task),
+            "author": display_name(actor) if actor is not None else "",
+            "excerpt": excerpt,
+        },
+    )
+
+
+def comment_notifications(
+    *, comment: Comment, newly_mentioned: Iterable[User], is_new: bool, actor: User | None
+) -> list[Recipient]:
+    """Tell the people :func:`comment_recipients` names of ``comment`` (a new one, or an edit
+    that mentions more people): each gets an entry in their inbox, and the mail of their kind
+    unless they turned it off. Call inside the transaction of the write (the entries are
+    written in it, the mails queued in the outbox and sent once it commits). Returns every
+    recipient."""
+    task = comment.task
+    members = set(Membership.objects.filter(project_id=task.project_id).values_list("user_id", flat=True))
+    recipients = comment_recipients(
+        author_id=comment.author_id,
+        assignee=task.assignee if task.assignee_id is not None else None,
+        newly_mentioned=newly_mentioned,
+        is_new=is_new,
+        member_ids=members,
+    )
+    inbox.record(comment_entry(comment, user.pk, kind, actor) for user, kind in recipients)
+    mails = [comment_message(comment, user, kind, actor) for user, kind in recipients if wants(user, kind)]
+    if mails:
+        mail_enqueue_many(mails)
+    return recipients
+
+
+COMMENT_TEXTS = {
+    NotificationKind.MENTIONED: inbox.mentioned_text,
+    NotificationKind.TASK_COMMENTED: inbox.commented_text,
+}
+
+
+def comment_entry(comment: Comment, recipient_id: UserKey, kind: str, actor: User | None) -> InboxEntry:
+    """The inbox entry of ``kind`` telling ``recipient_id`` of ``comment`` (its task loaded)."""
+    task, author = comment.task, actor if actor is not None else comment.author
+    return InboxEntry(
+        recipient_id=recipient_id,
+        kind=kind,
+        project_id=task.project_id,
+        task_id=task.pk,
+        comment_id=comment.pk,
+        actor_id=author.pk,
+        text=COMMENT_TEXTS[NotificationKind(kind)](actor=author, title=task.title),
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from tracker_accounts.errors import NotFound, PermissionDenied
 from tracker_accounts.profiles import is_manager
 
-from .models import Project, Task
+from .models import Comment, Project, Task
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User, UserKey
@@ -59,3 +59,16 @@ def ensure_can_restore_task(task: Task, user: User) -> None:
     if task.deleted_at is not None:
         raise NotFound("Task not found.")
     raise PermissionDenied("Only the project's manager can restore its tasks.")
+
+
+def ensure_can_edit_comment(comment: Comment, user: User) -> None:
+    """A comment is its author's to edit (members of its project who may see it get 403)."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied("Only its author can edit a comment.")
+
+
+def ensure_can_delete_comment(comment: Comment, user: User) -> None:
+    """Its author, or the manager of its task's project (the task and project loaded)."""
+    if comment.author_id == user.pk or comment.task.project.manager_id == user.pk:
+        return
+    raise PermissionDenied("Only its author or the project's manager can delete a comment.")

@@ -17,7 +17,7 @@ from tracker_accounts.errors import NotFound
 from . import representation, selectors
 from .cache import Answer
 from .clock import today
-from .models import InviteStatus, Task
+from .models import Comment, InviteStatus, Task
 from .pagination import Pages, paginate
 from .representation import Moment, Shape
 
@@ -148,3 +148,37 @@ def inbox_page(*, user: User, unread: bool | None, pages: Pages) -> Answer:
 def unread_body(*, user: User) -> Answer:
     """``{"unread": n}``: how many of the entries listed to the user are unread."""
     return Answer(representation.encode({"unread": selectors.inbox_unread_count(user_id=user.pk)}))
+
+
+# --------------------------------------------------------------------------- comments
+def _comment_rows(qs: QuerySet[Comment], pages: Pages | None) -> tuple[list[representation.Row], int]:
+    """The comments of ``qs`` (a page of them, or all) as rows with their mentions: one query for
+    the rows and the total, one for the mentions of the rows found."""
+    shape, at = representation.COMMENT, moment()
+    if pages is None:
+        rows = list(shape.rows(qs, at))
+        count = len(rows)
+    else:
+        rows, count = paginate(qs, pages, lambda page: shape.rows(page, at))
+    if rows:
+        ids = [row_id for row in rows if isinstance(row_id := row["id"], int)]
+        representation.with_mentions(rows, selectors.mentions_of(ids))
+    return rows, count
+
+
+def comment_page(*, user: User, slug: str, pages: Pages) -> Answer:
+    """A page of a task's comments, oldest first, for a member of its project (404 otherwise,
+    and for a deleted task or project)."""
+    task_id = selectors.member_task_id(user_id=user.pk, slug=slug)
+    if task_id is None:
+        raise NotFound("Task not found.")
+    rows, count = _comment_rows(selectors.comments_of_task(task_id=task_id), pages)
+    return Answer(representation.page(representation.COMMENT, rows, count, pages))
+
+
+def comment_body(*, comment_id: int) -> bytes:
+    """A live comment's JSON, as the answers to a create or an edit carry it."""
+    rows, _ = _comment_rows(Comment.objects.filter(id=comment_id), None)
+    if not rows:
+        raise NotFound("Comment not found.")
+    return representation.one(representation.COMMENT, rows[0])

@@ -15,7 +15,7 @@ together for every shape.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, TypedDict, TypeVar, Union, get_args, get_origin
@@ -39,10 +39,18 @@ from ninja import Schema
 from tracker_accounts.schemas import UserBrief
 from tracker_accounts.users import brief_columns, brief_reader
 
-from .models import Priority, Project, invite_status_at, project_overdue_q, task_overdue_q
+from .models import (
+    Priority,
+    Project,
+    invite_status_at,
+    live_comment_count,
+    project_overdue_q,
+    task_overdue_q,
+)
 from .pagination import Pages
 from .schemas import (
     ActivityOut,
+    CommentOut,
     DeletedProjectOut,
     DeletedTaskOut,
     InviteOut,
@@ -117,6 +125,12 @@ def _as_json_time(value: object) -> str | None:
     if isinstance(value, datetime):
         return json_datetime(value)
     raise TypeError(f"not a timestamp: {value!r}")
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"not a count: {value!r}")
 
 
 def json_date(value: date | None) -> str | None:
@@ -346,7 +360,11 @@ PROJECT = Shape(ProjectOut, {"is_overdue": _overdue(project_overdue_q)})
 DELETED_PROJECT = Shape(DeletedProjectOut, PROJECT.overrides)
 TASK = Shape(
     TaskOut,
-    {"priority": column("priority", PRIORITY_NAMES.__getitem__), "is_overdue": _overdue(task_overdue_q)},
+    {
+        "priority": column("priority", PRIORITY_NAMES.__getitem__),
+        "is_overdue": _overdue(task_overdue_q),
+        "comment_count": computed("comment_count", lambda at: live_comment_count(), _as_int),
+    },
 )
 DELETED_TASK = Shape(DeletedTaskOut, TASK.overrides)
 MEMBER = Shape(
@@ -356,3 +374,29 @@ MEMBER = Shape(
 INVITE = Shape(InviteOut, {"status": computed("status_now", lambda at: invite_status_at(at.now), str)})
 ACTIVITY = Shape(ActivityOut)
 NOTIFICATION = Shape(NotificationOut, {"comment": comment_reference("comment_id")})
+
+
+# --------------------------------------------------------------------------- comments
+# The key of a comment's row that holds its mentions (:func:`with_mentions`): not a column,
+# they come from a second query for the whole page.
+MENTIONS = "mentions__briefs"
+
+
+def _mentions() -> Field:
+    return Field(lambda: [], lambda: lambda row: row[MENTIONS])
+
+
+def with_mentions(rows: list[Row], mentions: Iterable[Row]) -> list[Row]:
+    """``rows`` of comments (each with its ``id``), each given the UserBriefs of the people
+    it mentions: ``mentions`` are rows of ``comment_id`` and :func:`brief_columns` through
+    ``user__``, in the order they are listed."""
+    read = brief_reader("user__")
+    by_comment: dict[object, list[object]] = {row["id"]: [] for row in rows}
+    for mention in mentions:
+        by_comment[mention["comment_id"]].append(read(mention))
+    for row in rows:
+        row[MENTIONS] = by_comment[row["id"]]
+    return rows
+
+
+COMMENT = Shape(CommentOut, {"mentions": _mentions()})

@@ -140,6 +140,7 @@ TASK_EXAMPLE: JsonDict = {
     "created_at": "2026-11-25T08:00:00Z",
     "updated_at": "2026-11-25T09:00:00Z",
     "completed_at": None,
+    "comment_count": 2,
 }
 MEMBER_EXAMPLE: JsonDict = {**USER_EXAMPLE, "role": "manager", "joined_at": "2026-11-25T08:00:00Z"}
 INVITE_EXAMPLE: JsonDict = {
@@ -264,6 +265,7 @@ class TaskOut(Schema):
     is_overdue: bool
     assignee: UserBrief | None
     project: ProjectRef
+    comment_count: int = Field(description="Its comments (deleted ones not counted).")
     created_by: UserBrief
     created_at: datetime
     updated_at: datetime
@@ -436,6 +438,9 @@ ActivityVerbName = Literal[
     "member.left",
     "invite.sent",
     "invite.revoked",
+    "comment.created",
+    "comment.edited",
+    "comment.deleted",
 ]
 NAMED_ENUMS["ActivityVerb"] = get_args(ActivityVerbName)
 ACTIVITY_EXAMPLE: JsonDict = {
@@ -466,7 +471,8 @@ class ActivityTargetOut(Schema):
 
     model_config = example({"type": "member", "email": "grace@example.com", "name": "Grace Hopper"})
 
-    type: Literal["project", "task", "member", "invite"]
+    type: Literal["project", "task", "member", "invite", "comment"]
+    id: int | None = Field(None, description="Comments (the entry's task is the comment's).")
     slug: str | None = Field(None, description="Projects and tasks.")
     name: str | None = Field(None, description="A project's name, a task's title, a member's name.")
     email: str | None = Field(None, description="Members and invitations.")
@@ -512,6 +518,32 @@ NOTIFICATION_EXAMPLE: JsonDict = {
 MAX_ENTRY_ID = 2**63 - 1
 EntryId = Annotated[int, Field(strict=True, ge=1, le=MAX_ENTRY_ID)]
 EntryIds = Annotated[list[EntryId], Field(max_length=1000)]
+# --------------------------------------------------------------------------- comments
+# Plain text: line feeds and tabs, no other control character; 1 to 10,000 characters, not blank.
+CommentBody = Annotated[
+    str,
+    BeforeValidator(control_free("\n\t")),
+    StringConstraints(min_length=1, max_length=10000),
+    AfterValidator(reject_unstorable),
+    AfterValidator(not_blank),
+]
+MAX_MENTIONS = 50
+Mentions = Annotated[
+    list[Email],
+    Field(
+        max_length=MAX_MENTIONS,
+        description="Addresses of members of the task's project (each person is notified once).",
+    ),
+]
+COMMENT_EXAMPLE: JsonDict = {
+    "id": 31,
+    "task": TASK_REF_EXAMPLE,
+    "author": USER_EXAMPLE,
+    "body": "Draft is up, @grace@example.com please review.",
+    "mentions": [{"id": 9, "email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper"}],
+    "created_at": "2026-11-25T10:00:00Z",
+    "edited_at": None,
+}
 
 
 class TaskRef(Schema):
@@ -576,3 +608,41 @@ class MarkReadIn(In):
         if self.all is False:
             raise ValueError('"all" can only be true.')
         return self
+
+
+class CommentIn(In):
+    body: CommentBody = Field(examples=["Draft is up, please review."])
+    mentions: Mentions = Field([], examples=[["grace@example.com"]])
+
+
+class CommentUpdateIn(In):
+    """A new body; ``mentions`` (when sent) replaces who is mentioned, and those newly added
+    are notified."""
+
+    body: CommentBody = Field(examples=["Draft is up, please review (v2)."])
+    mentions: Annotated[Mentions | None, omittable(examples=[["grace@example.com"]])] = None
+
+    @field_validator("mentions")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("This field may not be null.")
+        return value
+
+
+class CommentOut(Schema):
+    model_config = example(COMMENT_EXAMPLE)
+
+    id: int
+    task: TaskRef
+    author: UserBrief
+    body: str
+    mentions: list[UserBrief]
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommentPage(Page):
+    model_config = page_example(COMMENT_EXAMPLE)
+
+    items: list[CommentOut]

@@ -11,13 +11,14 @@ from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, V
 from django.db.models.functions import Coalesce
 
 from tracker_accounts.errors import NotFound
-from tracker_accounts.users import email_q
+from tracker_accounts.users import brief_columns, email_q
 
 from . import permissions
 from .models import (
     DELETED,
     MANAGER_ONLY_VERBS,
     Activity,
+    Comment,
     InboxItem,
     Invite,
     Membership,
@@ -312,3 +313,47 @@ def inbox_of(*, user_id: UserKey, unread: bool | None = None) -> QuerySet[InboxI
 
 def inbox_unread_count(*, user_id: UserKey) -> int:
     return InboxItem.objects.listed_to(user_id).unread().count()
+
+
+# --------------------------------------------------------------------------- comments
+def member_task_id(*, user_id: UserKey, slug: str) -> int | None:
+    """The id of the live task ``slug`` of a live project the user belongs to."""
+    ids: QuerySet[Task, int] = (
+        tasks_of_member(user_id=user_id, slug=slug).order_by().values_list("id", flat=True)
+    )
+    return ids.first()
+
+
+def comments_of_task(*, task_id: int) -> QuerySet[Comment]:
+    """The task's live comments, oldest first (the index on (task, created_at, id) serves it)."""
+    return Comment.objects.filter(task_id=task_id).order_by("created_at", "id")
+
+
+def mentions_of(comment_ids: list[int]) -> QuerySet[Model, dict[str, object]]:
+    """Who each of these comments mentions, as rows of ``comment_id`` and a UserBrief's columns
+    through ``user__`` (one query for a page), in the order they were mentioned."""
+    rows: QuerySet[Model, dict[str, object]] = (
+        Comment.mentions.through.objects.filter(comment_id__in=comment_ids)
+        .order_by("comment_id", "id")
+        .values("comment_id", *brief_columns("user__"))
+    )
+    return rows
+
+
+def comment_for_member(*, user: User, comment_id: int, for_update: bool = False) -> Comment:
+    """The live comment ``comment_id`` with its task and project (what the rules read), if its
+    task is live in a live project the user belongs to; 404 otherwise (a comment of a deleted
+    task or project is hidden with it)."""
+    ensure_db_id(comment_id, "Comment")
+    qs = Comment.objects.filter(
+        pk=comment_id,
+        task__deleted_at__isnull=True,
+        task__project__deleted_at__isnull=True,
+        task__project__in=Project.objects.with_member(user.pk),
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    comment = qs.select_related("task__project").order_by().first()
+    if comment is None:
+        raise NotFound("Comment not found.")
+    return comment

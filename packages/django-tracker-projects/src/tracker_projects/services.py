@@ -4,8 +4,10 @@ happen here, once, whoever calls (API, admin, jobs, shell)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.db import transaction
@@ -14,14 +16,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracker_accounts import error_codes as codes
+from tracker_accounts.addresses import normalize_email
 from tracker_accounts.errors import Conflict, InvalidInput, NotFound
 from tracker_accounts.log import log_event
-from tracker_accounts.users import EmailAmbiguous, email_q
+from tracker_accounts.users import EmailAmbiguous, email_of, email_q
 
 from . import activity, cache, inbox, notify, permissions, signals
 from .clock import today
 from .models import (
     ActivityVerb,
+    Comment,
     InboxItem,
     MemberRole,
     Membership,
@@ -32,6 +36,7 @@ from .models import (
     TaskStatus,
 )
 from .selectors import (
+    comment_for_member,
     ensure_db_id,
     project_for_restore,
     project_for_update,
@@ -77,6 +82,7 @@ class LogFields(TypedDict, total=False):
 
     project: str  # slugs
     task: str
+    comment: int  # an id
     tasks: int  # how many
     fields: list[str]  # the fields changed
     user_id: UserKey
@@ -533,3 +539,99 @@ def inbox_mark_read(*, user: User, ids: Collection[int] | None = None, every: bo
     if changed:
         cache.bump_on_commit(inboxes=[user.pk])
     return changed
+
+
+# --------------------------------------------------------------------------- comments
+def _mentioned(project: Project, emails: Sequence[str]) -> list[User]:
+    """The members of ``project`` with these addresses, in the order given (each once); 422 on
+    ``mentions`` when one is nobody in the project, 409 when an address names two accounts."""
+    wanted = list(dict.fromkeys(normalize_email(e) for e in emails))
+    if not wanted:
+        return []
+    found: dict[str, list[User]] = {}
+    memberships = Membership.objects.filter(
+        reduce(or_, (email_q(e, prefix="user__") for e in wanted)), project=project
+    ).select_related("user")
+    for membership in memberships:
+        found.setdefault(normalize_email(email_of(membership.user)), []).append(membership.user)
+    missing = [e for e in wanted if e not in found]
+    if missing:
+        raise InvalidInput.for_field("mentions", f"Not a member of the project: {', '.join(missing)}.")
+    if any(len(users) > 1 for users in found.values()):
+        raise EmailAmbiguous.for_field("mentions")
+    return [found[e][0] for e in wanted]
+
+
+def _set_mentions(comment: Comment, people: list[User]) -> list[User]:
+    """Make ``people`` the ones ``comment`` mentions, in the order they were first mentioned
+    (those kept keep their place, those new follow in the order given); returns the new ones."""
+    through = Comment.mentions.through
+    rows = through.objects.filter(comment=comment)
+    before = set(rows.values_list("user_id", flat=True))
+    rows.exclude(user_id__in=[user.pk for user in people]).delete()
+    added = [user for user in people if user.pk not in before]
+    through.objects.bulk_create([through(comment=comment, user=user) for user in added])
+    return added
+
+
+def _comment_written(comment: Comment) -> None:
+    """Invalidate, on commit, what shows a comment or counts them: its task (detail, comments,
+    history) and its project (the task list, the history)."""
+    cache.bump_on_commit(projects=[comment.task.project.slug], tasks=[comment.task.slug])
+
+
+@transaction.atomic
+def comment_create(*, actor: User, task_slug: str, body: str, mentions: Sequence[str] = ()) -> Comment:
+    """A member of the task's project comments on it (404 for anyone else, and for a deleted
+    task or project); the people mentioned and the task's assignee are notified."""
+    task = task_for_member(user=actor, slug=task_slug, for_update=True)
+    people = _mentioned(task.project, mentions)
+    comment = Comment.objects.create(task=task, author=actor, body=body)
+    _set_mentions(comment, people)
+    activity.record_comment(ActivityVerb.COMMENT_CREATED, comment, actor)
+    _comment_written(comment)
+    notify.comment_notifications(comment=comment, newly_mentioned=people, is_new=True, actor=actor)
+    _log("comment_created", actor, task=task.slug, comment=comment.pk)
+    return comment
+
+
+@transaction.atomic
+def comment_update(
+    *, actor: User, comment_id: int, body: str, mentions: Sequence[str] | None = None
+) -> Comment:
+    """Its author edits a comment: a new body and, when ``mentions`` is given, who it mentions
+    (those added are notified; nobody else is told of an edit)."""
+    comment = comment_for_member(user=actor, comment_id=comment_id, for_update=True)
+    permissions.ensure_can_edit_comment(comment, actor)
+    added: list[User] = []
+    if mentions is not None:
+        added = _set_mentions(comment, _mentioned(comment.task.project, mentions))
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    activity.record_comment(ActivityVerb.COMMENT_EDITED, comment, actor)
+    _comment_written(comment)
+    notify.comment_notifications(comment=comment, newly_mentioned=added, is_new=False, actor=actor)
+    _log("comment_edited", actor, task=comment.task.slug, comment=comment.pk)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment_id: int) -> None:
+    """Its author or the project's manager deletes a comment (soft: it leaves every list)."""
+    comment = comment_for_member(user=actor, comment_id=comment_id, for_update=True)
+    permissions.ensure_can_delete_comment(comment, actor)
+    comment_soft_delete(comment=comment, actor=actor)
+
+
+def comment_soft_delete(*, comment: Comment, actor: User | None = None) -> None:
+    """Delete ``comment`` (soft; its task and project loaded), recorded as ``actor``'s: the API's
+    delete and the admin's share it. A comment deleted already is left as it is."""
+    with transaction.atomic():
+        now = timezone.now()
+        if not Comment.objects.filter(pk=comment.pk).update(deleted_at=now):
+            return
+        comment.deleted_at = now
+        activity.record_comment(ActivityVerb.COMMENT_DELETED, comment, actor)
+        _comment_written(comment)
+    _log("comment_deleted", actor, task=comment.task.slug, comment=comment.pk)
