@@ -1312,11 +1312,6 @@ export interface components {
             unread?: boolean | null;
         };
         /**
-         * InboxKind
-         * @enum {string}
-         */
-        InboxKind: "task_assigned" | "task_due_today" | "task_overdue" | "project_overdue" | "mentioned" | "task_commented";
-        /**
          * InviteOut
          * @example {
          *       "created_at": "2026-11-25T08:00:00Z",
@@ -1556,7 +1551,7 @@ export interface components {
             comment: components["schemas"]["CommentRef"] | null;
             /** Id */
             id: number;
-            kind: components["schemas"]["InboxKind"];
+            kind: components["schemas"]["NotificationKind"];
             project: components["schemas"]["ProjectRef"];
             /** Read */
             read: boolean;
@@ -2050,7 +2045,7 @@ export interface components {
              * @description Always false: the link turns its kind off.
              */
             enabled: boolean;
-            kind: components["schemas"]["InboxKind"];
+            kind: components["schemas"]["NotificationKind"];
         };
         /**
          * UserBrief

@@ -19,12 +19,11 @@ export type InviteStatus = Schemas["InviteStatus"];
 /** What an activity entry records: `task.updated`, `member.joined`, `invite.sent`, … */
 export type ActivityVerb = Schemas["ActivityVerb"];
 /**
- * A kind of notification mail: `task_assigned`, `task_due_today`, `task_overdue`,
- * `project_overdue`, `mentioned`, `task_commented`.
+ * A kind of notification (an inbox entry's `kind`, and a mail a person may turn off):
+ * `task_assigned`, `task_due_today`, `task_overdue`, `project_overdue`, `mentioned`,
+ * `task_commented`.
  */
 export type NotificationKind = Schemas["NotificationKind"];
-/** What an inbox entry tells: the four mail kinds, `mentioned` and `task_commented`. */
-export type InboxKind = Schemas["InboxKind"];
 
 // --- Response bodies -----------------------------------------------------------------------
 export type ErrorOut = Schemas["ErrorOut"];

@@ -546,15 +546,9 @@ class Notification(models.Model):
         return f"{self.kind} {self.object_id} → {self.recipient_id} on {self.day}"
 
 
-class InboxKind(models.TextChoices):
-    """What an inbox entry tells its person: the kinds of notification mail and the comments'."""
-
-    TASK_ASSIGNED = "task_assigned", "Task assigned to me"
-    TASK_DUE_TODAY = "task_due_today", "Task due today"
-    TASK_OVERDUE = "task_overdue", "Task overdue"
-    PROJECT_OVERDUE = "project_overdue", "Project overdue"
-    MENTIONED = "mentioned", "Mentioned in a comment"
-    TASK_COMMENTED = "task_commented", "Comment on my task"
+# What an inbox entry tells its person: one kind of notification, the same kinds a person may
+# have mailed or not (the accounts app's NotificationKind).
+InboxKind = NotificationKind
 
 
 def inbox_listed_q(user_id: UserKey) -> Q:

@@ -499,10 +499,7 @@ class ActivityPage(Page):
 
 
 # --------------------------------------------------------------------------- the inbox
-InboxKindName = Literal[
-    "task_assigned", "task_due_today", "task_overdue", "project_overdue", "mentioned", "task_commented"
-]
-NAMED_ENUMS["InboxKind"] = get_args(InboxKindName)
+InboxKindName = NotificationKindName  # every notification kind has its inbox entries
 TASK_REF_EXAMPLE: JsonDict = {"slug": "write-the-spec", "title": "Write the spec"}
 NOTIFICATION_EXAMPLE: JsonDict = {
     "id": 812,
