@@ -76,6 +76,7 @@ PASSWORD = "bench-password-1"
 # what the seed adds for the reads of the trash and the invitations (bench/seed.py)
 DELETED_PROJECTS, DELETED_TASKS, INVITES = 30, 50, 40
 INBOX = 10_000  # notifications in the inbox of the token's user (the hot project's manager)
+TASK_COMMENTS = 500  # comments on the history task, whose first page is read
 WORKERS = 2
 EMPTY_CONFIG = ROOT / "bench" / "gunicorn_empty.conf.py"
 FLOOR_SITE = ROOT / "bench" / "floor_site"
@@ -106,13 +107,14 @@ READ_LABELS = {
     "invites": "invitations (page 20)",
     "unread": "inbox unread count (what a frontend polls)",
     "inbox": f"inbox (page 20 of {INBOX:,})",
+    "comments": f"comments (page 20 of a task's {TASK_COMMENTS})",
 }
 # the hot reads (the lists and the task detail, cached from the start) ...
 CACHED_READ = Target(cached_share=0.55, cached_p99=15.0, miss_share=0.15, miss_p99=50.0)
 # ... and the ones read less often (the history, the trash, members, invitations), whether the
 # app caches them or answers them from the database on both servers
 UNCACHED_READ = Target(cached_share=0.50, cached_p99=50.0, miss_share=0.15, miss_p99=50.0)
-CACHED_KEYS = ("projects", "tasks20", "tasks100", "task")
+CACHED_KEYS = ("projects", "tasks20", "tasks100", "task", "comments")
 TARGETS = {key: CACHED_READ if key in CACHED_KEYS else UNCACHED_READ for key in READ_LABELS}
 TARGETS["tasks100"] = replace(CACHED_READ, miss_share=0.08)  # five times the rows of a page of 20
 # the unread count is polled: a cached answer as cheap as the lists' (half the bare floor)
@@ -164,6 +166,7 @@ def prepare(scale: int) -> dict[str, Any]:
         deleted_tasks=DELETED_TASKS,
         invites=INVITES,
         inbox=INBOX,
+        task_comments=TASK_COMMENTS,
     )
     hot = Project.objects.order_by("id").first()
     manager = hot.manager
@@ -231,6 +234,13 @@ def prepare(scale: int) -> dict[str, Any]:
         ),
         Endpoint(
             "GET invites (page 20)", "GET", f"/api/projects/{hot.slug}/invites/?page_size=20", key="invites"
+        ),
+        Endpoint(
+            f"GET task comments (page 20 of {TASK_COMMENTS})",
+            "GET",
+            f"/api/tasks/{history_task}/comments/?page_size=20",
+            key="comments",
+            cached=True,
         ),
         Endpoint(
             "GET /api/notifications/unread_count/",

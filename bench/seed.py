@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 from tracker_accounts.email_user.models import User  # noqa: E402
 from tracker_accounts.models import Profile  # noqa: E402
 from tracker_projects.clock import today  # noqa: E402
-from tracker_projects.models import Activity, InboxItem, Invite, Membership, Project, Task  # noqa: E402
+from tracker_projects.models import Activity, Comment, InboxItem, Invite, Membership, Project, Task  # noqa: E402
 
 PRIORITIES = ("low", "medium", "high", "urgent")  # Priority's labels, as an entry names them
 HISTORY_TASK_ENTRIES = 20  # the history task's entries, its creation included
@@ -108,6 +108,8 @@ INBOX_COLUMNS = [
     "at",
 ]
 INBOX_UNREAD_SHARE = 0.1  # the newest tenth of the inbox is unread
+COMMENT_COLUMNS = ["task_id", "author_id", "body", "created_at", "edited_at", "deleted_at"]
+COMMENT_WORDS = "draft review punch cards order loom pattern thread shuttle warp weft test merge ship"
 INVITE_COLUMNS = [
     "project_id",
     "email",
@@ -204,6 +206,7 @@ def seed(
     deleted_tasks: int = 0,
     invites: int = 0,
     inbox: int = 0,
+    task_comments: int = 0,
     seed_value: int = 7,
 ) -> dict[str, Any]:
     """The first project (owned by the first manager, who owns 50) is the "hot" one: it gets
@@ -213,6 +216,7 @@ def seed(
     ``deleted_tasks`` more tasks of the hot project deleted on their own (in its trash);
     ``invites`` invitations to the hot project, pending, accepted, expired and revoked.
     ``inbox``: notifications in the inbox of the hot project's manager (:func:`_inbox_rows`).
+    ``task_comments``: comments on the history task (``history_task``), by its project's people.
     ``history``: Activity entries besides the creation entries (none by default), ``hot_history``
     of them (at least what the hot project's members, invitations and deletions imply) in the
     hot project, spread over the table's ids as a live history would be."""
@@ -493,8 +497,15 @@ def seed(
         INBOX_COLUMNS,
         _inbox_rows(rnd, inbox, first_project, inbox_person, hot_live, hot_people, now),
     )
+    comments = _copy(
+        Comment,
+        COMMENT_COLUMNS,
+        _comment_rows(
+            rnd, task_comments if history_task and hot_people else 0, history_task, hot_people, now
+        ),
+    )
     with connection.cursor() as cursor:
-        for model in (User, Project, Membership, Task, Activity, Invite, InboxItem):
+        for model in (User, Project, Membership, Task, Activity, Invite, InboxItem, Comment):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
@@ -518,12 +529,28 @@ def seed(
     info["activity"] = activity
     if inbox:
         info.update(inbox=notes, inbox_person=inbox_person)
+    if comments:
+        info["task_comments"] = comments
     if history:
         # the hot project's entries in all: its creation, its tasks' and the history's
         info.update(history=total, hot_activity=1 + len(hot_live) + len(deleted_tids) + len(hot_entries))
         info["history_task"] = f"bench-task-{history_task}" if history_task else None
     info["seconds"] = round(time.perf_counter() - started, 1)
     return info
+
+
+def _comment_rows(
+    rnd: random.Random, size: int, tid: int | None, people: list[int], now: Any
+) -> Iterator[tuple[Any, ...]]:
+    """``size`` comments on task ``tid`` by ``people``, one a minute up to ``now``, of 5 to 40
+    words; every tenth edited, every twentieth deleted."""
+    for n in range(size):
+        at = now - timedelta(minutes=size - n)
+        words = COMMENT_WORDS.split()
+        body = " ".join(rnd.choice(words) for _ in range(rnd.randint(5, 40)))
+        edited = at + timedelta(seconds=30) if n % 10 == 3 else None
+        deleted = at + timedelta(seconds=40) if n % 20 == 7 else None
+        yield (tid, rnd.choice(people), body, at, edited, deleted)
 
 
 def _inbox_rows(
@@ -661,6 +688,7 @@ def main() -> None:
     parser.add_argument(
         "--inbox", type=int, default=10_000, help="notifications of the hot project's manager"
     )
+    parser.add_argument("--task-comments", type=int, default=500, help="comments on the history task")
     args = parser.parse_args()
     history = args.tasks if args.history is None else args.history
     print(
@@ -676,6 +704,7 @@ def main() -> None:
             deleted_tasks=args.deleted_tasks,
             invites=args.invites,
             inbox=args.inbox,
+            task_comments=args.task_comments,
         )
     )
 

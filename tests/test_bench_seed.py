@@ -35,3 +35,23 @@ def test_the_seed_fills_one_persons_inbox():
     assert InboxItem.objects.filter(recipient_id=person).count() == info["inbox"] == 300
     assert inbox_of(user_id=person).count() == 300  # every entry listed to them
     assert inbox_unread_count(user_id=person) == 30
+
+
+def test_the_seed_puts_comments_on_the_history_task():
+    from bench.seed import seed
+    from tracker_projects.models import Comment, Task
+    from tracker_projects.selectors import comments_of_task
+
+    info = seed(
+        users=20,
+        projects=4,
+        tasks=60,
+        due_today_share=0.2,
+        late_share=0.2,
+        hot_tasks=20,
+        history=100,
+        task_comments=40,
+    )
+    task = Task.objects.get(slug=info["history_task"])
+    assert Comment.all_objects.filter(task=task).count() == info["task_comments"] == 40
+    assert comments_of_task(task_id=task.pk).count() == 38  # every twentieth deleted
