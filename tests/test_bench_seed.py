@@ -26,14 +26,14 @@ def test_the_seed_fills_every_table_it_writes():
 def test_the_seed_fills_one_persons_inbox():
     from bench.seed import seed
     from tracker_projects.models import InboxItem, Project
-    from tracker_projects.selectors import inbox_of, inbox_unread_count
+    from tracker_projects.selectors import inbox_of, inbox_projects, inbox_unread_count
 
     info = seed(users=20, projects=4, tasks=60, due_today_share=0.2, late_share=0.2, hot_tasks=20, inbox=300)
     person = info["inbox_person"]
     hot = Project.objects.order_by("id").first()
     assert hot is not None and hot.manager_id == person
     assert InboxItem.objects.filter(recipient_id=person).count() == info["inbox"] == 300
-    assert inbox_of(user_id=person).count() == 300  # every entry listed to them
+    assert inbox_of(user_id=person, project_ids=inbox_projects(user_id=person)).count() == 300  # all listed
     assert inbox_unread_count(user_id=person) == 30
 
 

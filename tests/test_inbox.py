@@ -17,7 +17,7 @@ from tests.factories import UserFactory, project_world
 from tracker_accounts.notifications import preferences_update
 from tracker_projects import jobs, services
 from tracker_projects.inbox import InboxEntry, record
-from tracker_projects.models import InboxItem, Membership
+from tracker_projects.models import InboxItem, Membership, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -280,7 +280,7 @@ def test_the_list_costs_the_same_queries_whatever_the_page_size(w):
 
     cold(5)  # the reader's account state is cached from here on
     small, large = cold(2), cold(30)
-    assert small == large == 1  # the page with its total, one query
+    assert small == large == 2  # the projects the reader is in, then the page with its total
 
 
 # --------------------------------------------------------------------------- the unread count
@@ -491,3 +491,22 @@ def test_the_sentences_of_each_kind(w):
     mel = w.member
     assert inbox.mentioned_text(actor=mel, title="Fix login") == "Mel Member mentioned you on “Fix login”"
     assert inbox.commented_text(actor=mel, title="Fix login") == "Mel Member commented on “Fix login”"
+
+
+def test_the_total_and_the_unread_count_leave_out_entries_of_deleted_tasks(w):
+    """The count is the entries of the reader's projects less those about a deleted task:
+    both parts agree with what is listed, whatever mix of tasks is deleted."""
+    client = w.api["assignee"]
+    for i in range(6):
+        on_commit(lambda i=i: assign(w, f"Job {i}"))
+    listed = client.get("/api/notifications/", {"page_size": 2}).json()
+    before = listed["count"]
+    doomed = [t.slug for t in Task.objects.filter(title__in=["Job 1", "Job 4"])]
+    for slug in doomed:
+        assert w.api["manager"].delete(f"/api/tasks/{slug}/delete/").status_code == 204
+    after = client.get("/api/notifications/", {"page_size": 2}).json()
+    assert after["count"] == before - 2
+    assert unread(client) == after["count"]  # none read yet
+    every = client.get("/api/notifications/", {"page_size": 100}).json()["items"]
+    assert len(every) == after["count"]
+    assert not {i["task"]["slug"] for i in every if i["task"]} & set(doomed)

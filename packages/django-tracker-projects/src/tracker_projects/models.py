@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -551,18 +552,27 @@ class Notification(models.Model):
 InboxKind = NotificationKind
 
 
-def inbox_listed_q(user_id: UserKey) -> Q:
-    """An entry ``user_id`` sees: theirs, of a live project they are a member of, about no task
-    or a live one (a null task's LEFT JOIN has a null ``deleted_at`` too)."""
-    member = Membership.objects.filter(Q(user_id=user_id), project_id=OuterRef("project_id"))
-    return Q(recipient_id=user_id, project__deleted_at__isnull=True, task__deleted_at__isnull=True) & Q(
-        Exists(member)
+def member_live_project_ids(user_id: UserKey) -> QuerySet[Membership, int]:
+    """The ids of the live projects ``user_id`` is a member of."""
+    ids: QuerySet[Membership, int] = (
+        Membership.objects.filter(Q(user_id=user_id), project__deleted_at__isnull=True)
+        .order_by()
+        .values_list("project_id", flat=True)
     )
+    return ids
+
+
+def inbox_listed_q(user_id: UserKey, project_ids: Iterable[int] | None = None) -> Q:
+    """An entry ``user_id`` sees: theirs, of a live project they are a member of, about no task
+    or a live one (a null task's LEFT JOIN has a null ``deleted_at`` too). ``project_ids``:
+    those projects' ids, when the caller has read them (:func:`member_live_project_ids`)."""
+    projects = member_live_project_ids(user_id) if project_ids is None else project_ids
+    return Q(recipient_id=user_id, project_id__in=projects, task__deleted_at__isnull=True)
 
 
 class InboxQuerySet(models.QuerySet["InboxItem"]):
-    def listed_to(self, user_id: UserKey) -> InboxQuerySet:
-        return self.filter(inbox_listed_q(user_id))
+    def listed_to(self, user_id: UserKey, project_ids: Iterable[int] | None = None) -> InboxQuerySet:
+        return self.filter(inbox_listed_q(user_id, project_ids))
 
     def unread(self) -> InboxQuerySet:
         return self.filter(read=False)

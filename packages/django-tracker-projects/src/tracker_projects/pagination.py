@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from django.db.models import IntegerField, Model, QuerySet, Subquery
+from django.db.models import Expression, IntegerField, Model, QuerySet, Subquery
 
 M = TypeVar("M", bound=Model)
 Row = dict[str, object]  # a values() row: column name to value
@@ -37,15 +37,19 @@ TOTAL = "page_total"
 
 
 def paginate(
-    qs: QuerySet[M], pages: Pages, rows: Callable[[QuerySet[M]], QuerySet[M, Row]]
+    qs: QuerySet[M],
+    pages: Pages,
+    rows: Callable[[QuerySet[M]], QuerySet[M, Row]],
+    total: Expression | None = None,
 ) -> tuple[list[Row], int]:
     """The page ``pages`` names of ``qs`` as ``rows(...)`` makes its rows, and the total
     of ``qs``, in one query: the page is ``LIMIT``/``OFFSET`` on the ordered rows (an index
     on the order serves it, the joins then run for the page's rows only) and the total an
-    uncorrelated subquery counted once. A page past the end costs a second query, for the
-    total."""
+    uncorrelated subquery counted once (``total``: an expression of the same number that the
+    database counts faster). A page past the end costs a second query, for the total."""
     start = (pages.page - 1) * pages.page_size
-    found = list(rows(qs).annotate(**{TOTAL: CountOf(qs)})[start : start + pages.page_size])
+    counted = CountOf(qs) if total is None else total
+    found = list(rows(qs).annotate(**{TOTAL: counted})[start : start + pages.page_size])
     if found:
         return found, int(found[0][TOTAL])
     return [], 0 if start == 0 else qs.count()

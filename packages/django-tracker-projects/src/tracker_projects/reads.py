@@ -140,9 +140,14 @@ def task_activity_page(*, user: User, slug: str, pages: Pages) -> Answer:
 
 # --------------------------------------------------------------------------- the inbox
 def inbox_page(*, user: User, unread: bool | None, pages: Pages) -> Answer:
-    """A page of the entries listed to the user, newest first: one query, whatever its size."""
-    qs = selectors.inbox_of(user_id=user.pk, unread=unread)
-    return Answer(_page(representation.NOTIFICATION, qs, pages))
+    """A page of the entries listed to the user, newest first: two queries (their projects,
+    then the page and its total), whatever its size."""
+    ids = selectors.inbox_projects(user_id=user.pk)
+    qs = selectors.inbox_of(user_id=user.pk, project_ids=ids, unread=unread)
+    total = selectors.inbox_total(user_id=user.pk, project_ids=ids, unread=unread)
+    shape, at = representation.NOTIFICATION, moment()
+    rows, count = paginate(qs, pages, lambda page: shape.rows(page, at), total)
+    return Answer(representation.page(shape, rows, count, pages))
 
 
 def unread_body(*, user: User) -> Answer:
