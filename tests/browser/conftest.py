@@ -18,34 +18,18 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.browser.live import ARTIFACTS, PASSWORD, LiveSite
+from tests.opt_in import OptIn
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 740}
-DESELECTED = pytest.StashKey[int]()
 FAILED = pytest.StashKey[bool]()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if "browser" in (config.getoption("markexpr") or ""):
-        return  # -m names the marker: pytest's own selection decides
-    selected: list[pytest.Item] = []
-    deselected: list[pytest.Item] = []
-    for item in items:
-        (deselected if item.get_closest_marker("browser") else selected).append(item)
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
-        config.stash[DESELECTED] = len(deselected)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if config.stash.get(DESELECTED, 0):
-        terminalreporter.write_line(
-            f"{config.stash[DESELECTED]} browser tests deselected; run them with "
-            "`uv run nox -s browser` (pytest tests/browser -m browser)."
-        )
+OPT_IN = OptIn("browser", "browser tests", "`uv run nox -s browser` (pytest tests/browser -m browser)")
+pytest_collection_modifyitems = OPT_IN.collection_modifyitems
+pytest_terminal_summary = OPT_IN.terminal_summary
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

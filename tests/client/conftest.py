@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.opt_in import OptIn
+
 MARKER = "typescript"
-DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,22 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if MARKER in (config.getoption("markexpr") or ""):
-        return  # -m names the marker: pytest's own selection decides
-    selected: list[pytest.Item] = []
-    deselected: list[pytest.Item] = []
-    for item in items:
-        (deselected if item.get_closest_marker(MARKER) else selected).append(item)
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
-        config.stash[DESELECTED] = len(deselected)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if config.stash.get(DESELECTED, 0):
-        terminalreporter.write_line(
-            f"{config.stash[DESELECTED]} TypeScript client test(s) deselected; run them with "
-            "`uv run nox -s typescript` (it packs the client first)."
-        )
+OPT_IN = OptIn(
+    "typescript", "TypeScript client test(s)", "`uv run nox -s typescript` (it packs the client first)"
+)
+pytest_collection_modifyitems = OPT_IN.collection_modifyitems
+pytest_terminal_summary = OPT_IN.terminal_summary

@@ -6,25 +6,10 @@ expression names it: ``uv run nox -s deployed`` runs them and needs nginx and op
 
 from __future__ import annotations
 
-import pytest
+from tests.opt_in import OptIn
 
-DESELECTED = pytest.StashKey[int]()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if "deployed" in (config.getoption("markexpr") or ""):
-        return  # -m names the marker: pytest's own selection decides
-    selected = [item for item in items if not item.get_closest_marker("deployed")]
-    deselected = [item for item in items if item.get_closest_marker("deployed")]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
-        config.stash[DESELECTED] = len(deselected)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if config.stash.get(DESELECTED, 0):
-        terminalreporter.write_line(
-            f"{config.stash[DESELECTED]} deployed-setup tests deselected; run them with "
-            "`uv run nox -s deployed` (pytest tests/deployed -m deployed)."
-        )
+OPT_IN = OptIn(
+    "deployed", "deployed-setup tests", "`uv run nox -s deployed` (pytest tests/deployed -m deployed)"
+)
+pytest_collection_modifyitems = OPT_IN.collection_modifyitems
+pytest_terminal_summary = OPT_IN.terminal_summary
