@@ -18,7 +18,7 @@ from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
-from .cache import json_response, of_project, of_reader, of_task, serve
+from .cache import json_response, of_project, of_reader, of_reader_projects, of_task, serve
 from .models import Task
 from .representation import project_ref
 from .schemas import (
@@ -40,6 +40,8 @@ from .schemas import (
     ProjectOut,
     ProjectPage,
     ProjectUpdateIn,
+    SearchFilters,
+    SearchPage,
     TaskCreateIn,
     TaskFilters,
     TaskOut,
@@ -53,6 +55,7 @@ projects_router = Router(tags=["projects"], auth=lazy_jwt_auth)
 tasks_router = Router(tags=["tasks"], auth=lazy_jwt_auth)
 PAGE = frozenset({"page", "page_size"})
 invites_router = Router(tags=["invitations"])
+search_router = Router(tags=["search"], auth=lazy_jwt_auth)
 
 INVITE_GONE = (codes.INVITE_EXPIRED, codes.INVITE_USED, codes.INVITE_REVOKED)
 AMBIGUOUS = (
@@ -385,3 +388,20 @@ def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFil
 def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
     read = partial(reads.task_activity_page, slug=slug, pages=page)
     return serve(request, "task-activity", of_task(slug), page, read)
+
+
+# --------------------------------------------------------------------------- search
+@search_router.get(
+    "/",
+    **answers({200: SearchPage}, *QUERY_ERRORS, 401),
+    summary="Search projects and tasks",
+    description="Words in project names and descriptions and in task titles and descriptions, in the "
+    "live projects the caller is a member of, best match first. Every word must match, the last one as a "
+    'prefix; "quoted phrases" match as phrases; case- and accent-insensitive (on SQLite a simpler '
+    "match: substrings, ASCII case only). `project` and `type` narrow it; `type=comment` finds nothing "
+    "yet. `snippet` is plain text of at most 200 characters around the first match.",
+)
+def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpResponse:
+    read = partial(reads.search_page, q=filters.q, project=filters.project, kind=filters.type, pages=filters)
+    scope = of_reader_projects() if filters.project is None else of_project(filters.project)
+    return serve(request, "search", scope, filters, read)

@@ -151,6 +151,9 @@ class Scope(NamedTuple):
 
     path: dict[str, str]
     depends: list[str]
+    # False: the answer depends on more than the path names (every project of the reader's: a
+    # search across them), so it is computed each time and never stored
+    keep: bool = True
 
 
 def of_reader() -> Scope:
@@ -161,6 +164,12 @@ def of_reader() -> Scope:
 def of_project(slug: str) -> Scope:
     """A read about one project: its tasks, members, invitations, history, itself."""
     return Scope({"slug": slug}, [project_version_key(slug)])
+
+
+def of_reader_projects() -> Scope:
+    """A read about what is in every project of the reader's (a search across them): no
+    counter names them all, so nothing is stored; the token is still checked as for any read."""
+    return Scope({}, [], keep=False)
 
 
 def of_task(slug: str) -> Scope:
@@ -191,7 +200,7 @@ def serve(
     _lookups(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
     answer = compute(user=user)
-    if found is not None:
+    if found is not None and scope.keep:
         timeout, until = app_settings.CACHE_TIMEOUT, None
         if answer.fresh_for is not None:
             timeout, until = min(timeout, answer.fresh_for + 1), time.time() + answer.fresh_for

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from tracker_accounts.errors import NotFound
 
-from . import representation, selectors
+from . import representation, search, selectors
 from .cache import Answer
 from .clock import today
 from .models import InviteStatus, Task
-from .pagination import Pages, paginate
+from .pagination import Pages, paginate, paginate_combined
 from .representation import Moment, Shape
 
 if TYPE_CHECKING:
@@ -136,3 +136,13 @@ def project_activity_page(*, user: User, slug: str, filters: selectors.ActivityQ
 def task_activity_page(*, user: User, slug: str, pages: Pages) -> Answer:
     task = selectors.task_for_member(user=user, slug=slug)
     return Answer(_page(representation.ACTIVITY, selectors.activity_of_task(task), pages))
+
+
+# --------------------------------------------------------------------------- search
+def search_page(*, user: User, q: str, project: str | None, kind: str | None, pages: Pages) -> Answer:
+    """A page of what ``q`` finds in the user's live projects (of ``kind``, in ``project``):
+    one query, or two when the page does not tell the total (:func:`paginate_combined`)."""
+    terms = search.parse(q)
+    qs = search.hits(search.Search(terms, user.pk, project), kind)
+    rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)
+    return Answer(representation.hit_page(rows, count, pages, terms))
