@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from django.contrib.postgres.search import CombinedSearchVector, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
     Case,
@@ -42,6 +42,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 
 from .models import Project, Task
 
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 CONFIG = "tracker_search"  # a text search configuration: simple, through unaccent (0010_search)
 SNIPPET_LENGTH = 200
 Row = dict[str, object]
+M = TypeVar("M", bound=Model)
 
 
 # --------------------------------------------------------------------------- the query
@@ -100,7 +102,7 @@ class Search:
 
 
 # --------------------------------------------------------------------------- PostgreSQL
-def document(title: str, body: str) -> CombinedSearchVector:
+def document(title: str, body: str) -> CombinedExpression:
     """A kind's searchable text: its title weighing more than its description. The migration
     indexes this very expression (``tracker_projects/migrations/0010_search.py``)."""
     return SearchVector(title, weight="A", config=CONFIG) + SearchVector(body, weight="B", config=CONFIG)
@@ -134,20 +136,22 @@ def _title_holds_all(title: str, terms: Terms) -> Q:
     return reduce(and_, (Q(**{f"{title}__icontains": t}) for t in terms.texts()))
 
 
-def matching(qs: QuerySet[Model], title: str, body: str, terms: Terms) -> QuerySet[Model]:
+def matching(qs: QuerySet[M], title: str, body: str, terms: Terms) -> QuerySet[M]:
     """``qs`` narrowed to the rows matching ``terms``, with their ``score``."""
+    found: QuerySet[M]
     if connection.vendor == "postgresql":
         query = tsquery(terms)
         vector = document(title, body)
-        return (
+        found = (
             qs.alias(search_document=vector)
             .filter(search_document=query)
             .annotate(score=SearchRank(vector, query))
         )
+        return found
     score = Case(
         When(_title_holds_all(title, terms), then=Value(1.0)), default=Value(0.5), output_field=FloatField()
     )
-    return qs.filter(_contains_all(title, body, terms)).annotate(score=score)
+    return cast("QuerySet[M]", qs.filter(_contains_all(title, body, terms)).annotate(score=score))
 
 
 # --------------------------------------------------------------------------- the kinds
