@@ -9,17 +9,23 @@ models' state: their expressions exist on PostgreSQL only (tracker_projects.sear
 builds the same expression for queries; the two must stay equal)."""
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.operations import AddIndexConcurrently, UnaccentExtension
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 from django.db.migrations.operations.base import Operation
 from django.db.models import Q
 
+try:
+    from django.contrib.postgres.operations import AddIndexConcurrently
+except ImportError:  # it needs psycopg, which a site on another database need not have
+    AddIndexConcurrently = None
+
 CONFIG = "tracker_search"
 CREATE_CONFIG = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
     f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = pg_catalog.simple)",
     f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple",
 ]
+# the extension stays: other things of the database may use it
 DROP_CONFIG = [f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}"]
 LIVE = Q(deleted_at__isnull=True)
 
@@ -28,27 +34,32 @@ def document(title, body):
     return SearchVector(title, weight="A", config=CONFIG) + SearchVector(body, weight="B", config=CONFIG)
 
 
-class OnPostgreSQL(Operation):
-    """``operation`` on PostgreSQL only, without a trace in the models' state."""
+class AddIndexConcurrentlyOnPostgreSQL(Operation):
+    """``AddIndexConcurrently(model_name, index)`` on PostgreSQL; nothing elsewhere, and no
+    trace in the models' state."""
 
     reversible = True
 
-    def __init__(self, operation):
-        self.operation = operation
+    def __init__(self, model_name, index):
+        self.model_name = model_name
+        self.index = index
+
+    def operation(self):
+        return AddIndexConcurrently(self.model_name, self.index)  # on PostgreSQL: psycopg is there
 
     def state_forwards(self, app_label, state):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
-            self.operation.database_forwards(app_label, schema_editor, from_state, to_state)
+            self.operation().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
-            self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
+            self.operation().database_backwards(app_label, schema_editor, from_state, to_state)
 
     def describe(self):
-        return f"{self.operation.describe()} (on PostgreSQL)"
+        return f"Create index {self.index.name} concurrently on {self.model_name} (on PostgreSQL)"
 
 
 def statements(sql):
@@ -68,18 +79,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),  # does nothing on other databases
         migrations.RunPython(statements(CREATE_CONFIG), statements(DROP_CONFIG)),
-        OnPostgreSQL(
-            AddIndexConcurrently(
-                "project",
-                GinIndex(document("name", "description"), condition=LIVE, name="tracker_project_search"),
-            )
+        AddIndexConcurrentlyOnPostgreSQL(
+            "project",
+            GinIndex(document("name", "description"), condition=LIVE, name="tracker_project_search"),
         ),
-        OnPostgreSQL(
-            AddIndexConcurrently(
-                "task",
-                GinIndex(document("title", "description"), condition=LIVE, name="tracker_task_search"),
-            )
+        AddIndexConcurrentlyOnPostgreSQL(
+            "task",
+            GinIndex(document("title", "description"), condition=LIVE, name="tracker_task_search"),
         ),
     ]
