@@ -24,11 +24,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from operator import and_
+from operator import add, and_, or_
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -102,10 +102,19 @@ class Search:
 
 
 # --------------------------------------------------------------------------- PostgreSQL
-def document(title: str, body: str) -> CombinedExpression:
-    """A kind's searchable text: its title weighing more than its description. The migration
-    indexes this very expression (``tracker_projects/migrations/0010_search.py``)."""
-    return SearchVector(title, weight="A", config=CONFIG) + SearchVector(body, weight="B", config=CONFIG)
+# A kind's searchable fields with their weights (``"A"`` ranks above ``"B"``), its title first.
+Fields = tuple[tuple[str, str], ...]
+TITLE_AND_DESCRIPTION: Fields = (("title", "A"), ("description", "B"))
+NAME_AND_DESCRIPTION: Fields = (("name", "A"), ("description", "B"))
+
+
+def document(fields: Fields) -> SearchVector | CombinedExpression:
+    """A kind's searchable text, as its index in the migrations has it (``0010_search``): the
+    two expressions must stay the same, or the index is not used."""
+    vectors: list[SearchVector | CombinedExpression] = [
+        SearchVector(name, weight=weight, config=CONFIG) for name, weight in fields
+    ]
+    return reduce(add, vectors)
 
 
 def _lexeme(word: str, prefix: bool) -> str:
@@ -126,22 +135,24 @@ def tsquery(terms: Terms) -> SearchQuery:
 
 
 # --------------------------------------------------------------------------- any database
-def _contains_all(title: str, body: str, terms: Terms) -> Q:
+def _contains_all(fields: Fields, terms: Terms) -> Q:
+    """Every word and phrase is in one of the fields."""
     return reduce(
-        and_, (Q(**{f"{title}__icontains": t}) | Q(**{f"{body}__icontains": t}) for t in terms.texts())
+        and_,
+        (reduce(or_, (Q(**{f"{name}__icontains": t}) for name, _ in fields)) for t in terms.texts()),
     )
 
 
-def _title_holds_all(title: str, terms: Terms) -> Q:
-    return reduce(and_, (Q(**{f"{title}__icontains": t}) for t in terms.texts()))
+def _title_holds_all(fields: Fields, terms: Terms) -> Q:
+    return reduce(and_, (Q(**{f"{fields[0][0]}__icontains": t}) for t in terms.texts()))
 
 
-def matching(qs: QuerySet[M], title: str, body: str, terms: Terms) -> QuerySet[M]:
-    """``qs`` narrowed to the rows matching ``terms``, with their ``score``."""
+def matching(qs: QuerySet[M], fields: Fields, terms: Terms) -> QuerySet[M]:
+    """``qs`` narrowed to the rows matching ``terms`` in ``fields``, with their ``score``."""
     found: QuerySet[M]
-    if connection.vendor == "postgresql":
+    if connections[qs.db].vendor == "postgresql":
         query = tsquery(terms)
-        vector = document(title, body)
+        vector = document(fields)
         found = (
             qs.alias(search_document=vector)
             .filter(search_document=query)
@@ -149,9 +160,9 @@ def matching(qs: QuerySet[M], title: str, body: str, terms: Terms) -> QuerySet[M
         )
         return found
     score = Case(
-        When(_title_holds_all(title, terms), then=Value(1.0)), default=Value(0.5), output_field=FloatField()
+        When(_title_holds_all(fields, terms), then=Value(1.0)), default=Value(0.5), output_field=FloatField()
     )
-    return cast("QuerySet[M]", qs.filter(_contains_all(title, body, terms)).annotate(score=score))
+    return cast("QuerySet[M]", qs.filter(_contains_all(fields, terms)).annotate(score=score))
 
 
 # --------------------------------------------------------------------------- the kinds
@@ -185,7 +196,7 @@ def member_projects(search: Search) -> QuerySet[Project]:
 
 def project_hits(search: Search) -> QuerySet[Model, Row]:
     return _rows(
-        matching(member_projects(search), "name", "description", search.terms),
+        matching(member_projects(search), NAME_AND_DESCRIPTION, search.terms),
         hit_type=Value("project"),
         hit_id=F("pk"),
         project_slug=F("slug"),
@@ -201,7 +212,7 @@ def project_hits(search: Search) -> QuerySet[Model, Row]:
 def task_hits(search: Search) -> QuerySet[Model, Row]:
     live = Task.objects.filter(project__in=member_projects(search).values("pk"))
     return _rows(
-        matching(live, "title", "description", search.terms),
+        matching(live, TITLE_AND_DESCRIPTION, search.terms),
         hit_type=Value("task"),
         hit_id=F("pk"),
         project_slug=F("project__slug"),

@@ -11,13 +11,9 @@ builds the same expression for queries; the two must stay equal)."""
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
-from django.db.migrations.operations.base import Operation
 from django.db.models import Q
 
-try:
-    from django.contrib.postgres.operations import AddIndexConcurrently
-except ImportError:  # it needs psycopg, which a site on another database need not have
-    AddIndexConcurrently = None
+from tracker_projects.pg_operations import AddIndexConcurrentlyOnPostgreSQL, RunSQLOnPostgreSQL
 
 CONFIG = "tracker_search"
 CREATE_CONFIG = [
@@ -34,43 +30,6 @@ def document(title, body):
     return SearchVector(title, weight="A", config=CONFIG) + SearchVector(body, weight="B", config=CONFIG)
 
 
-class AddIndexConcurrentlyOnPostgreSQL(Operation):
-    """``AddIndexConcurrently(model_name, index)`` on PostgreSQL; nothing elsewhere, and no
-    trace in the models' state."""
-
-    reversible = True
-
-    def __init__(self, model_name, index):
-        self.model_name = model_name
-        self.index = index
-
-    def operation(self):
-        return AddIndexConcurrently(self.model_name, self.index)  # on PostgreSQL: psycopg is there
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            self.operation().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            self.operation().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self):
-        return f"Create index {self.index.name} concurrently on {self.model_name} (on PostgreSQL)"
-
-
-def statements(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in sql:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
@@ -79,7 +38,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(statements(CREATE_CONFIG), statements(DROP_CONFIG)),
+        RunSQLOnPostgreSQL(CREATE_CONFIG, DROP_CONFIG),
         AddIndexConcurrentlyOnPostgreSQL(
             "project",
             GinIndex(document("name", "description"), condition=LIVE, name="tracker_project_search"),
