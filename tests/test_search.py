@@ -191,6 +191,8 @@ def test_pages(boss):
     assert len(set(slugs)) == 5
     past = search(boss, q="rocket", page_size=2, page=4)
     assert past["count"] == 5 and past["items"] == []
+    assert search(boss, q="rocket", type="project")["count"] == 0
+    assert search(boss, q="rocket", type="task", page_size=2)["count"] == 5
 
 
 @pytest.mark.parametrize("page_size", [1, 20, 100])
