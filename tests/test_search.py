@@ -115,13 +115,14 @@ def test_a_member_finds_what_is_in_their_projects_and_loses_it_when_they_leave(b
     worker = UserFactory(role="member")
     apollo = project(boss, "Apollo")
     rocket = task(apollo, "Build the rocket")
-    assert found(worker, q="rocket") == []
+    client = auth_client(worker, run_on_commit=True)
+    assert client.get("/api/search/", {"q": "rocket"}).json()["items"] == []
     Membership.objects.create(project=apollo, user=worker, role="member")
-    cache.clear()
-    assert found(worker, q="rocket") == [("task", rocket.slug)]
-    Membership.objects.filter(project=apollo, user=worker).delete()
-    cache.clear()
-    assert found(worker, q="rocket") == []
+    assert [h["task"]["slug"] for h in client.get("/api/search/", {"q": "rocket"}).json()["items"]] == [
+        rocket.slug
+    ]
+    client.delete(f"/api/projects/{apollo.slug}/members/{worker.pk}/")
+    assert client.get("/api/search/", {"q": "rocket"}).json()["items"] == []
 
 
 def test_project_and_type_narrow_the_search(boss):
@@ -143,9 +144,19 @@ def test_a_search_sees_writes_at_once(boss):
     client = auth_client(boss, run_on_commit=True)
     assert client.get("/api/search/", {"q": "rocket"}).json()["count"] == 0
     assert client.get("/api/search/", {"q": "rocket", "project": apollo.slug}).json()["count"] == 0
-    client.post(f"/api/projects/{apollo.slug}/tasks/add/", {"title": "Rocket"})
+    slug = client.post(f"/api/projects/{apollo.slug}/tasks/add/", {"title": "Rocket"}).json()["slug"]
     assert client.get("/api/search/", {"q": "rocket"}).json()["count"] == 1
     assert client.get("/api/search/", {"q": "rocket", "project": apollo.slug}).json()["count"] == 1
+    client.patch(f"/api/tasks/{slug}/edit/", {"title": "Launch pad"})
+    assert client.get("/api/search/", {"q": "rocket"}).json()["count"] == 0
+    assert client.get("/api/search/", {"q": "launch"}).json()["count"] == 1
+    client.delete(f"/api/tasks/{slug}/delete/")
+    assert client.get("/api/search/", {"q": "launch"}).json()["count"] == 0
+    client.patch(f"/api/projects/{apollo.slug}/edit/", {"description": "Launch things"})
+    assert found(boss, q="launch") == [("project", apollo.slug)]
+    assert client.get("/api/search/", {"q": "launch"}).json()["count"] == 1
+    client.delete(f"/api/projects/{apollo.slug}/delete/")
+    assert client.get("/api/search/", {"q": "launch"}).json()["count"] == 0
 
 
 # --------------------------------------------------------------------------- validation, paging
@@ -202,10 +213,17 @@ def test_query_count_is_fixed_whatever_the_page_size(boss, page_size, django_ass
         task(apollo, f"Rocket {i}", "about the rocket")
     client = auth_client(boss)
     cache.clear()
-    # authenticate (1) + the page (1) + its total when the page is full (1)
-    with django_assert_max_num_queries(3):
-        body = client.get("/api/search/", {"q": "rocket", "page_size": page_size}).json()
+    params = {"q": "rocket", "page_size": page_size}
+    # the reader's project slugs (1) + authenticate (1) + the page (1) + its total when the
+    # page is full (1)
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/search/", params).json()
     assert body["count"] == 121 and len(body["items"]) == page_size
+    with django_assert_max_num_queries(1):  # cached: the slugs, whose counters the entry checks
+        assert client.get("/api/search/", params).json() == body
+    with django_assert_max_num_queries(3):  # in one project: cached under its counter alone
+        body = client.get("/api/search/", {**params, "project": apollo.slug}).json()
+    assert body["count"] == 121
 
 
 # --------------------------------------------------------------------------- snippets

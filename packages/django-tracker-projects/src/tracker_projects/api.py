@@ -12,13 +12,13 @@ from ninja.responses import Status
 
 from tracker_accounts import error_codes as codes
 from tracker_accounts.api import token_pair
-from tracker_accounts.auth import caller, current_user, lazy_jwt_auth, optional_jwt_auth
+from tracker_accounts.auth import caller, current_user, lazy_jwt_auth, optional_jwt_auth, principal
 from tracker_accounts.fields import UserId
 from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
-from .cache import json_response, of_project, of_reader, of_reader_projects, of_task, serve
+from .cache import json_response, of_project, of_projects, of_reader, of_task, serve
 from .models import Task
 from .representation import project_ref
 from .schemas import (
@@ -403,5 +403,9 @@ def task_activity(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Ht
 )
 def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpResponse:
     read = partial(reads.search_page, q=filters.q, project=filters.project, kind=filters.type, pages=filters)
-    scope = of_reader_projects() if filters.project is None else of_project(filters.project)
-    return serve(request, "search", scope, filters, read)
+    if filters.project is not None:
+        return serve(request, "search", of_project(filters.project), filters, read)
+    # across the reader's projects: the entry depends on each one's counter (one query for
+    # their slugs; a write in any of them, or a change of membership, invalidates it)
+    slugs = selectors.member_project_slugs(user_id=principal(request).pk)
+    return serve(request, "search", of_projects(slugs), filters, read)

@@ -151,9 +151,6 @@ class Scope(NamedTuple):
 
     path: dict[str, str]
     depends: list[str]
-    # False: the answer depends on more than the path names (every project of the reader's: a
-    # search across them), so it is computed each time and never stored
-    keep: bool = True
 
 
 def of_reader() -> Scope:
@@ -166,10 +163,11 @@ def of_project(slug: str) -> Scope:
     return Scope({"slug": slug}, [project_version_key(slug)])
 
 
-def of_reader_projects() -> Scope:
-    """A read about what is in every project of the reader's (a search across them): no
-    counter names them all, so nothing is stored; the token is still checked as for any read."""
-    return Scope({}, [], keep=False)
+def of_projects(slugs: list[str]) -> Scope:
+    """A read about what is in several projects (a search across the reader's, whose slugs
+    the caller read first): its entry depends on each one's counter, and is named by them
+    too (another set of projects is another entry, even before a counter says so)."""
+    return Scope({"projects": " ".join(slugs)}, [project_version_key(slug) for slug in slugs])
 
 
 def of_task(slug: str) -> Scope:
@@ -200,7 +198,7 @@ def serve(
     _lookups(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
     answer = compute(user=user)
-    if found is not None and scope.keep:
+    if found is not None:
         timeout, until = app_settings.CACHE_TIMEOUT, None
         if answer.fresh_for is not None:
             timeout, until = min(timeout, answer.fresh_for + 1), time.time() + answer.fresh_for
