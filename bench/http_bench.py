@@ -91,6 +91,7 @@ class Target:
     cached_p99: float
     miss_share: float
     miss_p99: float
+    p99_at: int = 16  # the concurrency whose p99 the target holds
 
 
 # Targets, checked in the summary block (printed, never asserted); all at c16.
@@ -108,6 +109,7 @@ READ_LABELS = {
     "unread": "inbox unread count (what a frontend polls)",
     "inbox": f"inbox (page 20 of {INBOX:,})",
     "comments": f"comments (page 20 of a task's {TASK_COMMENTS})",
+    "search": "search (two words, the manager's 50 projects, page 20)",
 }
 # the hot reads (the lists and the task detail, cached from the start) ...
 CACHED_READ = Target(cached_share=0.55, cached_p99=15.0, miss_share=0.15, miss_p99=50.0)
@@ -119,6 +121,9 @@ TARGETS = {key: CACHED_READ if key in CACHED_KEYS else UNCACHED_READ for key in 
 TARGETS["tasks100"] = replace(CACHED_READ, miss_share=0.08)  # five times the rows of a page of 20
 # the unread count is polled: a cached answer as cheap as the lists' (half the bare floor)
 TARGETS["unread"] = replace(CACHED_READ, cached_share=0.50)
+# a search across every project of the reader's is computed on each request (nothing names
+# all its counters): full-text matching and ranking, its latency held at c1
+TARGETS["search"] = Target(cached_share=0.10, cached_p99=50.0, miss_share=0.10, miss_p99=50.0, p99_at=1)
 AUTH_FLOOR_SHARE = 0.75
 WORKER_MB = 100.0  # each sync worker of the example site and of the cache-miss server, after the load
 AUTH_FLOOR_SIZE_OF = "tasks20"  # the authenticated floor answers a body the size of this endpoint's
@@ -255,6 +260,12 @@ def prepare(scale: int) -> dict[str, Any]:
             "/api/notifications/?page_size=20",
             key="inbox",
             cached=True,
+        ),
+        Endpoint(
+            "GET /api/search/ (two words, 50 projects)",
+            "GET",
+            "/api/search/?q=task+12&page_size=20",
+            key="search",
         ),
         Endpoint(
             f"PATCH /api/tasks/<slug>/edit/ ({len(hot_task_paths):,} tasks in turn)",
@@ -830,19 +841,22 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def check(row: dict[str, Any] | None, label: str, minimum: float, p99: float | None) -> str:
-    """One target line: the share of the bare floor at c16 (and its p99 when the target has one)."""
-    goal = f">= {minimum:.0%} of the bare floor" + (f", p99 < {p99:.0f} ms" if p99 else "")
-    if row is None or "error" in row or "c16" not in row:
-        why = "not run" if row is None else row.get("error", "c16 not measured")
+def check(row: dict[str, Any] | None, label: str, minimum: float, p99: float | None, p99_at: int = 16) -> str:
+    """One target line: the share of the bare floor at c16 (and its p99 at ``p99_at`` when the
+    target has one)."""
+    at = f" at c{p99_at}" if p99_at != 16 else ""
+    goal = f">= {minimum:.0%} of the bare floor" + (f", p99{at} < {p99:.0f} ms" if p99 else "")
+    latency = f"c{p99_at}"
+    if row is None or "error" in row or "c16" not in row or (p99 and latency not in row):
+        why = "not run" if row is None else row.get("error", f"{latency if p99 else 'c16'} not measured")
         return f"    MISS  {label}: not measured ({why}); target {goal}"
     got = share_of(row, 16) or 0.0
     errors = row["c16"]["non2xx"] + row["c16"]["socket_errors"]
-    ok = got >= minimum and (p99 is None or row["c16"]["p99"] < p99) and not errors
+    ok = got >= minimum and (p99 is None or row[latency]["p99"] < p99) and not errors
     # the bare floor's own p99 in the paired run: the latency no server on this machine beats
-    bare_p99 = row.get("bare_c16", {}).get("p99")
+    bare_p99 = row.get(f"bare_{latency}", {}).get("p99")
     floor_note = f" (bare floor {bare_p99:.1f} ms)" if p99 and bare_p99 else ""
-    figures = f"{got:.0%}" + (f", p99 {row['c16']['p99']:.1f} ms{floor_note}" if p99 else "")
+    figures = f"{got:.0%}" + (f", p99{at} {row[latency]['p99']:.1f} ms{floor_note}" if p99 else "")
     figures += f", {errors} failed requests" if errors else ""
     return f"    {verdict(ok)}  {label}: {figures} (target {goal})"
 
@@ -860,12 +874,24 @@ def summary(results: list[dict[str, Any]]) -> str:
         for key, label in READ_LABELS.items():
             target = TARGETS[key]
             lines.append(
-                check(find(rows, "cached", key), f"cached {label}", target.cached_share, target.cached_p99)
+                check(
+                    find(rows, "cached", key),
+                    f"cached {label}",
+                    target.cached_share,
+                    target.cached_p99,
+                    target.p99_at,
+                )
             )
         for key, label in READ_LABELS.items():
             target = TARGETS[key]
             lines.append(
-                check(find(rows, "miss", key), f"cache miss {label}", target.miss_share, target.miss_p99)
+                check(
+                    find(rows, "miss", key),
+                    f"cache miss {label}",
+                    target.miss_share,
+                    target.miss_p99,
+                    target.p99_at,
+                )
             )
         if not misses(result):
             lines.append(

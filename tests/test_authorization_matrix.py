@@ -367,6 +367,13 @@ MATRIX: list[Row] = [
         "/api/comments/{comment_id}/",
         {"anonymous": 401, "outsider": 404, "member": 204, "assignee": 403, "manager": 204},
     ),
+    # ------------------------------------------------------------------ search (/api/search/)
+    # Everyone signed in may search; what each finds is their own projects' (test_search.py).
+    Row(
+        "GET",
+        "/api/search/?q=rocket",
+        {"anonymous": 401, "outsider": 200, "member": 200, "assignee": 200, "manager": 200},
+    ),
     # ------------------------------------------------------------------ invitations (/api/invites/)
     Row(  # PUBLIC: the token is the credential
         "GET",
@@ -543,7 +550,9 @@ OPT_IN_ROUTES = {"health", "metrics"}
 
 
 def normalise(path: str) -> str:
-    """``/api/tasks/{slug}/edit/``, ``/api/tasks/{task}/edit/``, ``tasks/<slug>/edit/`` → one form."""
+    """``/api/tasks/{slug}/edit/``, ``/api/tasks/{task}/edit/``, ``tasks/<slug>/edit/`` → one form
+    (a row's query string, ``/api/search/?q=...``, is not part of it)."""
+    path = path.split("?", 1)[0]
     return PARAM.sub("{}", path if path.startswith("/") else "/" + path)
 
 

@@ -178,7 +178,7 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> st.SearchStra
 
 @schema.hook
 def flatmap_query(context: Any, query: Any) -> st.SearchStrategy[Any]:
-    return _swap(query, {"assignee": "assignee"})
+    return _swap(query, {"assignee": "assignee", "q": "search_q", "project": "project_slug"})
 
 
 @schema.hook
@@ -288,6 +288,8 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         comment_id=[mine.pk] * 3 + [theirs.pk, elsewhere_comment.pk],
         token=[pending.raw, to_mona.raw, to_mel.raw, revoked.raw, expired.raw, in_deleted.raw],
         assignee=["me", member.email],
+        # words of the world's projects and tasks (some in the deleted project, some elsewhere)
+        search_q=["rocket", "fly moon", '"fly me" to', "orbit", "dock"],
         refresh=[refresh],
         email_token=[EmailTokenFactory(email="ada@example.com").raw],
         email=[manager.email, "ada@example.com"],
@@ -368,9 +370,17 @@ def _variants(method: str, path: str) -> Iterator[tuple[str, dict[str, Any], boo
     )
     properties = _resolve(body_schema).get("properties", {}) if body_schema is not None else {}
     base_body = {name: _valid(path, name, node) for name, node in properties.items()}
+    base_query = {
+        p["name"]: _valid(path, p["name"], p["schema"])
+        for p in params
+        if p["in"] == "query" and p.get("required")
+    }
 
     def case(label: str, must_refuse: bool, *, path_: Any = None, query: Any = None, **body: Any) -> Any:
-        kwargs: dict[str, Any] = {"path_parameters": {**base_path, **(path_ or {})}, "query": query or {}}
+        kwargs: dict[str, Any] = {
+            "path_parameters": {**base_path, **(path_ or {})},
+            "query": {**base_query, **(query or {})},
+        }
         if body_schema is not None:
             kwargs.update(body={**base_body, **body}, media_type="application/json")
         return label, kwargs, must_refuse

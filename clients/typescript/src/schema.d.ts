@@ -595,6 +595,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/search/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search projects and tasks
+         * @description Words in project names and descriptions and in task titles and descriptions, in the live projects the caller is a member of, best match first. Every word must match, the last one as a prefix; "quoted phrases" match as phrases; case- and accent-insensitive (on SQLite a simpler match: substrings, ASCII case only). `project` and `type` narrow it; `type=comment` finds nothing yet. `snippet` is plain text of at most 200 characters around the first match.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks/{slug}/activity/": {
         parameters: {
             query?: never;
@@ -1802,6 +1822,108 @@ export interface components {
          * @enum {string}
          */
         Role: "manager" | "member";
+        /** SearchFilters */
+        SearchFilters: {
+            /**
+             * Page
+             * @default 1
+             */
+            page: number;
+            /**
+             * Page Size
+             * @default 20
+             */
+            page_size: number;
+            /**
+             * Project
+             * @description A project's slug: only that project (nothing when the caller is not a member).
+             */
+            project?: string | null;
+            /**
+             * Q
+             * @description Words, each of which must match (the last one as a prefix), and "quoted phrases"; case- and accent-insensitive.
+             * @example launch sche
+             */
+            q: string;
+            /**
+             * Type
+             * @description Only hits of this kind.
+             */
+            type?: components["schemas"]["SearchKind"] | null;
+        };
+        /**
+         * SearchHitOut
+         * @example {
+         *       "comment": null,
+         *       "project": {
+         *         "name": "Apollo launch plan",
+         *         "slug": "apollo-launch-plan"
+         *       },
+         *       "score": 0.6079,
+         *       "snippet": "Two pages, with the interfaces.",
+         *       "task": {
+         *         "slug": "write-the-spec",
+         *         "title": "Write the spec"
+         *       },
+         *       "type": "task"
+         *     }
+         */
+        SearchHitOut: {
+            comment: components["schemas"]["CommentRef"] | null;
+            project: components["schemas"]["ProjectRef"];
+            /**
+             * Score
+             * @description Higher is a better match; comparable within one search only.
+             */
+            score: number;
+            /**
+             * Snippet
+             * @description Plain text, at most 200 characters, around the first match.
+             */
+            snippet: string;
+            /** @description The task found, or the task of the comment found. */
+            task: components["schemas"]["TaskRef"] | null;
+            type: components["schemas"]["SearchKind"];
+        };
+        /**
+         * SearchKind
+         * @enum {string}
+         */
+        SearchKind: "task" | "project" | "comment";
+        /**
+         * SearchPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "comment": null,
+         *           "project": {
+         *             "name": "Apollo launch plan",
+         *             "slug": "apollo-launch-plan"
+         *           },
+         *           "score": 0.6079,
+         *           "snippet": "Two pages, with the interfaces.",
+         *           "task": {
+         *             "slug": "write-the-spec",
+         *             "title": "Write the spec"
+         *           },
+         *           "type": "task"
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        SearchPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["SearchHitOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /**
          * SkippedOut
          * @example {
@@ -5775,6 +5897,100 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"] & {
                         /** @enum {string} */
                         code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                page?: number;
+                page_size?: number;
+                /**
+                 * @description Words, each of which must match (the last one as a prefix), and "quoted phrases"; case- and accent-insensitive.
+                 * @example launch sche
+                 */
+                q: string;
+                /** @description A project's slug: only that project (nothing when the caller is not a member). */
+                project?: string | null;
+                /** @description Only hits of this kind. */
+                type?: components["schemas"]["SearchKind"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
                     };
                 };
             };

@@ -12,13 +12,13 @@ from ninja.responses import Status
 
 from tracker_accounts import error_codes as codes
 from tracker_accounts.api import token_pair
-from tracker_accounts.auth import caller, current_user, lazy_jwt_auth, optional_jwt_auth
+from tracker_accounts.auth import caller, current_user, lazy_jwt_auth, optional_jwt_auth, principal
 from tracker_accounts.fields import UserId
 from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, reads, selectors, services
-from .cache import json_response, of_inbox, of_project, of_reader, of_task, serve
+from .cache import json_response, of_inbox, of_project, of_projects, of_reader, of_task, serve
 from .models import Comment, Task
 from .representation import project_ref
 from .schemas import (
@@ -47,6 +47,8 @@ from .schemas import (
     ProjectOut,
     ProjectPage,
     ProjectUpdateIn,
+    SearchFilters,
+    SearchPage,
     TaskCreateIn,
     TaskFilters,
     TaskOut,
@@ -64,6 +66,7 @@ PAGE = frozenset({"page", "page_size"})
 invites_router = Router(tags=["invitations"])
 # the inbox, under `notifications/` beside the accounts app's unsubscribe routes
 inbox_router = Router(tags=["notifications"], auth=lazy_jwt_auth)
+search_router = Router(tags=["search"], auth=lazy_jwt_auth)
 
 INVITE_GONE = (codes.INVITE_EXPIRED, codes.INVITE_USED, codes.INVITE_REVOKED)
 AMBIGUOUS = (
@@ -520,3 +523,24 @@ def comment_update(request: HttpRequest, comment_id: int, payload: CommentUpdate
 def comment_delete(request: HttpRequest, comment_id: int) -> Status[None]:
     services.comment_delete(actor=current_user(request), comment_id=comment_id)
     return Status(204, None)
+
+
+# --------------------------------------------------------------------------- search
+@search_router.get(
+    "/",
+    **answers({200: SearchPage}, *QUERY_ERRORS, 401),
+    summary="Search projects and tasks",
+    description="Words in project names and descriptions and in task titles and descriptions, in the "
+    "live projects the caller is a member of, best match first. Every word must match, the last one as a "
+    'prefix; "quoted phrases" match as phrases; case- and accent-insensitive (on SQLite a simpler '
+    "match: substrings, ASCII case only). `project` and `type` narrow it; `type=comment` finds nothing "
+    "yet. `snippet` is plain text of at most 200 characters around the first match.",
+)
+def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpResponse:
+    read = partial(reads.search_page, q=filters.q, project=filters.project, kind=filters.type, pages=filters)
+    if filters.project is not None:
+        return serve(request, "search", of_project(filters.project), filters, read)
+    # across the reader's projects: the entry depends on each one's counter (one query for
+    # their slugs; a write in any of them, or a change of membership, invalidates it)
+    slugs = selectors.member_project_slugs(user_id=principal(request).pk)
+    return serve(request, "search", of_projects(slugs), filters, read)

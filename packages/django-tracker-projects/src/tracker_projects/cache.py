@@ -178,6 +178,13 @@ def of_project(slug: str) -> Scope:
     return Scope({"slug": slug}, [project_version_key(slug)])
 
 
+def of_projects(slugs: list[str]) -> Scope:
+    """A read about what is in several projects (a search across the reader's, whose slugs
+    the caller read first): its entry depends on each one's counter, and is named by them
+    too (another set of projects is another entry, even before a counter says so)."""
+    return Scope({"projects": " ".join(slugs)}, [project_version_key(slug) for slug in slugs])
+
+
 def of_task(slug: str) -> Scope:
     """A read about one task: itself, its history."""
     return Scope({"slug": slug}, [task_version_key(slug)])

@@ -53,3 +53,14 @@ def paginate(
     if found:
         return found, int(found[0][TOTAL])
     return [], 0 if start == 0 else qs.count()
+
+
+def paginate_combined(qs: QuerySet[M, Row], pages: Pages) -> tuple[list[Row], int]:
+    """As :func:`paginate`, for rows of a union (which takes no annotation): the page, then
+    its total in a second query, unless the page itself tells it (a first page, or one short
+    of full, ends the list)."""
+    start = (pages.page - 1) * pages.page_size
+    found = list(qs[start : start + pages.page_size])
+    if 0 < len(found) < pages.page_size or (start == 0 and not found):
+        return found, start + len(found)
+    return found, qs.count()

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from tracker_accounts.errors import NotFound
 
-from . import representation, selectors
+from . import representation, search, selectors
 from .cache import Answer
 from .clock import today
 from .models import Comment, InviteStatus, Task
-from .pagination import Pages, paginate
+from .pagination import Pages, paginate, paginate_combined
 from .representation import Moment, Shape
 
 if TYPE_CHECKING:
@@ -187,3 +187,13 @@ def comment_body(*, comment_id: int) -> bytes:
     if not rows:
         raise NotFound("Comment not found.")
     return representation.one(representation.COMMENT, rows[0])
+
+
+# --------------------------------------------------------------------------- search
+def search_page(*, user: User, q: str, project: str | None, kind: str | None, pages: Pages) -> Answer:
+    """A page of what ``q`` finds in the user's live projects (of ``kind``, in ``project``):
+    one query, or two when the page does not tell the total (:func:`paginate_combined`)."""
+    terms = search.parse(q)
+    qs = search.hits(search.Search(terms, user.pk, project), kind)
+    rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)
+    return Answer(representation.hit_page(rows, count, pages, terms))

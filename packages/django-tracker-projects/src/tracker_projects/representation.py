@@ -61,6 +61,7 @@ from .schemas import (
     TaskOut,
     TaskRef,
 )
+from .search import Terms, snippet
 
 Row = dict[str, object]  # a values() row: column name to value
 Read = Callable[[Row], object]  # a row to one field's JSON (a value orjson encodes)
@@ -400,3 +401,21 @@ def with_mentions(rows: list[Row], mentions: Iterable[Row]) -> list[Row]:
 
 
 COMMENT = Shape(CommentOut, {"mentions": _mentions()})
+
+
+# --------------------------------------------------------------------------- search hits
+def _hit(row: Row, terms: Terms) -> Row:
+    """A SearchHit (``SearchHitOut``) from a row of :func:`.search.hits`."""
+    task = None if row["task_slug"] is None else {"slug": row["task_slug"], "title": row["task_title"]}
+    return {
+        "type": row["hit_type"],
+        "project": reference_of(str(row["project_slug"]), str(row["project_name"])),
+        "task": task,
+        "comment": None if row["comment_id"] is None else {"id": row["comment_id"]},
+        "snippet": snippet(str(row["heading"]), str(row["text"]), terms),
+        "score": round(float(str(row["score"])), 6),
+    }
+
+
+def hit_page(rows: list[Row], count: int, pages: Pages, terms: Terms) -> bytes:
+    return encode(page_of([_hit(row, terms) for row in rows], count, pages))

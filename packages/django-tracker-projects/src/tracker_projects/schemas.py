@@ -543,6 +543,35 @@ COMMENT_EXAMPLE: JsonDict = {
 }
 
 
+# --------------------------------------------------------------------------- search
+SearchKind = Literal["task", "project", "comment"]
+NAMED_ENUMS["SearchKind"] = get_args(SearchKind)
+SEARCH_HIT_EXAMPLE: JsonDict = {
+    "type": "task",
+    "project": REF_EXAMPLE,
+    "task": {"slug": "write-the-spec", "title": "Write the spec"},
+    "comment": None,
+    "snippet": "Two pages, with the interfaces.",
+    "score": 0.6079,
+}
+
+
+class SearchFilters(PageQuery):
+    q: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
+        AfterValidator(reject_unstorable),
+    ] = Field(
+        description='Words, each of which must match (the last one as a prefix), and "quoted phrases"; '
+        "case- and accent-insensitive.",
+        examples=["launch sche"],
+    )
+    project: Annotated[CleanStr, StringConstraints(strip_whitespace=True, max_length=80)] | None = Field(
+        None, description="A project's slug: only that project (nothing when the caller is not a member)."
+    )
+    type: SearchKind | None = Field(None, description="Only hits of this kind.")
+
+
 class TaskRef(Schema):
     model_config = example(TASK_REF_EXAMPLE)
 
@@ -643,3 +672,20 @@ class CommentPage(Page):
     model_config = page_example(COMMENT_EXAMPLE)
 
     items: list[CommentOut]
+
+
+class SearchHitOut(Schema):
+    model_config = example(SEARCH_HIT_EXAMPLE)
+
+    type: SearchKind
+    project: ProjectRef
+    task: TaskRef | None = Field(description="The task found, or the task of the comment found.")
+    comment: CommentRef | None
+    snippet: str = Field(description="Plain text, at most 200 characters, around the first match.")
+    score: float = Field(description="Higher is a better match; comparable within one search only.")
+
+
+class SearchPage(Page):
+    model_config = page_example(SEARCH_HIT_EXAMPLE)
+
+    items: list[SearchHitOut]

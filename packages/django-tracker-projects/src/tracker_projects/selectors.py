@@ -152,6 +152,11 @@ def member_project_id(*, user_id: UserKey, slug: str) -> int | None:
     return _member_project_ids(user_id, slug).first()
 
 
+def member_project_slugs(*, user_id: UserKey) -> list[str]:
+    """The slugs of the live projects the user belongs to (what a search across them reads)."""
+    return list(Project.objects.with_member(user_id).order_by("slug").values_list("slug", flat=True))
+
+
 def project_for_update(*, user: User, slug: str) -> Project:
     """The project row locked for writing; 404 unless ``user`` is a member."""
     ensure_storable(slug, "Project")

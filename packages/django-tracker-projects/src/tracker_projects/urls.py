@@ -1,7 +1,7 @@
 """The tracker's own API, for a host's URLconf: ``path("api/", include("tracker_projects.urls"))``.
 
 One ``NinjaAPI`` serves both apps (``auth/``, ``projects/``, ``tasks/``, ``comments/``,
-``invites/``, ``notifications/``) with
+``invites/``, ``notifications/``, ``search/``) with
 the tracker's error envelope and its own OpenAPI schema (``openapi.json``, ``docs``). The
 host's own ``NinjaAPI``, its auth, exception handlers and schema, are left as they are.
 Every path under the prefix belongs to the tracker (unknown ones answer the 404 envelope),
@@ -20,7 +20,7 @@ from tracker_accounts.errors import install_error_handlers
 from tracker_accounts.mounting import envelope_urls
 from tracker_accounts.openapi import operation_id, refine
 
-from .api import comments_router, inbox_router, invites_router, projects_router, tasks_router
+from .api import comments_router, inbox_router, invites_router, projects_router, search_router, tasks_router
 from .schemas import NAMED_ENUMS
 
 app_name = "tracker_api"
@@ -55,6 +55,7 @@ api.add_router("comments/", comments_router)
 api.add_router("invites/", invites_router)
 api.add_router("notifications/", notifications_router)
 api.add_router("notifications/", inbox_router)  # the inbox, beside the unsubscribe routes
+api.add_router("search/", search_router)
 
 # RFC 8058: mail providers post the one-click unsubscribe as a form, not as JSON
 ONE_CLICK_ROUTES = frozenset({"notifications/unsubscribe/<token>/"})

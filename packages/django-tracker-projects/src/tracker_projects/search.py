@@ -1,0 +1,288 @@
+"""Search: what a query finds, kind by kind, in the projects the reader belongs to.
+
+``q`` is parsed once (:func:`parse`) into words and ``"quoted phrases"``. Every word and
+phrase must match; the last word matches as a prefix (so a search works as people type).
+
+Each searchable kind has one function (:data:`KINDS`) giving its hits as ``values()`` rows of
+the same columns (:data:`COLUMNS`); a search is the union of the kinds asked for, best match
+first. Adding a kind (comments) is one more function here and its index (a migration).
+
+* PostgreSQL: full-text search on a GIN expression index of each kind's
+  :func:`document` (migration ``0012_search``), in the ``tracker_search`` configuration
+  (``simple`` with ``unaccent``: language-neutral, case- and accent-insensitive), ranked by
+  ``ts_rank`` with titles weighing more than descriptions. The query expression here and
+  the index expression in the migration must stay the same, or the index is not used.
+* SQLite (and any other database): every word and phrase is a case-insensitive substring
+  of a title or a description (SQLite folds ASCII letters only; accents must match); the
+  score is 1 when the title holds them all, else 0.5.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from operator import add, and_, or_
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+
+from .models import Project, Task
+
+if TYPE_CHECKING:
+    from tracker_accounts.users import UserKey
+
+CONFIG = "tracker_search"  # a text search configuration: simple, through unaccent (0012_search)
+SNIPPET_LENGTH = 200
+Row = dict[str, object]
+M = TypeVar("M", bound=Model)
+
+
+# --------------------------------------------------------------------------- the query
+@dataclass(frozen=True)
+class Terms:
+    """What ``q`` asks for: words (the last one, when ``prefix``, as a prefix) and phrases."""
+
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+    prefix: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+    def texts(self) -> tuple[str, ...]:
+        """Every word and phrase, as the snippet looks for them."""
+        return self.phrases + self.words
+
+
+TOKEN = re.compile(r'"([^"]*)"|([^\s"]+)')
+
+
+def parse(q: str) -> Terms:
+    """Words and ``"quoted phrases"`` of ``q``; an unclosed quote starts a word, as if the
+    quote were not there. The last word is a prefix when ``q`` ends with it."""
+    words: list[str] = []
+    phrases: list[str] = []
+    last_is_word = False
+    for found in TOKEN.finditer(q):
+        phrase, word = found.group(1), found.group(2)
+        if word is not None:
+            words.append(word)
+            last_is_word = True
+        elif phrase is not None and phrase.split():
+            phrases.append(" ".join(phrase.split()))
+            last_is_word = False
+    return Terms(tuple(words), tuple(phrases), last_is_word)
+
+
+@dataclass(frozen=True)
+class Search:
+    """A validated search: its terms, the reader, and an optional project slug."""
+
+    terms: Terms
+    user_id: UserKey
+    project: str | None = None
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+# A kind's searchable fields with their weights (``"A"`` ranks above ``"B"``), its title first.
+Fields = tuple[tuple[str, str], ...]
+TITLE_AND_DESCRIPTION: Fields = (("title", "A"), ("description", "B"))
+NAME_AND_DESCRIPTION: Fields = (("name", "A"), ("description", "B"))
+
+
+def document(fields: Fields) -> SearchVector | CombinedExpression:
+    """A kind's searchable text, as its index in the migrations has it (``0012_search``): the
+    two expressions must stay the same, or the index is not used."""
+    vectors: list[SearchVector | CombinedExpression] = [
+        SearchVector(name, weight=weight, config=CONFIG) for name, weight in fields
+    ]
+    return reduce(add, vectors)
+
+
+def _lexeme(word: str, prefix: bool) -> str:
+    """A word as one quoted ``to_tsquery`` operand: no operator in it is read as one."""
+    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+    return quoted + ":*" if prefix else quoted
+
+
+def tsquery(terms: Terms) -> SearchQuery:
+    """Every word and phrase of ``terms``, through the ``tracker_search`` configuration."""
+    last = len(terms.words) - 1
+    parts = [
+        SearchQuery(_lexeme(word, terms.prefix and i == last), search_type="raw", config=CONFIG)
+        for i, word in enumerate(terms.words)
+    ]
+    parts += [SearchQuery(phrase, search_type="phrase", config=CONFIG) for phrase in terms.phrases]
+    return reduce(and_, parts)
+
+
+# --------------------------------------------------------------------------- any database
+def _contains_all(fields: Fields, terms: Terms) -> Q:
+    """Every word and phrase is in one of the fields."""
+    return reduce(
+        and_,
+        (reduce(or_, (Q(**{f"{name}__icontains": t}) for name, _ in fields)) for t in terms.texts()),
+    )
+
+
+def _title_holds_all(fields: Fields, terms: Terms) -> Q:
+    return reduce(and_, (Q(**{f"{fields[0][0]}__icontains": t}) for t in terms.texts()))
+
+
+def matching(qs: QuerySet[M], fields: Fields, terms: Terms) -> QuerySet[M]:
+    """``qs`` narrowed to the rows matching ``terms`` in ``fields``, with their ``score``."""
+    found: QuerySet[M]
+    if connections[qs.db].vendor == "postgresql":
+        query = tsquery(terms)
+        vector = document(fields)
+        found = (
+            qs.alias(search_document=vector)
+            .filter(search_document=query)
+            .annotate(score=SearchRank(vector, query))
+        )
+        return found
+    score = Case(
+        When(_title_holds_all(fields, terms), then=Value(1.0)), default=Value(0.5), output_field=FloatField()
+    )
+    return cast("QuerySet[M]", qs.filter(_contains_all(fields, terms)).annotate(score=score))
+
+
+# --------------------------------------------------------------------------- the kinds
+# The columns every kind's rows have, in this order (a union matches columns by position).
+COLUMNS = (
+    "hit_type",
+    "hit_id",
+    "project_slug",
+    "project_name",
+    "task_slug",
+    "task_title",
+    "comment_id",
+    "heading",
+    "text",
+    "score",
+)
+NO_TEXT = Value(None, output_field=CharField())
+NO_ID = Value(None, output_field=IntegerField())
+
+
+def _rows(qs: QuerySet[Model], **columns: Expression | F) -> QuerySet[Model, Row]:
+    rows: QuerySet[Model, Row] = qs.annotate(**columns).values(*COLUMNS).order_by()
+    return rows
+
+
+def member_projects(search: Search) -> QuerySet[Project]:
+    """The live projects the reader belongs to (the one named by ``search.project``, if any)."""
+    qs = Project.objects.with_member(search.user_id)
+    return qs if search.project is None else qs.filter(slug=search.project)
+
+
+def project_hits(search: Search) -> QuerySet[Model, Row]:
+    return _rows(
+        matching(member_projects(search), NAME_AND_DESCRIPTION, search.terms),
+        hit_type=Value("project"),
+        hit_id=F("pk"),
+        project_slug=F("slug"),
+        project_name=F("name"),
+        task_slug=NO_TEXT,
+        task_title=NO_TEXT,
+        comment_id=NO_ID,
+        heading=F("name"),
+        text=F("description"),
+    )
+
+
+def task_hits(search: Search) -> QuerySet[Model, Row]:
+    live = Task.objects.filter(project__in=member_projects(search).values("pk"))
+    return _rows(
+        matching(live, TITLE_AND_DESCRIPTION, search.terms),
+        hit_type=Value("task"),
+        hit_id=F("pk"),
+        project_slug=F("project__slug"),
+        project_name=F("project__name"),
+        task_slug=F("slug"),
+        task_title=F("title"),
+        comment_id=NO_ID,
+        heading=F("title"),
+        text=F("description"),
+    )
+
+
+def comment_hits(search: Search) -> QuerySet[Model, Row] | None:
+    """Comments are not stored yet: nothing to find (see the README's Search section)."""
+    return None
+
+
+KINDS: dict[str, Callable[[Search], QuerySet[Model, Row] | None]] = {
+    "project": project_hits,
+    "task": task_hits,
+    "comment": comment_hits,
+}
+
+
+def hits(search: Search, kind: str | None) -> QuerySet[Model, Row] | None:
+    """The hits of the kinds asked for (every kind: ``None``), best first; ``None`` when
+    nothing can match (no terms, or only kinds with nothing to search)."""
+    if not search.terms:
+        return None
+    parts = [qs for name, fn in KINDS.items() if kind in (None, name) and (qs := fn(search)) is not None]
+    if not parts:
+        return None
+    first, *others = parts
+    combined = first.union(*others, all=True) if others else first
+    return combined.order_by("-score", "hit_type", "-hit_id")
+
+
+# --------------------------------------------------------------------------- snippets
+def _fold(text: str) -> str:
+    """``text`` lower-cased without accents, one character for each of ``text``'s (so an
+    offset in one is an offset in the other)."""
+    out = []
+    for char in text:
+        bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        out.append((bare.lower() or char)[:1] if bare else " ")
+    return "".join(out)
+
+
+def _window(text: str, at: int, length: int) -> str:
+    """At most ``SNIPPET_LENGTH`` characters of ``text`` around ``text[at:at + length]``,
+    an ellipsis where it is cut."""
+    if len(text) <= SNIPPET_LENGTH:
+        return text
+    start = min(max(0, at - (SNIPPET_LENGTH - length) // 3), len(text) - SNIPPET_LENGTH)
+    piece = text[start : start + SNIPPET_LENGTH]
+    if start > 0:
+        piece = "…" + piece[1:]
+    if start + SNIPPET_LENGTH < len(text):
+        piece = piece[:-1] + "…"
+    return piece
+
+
+def snippet(heading: str, text: str, terms: Terms) -> str:
+    """Plain text of at most 200 characters around the first match: in the description if
+    it has one, else in the title (whitespace runs as one space)."""
+    needles = [_fold(t) for t in terms.texts()]
+    for source in (" ".join(text.split()), " ".join(heading.split())):
+        folded = _fold(source)
+        found = [(i, len(n)) for n in needles if (i := folded.find(n)) >= 0]
+        if found:
+            at, length = min(found)
+            return _window(source, at, length)
+    return _window(" ".join(heading.split()), 0, 0)
