@@ -440,6 +440,13 @@ await failure(guest.deleteComment(reply.id), 404, "not_found");
 const commentVerbs = verbs((await api.taskActivity(cards.slug)).items).slice(0, 4);
 assert.deepEqual(commentVerbs, ["comment.deleted", "comment.edited", "comment.created", "comment.created"]);
 
+// ---- search: the caller's projects only ----------------------------------------------------
+const found = await api.search({ q: "punch car", type: "task" });
+assert.ok(found.items.some((hit) => hit.task !== null && hit.task.slug === cards.slug));
+assert.ok(found.items.every((hit) => hit.type === "task" && hit.snippet.length <= 200));
+assert.equal((await api.search({ q: "punch car", project: `no-such-${SUFFIX}` })).count, 0);
+await failure(api.search({ q: "p" }), 422, "validation_error");
+
 // ---- the inbox: the mention above, whatever the mail preferences ---------------------------
 const unread = await guest.unreadCount();
 assert.ok(unread.unread >= 1);

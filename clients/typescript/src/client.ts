@@ -23,6 +23,8 @@ import {
   type DeletedTaskPage,
   type DetailOut,
   type InboxParams,
+  type SearchPage,
+  type SearchParams,
   type EmailTokenOut,
   type InviteIn,
   type InviteListParams,
@@ -247,6 +249,16 @@ export class TrackerClient {
   /** Mark entries read (`{ids}`; others' ids are ignored) or all (`{all: true}`); the new count. */
   markRead(body: MarkReadIn): Promise<UnreadOut> {
     return unwrap(this.http.POST("/notifications/read/", { body }));
+  }
+
+  // --- Search (/search/) -----------------------------------------------------------------
+
+  /**
+   * What `q` finds in the signed-in user's projects, best match first: every word must match,
+   * the last one as a prefix; `"quoted phrases"` as phrases. `project` and `type` narrow it.
+   */
+  search(query: SearchParams): Promise<SearchPage> {
+    return unwrap(this.http.GET("/search/", { params: { query } }));
   }
 
   // --- Projects (/projects/) -------------------------------------------------------------

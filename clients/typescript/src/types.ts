@@ -89,6 +89,11 @@ export type UnsubscribedOut = Schemas["UnsubscribedOut"];
 /** One entry of the signed-in user's inbox (`read`, `text`, and what it is about). */
 export type NotificationOut = Schemas["NotificationOut"];
 export type NotificationPage = Schemas["NotificationPage"];
+/** A search hit: its `type`, where it is (`project`, `task`, `comment`), a plain-text `snippet`, its `score`. */
+export type SearchHitOut = Schemas["SearchHitOut"];
+export type SearchPage = Schemas["SearchPage"];
+/** `task`, `project` or `comment`. */
+export type SearchKind = Schemas["SearchKind"];
 export type CommentRef = Schemas["CommentRef"];
 /** `{unread: n}`: how many inbox entries are unread. */
 export type UnreadOut = Schemas["UnreadOut"];
@@ -156,6 +161,8 @@ export type TaskTrashParams = QueryParams<"taskTrash">;
 /** `unread` (true: unread only; false: read only), `page`, `page_size` */
 export type InboxParams = QueryParams<"inboxList">;
 export type CommentListParams = QueryParams<"commentList">;
+/** `q` (2 to 200 characters), `project` (a slug), `type`, `page`, `page_size` */
+export type SearchParams = QueryParams<"search">;
 
 /** Narrows an `acceptInvite` answer to the new-account shape (tokens, user and project). */
 export function isNewUserAcceptance(result: AcceptResult): result is AcceptedNewUserOut {
