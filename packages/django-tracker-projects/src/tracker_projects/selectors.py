@@ -331,9 +331,11 @@ def _inbox_about(*, user_id: UserKey, project_ids: list[int], unread: bool | Non
     return about if unread is None else about.filter(read=not unread)
 
 
-def _hidden_by_task(about: QuerySet[InboxItem]) -> QuerySet[InboxItem]:
-    """Those of ``about`` whose task is deleted: few, found from the deleted tasks' side."""
-    return about.filter(task__deleted_at__isnull=False)
+def _hidden_by_task(about: QuerySet[InboxItem], project_ids: list[int]) -> QuerySet[InboxItem]:
+    """Those of ``about`` whose task is deleted: the deleted tasks of these projects are found
+    first, on the index of each project's trash (few), then their entries."""
+    deleted = Task.all_objects.filter(DELETED, project_id__in=project_ids).order_by().values("id")
+    return about.filter(task_id__in=deleted)
 
 
 def inbox_total(*, user_id: UserKey, project_ids: list[int], unread: bool | None = None) -> Expression:
@@ -341,14 +343,15 @@ def inbox_total(*, user_id: UserKey, project_ids: list[int], unread: bool | None
     those about a deleted task, so the database counts an index of the person's entries rather
     than joining each of them to its task."""
     about = _inbox_about(user_id=user_id, project_ids=project_ids, unread=unread)
-    return CountOf(about) - CountOf(_hidden_by_task(about))
+    return CountOf(about) - CountOf(_hidden_by_task(about, project_ids))
 
 
 def inbox_unread_count(*, user_id: UserKey) -> int:
     """How many entries listed to ``user_id`` are unread, counted as :func:`inbox_total` does
     (three small queries)."""
-    about = _inbox_about(user_id=user_id, project_ids=inbox_projects(user_id=user_id), unread=True)
-    return about.count() - _hidden_by_task(about).count()
+    ids = inbox_projects(user_id=user_id)
+    about = _inbox_about(user_id=user_id, project_ids=ids, unread=True)
+    return about.count() - _hidden_by_task(about, ids).count()
 
 
 # --------------------------------------------------------------------------- comments
