@@ -109,6 +109,17 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+    report(out, args, before, peaks, after, latencies)
+
+
+def report(
+    out: str,
+    args: argparse.Namespace,
+    before: list[float],
+    peaks: list[float],
+    after: list[float],
+    latencies: list[float],
+) -> None:
     rate = next((line for line in out.splitlines() if "Requests/sec" in line), "").strip()
     statuses = next((line for line in out.splitlines() if line.startswith("statuses:")), "")
     print(f"{args.connections} connections for {args.seconds} s: {rate}; {statuses}")
