@@ -44,6 +44,17 @@ def task(p, title, description=""):
     return services.task_create(actor=p.manager, project_slug=p.slug, title=title, description=description)
 
 
+def comment(t, body):
+    return services.comment_create(actor=t.project.manager, task_slug=t.slug, body=body)
+
+
+def comment_ids(user, **params):
+    """The comment ids a fresh search finds (the writes here are not committed, so the cache
+    is not told of them: test_a_cached_search_sees_comment_writes_at_once tests that)."""
+    cache.clear()
+    return [hit["comment"]["id"] for hit in search(user, type="comment", **params)["items"]]
+
+
 # --------------------------------------------------------------------------- what matches
 def test_finds_projects_and_tasks_by_their_text(boss):
     apollo = project(boss, "Apollo launch", "Fly to the moon")
@@ -133,7 +144,13 @@ def test_project_and_type_narrow_the_search(boss):
     assert set(found(boss, q="rocket", project=gemini.slug)) == {("task", g.slug)}
     assert found(boss, q="rocket", type="project") == [("project", apollo.slug)]
     assert set(found(boss, q="rocket", type="task")) == {("task", a.slug), ("task", g.slug)}
-    assert found(boss, q="rocket", type="comment") == []
+    assert found(boss, q="rocket", type="comment") == []  # no comment says "rocket"
+    said = comment(g, "The rocket is late")
+    assert comment_ids(boss, q="rocket") == [said.pk]
+    assert comment_ids(boss, q="rocket", project=apollo.slug) == []
+    assert comment_ids(boss, q="rocket", project=gemini.slug) == [said.pk]
+    assert ("comment", g.slug) in found(boss, q="rocket")
+    assert ("comment", g.slug) not in found(boss, q="rocket", type="task")
     # a project the caller is not in, or that does not exist: nothing (never a 404)
     assert found(boss, q="rocket", project=project(UserFactory(role="manager"), "Rocket").slug) == []
     assert found(boss, q="rocket", project="no-such-project") == []
@@ -157,6 +174,85 @@ def test_a_search_sees_writes_at_once(boss):
     assert client.get("/api/search/", {"q": "launch"}).json()["count"] == 1
     client.delete(f"/api/projects/{apollo.slug}/delete/")
     assert client.get("/api/search/", {"q": "launch"}).json()["count"] == 0
+
+
+def test_a_cached_search_sees_comment_writes_at_once(boss):
+    apollo = project(boss, "Apollo")
+    rocket = task(apollo, "Build it")
+    client = auth_client(boss, run_on_commit=True)
+
+    def count(q, **params):
+        return client.get("/api/search/", {"q": q, **params}).json()["count"]
+
+    assert count("kerosene") == count("kerosene", project=apollo.slug) == 0
+    created = client.post(f"/api/tasks/{rocket.slug}/comments/", {"body": "Kerosene ordered"})
+    assert created.status_code == 201, created.content
+    assert count("kerosene") == count("kerosene", project=apollo.slug) == 1
+    url = f"/api/comments/{created.json()['id']}/"
+    assert client.patch(url, {"body": "Hydrogen ordered"}).status_code == 200
+    assert count("kerosene") == count("kerosene", project=apollo.slug) == 0
+    assert count("hydrogen") == count("hydrogen", project=apollo.slug) == 1
+    assert client.delete(url).status_code == 204
+    assert count("hydrogen") == count("hydrogen", project=apollo.slug) == 0
+
+
+# --------------------------------------------------------------------------- comments
+def test_comment_hits(boss):
+    apollo = project(boss, "Apollo")
+    rocket = task(apollo, "Build the rocket")
+    said = comment(rocket, "Use <b>kerosene</b> & oxygen,\n  not hydrogen")
+    (hit,) = search(boss, q="kerosene")["items"]
+    assert hit["type"] == "comment"
+    assert hit["project"] == {"slug": apollo.slug, "name": "Apollo"}
+    assert hit["task"] == {"slug": rocket.slug, "title": "Build the rocket"}
+    assert hit["comment"] == {"id": said.pk}
+    assert hit["snippet"] == "Use <b>kerosene</b> & oxygen, not hydrogen"  # plain text, one line
+    assert isinstance(hit["score"], float) and hit["score"] > 0
+    # the task's title is not a comment's text: a search for it finds the task only
+    assert found(boss, q="build rocket") == [("task", rocket.slug)]
+
+
+def test_a_comment_s_snippet_is_around_the_match(boss):
+    rocket = task(project(boss, "Apollo"), "Build it")
+    comment(rocket, "filler " * 100 + "the kerosene tank " + "tail " * 100)
+    (hit,) = search(boss, q="kerosene", type="comment")["items"]
+    assert len(hit["snippet"]) <= SNIPPET_LENGTH and "the kerosene tank" in hit["snippet"]
+    assert hit["snippet"].startswith("…") and hit["snippet"].endswith("…")
+
+
+def test_comments_of_other_projects_are_never_found(boss):
+    mine = task(project(boss, "Mine"), "Mine")
+    said = comment(mine, "Secret plan alpha")
+    rival = UserFactory(role="manager")
+    theirs = task(project(rival, "Theirs"), "Theirs")
+    comment(theirs, "Secret plan alpha too")
+    assert comment_ids(boss, q="secret plan alpha") == [said.pk]
+    assert comment_ids(boss, q="secret plan alpha", project=theirs.project.slug) == []
+    assert len(comment_ids(rival, q="secret plan alpha")) == 1
+    assert comment_ids(rival, q="secret plan alpha") != [said.pk]
+    assert comment_ids(UserFactory(role="member"), q="secret plan") == []
+
+
+def test_deleted_comments_are_never_found(boss):
+    rocket = task(project(boss, "Apollo"), "Build it")
+    kept = comment(rocket, "Kerosene kept")
+    gone = comment(rocket, "Kerosene gone")
+    services.comment_delete(actor=boss, comment_id=gone.pk)
+    assert comment_ids(boss, q="kerosene") == [kept.pk]
+
+
+def test_comments_of_deleted_tasks_and_projects_are_not_found_until_restored(boss):
+    apollo = project(boss, "Apollo")
+    rocket = task(apollo, "Build it")
+    said = comment(rocket, "Kerosene ordered")
+    services.task_delete(actor=boss, slug=rocket.slug)
+    assert comment_ids(boss, q="kerosene") == []
+    services.task_restore(actor=boss, slug=rocket.slug)
+    assert comment_ids(boss, q="kerosene") == [said.pk]
+    services.project_delete(actor=boss, slug=apollo.slug)
+    assert comment_ids(boss, q="kerosene") == []
+    services.project_restore(actor=boss, slug=apollo.slug)
+    assert comment_ids(boss, q="kerosene") == [said.pk]
 
 
 # --------------------------------------------------------------------------- validation, paging
@@ -318,3 +414,19 @@ def test_the_search_uses_the_task_index_on_postgresql(boss):
     # tasks are found through their index; projects through the reader's memberships (a
     # person belongs to few), whose rows are then checked
     assert "Bitmap Index Scan on tracker_task_search" in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_search_uses_the_comment_index_on_postgresql(boss):
+    from tracker_projects.models import Comment
+    from tracker_projects.search import Search, hits
+
+    rocket = task(project(boss, "Apollo"), "Build it")
+    Comment.objects.bulk_create(Comment(task=rocket, author=boss, body=f"Chore {i}") for i in range(3000))
+    comment(rocket, "Kerosene ordered")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_projects_comment")
+    qs = hits(Search(parse("kerosene"), boss.pk), "comment")
+    assert qs is not None
+    plan = qs.explain()
+    assert "Bitmap Index Scan on tracker_comment_search" in plan, plan

@@ -603,8 +603,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search projects and tasks
-         * @description Words in project names and descriptions and in task titles and descriptions, in the live projects the caller is a member of, best match first. Every word must match, the last one as a prefix; "quoted phrases" match as phrases; case- and accent-insensitive (on SQLite a simpler match: substrings, ASCII case only). `project` and `type` narrow it; `type=comment` finds nothing yet. `snippet` is plain text of at most 200 characters around the first match.
+         * Search projects, tasks and comments
+         * @description Words in project names and descriptions, in task titles and descriptions and in comments, in the live projects the caller is a member of, best match first. Every word must match, the last one as a prefix; "quoted phrases" match as phrases; case- and accent-insensitive (on SQLite a simpler match: substrings, ASCII case only). `project` and `type` narrow it. `snippet` is plain text of at most 200 characters around the first match.
          */
         get: operations["search"];
         put?: never;

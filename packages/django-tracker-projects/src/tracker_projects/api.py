@@ -529,12 +529,12 @@ def comment_delete(request: HttpRequest, comment_id: int) -> Status[None]:
 @search_router.get(
     "/",
     **answers({200: SearchPage}, *QUERY_ERRORS, 401),
-    summary="Search projects and tasks",
-    description="Words in project names and descriptions and in task titles and descriptions, in the "
-    "live projects the caller is a member of, best match first. Every word must match, the last one as a "
-    'prefix; "quoted phrases" match as phrases; case- and accent-insensitive (on SQLite a simpler '
-    "match: substrings, ASCII case only). `project` and `type` narrow it; `type=comment` finds nothing "
-    "yet. `snippet` is plain text of at most 200 characters around the first match.",
+    summary="Search projects, tasks and comments",
+    description="Words in project names and descriptions, in task titles and descriptions and in "
+    "comments, in the live projects the caller is a member of, best match first. Every word must "
+    'match, the last one as a prefix; "quoted phrases" match as phrases; case- and accent-insensitive '
+    "(on SQLite a simpler match: substrings, ASCII case only). `project` and `type` narrow it. "
+    "`snippet` is plain text of at most 200 characters around the first match.",
 )
 def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpResponse:
     read = partial(reads.search_page, q=filters.q, project=filters.project, kind=filters.type, pages=filters)

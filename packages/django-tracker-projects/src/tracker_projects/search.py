@@ -5,16 +5,17 @@ phrase must match; the last word matches as a prefix (so a search works as peopl
 
 Each searchable kind has one function (:data:`KINDS`) giving its hits as ``values()`` rows of
 the same columns (:data:`COLUMNS`); a search is the union of the kinds asked for, best match
-first. Adding a kind (comments) is one more function here and its index (a migration).
+first. Adding a kind is one more function here and its index (a migration).
 
 * PostgreSQL: full-text search on a GIN expression index of each kind's
-  :func:`document` (migration ``0012_search``), in the ``tracker_search`` configuration
-  (``simple`` with ``unaccent``: language-neutral, case- and accent-insensitive), ranked by
-  ``ts_rank`` with titles weighing more than descriptions. The query expression here and
+  :func:`document` (migrations ``0012_search``, ``0013_comment_search``), in the
+  ``tracker_search`` configuration (``simple`` with ``unaccent``: language-neutral, case- and
+  accent-insensitive), ranked by ``ts_rank`` with titles weighing more than descriptions
+  (and comments' bodies). The query expression here and
   the index expression in the migration must stay the same, or the index is not used.
 * SQLite (and any other database): every word and phrase is a case-insensitive substring
-  of a title or a description (SQLite folds ASCII letters only; accents must match); the
-  score is 1 when the title holds them all, else 0.5.
+  of a title, a description or a comment's body (SQLite folds ASCII letters only; accents
+  must match); the score is 1 when the title holds them all, else 0.5 (a comment: 0.5).
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Expression,
     F,
     FloatField,
-    IntegerField,
     Model,
     Q,
     QuerySet,
@@ -43,8 +44,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Cast
 
-from .models import Project, Task
+from .models import Comment, Project, Task
 
 if TYPE_CHECKING:
     from tracker_accounts.users import UserKey
@@ -106,11 +108,12 @@ class Search:
 Fields = tuple[tuple[str, str], ...]
 TITLE_AND_DESCRIPTION: Fields = (("title", "A"), ("description", "B"))
 NAME_AND_DESCRIPTION: Fields = (("name", "A"), ("description", "B"))
+BODY: Fields = (("body", "B"),)  # a comment: its body only (its heading, the task's title, is not searched)
 
 
 def document(fields: Fields) -> SearchVector | CombinedExpression:
-    """A kind's searchable text, as its index in the migrations has it (``0012_search``): the
-    two expressions must stay the same, or the index is not used."""
+    """A kind's searchable text, as its index in the migrations has it (``0012_search``,
+    ``0013_comment_search``): the two expressions must stay the same, or the index is not used."""
     vectors: list[SearchVector | CombinedExpression] = [
         SearchVector(name, weight=weight, config=CONFIG) for name, weight in fields
     ]
@@ -159,9 +162,11 @@ def matching(qs: QuerySet[M], fields: Fields, terms: Terms) -> QuerySet[M]:
             .annotate(score=SearchRank(vector, query))
         )
         return found
-    score = Case(
-        When(_title_holds_all(fields, terms), then=Value(1.0)), default=Value(0.5), output_field=FloatField()
-    )
+    score: Expression = Value(0.5, output_field=FloatField())
+    if fields[0][1] == "A":  # a title (a comment has none): 1 when it holds every term
+        score = Case(
+            When(_title_holds_all(fields, terms), then=Value(1.0)), default=score, output_field=FloatField()
+        )
     return cast("QuerySet[M]", qs.filter(_contains_all(fields, terms)).annotate(score=score))
 
 
@@ -180,7 +185,9 @@ COLUMNS = (
     "score",
 )
 NO_TEXT = Value(None, output_field=CharField())
-NO_ID = Value(None, output_field=IntegerField())
+# typed: PostgreSQL types a bare NULL of a union's first parts as text, which a later part's
+# id (a comment's) would not match
+NO_ID = Cast(Value(None), output_field=BigIntegerField())
 
 
 def _rows(qs: QuerySet[Model], **columns: Expression | F) -> QuerySet[Model, Row]:
@@ -225,9 +232,23 @@ def task_hits(search: Search) -> QuerySet[Model, Row]:
     )
 
 
-def comment_hits(search: Search) -> QuerySet[Model, Row] | None:
-    """Comments are not stored yet: nothing to find (see the README's Search section)."""
-    return None
+def comment_hits(search: Search) -> QuerySet[Model, Row]:
+    """Live comments of live tasks in the reader's live projects; the heading is the task's title."""
+    live = Comment.objects.filter(
+        task__deleted_at__isnull=True, task__project__in=member_projects(search).values("pk")
+    )
+    return _rows(
+        matching(live, BODY, search.terms),
+        hit_type=Value("comment"),
+        hit_id=F("pk"),
+        project_slug=F("task__project__slug"),
+        project_name=F("task__project__name"),
+        task_slug=F("task__slug"),
+        task_title=F("task__title"),
+        comment_id=F("pk"),
+        heading=F("task__title"),
+        text=F("body"),
+    )
 
 
 KINDS: dict[str, Callable[[Search], QuerySet[Model, Row] | None]] = {
