@@ -146,7 +146,7 @@ def epoch(scope: str, ident: str) -> str:
     key = cache_key(scope + ":epoch", ident)
     try:
         return str(_ask(lambda: cache.get(key)) or 0)
-    except Exception:
+    except CacheDown:
         logger.warning("rate limit cache unavailable for %s; epoch 0", scope, exc_info=True)
         return "0"
 
@@ -157,7 +157,7 @@ def new_epoch(scope: str, ident: str) -> bool:
     key = cache_key(scope + ":epoch", ident)
     try:
         _ask(lambda: cache.set(key, time.time_ns(), None))
-    except Exception:
+    except CacheDown:
         logger.warning("rate limit cache unavailable for %s; no new epoch", scope, exc_info=True)
         return False
     return True

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -552,21 +552,11 @@ class Notification(models.Model):
 InboxKind = NotificationKind
 
 
-def member_live_project_ids(user_id: UserKey) -> QuerySet[Membership, int]:
-    """The ids of the live projects ``user_id`` is a member of."""
-    ids: QuerySet[Membership, int] = (
-        Membership.objects.filter(Q(user_id=user_id), project__deleted_at__isnull=True)
-        .order_by()
-        .values_list("project_id", flat=True)
-    )
-    return ids
-
-
 def inbox_listed_q(user_id: UserKey, project_ids: Iterable[int] | None = None) -> Q:
     """An entry ``user_id`` sees: theirs, of a live project they are a member of, about no task
     or a live one (a null task's LEFT JOIN has a null ``deleted_at`` too). ``project_ids``:
-    those projects' ids, when the caller has read them (:func:`member_live_project_ids`)."""
-    projects = member_live_project_ids(user_id) if project_ids is None else project_ids
+    those projects' ids, when the caller has read them."""
+    projects = Project.objects.with_member(user_id).values("pk") if project_ids is None else project_ids
     return Q(recipient_id=user_id, project_id__in=projects, task__deleted_at__isnull=True)
 
 

@@ -251,7 +251,7 @@ def comment_hits(search: Search) -> QuerySet[Model, Row]:
     )
 
 
-KINDS: dict[str, Callable[[Search], QuerySet[Model, Row] | None]] = {
+KINDS: dict[str, Callable[[Search], QuerySet[Model, Row]]] = {
     "project": project_hits,
     "task": task_hits,
     "comment": comment_hits,
@@ -260,13 +260,10 @@ KINDS: dict[str, Callable[[Search], QuerySet[Model, Row] | None]] = {
 
 def hits(search: Search, kind: str | None) -> QuerySet[Model, Row] | None:
     """The hits of the kinds asked for (every kind: ``None``), best first; ``None`` when
-    nothing can match (no terms, or only kinds with nothing to search)."""
+    nothing can match (no terms)."""
     if not search.terms:
         return None
-    parts = [qs for name, fn in KINDS.items() if kind in (None, name) and (qs := fn(search)) is not None]
-    if not parts:
-        return None
-    first, *others = parts
+    first, *others = [fn(search) for name, fn in KINDS.items() if kind in (None, name)]
     combined = first.union(*others, all=True) if others else first
     return combined.order_by("-score", "hit_type", "-hit_id")
 

@@ -25,7 +25,6 @@ from .models import (
     Priority,
     Project,
     Task,
-    member_live_project_ids,
 )
 from .pagination import CountOf
 
@@ -322,7 +321,7 @@ def inbox_of(*, user_id: UserKey, project_ids: list[int], unread: bool | None = 
 
 def inbox_projects(*, user_id: UserKey) -> list[int]:
     """The ids of the live projects whose entries ``user_id`` sees (one query)."""
-    return list(member_live_project_ids(user_id))
+    return list(Project.objects.with_member(user_id).order_by().values_list("pk", flat=True))
 
 
 def _inbox_about(*, user_id: UserKey, project_ids: list[int], unread: bool | None) -> QuerySet[InboxItem]:
