@@ -37,8 +37,8 @@ from tests.factories import (
 from tracker_accounts.email_user.models import User
 from tracker_accounts.notifications import unsubscribe_token
 from tracker_accounts.tokens import issue_pair
-from tracker_projects import services
-from tracker_projects.models import Comment, Invite, Membership, Project, Task
+from tracker_projects import labels, services
+from tracker_projects.models import Comment, Invite, Label, Membership, Project, Task, TaskLabel
 from tracker_projects.urls import api as tracker_api
 
 pytestmark = pytest.mark.django_db
@@ -283,7 +283,7 @@ MATRIX: list[Row] = [
         "POST",
         "/api/projects/{project}/tasks/add/",
         {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 201},
-        {"title": "Another task", "priority": "high", "assignee_email": "{member_email}"},
+        {"title": "Another task", "priority": "high", "assignee_email": "{member_email}", "labels": ["bug"]},
     ),
     Row(
         "GET",
@@ -319,6 +319,15 @@ MATRIX: list[Row] = [
         "/api/tasks/{task}/edit/",
         {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 200, "manager": 200},
         {"status": "in_progress"},
+        flavour="status",
+    ),
+    # Labels are the manager's to set: the assignee, who may change the status, may not set them.
+    Row(
+        "PATCH",
+        "/api/tasks/{task}/edit/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+        {"labels": []},
+        flavour="labels",
     ),
     Row(
         "DELETE",
@@ -366,6 +375,29 @@ MATRIX: list[Row] = [
         "DELETE",
         "/api/comments/{comment_id}/",
         {"anonymous": 401, "outsider": 404, "member": 204, "assignee": 403, "manager": 204},
+    ),
+    # ------------------------------------------------------------------ labels
+    Row(
+        "GET",
+        "/api/projects/{project}/labels/",
+        {"anonymous": 401, "outsider": 404, "member": 200, "assignee": 200, "manager": 200},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/labels/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 201},
+        {"name": "urgent", "color": "#dc2626"},
+    ),
+    Row(
+        "PATCH",
+        "/api/projects/{project}/labels/{label_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+        {"name": "defect"},
+    ),
+    Row(
+        "DELETE",
+        "/api/projects/{project}/labels/{label_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
     ),
     # ------------------------------------------------------------------ search (/api/search/)
     # Everyone signed in may search; what each finds is their own projects' (test_search.py).
@@ -415,6 +447,8 @@ def build_case(caller: str) -> Case:
     world = project_world()
     trashed, deleted_task = trash(world)
     comment = services.comment_create(actor=world.member, task_slug=world.task.slug, body="Mine")
+    label = labels.label_create(actor=world.manager, project_slug=world.project.slug, name="bug")
+    services.task_update(actor=world.manager, slug=world.task.slug, changes={"labels": ["bug"]})
     invite = InviteFactory(project=world.project)  # an address with no account
     outsider_invite = InviteFactory(project=world.project, email=world.outsider.email)
     otp = EmailOTPFactory()
@@ -435,6 +469,7 @@ def build_case(caller: str) -> Case:
             "deleted_task": deleted_task.slug,
             "invite_id": invite.pk,
             "comment_id": comment.pk,
+            "label_id": label.pk,
             "member_id": world.member.pk,
             "member_email": world.member.email,
             "token": invite.raw,
@@ -507,6 +542,8 @@ def snapshot() -> dict[str, Any]:
             Comment.all_objects.order_by("pk").values_list("pk", "body", "edited_at", "deleted_at")
         ),
         "mentions": sorted(Comment.mentions.through.objects.values_list("comment_id", "user_id")),
+        "labels": list(Label.objects.order_by("pk").values_list("pk", "project_id", "name", "color")),
+        "task_labels": sorted(TaskLabel.objects.values_list("task_id", "label_id")),
         "users": list(
             User.objects.order_by("pk").values_list("pk", "email", "first_name", "tracker_profile__role")
         ),

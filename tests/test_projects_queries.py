@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from tests.conftest import auth_client
 from tests.factories import UserFactory
-from tracker_projects import services
+from tracker_projects import labels, services
 from tracker_projects.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # authenticate (1) + the page with manager, role, member count and the total (1)
 PROJECT_LIST_QUERIES = 2
 # authenticate (1) + the membership check, which gives the project's id (1) + the page with
-# assignee, creator, project and the total (1); a page past the end asks for the total (+1)
-TASK_LIST_QUERIES = 3
+# assignee, creator, project and the total (1) + the labels of the page's tasks (1, none for an
+# empty page); a page past the end asks for the total (+1)
+TASK_LIST_QUERIES = 4
 ROWS = 105
 
 
@@ -49,6 +50,8 @@ def many_tasks():
     project = services.project_create(actor=boss, name="Busy")
     people = UserFactory.create_batch(6, role="member")
     Membership.objects.bulk_create(Membership(project=project, user=u, role="member") for u in people)
+    for name in ("bug", "feature", "docs"):
+        labels.label_create(actor=boss, project_slug=project.slug, name=name)
     for i in range(ROWS):
         services.task_create(
             actor=boss,
@@ -56,6 +59,7 @@ def many_tasks():
             title=f"Task {i}",
             priority=["low", "medium", "high", "urgent"][i % 4],
             assignee_email=people[i % 6].email,
+            labels=[["bug"], ["feature", "docs"], []][i % 3],
         )
     return boss, project, people
 
@@ -108,6 +112,7 @@ def test_project_list_page_beyond_the_end(many_projects, django_assert_num_queri
         {"ordering": "priority"},
         {"assignee": "me"},
         {"status": "todo", "search": "task", "overdue": "false"},
+        {"label": ["bug", "docs"], "ordering": "-due_date"},
     ],
 )
 def test_task_list_query_count_does_not_grow_with_the_page(
@@ -123,6 +128,8 @@ def test_task_list_query_count_does_not_grow_with_the_page(
     assert len(body["items"]) == min(page_size, body["count"])
     assert body["count"] > 0
     assert all(t["assignee"] is not None and t["created_by"]["id"] == boss.pk for t in body["items"])
+    shown = {int(t["title"].split()[1]): [label["name"] for label in t["labels"]] for t in body["items"]}
+    assert shown == {i: [["bug"], ["docs", "feature"], []][i % 3] for i in shown}
 
 
 def test_task_list_by_assignee_email_query_count(many_tasks, django_assert_num_queries):
@@ -145,17 +152,17 @@ def test_task_list_page_beyond_the_end_and_an_empty_answer(many_tasks, django_as
     boss, project, _ = many_tasks
     client = auth_client(boss)
     cache.clear()
-    with django_assert_num_queries(TASK_LIST_QUERIES + 1):  # the empty page, then the total
+    with django_assert_num_queries(TASK_LIST_QUERIES):  # the empty page, then the total (no labels)
         body = client.get(f"/api/projects/{project.slug}/task_list/", {"page": 50, "page_size": 100}).json()
     assert body["items"] == [] and body["count"] == ROWS
     cache.clear()
-    with django_assert_num_queries(TASK_LIST_QUERIES):  # nothing matches: the page says 0
+    with django_assert_num_queries(TASK_LIST_QUERIES - 1):  # nothing matches: the page says 0
         body = client.get(f"/api/projects/{project.slug}/task_list/", {"search": "no such title"}).json()
     assert body["items"] == [] and body["count"] == 0
     outsider = auth_client(UserFactory(role="manager"))
     for query in ({}, {"page": 3}):
         cache.clear()
-        with django_assert_num_queries(TASK_LIST_QUERIES - 1):  # no membership: no page
+        with django_assert_num_queries(TASK_LIST_QUERIES - 2):  # no membership: no page
             response = outsider.get(f"/api/projects/{project.slug}/task_list/", query)
         assert response.status_code == 404 and response.json()["code"] == "not_found"
 
@@ -170,8 +177,9 @@ def test_task_list_assignees_are_the_right_people(many_tasks):
         assert item["assignee"]["first_name"] == by_id[item["assignee"]["id"]].first_name
 
 
-# authenticate (1) + the task with project, assignee and creator, and the access check (1)
-TASK_DETAIL_QUERIES = 2
+# authenticate (1) + the task with project, assignee and creator, and the access check (1) +
+# its labels (1)
+TASK_DETAIL_QUERIES = 3
 
 
 def test_task_detail_query_count_cold_and_warm(many_tasks, django_assert_num_queries):
@@ -193,8 +201,9 @@ def test_task_detail_query_count_cold_and_warm(many_tasks, django_assert_num_que
 # --------------------------------------------------------------------------- the trash lists (uncached)
 # authenticate (1) + the page with manager, role, member count and the total (1)
 PROJECT_TRASH_QUERIES = 2
-# authenticate (1) + the project with the manager check (1) + the page and the total (1)
-TASK_TRASH_QUERIES = 3
+# authenticate (1) + the project with the manager check (1) + the page and the total (1) + the
+# labels of the page's tasks (1, none for an empty page)
+TASK_TRASH_QUERIES = 4
 
 
 @pytest.fixture
@@ -251,6 +260,6 @@ def test_trash_pages_beyond_the_end(full_trash, django_assert_num_queries):
     with django_assert_num_queries(PROJECT_TRASH_QUERIES + 1):  # the empty page, then the total
         assert client.get("/api/projects/trash/", {"page": 50, "page_size": 100}).json()["items"] == []
     cache.clear()
-    with django_assert_num_queries(TASK_TRASH_QUERIES + 1):
+    with django_assert_num_queries(TASK_TRASH_QUERIES):  # the empty page, then the total (no labels)
         body = client.get(f"/api/projects/{kept.slug}/tasks/trash/", {"page": 50, "page_size": 100}).json()
     assert body["items"] == [] and body["count"] == ROWS

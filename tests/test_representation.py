@@ -15,8 +15,8 @@ from tests.conftest import auth_client
 from tests.factories import MembershipFactory, ProjectFactory, TaskFactory, UserFactory
 from tracker_projects import representation, selectors
 from tracker_projects.clock import today
-from tracker_projects.models import Project, Task
-from tracker_projects.reads import moment
+from tracker_projects.models import Label, Project, Task, TaskLabel
+from tracker_projects.reads import moment, with_labels
 from tracker_projects.schemas import DeletedProjectOut, DeletedTaskOut, ProjectOut, TaskOut
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +69,8 @@ def test_timestamps_the_database_writes_are_what_ninjas_encoder_writes(value):
     task = TaskFactory(project=project, status="todo")
     Task.objects.filter(pk=task.pk).update(created_at=value, deleted_at=value)
     Project.objects.filter(pk=project.pk).update(updated_at=value)
-    row = representation.DELETED_TASK.rows(Task.all_objects.filter(pk=task.pk), moment()).get()
-    item = representation.DELETED_TASK.items([row])[0]
+    rows = representation.DELETED_TASK.rows(Task.all_objects.filter(pk=task.pk), moment(), also=("id",))
+    item = representation.DELETED_TASK.items(with_labels(list(rows)))[0]
     stored = Task.all_objects.get(pk=task.pk).created_at  # the database keeps UTC
     assert stored == value
     expected = json.loads(json.dumps(stored, cls=NinjaJSONEncoder))
@@ -97,13 +97,22 @@ def _tasks_of_every_shape():
     TaskFactory(project=project, assignee=None, due_date=None, priority=1)
     TaskFactory(project=project, assignee=person, due_date=yesterday, priority=4, status="in_progress")
     TaskFactory(project=project, assignee=person, due_date=yesterday, priority=3, status="done")
-    TaskFactory(project=project, assignee=person, due_date=today(), priority=2, description='a\n"q"')
+    labelled = TaskFactory(
+        project=project, assignee=person, due_date=today(), priority=2, description='a\n"q"'
+    )
+    zeta = Label.objects.create(project=project, name="Zêta \u201cquoted\u201d", color="#0a0b0c")
+    alpha = Label.objects.create(project=project, name="alpha")
+    TaskLabel.objects.bulk_create(
+        [TaskLabel(task=labelled, label=zeta), TaskLabel(task=labelled, label=alpha)]
+    )
+    TaskLabel.objects.create(task=Task.objects.filter(project=project, priority=1).get(), label=alpha)
     return project
 
 
 def test_task_rows_render_what_task_out_declares(tasks_of_every_shape):
     day = today()
-    rows = list(representation.TASK.rows(Task.objects.filter(project=tasks_of_every_shape), moment()))
+    qs = Task.objects.filter(project=tasks_of_every_shape)
+    rows = with_labels(list(representation.TASK.rows(qs, moment(), also=("id",))))
     assert len(rows) == 4
     for row in rows:
         rendered = json.loads(representation.one(representation.TASK, row))
@@ -121,6 +130,17 @@ def test_task_rows_render_what_task_out_declares(tasks_of_every_shape):
             }
         )
         assert rendered["project"] == {"slug": task.project.slug, "name": task.project.name}
+        assert [label["name"] for label in rendered["labels"]] == sorted(
+            task.labels.values_list("name", flat=True), key=str.lower
+        )
+    assert sorted(
+        len(json.loads(representation.one(representation.TASK, row))["labels"]) for row in rows
+    ) == [
+        0,
+        0,
+        1,
+        2,
+    ]
 
 
 def test_project_rows_render_what_project_out_declares(tasks_of_every_shape):
@@ -160,7 +180,8 @@ def test_get_create_and_patch_answer_with_one_representation(manager):
 def test_trash_rows_render_what_the_deleted_schemas_declare(tasks_of_every_shape):
     project = tasks_of_every_shape
     Task.objects.filter(project=project).update(deleted_at=datetime(2026, 3, 1, 9, 30, 5, 123456, tzinfo=UTC))
-    rows = list(representation.DELETED_TASK.rows(selectors.task_trash(project_id=project.pk), moment()))
+    qs = selectors.task_trash(project_id=project.pk)
+    rows = with_labels(list(representation.DELETED_TASK.rows(qs, moment(), also=("id",))))
     assert len(rows) == 4
     for row in rows:
         rendered = json.loads(representation.one(representation.DELETED_TASK, row))

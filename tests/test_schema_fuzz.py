@@ -171,6 +171,7 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> st.SearchStra
             "invite_id": "invite_id",
             "user_id": "user_id",
             "comment_id": "comment_id",
+            "label_id": "label_id",
             "token": _token_key(path),
         },
     )
@@ -207,6 +208,7 @@ BODY_FIELDS = (
     "ids",
     "all",
     "mentions",
+    "labels",
 )
 
 
@@ -220,7 +222,7 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     from tracker_accounts import services as accounts
     from tracker_accounts.notifications import unsubscribe_token
     from tracker_accounts.tokens import issue_pair
-    from tracker_projects import inbox, invites, services
+    from tracker_projects import inbox, invites, labels, services
     from tracker_projects.models import InboxItem
 
     def user(email: str, role: str, first: str) -> Any:
@@ -253,6 +255,10 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     mine = services.comment_create(actor=manager, task_slug=tasks[0].slug, body="Go", mentions=[member.email])
     theirs = services.comment_create(actor=member, task_slug=tasks[0].slug, body="On it")
     elsewhere_comment = services.comment_create(actor=outsider, task_slug=other_task.slug, body="Hi")
+    backend = labels.label_create(actor=manager, project_slug=project.slug, name="backend")
+    labels.label_create(actor=manager, project_slug=project.slug, name="docs", color="#16a34a")
+    ops = labels.label_create(actor=outsider, project_slug=other.slug, name="ops")
+    services.task_update(actor=manager, slug=tasks[0].slug, changes={"labels": ["backend"]})
     invites.invite_send(actor=manager, project_slug=project.slug, emails=["grace@example.com"])
     pending = invite(project, "linus@example.com")  # no account: accepting creates one
     to_mona = invite(other, manager.email)  # Mona accepts with her bearer token
@@ -286,6 +292,8 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         invite_id=[pending.pk] * 2 + [revoked.pk] * 2 + [elsewhere.pk],
         user_id=[member.pk] * 2 + [manager.pk] * 2 + [outsider.pk],
         comment_id=[mine.pk] * 3 + [theirs.pk, elsewhere_comment.pk],
+        label_id=[backend.pk] * 3 + [ops.pk],
+        labels=[["backend"], ["Backend", "docs"], [], ["ops"]],
         token=[pending.raw, to_mona.raw, to_mel.raw, revoked.raw, expired.raw, in_deleted.raw],
         assignee=["me", member.email],
         # words of the world's projects and tasks (some in the deleted project, some elsewhere)

@@ -26,6 +26,7 @@ TASK_KEYS = {
     "is_overdue",
     "assignee",
     "project",
+    "labels",
     "comment_count",
     "created_by",
     "created_at",

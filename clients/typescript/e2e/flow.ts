@@ -440,6 +440,45 @@ await failure(guest.deleteComment(reply.id), 404, "not_found");
 const commentVerbs = verbs((await api.taskActivity(cards.slug)).items).slice(0, 4);
 assert.deepEqual(commentVerbs, ["comment.deleted", "comment.edited", "comment.created", "comment.created"]);
 
+// ---- labels: set on tasks by name, filtered, renamed everywhere at once --------------------
+const bug = await api.createLabel(project.slug, { name: "bug", color: "#DC2626" });
+assert.deepEqual(bug, { id: bug.id, name: "bug", color: "#dc2626" });
+const chore = await api.createLabel(project.slug, { name: "Chore" });
+assert.equal(chore.color, "#6b7280");
+await failure(api.createLabel(project.slug, { name: "BUG" }), 409, "label_exists");
+await failure(guest.createLabel(project.slug, { name: "mine" }), 403, "permission_denied");
+const labelled = await api.updateTask(cards.slug, { labels: ["chore", "BUG"] });
+assert.deepEqual(
+  labelled.labels.map((l) => l.name),
+  ["bug", "Chore"],
+);
+const unknownLabel = await failure(api.updateTask(cards.slug, { labels: ["nope"] }), 422, "validation_error");
+assert.deepEqual(
+  unknownLabel.errors.map((e) => e.field),
+  ["labels"],
+);
+const byLabel = await guest.listTasks(project.slug, { label: ["bug", "nothing"] });
+assert.deepEqual(
+  byLabel.items.map((t) => t.slug),
+  [cards.slug],
+);
+await api.updateLabel(project.slug, bug.id, { name: "defect" });
+assert.deepEqual(
+  (await guest.getTask(cards.slug)).labels.map((l) => l.name),
+  ["Chore", "defect"],
+);
+await api.deleteLabel(project.slug, chore.id);
+assert.deepEqual(
+  (await guest.listLabels(project.slug)).items.map((l) => l.name),
+  ["defect"],
+);
+assert.deepEqual(
+  (await guest.getTask(cards.slug)).labels.map((l) => l.name),
+  ["defect"],
+);
+const labelVerbs = verbs((await api.projectActivity(project.slug, { verb: "label.updated" })).items);
+assert.deepEqual(labelVerbs, ["label.updated"]);
+
 // ---- search: the caller's projects only ----------------------------------------------------
 const found = await api.search({ q: "punch car", type: "task" });
 assert.ok(found.items.some((hit) => hit.task !== null && hit.task.slug === cards.slug));

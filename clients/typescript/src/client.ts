@@ -23,6 +23,10 @@ import {
   type DeletedTaskPage,
   type DetailOut,
   type InboxParams,
+  type LabelIn,
+  type LabelList,
+  type LabelOut,
+  type LabelUpdateIn,
   type SearchPage,
   type SearchParams,
   type EmailTokenOut,
@@ -413,6 +417,39 @@ export class TrackerClient {
   /** Bring a deleted task back (the project's manager only). 409 `not_deleted` on a live task. */
   restoreTask(slug: string): Promise<TaskOut> {
     return unwrap(this.http.POST("/tasks/{slug}/restore/", { params: { path: { slug } } }));
+  }
+
+  // --- Labels ----------------------------------------------------------------------------
+
+  /** The project's labels, by name (project members; 404 otherwise). */
+  listLabels(project: string): Promise<LabelList> {
+    return unwrap(this.http.GET("/projects/{slug}/labels/", { params: { path: { slug: project } } }));
+  }
+
+  /** The project's manager only. 409 `label_exists` when the name is taken (whatever its case). */
+  createLabel(project: string, body: LabelIn): Promise<LabelOut> {
+    return unwrap(
+      this.http.POST("/projects/{slug}/labels/", { params: { path: { slug: project } }, body }),
+    );
+  }
+
+  /** Rename or recolour (the project's manager); every task showing it shows the change. */
+  updateLabel(project: string, labelId: number, body: LabelUpdateIn): Promise<LabelOut> {
+    return unwrap(
+      this.http.PATCH("/projects/{slug}/labels/{label_id}/", {
+        params: { path: { slug: project, label_id: labelId } },
+        body,
+      }),
+    );
+  }
+
+  /** Delete a label (the project's manager); it is taken off every task. */
+  async deleteLabel(project: string, labelId: number): Promise<void> {
+    await unwrap(
+      this.http.DELETE("/projects/{slug}/labels/{label_id}/", {
+        params: { path: { slug: project, label_id: labelId } },
+      }),
+    );
   }
 
   // --- Comments --------------------------------------------------------------------------

@@ -481,6 +481,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{slug}/labels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's labels
+         * @description By name. 404 when it does not exist, is deleted, or the caller is not a member of its project.
+         */
+        get: operations["labelList"];
+        put?: never;
+        /**
+         * Add a label
+         * @description The project's manager (403 for its members). A name is unique in the project whatever its case (409 `label_exists`); at most 100 labels a project (422).
+         */
+        post: operations["labelCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/labels/{label_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a label
+         * @description The project's manager (403 for its members). It is taken off every task.
+         */
+        delete: operations["labelDelete"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename or recolour a label
+         * @description The project's manager (403 for its members). Every task showing it shows the change at once.
+         */
+        patch: operations["labelUpdate"];
+        trace?: never;
+    };
     "/projects/{slug}/members/": {
         parameters: {
             query?: never;
@@ -903,12 +951,12 @@ export interface components {
             email?: string | null;
             /**
              * Id
-             * @description Comments (the entry's task is the comment's).
+             * @description Comments (the entry's task is the comment's) and labels.
              */
             id?: number | null;
             /**
              * Name
-             * @description A project's name, a task's title, a member's name.
+             * @description A project's name, a task's title, a member's name, a label's name.
              */
             name?: string | null;
             /**
@@ -920,13 +968,13 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "project" | "task" | "member" | "invite" | "comment";
+            type: "project" | "task" | "member" | "invite" | "comment" | "label";
         };
         /**
          * ActivityVerb
          * @enum {string}
          */
-        ActivityVerb: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked" | "comment.created" | "comment.edited" | "comment.deleted";
+        ActivityVerb: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked" | "comment.created" | "comment.edited" | "comment.deleted" | "label.created" | "label.updated" | "label.deleted";
         /**
          * CommentOut
          * @example {
@@ -1146,6 +1194,13 @@ export interface components {
          *       "description": "",
          *       "due_date": "2030-02-01",
          *       "is_overdue": false,
+         *       "labels": [
+         *         {
+         *           "color": "#2563eb",
+         *           "id": 4,
+         *           "name": "backend"
+         *         }
+         *       ],
          *       "priority": "high",
          *       "project": {
          *         "name": "Apollo launch plan",
@@ -1183,6 +1238,11 @@ export interface components {
             due_date: string | null;
             /** Is Overdue */
             is_overdue: boolean;
+            /**
+             * Labels
+             * @description By name.
+             */
+            labels: components["schemas"]["LabelOut"][];
             priority: components["schemas"]["Priority"];
             project: components["schemas"]["ProjectRef"];
             /** Slug */
@@ -1221,6 +1281,13 @@ export interface components {
          *           "description": "",
          *           "due_date": "2030-02-01",
          *           "is_overdue": false,
+         *           "labels": [
+         *             {
+         *               "color": "#2563eb",
+         *               "id": 4,
+         *               "name": "backend"
+         *             }
+         *           ],
          *           "priority": "high",
          *           "project": {
          *             "name": "Apollo launch plan",
@@ -1277,7 +1344,7 @@ export interface components {
          * @description Every code the API answers errors with; each operation lists its own.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "conflict" | "email_ambiguous" | "email_taken" | "email_token_invalid" | "gone" | "invalid_credentials" | "invite_email_mismatch" | "invite_expired" | "invite_not_found" | "invite_not_pending" | "invite_revoked" | "invite_used" | "login_required" | "manager_cannot_leave" | "method_not_allowed" | "not_authenticated" | "not_deleted" | "not_found" | "otp_expired" | "otp_invalid" | "payload_too_large" | "permission_denied" | "rate_limited" | "server_error" | "service_unavailable" | "token_invalid" | "unhealthy" | "unsupported_media_type" | "validation_error";
+        ErrorCode: "bad_request" | "conflict" | "email_ambiguous" | "email_taken" | "email_token_invalid" | "gone" | "invalid_credentials" | "invite_email_mismatch" | "invite_expired" | "invite_not_found" | "invite_not_pending" | "invite_revoked" | "invite_used" | "label_exists" | "login_required" | "manager_cannot_leave" | "method_not_allowed" | "not_authenticated" | "not_deleted" | "not_found" | "otp_expired" | "otp_invalid" | "payload_too_large" | "permission_denied" | "rate_limited" | "server_error" | "service_unavailable" | "token_invalid" | "unhealthy" | "unsupported_media_type" | "validation_error";
         /**
          * ErrorOut
          * @description The error envelope of every 4xx and 5xx answer.
@@ -1472,6 +1539,44 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+        };
+        /**
+         * LabelList
+         * @example {
+         *       "items": [
+         *         {
+         *           "color": "#2563eb",
+         *           "id": 4,
+         *           "name": "backend"
+         *         }
+         *       ]
+         *     }
+         */
+        LabelList: {
+            /**
+             * Items
+             * @description By name.
+             */
+            items: components["schemas"]["LabelOut"][];
+        };
+        /**
+         * LabelOut
+         * @example {
+         *       "color": "#2563eb",
+         *       "id": 4,
+         *       "name": "backend"
+         *     }
+         */
+        LabelOut: {
+            /**
+             * Color
+             * @description "#rrggbb".
+             */
+            color: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /**
          * MemberOut
@@ -1948,6 +2053,12 @@ export interface components {
              */
             assignee?: string | null;
             /**
+             * Label
+             * @description A label's name (case-insensitive); repeat it for tasks with any of several.
+             * @default []
+             */
+            label: string[];
+            /**
              * Ordering
              * @default -created_at
              * @enum {string}
@@ -1993,6 +2104,13 @@ export interface components {
          *       "description": "",
          *       "due_date": "2030-02-01",
          *       "is_overdue": false,
+         *       "labels": [
+         *         {
+         *           "color": "#2563eb",
+         *           "id": 4,
+         *           "name": "backend"
+         *         }
+         *       ],
          *       "priority": "high",
          *       "project": {
          *         "name": "Apollo launch plan",
@@ -2025,6 +2143,11 @@ export interface components {
             due_date: string | null;
             /** Is Overdue */
             is_overdue: boolean;
+            /**
+             * Labels
+             * @description By name.
+             */
+            labels: components["schemas"]["LabelOut"][];
             priority: components["schemas"]["Priority"];
             project: components["schemas"]["ProjectRef"];
             /** Slug */
@@ -2062,6 +2185,13 @@ export interface components {
          *           "description": "",
          *           "due_date": "2030-02-01",
          *           "is_overdue": false,
+         *           "labels": [
+         *             {
+         *               "color": "#2563eb",
+         *               "id": 4,
+         *               "name": "backend"
+         *             }
+         *           ],
          *           "priority": "high",
          *           "project": {
          *             "name": "Apollo launch plan",
@@ -5255,6 +5385,470 @@ export interface operations {
             };
         };
     };
+    labelList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    labelCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Color
+                     * @description "#rrggbb".
+                     * @default #6b7280
+                     * @example #2563eb
+                     */
+                    color?: string;
+                    /**
+                     * Name
+                     * @example design
+                     */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "label_exists";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    labelDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                label_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    labelUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                label_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Color
+                     * @example #16a34a
+                     */
+                    color?: string;
+                    /**
+                     * Name
+                     * @example api
+                     */
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "label_exists";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
     projectMembers: {
         parameters: {
             query?: {
@@ -5568,6 +6162,8 @@ export interface operations {
                 assignee?: string | null;
                 overdue?: boolean | null;
                 search?: string | null;
+                /** @description A label's name (case-insensitive); repeat it for tasks with any of several. */
+                label?: string[];
                 ordering?: "due_date" | "-due_date" | "priority" | "-priority" | "created_at" | "-created_at";
             };
             header?: never;
@@ -5692,6 +6288,15 @@ export interface operations {
                      * @example 2030-02-14
                      */
                     due_date?: string | null;
+                    /**
+                     * Labels
+                     * @description Names of the project's labels (case-insensitive); the list replaces the task's set.
+                     * @default []
+                     * @example [
+                     *       "backend"
+                     *     ]
+                     */
+                    labels?: string[];
                     /**
                      * @default medium
                      * @example high
@@ -6543,6 +7148,14 @@ export interface operations {
                     description?: string;
                     /** Due Date */
                     due_date?: string | null;
+                    /**
+                     * Labels
+                     * @description Names of the project's labels (case-insensitive); the list replaces the task's set.
+                     * @example [
+                     *       "backend"
+                     *     ]
+                     */
+                    labels?: string[];
                     priority?: components["schemas"]["Priority"];
                     /** @example in_progress */
                     status?: components["schemas"]["TaskStatus"];

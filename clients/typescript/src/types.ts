@@ -97,6 +97,10 @@ export type SearchKind = Schemas["SearchKind"];
 export type CommentRef = Schemas["CommentRef"];
 /** `{unread: n}`: how many inbox entries are unread. */
 export type UnreadOut = Schemas["UnreadOut"];
+/** A project's label: `id`, `name` (unique in the project whatever its case), `color` (`#rrggbb`). */
+export type LabelOut = Schemas["LabelOut"];
+/** `{items: [LabelOut]}`, by name. */
+export type LabelList = Schemas["LabelList"];
 
 // --- Operations by operationId -------------------------------------------------------------
 export type OperationId = keyof operations;
@@ -145,11 +149,18 @@ export type CommentUpdateIn = RequestBody<"commentUpdate">;
 export type NotificationPreferencesIn = RequestBody<"meNotificationsUpdate">;
 /** `{ids: [...]}` or `{all: true}`. */
 export type MarkReadIn = RequestBody<"inboxMarkRead">;
+/** `name` (1–50 characters) and `color` (`#rrggbb`, default `#6b7280`). */
+export type LabelIn = RequestBody<"labelCreate">;
+/** Any of `name`, `color`. */
+export type LabelUpdateIn = RequestBody<"labelUpdate">;
 
 // Query parameters of the list endpoints (pagination included).
 /** `status`, `search`, `overdue`, `ordering`, `page`, `page_size` */
 export type ProjectListParams = QueryParams<"projectList">;
-/** `status`, `priority`, `assignee` (email or `"me"`), `overdue`, `search`, `ordering`, `page`, `page_size` */
+/**
+ * `status`, `priority`, `assignee` (email or `"me"`), `overdue`, `search`, `label` (names: tasks
+ * with any of them), `ordering`, `page`, `page_size`
+ */
 export type TaskListParams = QueryParams<"taskList">;
 export type MemberListParams = QueryParams<"projectMembers">;
 export type InviteListParams = QueryParams<"projectInvites">;

@@ -61,6 +61,7 @@ NOT_DELETED = ErrorCode("not_deleted", 409, "It is not deleted: there is nothing
 INVITE_USED = ErrorCode("invite_used", 410, "This invitation has been used already.")
 INVITE_REVOKED = ErrorCode("invite_revoked", 410, "This invitation has been revoked.")
 INVITE_EXPIRED = ErrorCode("invite_expired", 410, "This invitation has expired.")
+LABEL_EXISTS = ErrorCode("label_exists", 409, "The project has a label of this name already.")
 
 CATALOGUE: dict[str, ErrorCode] = {
     entry.code: entry for entry in dict(globals()).values() if isinstance(entry, ErrorCode)

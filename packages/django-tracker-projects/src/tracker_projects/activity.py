@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from tracker_accounts.users import display_name, email_of, user_model
 
-from .models import Activity, ActivityVerb, Comment, Priority, Project, Task
+from .models import Activity, ActivityVerb, Comment, Label, Priority, Project, Task
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -34,7 +34,7 @@ Change = TypedDict("Change", {"from": object, "to": object})
 class Target(TypedDict, total=False):
     """What an entry is about, as it was then (``ActivityTargetOut``): the keys of its type."""
 
-    type: Required[Literal["project", "task", "member", "invite", "comment"]]
+    type: Required[Literal["project", "task", "member", "invite", "comment", "label"]]
     id: int
     slug: str
     name: str
@@ -93,6 +93,10 @@ def invite_target(email: str) -> Target:
 def comment_target(comment: Comment) -> Target:
     """A comment by its id only: its text is never copied into the history."""
     return {"type": "comment", "id": comment.pk}
+
+
+def label_target(label: Label) -> Target:
+    return {"type": "label", "id": label.pk, "name": label.name}
 
 
 class EntryFields(TypedDict):

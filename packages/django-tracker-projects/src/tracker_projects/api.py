@@ -17,9 +17,9 @@ from tracker_accounts.fields import UserId
 from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
-from . import invites, reads, selectors, services
+from . import invites, labels, reads, selectors, services
 from .cache import json_response, of_inbox, of_project, of_projects, of_reader, of_task, serve
-from .models import Comment, Task
+from .models import Comment, Label, Task
 from .representation import project_ref
 from .schemas import (
     AcceptedNewUserOut,
@@ -38,6 +38,10 @@ from .schemas import (
     InvitePage,
     InvitePublicOut,
     InviteResultOut,
+    LabelIn,
+    LabelList,
+    LabelOut,
+    LabelUpdateIn,
     MarkReadIn,
     MemberPage,
     NotificationPage,
@@ -275,6 +279,65 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
 def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
     read = partial(reads.task_trash_page, slug=slug, pages=page)
     return serve(request, "task-trash", of_project(slug), page, read)
+
+
+# --------------------------------------------------------------------------- labels
+LABEL_WRITE = "The project's manager (403 for its members)."
+
+
+def _label_body(label: Label) -> bytes:
+    return reads.label_body(label_id=label.pk)
+
+
+@projects_router.get(
+    "/{slug}/labels/",
+    **answers({200: LabelList}, 401, 404),
+    summary="The project's labels",
+    description="By name. " + NOT_FOUND,
+)
+def label_list(request: HttpRequest, slug: str) -> HttpResponse:
+    return serve(request, "labels", of_project(slug), None, partial(reads.label_list, slug=slug))
+
+
+@projects_router.post(
+    "/{slug}/labels/",
+    **answers({201: LabelOut}, *BODY_ERRORS, 401, 403, 404, codes.LABEL_EXISTS),
+    summary="Add a label",
+    description=LABEL_WRITE + " A name is unique in the project whatever its case (409 `label_exists`); "
+    "at most 100 labels a project (422).",
+)
+def label_create(request: HttpRequest, slug: str, payload: LabelIn) -> HttpResponse:
+    write = partial(labels.label_create, actor=current_user(request), project_slug=slug, **payload.dict())
+    return json_response(reads.after_write(write, _label_body), 201)
+
+
+@projects_router.patch(
+    "/{slug}/labels/{label_id}/",
+    **answers({200: LabelOut}, *BODY_ERRORS, 401, 403, 404, codes.LABEL_EXISTS),
+    summary="Rename or recolour a label",
+    description=LABEL_WRITE + " Every task showing it shows the change at once.",
+)
+def label_update(request: HttpRequest, slug: str, label_id: int, payload: LabelUpdateIn) -> HttpResponse:
+    changes = payload.dict(exclude_unset=True)
+    write = partial(
+        labels.label_update,
+        actor=current_user(request),
+        project_slug=slug,
+        label_id=label_id,
+        changes=changes,
+    )
+    return json_response(reads.after_write(write, _label_body))
+
+
+@projects_router.delete(
+    "/{slug}/labels/{label_id}/",
+    **answers({204: None}, 401, 403, 404, 422),
+    summary="Delete a label",
+    description=LABEL_WRITE + " It is taken off every task.",
+)
+def label_delete(request: HttpRequest, slug: str, label_id: int) -> Status[None]:
+    labels.label_delete(actor=current_user(request), project_slug=slug, label_id=label_id)
+    return Status(204, None)
 
 
 # --------------------------------------------------------------------------- tasks

@@ -41,6 +41,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from prometheus_client import Counter
@@ -51,6 +52,7 @@ from tracker_accounts.metrics import CACHE_LOOKUPS
 
 from .clock import today
 from .conf import app_settings
+from .models import Membership, Project
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User, UserKey
@@ -128,6 +130,22 @@ def bump_on_commit(
     """After the current transaction commits, invalidate what is cached for these users (by
     id), projects and tasks (by slug), and the inboxes of ``inboxes`` (user ids)."""
     versioned.bump_on_commit(_keys(users, projects, tasks, everything, inboxes))
+
+
+def member_ids(project_id: int) -> list[UserKey]:
+    return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
+
+
+def bump_project_on_commit(project: Project, *extra_users: UserKey) -> None:
+    """After commit, bump the project's counter and every member's (:func:`bump_on_commit`
+    for a project whose members' reads all change: their lists, its tasks, members, history).
+
+    Members are read now and again after the commit, so people added or removed later in
+    the same transaction count too (the admin saves its membership inline after the project).
+    """
+    project_id, slug = project.pk, project.slug
+    users = [*member_ids(project_id), *extra_users]
+    transaction.on_commit(lambda: bump_now(users=[*users, *member_ids(project_id)], projects=[slug]))
 
 
 # --------------------------------------------------------------------------- the cached read

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 # the kinds of notification mail: one catalogue, the accounts app's (people turn them off there)
@@ -290,6 +290,9 @@ class Task(SoftDeletable):
     overdue_mailed = models.BooleanField(default=False)
     # hidden by its project's deletion (not deleted on its own): the project's restore brings it back
     deleted_with_project = models.BooleanField(default=False)
+    labels: models.ManyToManyField[Label, TaskLabel] = models.ManyToManyField(
+        "Label", through="TaskLabel", related_name="tasks", blank=True
+    )
 
     objects = TaskManager()
     all_objects = AllTasksManager()
@@ -394,6 +397,61 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.task_id}"
+
+
+DEFAULT_LABEL_COLOR = "#6b7280"
+MAX_LABELS_PER_PROJECT = 100
+MAX_LABELS_PER_TASK = 20
+
+
+class LabelQuerySet(models.QuerySet["Label"]):
+    def named(self, names: Iterable[str]) -> LabelQuerySet:
+        """The labels with any of ``names``, compared as the uniqueness rule compares them
+        (case-insensitively, on the index of that rule)."""
+        return self.alias(name_key=Lower("name")).filter(name_key__in=[n.lower() for n in names])
+
+    def by_name(self) -> LabelQuerySet:
+        """In the order lists show labels: by name, case-insensitively."""
+        return self.order_by(Lower("name"), "id")
+
+
+class Label(models.Model):
+    """A project's label: a name, unique in the project whatever its case, and a colour.
+
+    Deleting one takes it off every task (its :class:`TaskLabel` rows go with it); the history
+    keeps its name as it was."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=50)
+    color = models.CharField(max_length=7, default=DEFAULT_LABEL_COLOR)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LabelQuerySet.as_manager()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(F("project"), Lower("name"), name="tracker_label_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskLabel(models.Model):
+    """A label on a task."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["task", "label"], name="tracker_tasklabel_unique"),
+        ]
+        # the task list's label filter goes from a label to its tasks
+        indexes: ClassVar = [models.Index(fields=["label", "task"], name="tracker_tasklabel_label")]
+
+    def __str__(self) -> str:
+        return f"label {self.label_id} on {self.task_id}"
 
 
 def live_comment_count() -> Coalesce:
@@ -631,6 +689,9 @@ class ActivityVerb(models.TextChoices):
     COMMENT_CREATED = "comment.created"
     COMMENT_EDITED = "comment.edited"
     COMMENT_DELETED = "comment.deleted"
+    LABEL_CREATED = "label.created"
+    LABEL_UPDATED = "label.updated"
+    LABEL_DELETED = "label.deleted"
 
 
 # entries that only the project's manager sees

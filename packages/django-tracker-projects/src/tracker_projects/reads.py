@@ -17,9 +17,9 @@ from tracker_accounts.errors import NotFound
 from . import representation, search, selectors
 from .cache import Answer
 from .clock import today
-from .models import Comment, InviteStatus, Task
+from .models import Comment, InviteStatus, Label, Task
 from .pagination import Pages, paginate, paginate_combined
-from .representation import Moment, Shape
+from .representation import Moment, Row, Shape
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
@@ -40,17 +40,38 @@ def after_write(write: Callable[[], W], answer: Callable[[W], bytes]) -> bytes:
         return answer(write())
 
 
-def _page(shape: Shape, qs: QuerySet[M], pages: Pages, at: Moment | None = None) -> bytes:
-    at = at or moment()
-    rows, count = paginate(qs, pages, lambda page: shape.rows(page, at))
-    return representation.page(shape, rows, count, pages)
+# What a page's rows need besides their own columns, read for the whole page at once (each
+# row has its ``id``): a task's labels.
+Complete = Callable[[list[Row]], list[Row]]
 
 
-def _one(shape: Shape, qs: QuerySet[M], what: str) -> bytes:
-    row = shape.rows(qs, moment()).first()
+def with_labels(rows: list[Row]) -> list[Row]:
+    """Tasks' rows with their labels: one query for the page (none for an empty one)."""
+    if rows:
+        representation.with_labels(rows, selectors.labels_of_tasks([_id(row) for row in rows]))
+    return rows
+
+
+def _id(row: Row) -> int:
+    row_id = row["id"]
+    if not isinstance(row_id, int):
+        raise TypeError(f"not an id: {row_id!r}")
+    return row_id
+
+
+def _page(
+    shape: Shape, qs: QuerySet[M], pages: Pages, at: Moment | None = None, complete: Complete | None = None
+) -> bytes:
+    at, also = at or moment(), ("id",) if complete else ()
+    rows, count = paginate(qs, pages, lambda page: shape.rows(page, at, also=also))
+    return representation.page(shape, complete(rows) if complete else rows, count, pages)
+
+
+def _one(shape: Shape, qs: QuerySet[M], what: str, complete: Complete | None = None) -> bytes:
+    row = shape.rows(qs, moment(), also=("id",) if complete else ()).first()
     if row is None:
         raise NotFound(f"{what} not found.")
-    return representation.one(shape, row)
+    return representation.one(shape, complete([row])[0] if complete else row)
 
 
 # --------------------------------------------------------------------------- projects
@@ -81,25 +102,27 @@ def task_page(*, user: User, slug: str, filters: selectors.TaskQuery, pages: Pag
     if project_id is None:
         raise NotFound("Project not found.")
     qs = selectors.tasks_of_project(project_id=project_id, filters=filters, day=at.day, reader_id=user.pk)
-    return Answer(_page(representation.TASK, qs, pages, at))
+    return Answer(_page(representation.TASK, qs, pages, at, with_labels))
 
 
 def task_body_for_member(*, user: User, slug: str) -> Answer:
     """A task as a member of its project sees it (404 otherwise): one query."""
-    return Answer(_one(representation.TASK, selectors.tasks_of_member(user_id=user.pk, slug=slug), "Task"))
+    qs = selectors.tasks_of_member(user_id=user.pk, slug=slug)
+    return Answer(_one(representation.TASK, qs, "Task", with_labels))
 
 
 def task_body(*, task_id: int) -> bytes:
     """A live task's JSON, as the answers to a create, an edit or a restore carry it (404 if it
     is gone meanwhile); a GET's is the same, read with its access check."""
     qs = Task.objects.filter(id=task_id, project__deleted_at__isnull=True)
-    return _one(representation.TASK, qs, "Task")
+    return _one(representation.TASK, qs, "Task", with_labels)
 
 
 def task_trash_page(*, user: User, slug: str, pages: Pages) -> Answer:
     """For the project's manager: a page of its deleted tasks, each with ``deleted_at``."""
     project = selectors.project_for_manager(user=user, slug=slug)
-    return Answer(_page(representation.DELETED_TASK, selectors.task_trash(project_id=project.pk), pages))
+    qs = selectors.task_trash(project_id=project.pk)
+    return Answer(_page(representation.DELETED_TASK, qs, pages, complete=with_labels))
 
 
 # --------------------------------------------------------------------------- members, invitations
@@ -166,8 +189,7 @@ def _comment_rows(qs: QuerySet[Comment], pages: Pages | None) -> tuple[list[repr
     else:
         rows, count = paginate(qs, pages, lambda page: shape.rows(page, at))
     if rows:
-        ids = [row_id for row in rows if isinstance(row_id := row["id"], int)]
-        representation.with_mentions(rows, selectors.mentions_of(ids))
+        representation.with_mentions(rows, selectors.mentions_of([_id(row) for row in rows]))
     return rows, count
 
 
@@ -187,6 +209,21 @@ def comment_body(*, comment_id: int) -> bytes:
     if not rows:
         raise NotFound("Comment not found.")
     return representation.one(representation.COMMENT, rows[0])
+
+
+# --------------------------------------------------------------------------- labels
+def label_list(*, user: User, slug: str) -> Answer:
+    """``{"items": [Label]}``: the project's labels, by name, for its member (404 otherwise)."""
+    project = selectors.project_for_member(user=user, slug=slug)
+    shape, at = representation.LABEL, moment()
+    rows = list(shape.rows(selectors.labels_of_project(project_id=project.pk), at))
+    return Answer(representation.encode({"items": shape.items(rows)}))
+
+
+def label_body(*, label_id: int) -> bytes:
+    """A label's JSON, as the answers to a create or an edit carry it."""
+    qs = Label.objects.filter(id=label_id)
+    return _one(representation.LABEL, qs, "Label")
 
 
 # --------------------------------------------------------------------------- search

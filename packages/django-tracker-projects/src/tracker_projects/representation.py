@@ -54,6 +54,7 @@ from .schemas import (
     DeletedProjectOut,
     DeletedTaskOut,
     InviteOut,
+    LabelOut,
     MemberOut,
     NotificationOut,
     ProjectOut,
@@ -347,6 +348,46 @@ def one(shape: Shape, row: Row) -> bytes:
     return encode(shape.items([row])[0])
 
 
+# --------------------------------------------------------------------------- attached lists
+# A list a row carries that is not a column: it comes from a second query for the whole page
+# (a task's labels, a comment's mentions), joined to the rows by :func:`attach`.
+LABELS = "labels__list"
+MENTIONS = "mentions__briefs"
+
+
+def attached(key: str) -> Field:
+    """The list :func:`attach` put under ``key`` of each row."""
+    return Field(lambda: [], lambda: lambda row: row[key])
+
+
+def attach(rows: list[Row], key: str, parts: Iterable[Row], owner: str, read: Read) -> list[Row]:
+    """``rows`` (each with its ``id``), each given under ``key`` the list of ``read(part)`` for
+    the ``parts`` whose column ``owner`` is its id, in the order the parts come."""
+    by_row: dict[object, list[object]] = {row["id"]: [] for row in rows}
+    for part in parts:
+        by_row[part[owner]].append(read(part))
+    for row in rows:
+        row[key] = by_row[row["id"]]
+    return rows
+
+
+def _label(part: Row) -> Row:
+    return {"id": part["label_id"], "name": part["label__name"], "color": part["label__color"]}
+
+
+def with_labels(rows: list[Row], labels: Iterable[Row]) -> list[Row]:
+    """``rows`` of tasks, each given its labels: ``labels`` are rows of ``task_id``, ``label_id``,
+    ``label__name`` and ``label__color``, each task's in the order they are listed."""
+    return attach(rows, LABELS, labels, "task_id", _label)
+
+
+def with_mentions(rows: list[Row], mentions: Iterable[Row]) -> list[Row]:
+    """``rows`` of comments, each given the UserBriefs of the people it mentions: ``mentions``
+    are rows of ``comment_id`` and :func:`brief_columns` through ``user__``, in the order they
+    are listed."""
+    return attach(rows, MENTIONS, mentions, "comment_id", brief_reader("user__"))
+
+
 # --------------------------------------------------------------------------- the shapes
 PRIORITY_NAMES: dict[object, str] = {p.value: p.label for p in Priority}
 
@@ -364,6 +405,7 @@ TASK = Shape(
     {
         "priority": column("priority", PRIORITY_NAMES.__getitem__),
         "is_overdue": _overdue(task_overdue_q),
+        "labels": attached(LABELS),
         "comment_count": computed("comment_count", lambda at: live_comment_count(), _as_int),
     },
 )
@@ -377,30 +419,8 @@ ACTIVITY = Shape(ActivityOut)
 NOTIFICATION = Shape(NotificationOut, {"comment": comment_reference("comment_id")})
 
 
-# --------------------------------------------------------------------------- comments
-# The key of a comment's row that holds its mentions (:func:`with_mentions`): not a column,
-# they come from a second query for the whole page.
-MENTIONS = "mentions__briefs"
-
-
-def _mentions() -> Field:
-    return Field(lambda: [], lambda: lambda row: row[MENTIONS])
-
-
-def with_mentions(rows: list[Row], mentions: Iterable[Row]) -> list[Row]:
-    """``rows`` of comments (each with its ``id``), each given the UserBriefs of the people
-    it mentions: ``mentions`` are rows of ``comment_id`` and :func:`brief_columns` through
-    ``user__``, in the order they are listed."""
-    read = brief_reader("user__")
-    by_comment: dict[object, list[object]] = {row["id"]: [] for row in rows}
-    for mention in mentions:
-        by_comment[mention["comment_id"]].append(read(mention))
-    for row in rows:
-        row[MENTIONS] = by_comment[row["id"]]
-    return rows
-
-
-COMMENT = Shape(CommentOut, {"mentions": _mentions()})
+COMMENT = Shape(CommentOut, {"mentions": attached(MENTIONS)})
+LABEL = Shape(LabelOut)
 
 
 # --------------------------------------------------------------------------- search hits

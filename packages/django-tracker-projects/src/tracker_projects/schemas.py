@@ -40,6 +40,8 @@ from tracker_accounts.schemas import (
     omittable,
 )
 
+from .models import DEFAULT_LABEL_COLOR, MAX_LABELS_PER_PROJECT, MAX_LABELS_PER_TASK
+
 ProjectStatusName = Literal["planned", "active", "completed"]
 TaskStatusName = Literal["todo", "in_progress", "done"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
@@ -140,6 +142,7 @@ TASK_EXAMPLE: JsonDict = {
     "created_at": "2026-11-25T08:00:00Z",
     "updated_at": "2026-11-25T09:00:00Z",
     "completed_at": None,
+    "labels": [{"id": 4, "name": "backend", "color": "#2563eb"}],
     "comment_count": 2,
 }
 MEMBER_EXAMPLE: JsonDict = {**USER_EXAMPLE, "role": "manager", "joined_at": "2026-11-25T08:00:00Z"}
@@ -222,6 +225,67 @@ class ProjectFilters(PageQuery):
     ordering: Literal["name", "-name", "due_date", "-due_date", "created_at", "-created_at"] = "-created_at"
 
 
+# --------------------------------------------------------------------------- labels
+LabelName = Annotated[
+    str,
+    BeforeValidator(control_free()),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    AfterValidator(reject_unstorable),
+    AfterValidator(not_blank),
+]
+Color = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$"),
+    AfterValidator(str.lower),
+]
+LABEL_EXAMPLE: JsonDict = {"id": 4, "name": "backend", "color": "#2563eb"}
+TaskLabels = Annotated[
+    list[LabelName],
+    Field(
+        max_length=MAX_LABELS_PER_TASK,
+        description="Names of the project's labels (case-insensitive); the list replaces the task's set.",
+        examples=[["backend"]],
+    ),
+]
+
+
+class LabelIn(In):
+    name: LabelName = Field(examples=["design"])
+    color: Color = Field(DEFAULT_LABEL_COLOR, description='"#rrggbb".', examples=["#2563eb"])
+
+
+class LabelUpdateIn(In):
+    name: Annotated[LabelName | None, omittable(examples=["api"])] = None
+    color: Annotated[Color | None, omittable(examples=["#16a34a"])] = None
+
+    @field_validator("name", "color")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("This field may not be null.")
+        return value
+
+
+class LabelOut(Schema):
+    model_config = example(LABEL_EXAMPLE)
+
+    id: int
+    name: str
+    color: str = Field(description='"#rrggbb".')
+
+
+class LabelList(Schema):
+    model_config = example({"items": [LABEL_EXAMPLE]})
+
+    items: list[LabelOut] = Field(description="By name.")
+
+
+def _label_filter(names: list[str]) -> list[str]:
+    """One form of a filter's names (as the labels compare: case-insensitively), so repeated or
+    reordered parameters read one cache entry."""
+    return sorted({name.lower() for name in names})
+
+
 # --------------------------------------------------------------------------- tasks
 class TaskCreateIn(In):
     title: Name = Field(examples=["Write the spec"])
@@ -232,6 +296,7 @@ class TaskCreateIn(In):
     assignee_email: Email | None = Field(
         None, description="A member of the project (the manager included).", examples=["grace@example.com"]
     )
+    labels: TaskLabels = []
 
 
 class TaskUpdateIn(In):
@@ -244,8 +309,9 @@ class TaskUpdateIn(In):
     priority: Annotated[PriorityName | None, omittable()] = None
     due_date: date | None = None
     assignee_email: Email | None = None
+    labels: Annotated[TaskLabels | None, omittable(examples=[["backend"]])] = None
 
-    @field_validator("title", "description", "status", "priority")
+    @field_validator("title", "description", "status", "priority", "labels")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -265,6 +331,7 @@ class TaskOut(Schema):
     is_overdue: bool
     assignee: UserBrief | None
     project: ProjectRef
+    labels: list[LabelOut] = Field(description="By name.")
     comment_count: int = Field(description="Its comments (deleted ones not counted).")
     created_by: UserBrief
     created_at: datetime
@@ -303,6 +370,9 @@ class TaskFilters(PageQuery):
     )
     overdue: bool | None = None
     search: SearchText | None = None
+    label: Annotated[
+        list[LabelName], Field(max_length=MAX_LABELS_PER_PROJECT), AfterValidator(_label_filter)
+    ] = Field([], description="A label's name (case-insensitive); repeat it for tasks with any of several.")
     ordering: Literal["due_date", "-due_date", "priority", "-priority", "created_at", "-created_at"] = (
         "-created_at"
     )
@@ -441,6 +511,9 @@ ActivityVerbName = Literal[
     "comment.created",
     "comment.edited",
     "comment.deleted",
+    "label.created",
+    "label.updated",
+    "label.deleted",
 ]
 NAMED_ENUMS["ActivityVerb"] = get_args(ActivityVerbName)
 ACTIVITY_EXAMPLE: JsonDict = {
@@ -471,10 +544,12 @@ class ActivityTargetOut(Schema):
 
     model_config = example({"type": "member", "email": "grace@example.com", "name": "Grace Hopper"})
 
-    type: Literal["project", "task", "member", "invite", "comment"]
-    id: int | None = Field(None, description="Comments (the entry's task is the comment's).")
+    type: Literal["project", "task", "member", "invite", "comment", "label"]
+    id: int | None = Field(None, description="Comments (the entry's task is the comment's) and labels.")
     slug: str | None = Field(None, description="Projects and tasks.")
-    name: str | None = Field(None, description="A project's name, a task's title, a member's name.")
+    name: str | None = Field(
+        None, description="A project's name, a task's title, a member's name, a label's name."
+    )
     email: str | None = Field(None, description="Members and invitations.")
 
 

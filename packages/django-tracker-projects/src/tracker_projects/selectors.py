@@ -3,12 +3,12 @@ caches or paginates (that is :mod:`tracker_projects.responses`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Count, Expression, F, Model, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Expression, F, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from tracker_accounts.errors import NotFound
 from tracker_accounts.users import brief_columns, email_q
@@ -21,10 +21,12 @@ from .models import (
     Comment,
     InboxItem,
     Invite,
+    Label,
     Membership,
     Priority,
     Project,
     Task,
+    TaskLabel,
 )
 from .pagination import CountOf
 
@@ -51,6 +53,7 @@ class TaskQuery:
     assignee: str | None = None
     overdue: bool | None = None
     search: str | None = None
+    label: list[str] = field(default_factory=list)  # label names: tasks with any of them
     ordering: str = "-created_at"
 
 
@@ -249,6 +252,9 @@ def tasks_of_project(*, project_id: int, filters: TaskQuery, day: date, reader_i
         qs = qs.filter(_person_q("assignee", filters.assignee, reader_id))
     if filters.search:
         qs = qs.filter(title__icontains=filters.search)
+    if filters.label:
+        labels = Label.objects.filter(project_id=project_id).named(filters.label).values("id")
+        qs = qs.filter(Exists(TaskLabel.objects.filter(task=OuterRef("pk"), label__in=labels)))
     if filters.overdue is not None:
         qs = qs.overdue_on(day) if filters.overdue else qs.on_time_on(day)
     return _ordered(qs, filters.ordering)
@@ -395,3 +401,35 @@ def comment_for_member(*, user: User, comment_id: int, for_update: bool = False)
     if comment is None:
         raise NotFound("Comment not found.")
     return comment
+
+
+# --------------------------------------------------------------------------- labels
+def labels_of_project(*, project_id: int) -> QuerySet[Label]:
+    """The project's labels, by name."""
+    return Label.objects.filter(project_id=project_id).by_name()
+
+
+TASK_LABEL_COLUMNS = ("task_id", "label_id", "label__name", "label__color")
+
+
+def labels_of_tasks(task_ids: list[int]) -> QuerySet[Model, dict[str, object]]:
+    """The labels on each of these tasks, as rows of ``task_id``, ``label_id``, ``label__name``
+    and ``label__color`` (one query for a page), each task's by name."""
+    rows: QuerySet[Model, dict[str, object]] = (
+        TaskLabel.objects.filter(task_id__in=task_ids)
+        .order_by("task_id", Lower("label__name"), "label_id")
+        .values(*TASK_LABEL_COLUMNS)
+    )
+    return rows
+
+
+def label_of_project(*, project: Project, label_id: int, for_update: bool = False) -> Label:
+    """The label ``label_id`` of ``project``; 404 for any other id."""
+    ensure_db_id(label_id, "Label")
+    qs = Label.objects.filter(project=project, id=label_id)
+    if for_update:
+        qs = qs.select_for_update()
+    label = qs.first()
+    if label is None:
+        raise NotFound("Label not found.")
+    return label

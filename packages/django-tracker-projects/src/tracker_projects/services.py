@@ -22,6 +22,8 @@ from tracker_accounts.log import log_event
 from tracker_accounts.users import EmailAmbiguous, email_of, email_q
 
 from . import activity, cache, inbox, notify, permissions, signals
+from . import labels as tracker_labels
+from .cache import bump_project_on_commit
 from .clock import today
 from .models import (
     ActivityVerb,
@@ -50,22 +52,6 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger("tracker_projects")
-
-
-def member_ids(project_id: int) -> list[UserKey]:
-    return list(Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True))
-
-
-def bump_project_on_commit(project: Project, *extra_users: UserKey) -> None:
-    """After commit, bump the project's counter and every member's (``cache.bump_on_commit``
-    for a project whose members' reads all change: their lists, its tasks, members, history).
-
-    Members are read now and again after the commit, so people added or removed later in
-    the same transaction count too (the admin saves its membership inline after the project).
-    """
-    project_id, slug = project.pk, project.slug
-    users = [*member_ids(project_id), *extra_users]
-    transaction.on_commit(lambda: cache.bump_now(users=[*users, *member_ids(project_id)], projects=[slug]))
 
 
 def _rules_for(actor: User | None, staff: bool) -> User | None:
@@ -294,6 +280,7 @@ def task_create(
     priority: str = "medium",
     due_date: date | None = None,
     assignee_email: str | None = None,
+    labels: Sequence[str] = (),
 ) -> Task:
     project = project_for_update(user=actor, slug=project_slug)
     permissions.ensure_project_manager(project, actor)
@@ -311,6 +298,8 @@ def task_create(
     _apply_status(task, status)
     task.clear_overdue_mailed_if_on_time(today())
     save_with_unique_slug(task, title, "task")
+    if labels:
+        tracker_labels.task_labels_set(task=task, names=labels)
     activity.record_task(ActivityVerb.TASK_CREATED, task, actor)
     cache.bump_on_commit(projects=[project.slug], tasks=[task.slug])
     if assignee is not None:
@@ -328,6 +317,13 @@ def _assigned(task: Task, assignee: User, actor: User | None) -> None:
     )
 
 
+def _names(value: object) -> list[str]:
+    """The label names of a change (the API's schema sends a list of text)."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise TypeError(f"labels must be a list of names, not {value!r}")
+    return value
+
+
 def _text(field: str, value: object) -> str:
     """The value of a text field of a change (the API's schemas send only text there)."""
     if not isinstance(value, str):
@@ -343,6 +339,8 @@ def task_update(*, actor: User, slug: str, changes: Mapping[str, object]) -> Tas
     previous_assignee = task.assignee_id
     before = activity.task_state(task)
     for field, value in changes.items():
+        if field == "labels":
+            continue  # not a column: set once the task is saved
         if field == "status":
             _apply_status(task, _text(field, value))
         elif field == "priority":
@@ -353,9 +351,12 @@ def task_update(*, actor: User, slug: str, changes: Mapping[str, object]) -> Tas
             setattr(task, field, value)
     task.clear_overdue_mailed_if_on_time(today())
     task.save()
-    activity.record_task(
-        ActivityVerb.TASK_UPDATED, task, actor, activity.changes(before, activity.task_state(task))
-    )
+    changed = activity.changes(before, activity.task_state(task))
+    if "labels" in changes:
+        labelled = tracker_labels.task_labels_set(task=task, names=_names(changes["labels"]))
+        if labelled is not None:
+            changed["labels"] = labelled
+    activity.record_task(ActivityVerb.TASK_UPDATED, task, actor, changed)
     cache.bump_on_commit(projects=[task.project.slug], tasks=[task.slug])
     if "title" in changes:  # inbox entries show the task's title
         inbox.bump_recipients_on_commit(tasks=[task.pk])
@@ -431,6 +432,8 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
             _apply_status(task, new_status)
         stale_projects.append(stored.project.slug)  # the task may have been moved to another project
         previous_assignee = stored.assignee_id
+        if stored.project_id != task.project_id:  # labels are its old project's
+            tracker_labels.task_labels_clear(task=task)
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
     task.clear_overdue_mailed_if_on_time(today())
