@@ -38,6 +38,7 @@ from tracker_accounts.schemas import (
     UserOut,
     example,
     omittable,
+    refuse_null,
 )
 
 from .models import DEFAULT_LABEL_COLOR, MAX_LABELS_PER_PROJECT, MAX_LABELS_PER_TASK
@@ -106,12 +107,7 @@ class ProjectUpdateIn(In):
     start_date: date | None = None
     due_date: date | None = Field(None, description="Not before start_date.", examples=["2030-04-30"])
 
-    @field_validator("name", "description", "status")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("This field may not be null.")
-        return value
+    _not_null = field_validator("name", "description", "status")(refuse_null)
 
 
 REF_EXAMPLE: JsonDict = {"slug": "apollo-launch-plan", "name": "Apollo launch plan"}
@@ -258,12 +254,7 @@ class LabelUpdateIn(In):
     name: Annotated[LabelName | None, omittable(examples=["api"])] = None
     color: Annotated[Color | None, omittable(examples=["#16a34a"])] = None
 
-    @field_validator("name", "color")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("This field may not be null.")
-        return value
+    _not_null = field_validator("name", "color")(refuse_null)
 
 
 class LabelOut(Schema):
@@ -311,12 +302,7 @@ class TaskUpdateIn(In):
     assignee_email: Email | None = None
     labels: Annotated[TaskLabels | None, omittable(examples=[["backend"]])] = None
 
-    @field_validator("title", "description", "status", "priority", "labels")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("This field may not be null.")
-        return value
+    _not_null = field_validator("title", "description", "status", "priority", "labels")(refuse_null)
 
 
 class TaskOut(Schema):
@@ -723,12 +709,7 @@ class CommentUpdateIn(In):
     body: CommentBody = Field(examples=["Draft is up, please review (v2)."])
     mentions: Annotated[Mentions | None, omittable(examples=[["grace@example.com"]])] = None
 
-    @field_validator("mentions")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("This field may not be null.")
-        return value
+    _not_null = field_validator("mentions")(refuse_null)
 
 
 class CommentOut(Schema):
