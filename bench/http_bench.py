@@ -16,8 +16,9 @@ example_site/gunicorn.conf.py, which it would otherwise find after ``--chdir``):
   database seeded with COPY by bench/seed.py (1,000 users; one manager with 50 projects and 30
   deleted ones; one project with 1,000 tasks, 50 deleted tasks, 20 members and 40 invitations,
   the one measured; a history of as many entries as tasks besides the creations, a few thousand
-  in that project, 20 for the task whose history is read). Its /api/bench/floor/ (the site's
-  middleware and bearer check, no work) is one more row: the "authenticated floor".
+  in that project, 20 for the task whose history is read; six labels in every project, each
+  task wearing 0 to 2 of them). Its /api/bench/floor/ (the site's middleware and bearer check,
+  no work) is one more row: the "authenticated floor".
 * a second example site on the same database whose reads miss the cache every time: the
   "cache miss" rows, one for each read with a key in READ_LABELS. By default (``--miss reads``)
   it is started with ``BENCH_CACHE=reads``: the settings keep no read
@@ -36,7 +37,7 @@ share of that floor (which takes the machine's drift out); each figure is the me
 and on the cache-miss settings), and the workers' resident memory after the load. A summary
 block then prints PASS or MISS for each target; nothing is asserted.
 
-A full run (two scales, 5 s a run, 3 repeats: 26 rows x 2 concurrencies x 6 runs a scale) takes
+A full run (two scales, 5 s a run, 3 repeats: 36 rows x 2 concurrencies x 6 runs a scale) takes
 about an hour on 2 cores; `--quick` about 4 minutes. Needs wrk (`apt-get install wrk`),
 PostgreSQL and Redis. bench/README.md says what each row and target means.
 """
@@ -77,6 +78,8 @@ PASSWORD = "bench-password-1"
 DELETED_PROJECTS, DELETED_TASKS, INVITES = 30, 50, 40
 INBOX = 10_000  # notifications in the inbox of the token's user (the hot project's manager)
 TASK_COMMENTS = 500  # comments on the history task, whose first page is read
+LABELS_PER_PROJECT = 6  # bug, feature, docs, ops, design, chore; a task wears 0 to 2 of them
+LABEL_FILTER = "label=bug&label=docs"  # the task list's rows with either of two labels
 WORKERS = 2
 EMPTY_CONFIG = ROOT / "bench" / "gunicorn_empty.conf.py"
 FLOOR_SITE = ROOT / "bench" / "floor_site"
@@ -99,6 +102,7 @@ READ_LABELS = {
     "projects": "project list (page 20)",
     "tasks20": "task list (page 20)",
     "tasks100": "task list (page 100)",
+    "tasks_label": "task list filtered by two labels (page 20)",
     "task": "task detail",
     "project_activity": "project activity (page 20)",
     "task_activity": "task activity (page 20, a task with 20 entries)",
@@ -116,7 +120,7 @@ CACHED_READ = Target(cached_share=0.55, cached_p99=15.0, miss_share=0.15, miss_p
 # ... and the ones read less often (the history, the trash, members, invitations), whether the
 # app caches them or answers them from the database on both servers
 UNCACHED_READ = Target(cached_share=0.50, cached_p99=50.0, miss_share=0.15, miss_p99=50.0)
-CACHED_KEYS = ("projects", "tasks20", "tasks100", "task", "comments")
+CACHED_KEYS = ("projects", "tasks20", "tasks100", "tasks_label", "task", "comments")
 TARGETS = {key: CACHED_READ if key in CACHED_KEYS else UNCACHED_READ for key in READ_LABELS}
 TARGETS["tasks100"] = replace(CACHED_READ, miss_share=0.08)  # five times the rows of a page of 20
 # the unread count is polled: a cached answer as cheap as the lists' (half the bare floor)
@@ -172,6 +176,7 @@ def prepare(scale: int) -> dict[str, Any]:
         invites=INVITES,
         inbox=INBOX,
         task_comments=TASK_COMMENTS,
+        labels_per_project=LABELS_PER_PROJECT,
     )
     hot = Project.objects.order_by("id").first()
     manager = hot.manager
@@ -194,6 +199,13 @@ def prepare(scale: int) -> dict[str, Any]:
         Endpoint("GET task_list (page 20)", "GET", f"{task_list}?page_size=20", key="tasks20", cached=True),
         Endpoint(
             "GET task_list (page 100)", "GET", f"{task_list}?page_size=100", key="tasks100", cached=True
+        ),
+        Endpoint(
+            "GET task_list (page 20, two labels)",
+            "GET",
+            f"{task_list}?page_size=20&{LABEL_FILTER}",
+            key="tasks_label",
+            cached=True,
         ),
         Endpoint(
             "GET task_list (page 20, filtered)",

@@ -1,7 +1,8 @@
-"""The search migration and search itself at scale on PostgreSQL.
+"""The search migrations and search itself at scale on PostgreSQL.
 
-    uv run python bench/search_scale.py                 # 1,000,000 tasks in 10,000 projects
-    uv run python bench/search_scale.py --tasks 100000  # a quicker run
+    uv run python bench/search_scale.py                    # 1,000,000 tasks in 10,000 projects
+    uv run python bench/search_scale.py --tasks 100000     # a quicker run
+    uv run python bench/search_scale.py --comments 1000000 # and 1,000,000 comments
 
 Creates its own database (dropped afterwards unless --keep), migrates it to the migration
 before ``0012_search``, seeds it with COPY (bench/seed.py), then applies ``0012_search`` in a
@@ -9,6 +10,10 @@ thread while the main thread keeps writing (each write one ``UPDATE`` of a rando
 autocommit, as requests do). Prints the migration's wall time and the writes' latency
 meanwhile (the longest is how long the migration held writes up), then times searches by
 the first manager (50 projects) in-process: the read the API runs, rendering included.
+
+With ``--comments N`` the seed also spreads N comments over the tasks (short notes naming
+other tasks), ``0013_comment_search`` is applied and timed the same way while comments are
+edited, and the searches include comment hits, then comments alone (``type=comment``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import random
 import statistics
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,22 +39,62 @@ from bench.scratch_db import rerun_inside
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "0011_comments"
+TASK_SEARCH = "0012_search"
+COMMENT_SEARCH = "0013_comment_search"
 QUERIES = ["task 12", "bench task 4242", "task 99", "project 3", '"bench task" 7']
+COMMENT_QUERIES = ["task 12", "review merge"]  # with type=comment, when there are comments
+WRITE_SAMPLE = 100_000  # the rows the writes during a migration pick from
 
 
-def migrate_while_writing(task_ids: list[int]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Migration:
+    """A migration timed while writes go on: ``write(pk)`` changes one of the rows ``sample()`` names."""
+
+    name: str
+    sample: Callable[[], list[int]]
+    write: Callable[[int], None]
+
+
+def some_tasks() -> list[int]:
+    from tracker_projects.models import Task
+
+    return list(Task.all_objects.order_by().values_list("id", flat=True)[:WRITE_SAMPLE])
+
+
+def some_comments() -> list[int]:
+    from tracker_projects.models import Comment
+
+    return list(Comment.all_objects.order_by().values_list("id", flat=True)[:WRITE_SAMPLE])
+
+
+def edit_task(pk: int) -> None:
+    from tracker_projects.models import Task
+
+    Task.all_objects.filter(pk=pk).update(description="edited while indexing")
+
+
+def edit_comment(pk: int) -> None:
+    from django.utils import timezone
+
+    from tracker_projects.models import Comment
+
+    body = "Edited while indexing: task 12 is ready for review."
+    Comment.all_objects.filter(pk=pk).update(body=body, edited_at=timezone.now())
+
+
+def migrate_while_writing(migration: Migration) -> dict[str, Any]:
+    """Apply ``migration`` in a thread while this one writes rows of its model, one at a time."""
     from django.core.management import call_command
     from django.db import connection
 
-    from tracker_projects.models import Task
-
+    ids = migration.sample()
     done = threading.Event()
     took: dict[str, float] = {}
 
     def migrate() -> None:
         started = time.perf_counter()
         try:
-            call_command("migrate", "tracker_projects", "0012_search", verbosity=0)
+            call_command("migrate", "tracker_projects", migration.name, verbosity=0)
         finally:
             took["migration"] = time.perf_counter() - started
             connection.close()
@@ -59,12 +106,15 @@ def migrate_while_writing(task_ids: list[int]) -> dict[str, Any]:
     thread.start()
     while not done.is_set():
         started = time.perf_counter()
-        Task.all_objects.filter(pk=rnd.choice(task_ids)).update(description="edited while indexing")
+        migration.write(rnd.choice(ids))
         latencies.append(time.perf_counter() - started)
     thread.join()
-    latencies.sort()
+    return {"migration_s": took["migration"], **latency_figures(latencies)}
+
+
+def latency_figures(latencies: list[float]) -> dict[str, Any]:
+    latencies = sorted(latencies)
     return {
-        "migration_s": took["migration"],
         "writes": len(latencies),
         "write_p50_ms": statistics.median(latencies) * 1000,
         "write_p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
@@ -72,55 +122,85 @@ def migrate_while_writing(task_ids: list[int]) -> dict[str, Any]:
     }
 
 
-def time_searches(repeats: int) -> list[tuple[str, int, float, float]]:
+def time_search(manager: Any, q: str, kind: str | None, repeats: int) -> tuple[int, float, float]:
+    """The hits of ``q`` (of ``kind``) for ``manager``, and the median and slowest of ``repeats`` runs."""
     from tracker_projects import reads
-    from tracker_projects.models import Project
     from tracker_projects.schemas import SearchFilters
 
+    filters = SearchFilters(q=q, page_size=20)
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        body = reads.search_page(user=manager, q=q, project=None, kind=kind, pages=filters).body
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    count = int(body.split(b'"count":', 1)[1].split(b",", 1)[0])
+    return count, statistics.median(timings) * 1000, timings[-1] * 1000
+
+
+def time_searches(repeats: int, with_comments: bool) -> list[tuple[str, str, int, float, float]]:
+    from tracker_projects.models import Project
+
     manager = Project.objects.order_by("id").first().manager  # the first manager owns 50
-    rows = []
-    for q in QUERIES:
-        filters = SearchFilters(q=q, page_size=20)
-        timings = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            body = reads.search_page(user=manager, q=q, project=None, kind=None, pages=filters).body
-            timings.append(time.perf_counter() - started)
-        timings.sort()
-        count = int(body.split(b'"count":', 1)[1].split(b",", 1)[0])
-        rows.append((q, count, statistics.median(timings) * 1000, timings[-1] * 1000))
-    return rows
+    searches: list[tuple[str, str | None]] = [(q, None) for q in QUERIES]
+    if with_comments:
+        searches += [(q, "comment") for q in COMMENT_QUERIES]
+    return [(q, kind or "all", *time_search(manager, q, kind, repeats)) for q, kind in searches]
 
 
-def run_inside(args: argparse.Namespace) -> None:
-    from django.core.management import call_command
+def analyze() -> None:
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def seed_before_search(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
     from bench.seed import seed
-    from tracker_projects.models import Task
 
     call_command("migrate", verbosity=0)
     call_command("migrate", "tracker_projects", BEFORE, verbosity=0)
-    print(f"seeding {args.tasks:,} tasks ...", flush=True)
-    seed(users=args.users, projects=args.projects, tasks=args.tasks, due_today_share=0.1, late_share=0.1)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    task_ids = list(Task.all_objects.values_list("id", flat=True)[:100_000])
-    print("applying 0012_search while writing ...", flush=True)
-    figures = migrate_while_writing(task_ids)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(
-        f"\n| tasks | migration wall time | writes meanwhile | write p50 | write p99 | longest write |\n"
-        f"| ---: | ---: | ---: | ---: | ---: | ---: |\n"
-        f"| {args.tasks:,} | {figures['migration_s']:.1f} s | {figures['writes']:,} | "
-        f"{figures['write_p50_ms']:.1f} ms | {figures['write_p99_ms']:.1f} ms | "
-        f"{figures['write_max_ms']:.0f} ms |"
+    print(f"seeding {args.tasks:,} tasks, {args.comments:,} comments ...", flush=True)
+    seed(
+        users=args.users,
+        projects=args.projects,
+        tasks=args.tasks,
+        due_today_share=0.1,
+        late_share=0.1,
+        comments=args.comments,
     )
+    analyze()
+
+
+def migrations_to_time(args: argparse.Namespace) -> list[tuple[Migration, str]]:
+    """Each migration to time, with what it indexes."""
+    out = [(Migration(TASK_SEARCH, some_tasks, edit_task), f"{args.tasks:,} tasks")]
+    if args.comments:
+        out.append((Migration(COMMENT_SEARCH, some_comments, edit_comment), f"{args.comments:,} comments"))
+    return out
+
+
+def run_inside(args: argparse.Namespace) -> None:
+    seed_before_search(args)
+    print(
+        "\n| migration | rows | wall time | writes meanwhile | write p50 | write p99 | longest write |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    for migration, rows in migrations_to_time(args):
+        figures = migrate_while_writing(migration)
+        analyze()
+        print(
+            f"| {migration.name} | {rows} | {figures['migration_s']:.1f} s | {figures['writes']:,} | "
+            f"{figures['write_p50_ms']:.1f} ms | {figures['write_p99_ms']:.1f} ms | "
+            f"{figures['write_max_ms']:.0f} ms |",
+            flush=True,
+        )
     print(f"\nsearches by the manager of 50 projects, {args.repeats} runs each (in-process, page 20):")
-    print("| q | hits | median | slowest |\n| --- | ---: | ---: | ---: |")
-    for q, count, median, slowest in time_searches(args.repeats):
-        print(f"| `{q}` | {count:,} | {median:.1f} ms | {slowest:.1f} ms |")
+    print("| q | type | hits | median | slowest |\n| --- | --- | ---: | ---: | ---: |")
+    for q, kind, count, median, slowest in time_searches(args.repeats, bool(args.comments)):
+        print(f"| `{q}` | {kind} | {count:,} | {median:.1f} ms | {slowest:.1f} ms |")
 
 
 def main() -> None:
@@ -129,13 +209,16 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument(
+        "--comments", type=int, default=0, help="comments to seed and search (0: none, 0013 not timed)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if run_if_inside(args, run_inside):
         return
     argv = ["--tasks", str(args.tasks), "--projects", str(args.projects), "--users", str(args.users)]
-    argv += ["--repeats", str(args.repeats)]
+    argv += ["--repeats", str(args.repeats), "--comments", str(args.comments)]
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
     rerun_inside(__file__, argv, "tracker_search_bench", {"REDIS_URL": redis}, keep=args.keep)
 

@@ -16,6 +16,9 @@ overdue job's entries, spread over the projects, ``hot_history`` of them in the 
 where one task (``history_task`` in the result) has 20 entries with its creation; and
 ``inbox`` notifications in the inbox of the hot project's manager (``inbox_person``), about
 the hot project and its tasks, of every kind the jobs and the services record, newest unread.
+Also on request: ``labels_per_project`` labels in every project (bug, feature, docs, ...), each
+task wearing 0 to 2 of its project's (one on average), and ``comments`` comments spread over
+the live tasks, short bodies naming other tasks, as search finds them.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ _sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
 
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,7 +49,17 @@ from django.utils import timezone  # noqa: E402
 from tracker_accounts.email_user.models import User  # noqa: E402
 from tracker_accounts.models import Profile  # noqa: E402
 from tracker_projects.clock import today  # noqa: E402
-from tracker_projects.models import Activity, Comment, InboxItem, Invite, Membership, Project, Task  # noqa: E402
+from tracker_projects.models import (  # noqa: E402
+    Activity,
+    Comment,
+    InboxItem,
+    Invite,
+    Label,
+    Membership,
+    Project,
+    Task,
+    TaskLabel,
+)
 
 PRIORITIES = ("low", "medium", "high", "urgent")  # Priority's labels, as an entry names them
 HISTORY_TASK_ENTRIES = 20  # the history task's entries, its creation included
@@ -110,6 +124,21 @@ INBOX_COLUMNS = [
 INBOX_UNREAD_SHARE = 0.1  # the newest tenth of the inbox is unread
 COMMENT_COLUMNS = ["task_id", "author_id", "body", "created_at", "edited_at", "deleted_at"]
 COMMENT_WORDS = "draft review punch cards order loom pattern thread shuttle warp weft test merge ship"
+# the spread comments' bodies: short notes that name another task (what bench/search_scale.py
+# and the HTTP benchmark's search look for: "task 12", "bench task 4242", "project 3")
+COMMENT_BODIES = (
+    "Blocked by task {other}: waiting on the {word} before we merge.",
+    "Same problem as Bench task {other} in project {pid}, see the {word} thread.",
+    "Moved the {word} notes over to task {other}.",
+    "Review done, ship it after the {word} test run.",
+    "Can someone check the {word}? It looks like task {other} broke it.",
+    "Draft is up; task {other} has the {word} pattern we agreed on.",
+    "Thanks, merged. The {word} is next.",
+)
+LABEL_COLUMNS = ["id", "project_id", "name", "color", "created_at"]
+LABEL_NAMES = ("bug", "feature", "docs", "ops", "design", "chore")
+LABEL_COLORS = ("#dc2626", "#2563eb", "#16a34a", "#9333ea", "#db2777", "#6b7280")
+MAX_TASK_LABELS = 2  # a task wears 0 to this many of its project's labels, one on average
 INVITE_COLUMNS = [
     "project_id",
     "email",
@@ -207,6 +236,8 @@ def seed(
     invites: int = 0,
     inbox: int = 0,
     task_comments: int = 0,
+    labels_per_project: int = 0,
+    comments: int = 0,
     seed_value: int = 7,
 ) -> dict[str, Any]:
     """The first project (owned by the first manager, who owns 50) is the "hot" one: it gets
@@ -217,6 +248,9 @@ def seed(
     ``invites`` invitations to the hot project, pending, accepted, expired and revoked.
     ``inbox``: notifications in the inbox of the hot project's manager (:func:`_inbox_rows`).
     ``task_comments``: comments on the history task (``history_task``), by its project's people.
+    ``labels_per_project``: labels in every project, each task wearing 0 to 2 of its project's
+    (:func:`_seed_labels`); ``comments``: comments spread over the live tasks (:func:`_spread_comment_rows`).
+    Both draw from random streams of their own, so asking for them leaves the other rows as they were.
     ``history``: Activity entries besides the creation entries (none by default), ``hot_history``
     of them (at least what the hot project's members, invitations and deletions imply) in the
     hot project, spread over the table's ids as a live history would be."""
@@ -389,6 +423,15 @@ def seed(
 
     _copy(Task, TASK_COLUMNS, task_rows())
     deleted_tids = [first_task + tasks + j for j in range(deleted_tasks)]
+    tasks_with_project = itertools.chain(
+        ((first_task + i, project_of(i)) for i in range(tasks)),
+        ((tid, first_project) for tid in deleted_tids),
+    )
+    labelled = (
+        _seed_labels(list(project_manager), tasks_with_project, labels_per_project, seed_value, now)
+        if labels_per_project
+        else {}
+    )
 
     # invitations to the hot project: pending, accepted (by its members), expired, revoked
     hot_people = members[first_project][1:]
@@ -497,15 +540,28 @@ def seed(
         INBOX_COLUMNS,
         _inbox_rows(rnd, inbox, first_project, inbox_person, hot_live, hot_people, now),
     )
-    comments = _copy(
+    comments_on_task = _copy(
         Comment,
         COMMENT_COLUMNS,
         _comment_rows(
             rnd, task_comments if history_task and hot_people else 0, history_task, hot_people, now
         ),
     )
+    spread = _copy(
+        Comment,
+        COMMENT_COLUMNS,
+        _spread_comment_rows(
+            random.Random(f"comments-{seed_value}"),
+            comments if tasks else 0,
+            lambda i: (first_task + i, project_of(i)),
+            tasks,
+            members,
+            now,
+        ),
+    )
     with connection.cursor() as cursor:
-        for model in (User, Project, Membership, Task, Activity, Invite, InboxItem, Comment):
+        seeded = (User, Project, Membership, Task, Activity, Invite, InboxItem, Comment)
+        for model in (*seeded, Label, TaskLabel) if labelled else seeded:
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
@@ -529,14 +585,76 @@ def seed(
     info["activity"] = activity
     if inbox:
         info.update(inbox=notes, inbox_person=inbox_person)
-    if comments:
-        info["task_comments"] = comments
+    if comments_on_task:
+        info["task_comments"] = comments_on_task
+    if spread:
+        info["comments"] = spread
+    info.update(labelled)
     if history:
         # the hot project's entries in all: its creation, its tasks' and the history's
         info.update(history=total, hot_activity=1 + len(hot_live) + len(deleted_tids) + len(hot_entries))
         info["history_task"] = f"bench-task-{history_task}" if history_task else None
     info["seconds"] = round(time.perf_counter() - started, 1)
     return info
+
+
+def _seed_labels(
+    pids: list[int], tasks: Iterable[tuple[int, int]], per_project: int, seed_value: int, now: Any
+) -> dict[str, int]:
+    """``per_project`` labels in each of ``pids``, and 0 to ``MAX_TASK_LABELS`` of its project's
+    on each of ``tasks`` (``(task id, project id)`` pairs), drawn from a random stream of their own."""
+    first_label = (Label.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    by_project = {
+        pid: [first_label + n * per_project + k for k in range(per_project)] for n, pid in enumerate(pids)
+    }
+    labels = _copy(Label, LABEL_COLUMNS, _label_rows(by_project, now))
+    rnd = random.Random(f"labels-{seed_value}")
+    worn = _copy(TaskLabel, ["task_id", "label_id"], _task_label_rows(rnd, tasks, by_project))
+    return {"labels": labels, "task_labels": worn}
+
+
+def label_name(k: int) -> str:
+    """A project's ``k``-th label: bug, feature, docs, ops, design, chore, then "label 7" on."""
+    return LABEL_NAMES[k] if k < len(LABEL_NAMES) else f"label {k + 1}"
+
+
+def _label_rows(by_project: dict[int, list[int]], now: Any) -> Iterator[tuple[Any, ...]]:
+    for pid, ids in by_project.items():
+        for k, lid in enumerate(ids):
+            yield (lid, pid, label_name(k), LABEL_COLORS[k % len(LABEL_COLORS)], now)
+
+
+def _task_label_rows(
+    rnd: random.Random, tasks: Iterable[tuple[int, int]], by_project: dict[int, list[int]]
+) -> Iterator[tuple[int, int]]:
+    """Each task's labels: as many as ``randint(0, MAX_TASK_LABELS)`` says, of its project's."""
+    for tid, pid in tasks:
+        own = by_project[pid]
+        for lid in rnd.sample(own, min(len(own), rnd.randint(0, MAX_TASK_LABELS))):
+            yield (tid, lid)
+
+
+def _spread_comment_rows(
+    rnd: random.Random,
+    size: int,
+    task_at: Callable[[int], tuple[int, int]],
+    tasks: int,
+    members: dict[int, list[int]],
+    now: Any,
+) -> Iterator[tuple[Any, ...]]:
+    """``size`` comments on live tasks picked at random (``task_at(i)``: the ``i``-th live task
+    and its project, of ``tasks``), by the project's people, one a second up to ``now``; each a
+    short note naming another task (:data:`COMMENT_BODIES`); every tenth edited, every
+    twentieth deleted."""
+    words = COMMENT_WORDS.split()
+    for n in range(size):
+        tid, pid = task_at(rnd.randrange(tasks))
+        other, _ = task_at(rnd.randrange(tasks))
+        body = rnd.choice(COMMENT_BODIES).format(other=other, pid=pid, word=rnd.choice(words))
+        at = now - timedelta(seconds=size - n)
+        edited = at + timedelta(seconds=30) if n % 10 == 3 else None
+        deleted = at + timedelta(seconds=40) if n % 20 == 7 else None
+        yield (tid, rnd.choice(members[pid]), body, at, edited, deleted)
 
 
 def _comment_rows(
@@ -689,6 +807,13 @@ def main() -> None:
         "--inbox", type=int, default=10_000, help="notifications of the hot project's manager"
     )
     parser.add_argument("--task-comments", type=int, default=500, help="comments on the history task")
+    parser.add_argument(
+        "--labels-per-project",
+        type=int,
+        default=len(LABEL_NAMES),
+        help="labels in every project; each task wears 0 to 2 of them (0: none)",
+    )
+    parser.add_argument("--comments", type=int, default=0, help="comments spread over the live tasks")
     args = parser.parse_args()
     history = args.tasks if args.history is None else args.history
     print(
@@ -705,6 +830,8 @@ def main() -> None:
             invites=args.invites,
             inbox=args.inbox,
             task_comments=args.task_comments,
+            labels_per_project=args.labels_per_project,
+            comments=args.comments,
         )
     )
 

@@ -55,3 +55,58 @@ def test_the_seed_puts_comments_on_the_history_task():
     task = Task.objects.get(slug=info["history_task"])
     assert Comment.all_objects.filter(task=task).count() == info["task_comments"] == 40
     assert comments_of_task(task_id=task.pk).count() == 38  # every twentieth deleted
+
+
+def test_the_seed_labels_tasks_with_their_projects_labels():
+    from django.db.models import Count, F
+    from django.db.models.functions import Lower
+
+    from bench.seed import seed
+    from tracker_projects.models import Label, Project, TaskLabel
+
+    info = seed(
+        users=20,
+        projects=4,
+        tasks=60,
+        due_today_share=0.2,
+        late_share=0.2,
+        hot_tasks=20,
+        deleted_projects=2,
+        deleted_tasks=5,
+        labels_per_project=6,
+    )
+    assert Label.objects.count() == info["labels"] == 6 * Project.all_objects.count() == 36
+    assert TaskLabel.objects.count() == info["task_labels"] > 0
+    assert not TaskLabel.objects.exclude(label__project=F("task__project")).exists()  # the task's own
+    per_name = Label.objects.values("project", lowered=Lower("name")).annotate(n=Count("id"))
+    assert {row["n"] for row in per_name} == {1}  # names unique per project, whatever their case
+    per_task = TaskLabel.objects.values("task").annotate(n=Count("id"))
+    assert {row["n"] for row in per_task} <= {1, 2}
+    assert set(Label.objects.values_list("name", flat=True)) == {
+        "bug",
+        "feature",
+        "docs",
+        "ops",
+        "design",
+        "chore",
+    }
+
+
+def test_the_seed_spreads_comments_that_search_finds():
+    from django.db.models import F
+
+    from bench.seed import seed
+    from tracker_projects import search
+    from tracker_projects.models import Comment, Project
+
+    info = seed(
+        users=20, projects=4, tasks=60, due_today_share=0.2, late_share=0.2, hot_tasks=20, comments=400
+    )
+    assert Comment.all_objects.count() == info["comments"] == 400
+    assert Comment.all_objects.values("task").distinct().count() > 30  # not one task's conversation
+    assert Comment.all_objects.filter(deleted_at__isnull=False).count() == 20  # every twentieth
+    by_members = Comment.all_objects.filter(task__project__memberships__user=F("author"))
+    assert by_members.count() == 400  # every author belongs to the task's project
+    manager = Project.objects.order_by("id").first().manager_id
+    found = search.hits(search.Search(search.parse("task 1"), manager), "comment")
+    assert found is not None and found.exists()
