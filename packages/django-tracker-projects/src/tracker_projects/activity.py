@@ -1,7 +1,8 @@
 """A project's history: each write the services make records one entry, in its transaction.
 
 The services call :func:`record` (or :func:`record_many`) next to the change itself, so a write
-that rolls back leaves no entry, and API, admin, jobs and shell writes are all recorded. An
+that rolls back leaves no entry, and API, admin, jobs and shell writes are all recorded. Each
+entry is also a delivery to the project's webhooks that want it (:mod:`.webhook_outbox`). An
 update names every field it changed with the value before and after, as the API shows them
 (a priority by name, a date as ``YYYY-MM-DD``, an assignee by email).
 """
@@ -16,6 +17,7 @@ from django.db.models import Q
 
 from tracker_accounts.users import display_name, email_of, user_model
 
+from . import webhook_outbox
 from .models import Activity, ActivityVerb, Comment, Label, Priority, Project, Task
 
 if TYPE_CHECKING:
@@ -123,8 +125,11 @@ def entry(verb: ActivityVerb, **fields: Unpack[EntryFields]) -> Activity:
 
 
 def record(verb: ActivityVerb, **fields: Unpack[EntryFields]) -> None:
-    """Write one entry; call it inside the transaction of the change it records."""
-    entry(verb, **fields).save()
+    """Write one entry, and its webhook deliveries; call it inside the transaction of the
+    change it records."""
+    saved = entry(verb, **fields)
+    saved.save()
+    webhook_outbox.deliver([saved])
 
 
 def record_task(
@@ -155,6 +160,7 @@ def record_many(
     verb: ActivityVerb, *, project_id: int, actor: User | None, targets: Iterable[Target]
 ) -> None:
     """One entry per target (say, each address of one invitation request), in one insert."""
-    Activity.objects.bulk_create(
+    saved = Activity.objects.bulk_create(
         [entry(verb, project_id=project_id, actor=actor, target=target) for target in targets]
     )
+    webhook_outbox.deliver(saved)

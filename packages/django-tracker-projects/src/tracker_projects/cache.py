@@ -90,6 +90,12 @@ def task_version_key(slug: str) -> str:
     return f"tp:v:task:{_by_slug(slug)}"
 
 
+def webhooks_version_key(slug: str) -> str:
+    """The counter of the reads of a project's webhooks and their deliveries (their writes,
+    and each outcome the worker records)."""
+    return f"tp:v:webhooks:{_by_slug(slug)}"
+
+
 def _keys(
     users: Iterable[UserKey],
     projects: Iterable[str],
@@ -130,6 +136,11 @@ def bump_on_commit(
     """After the current transaction commits, invalidate what is cached for these users (by
     id), projects and tasks (by slug), and the inboxes of ``inboxes`` (user ids)."""
     versioned.bump_on_commit(_keys(users, projects, tasks, everything, inboxes))
+
+
+def bump_webhooks_on_commit(slug: str) -> None:
+    """After commit, invalidate the reads of the project ``slug``'s webhooks and deliveries."""
+    versioned.bump_on_commit([webhooks_version_key(slug)])
 
 
 def member_ids(project_id: int) -> list[UserKey]:
@@ -201,6 +212,12 @@ def of_projects(slugs: list[str]) -> Scope:
     the caller read first): its entry depends on each one's counter, and is named by them
     too (another set of projects is another entry, even before a counter says so)."""
     return Scope({"projects": " ".join(slugs)}, [project_version_key(slug) for slug in slugs])
+
+
+def of_webhooks(slug: str, webhook_id: int | None = None) -> Scope:
+    """A read of a project's webhooks, or of one's deliveries (its manager's)."""
+    path = {"slug": slug} if webhook_id is None else {"slug": slug, "webhook": str(webhook_id)}
+    return Scope(path, [project_version_key(slug), webhooks_version_key(slug)])
 
 
 def of_task(slug: str) -> Scope:

@@ -40,7 +40,7 @@ from tracker_accounts.models import Profile
 from tracker_accounts.purge import accounts_purge_expired
 from tracker_accounts.users import user_key, user_model
 
-from . import activity, cache, inbox, notify
+from . import activity, cache, inbox, notify, webhook_outbox
 from .clock import today
 from .conf import app_settings
 from .models import (
@@ -79,6 +79,8 @@ class Job:
 
     @property
     def when(self) -> str:
+        if self.every == 1:
+            return "every minute"
         return f"every {self.every} minutes" if self.every else f"daily at {self.at}"
 
 
@@ -109,6 +111,12 @@ JOBS: dict[str, Job] = {
             "tracker_projects.jobs.purge_expired",
             "delete dead codes and tokens, flush expired JWT records, expire old invites",
             at="02:00",
+        ),
+        Job(
+            "retry_webhooks",
+            "tracker_projects.webhook_delivery.retry_due",
+            "send webhook deliveries due again (failed ones past their wait, those whose worker died)",
+            every=1,
         ),
     )
 }
@@ -307,9 +315,10 @@ def _mark_and_notify(
 
 
 def _tasks_overdue_history(ids: Sequence[int]) -> None:
-    """One ``task.overdue`` entry (no actor: the job) per task just marked; two queries a chunk."""
+    """One ``task.overdue`` entry (no actor: the job) per task just marked; with its webhook
+    deliveries: three queries a chunk (four with webhooks)."""
     tasks = Task.all_objects.filter(pk__in=ids).only("id", "project_id", "slug", "title")
-    Activity.objects.bulk_create(
+    entries = Activity.objects.bulk_create(
         Activity(
             project_id=t.project_id,
             task_id=t.pk,
@@ -318,15 +327,17 @@ def _tasks_overdue_history(ids: Sequence[int]) -> None:
         )
         for t in tasks
     )
+    webhook_outbox.deliver(entries)
 
 
 def _projects_overdue_history(ids: Sequence[int]) -> None:
     """One ``project.overdue`` entry (no actor: the job) per project just marked."""
     projects = Project.all_objects.filter(pk__in=ids).only("id", "slug", "name")
-    Activity.objects.bulk_create(
+    entries = Activity.objects.bulk_create(
         Activity(project_id=p.pk, verb=ActivityVerb.PROJECT_OVERDUE, target=activity.project_target(p))
         for p in projects
     )
+    webhook_outbox.deliver(entries)
 
 
 @timed

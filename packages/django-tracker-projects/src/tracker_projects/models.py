@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -738,3 +739,89 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} in {self.project_id} at {self.at}"
+
+
+# --------------------------------------------------------------------------- webhooks
+MAX_WEBHOOKS_PER_PROJECT = 10
+PING = "ping"  # the event of a test delivery, besides the Activity verbs
+WEBHOOK_EVENTS = (*ActivityVerb.values, PING)
+
+
+class WebhookDisabledReason(models.TextChoices):
+    FAILING = "failing"
+
+
+class Webhook(models.Model):
+    """An endpoint of a project's integration: its deliveries are the project's history entries
+    of the verbs in ``events`` (none listed: all), signed with ``secret`` (kept encrypted)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.CharField(max_length=2000)
+    events = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    secret = models.BinaryField(editable=False)
+    disabled_reason = models.CharField(
+        max_length=16, choices=WebhookDisabledReason.choices, blank=True, default=""
+    )
+    # since when every delivery failed (None: the last one was delivered, or none was tried)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["project", "id"], name="tracker_webhook_project")]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} of {self.project_id} to {self.url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class WebhookDelivery(models.Model):
+    """One event to send to one webhook: written in the transaction of the change, sent by the
+    worker after it commits. ``payload`` is frozen at the first attempt (what the receiver
+    gets each time, besides the delivery's id); ``claimed_until`` holds off other workers
+    while one sends it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    payload = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        indexes: ClassVar = [
+            models.Index(fields=["webhook", "-created_at"], name="tracker_delivery_webhook"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="tracker_delivery_due",
+            ),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="tracker_delivery_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to webhook {self.webhook_id} ({self.status})"

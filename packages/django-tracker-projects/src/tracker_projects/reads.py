@@ -17,7 +17,7 @@ from tracker_accounts.errors import NotFound
 from . import representation, search, selectors
 from .cache import Answer
 from .clock import today
-from .models import Comment, InviteStatus, Label, Task
+from .models import Comment, InviteStatus, Label, Task, Webhook, WebhookDelivery
 from .pagination import Pages, paginate, paginate_combined
 from .representation import Moment, Row, Shape
 
@@ -224,6 +224,39 @@ def label_body(*, label_id: int) -> bytes:
     """A label's JSON, as the answers to a create or an edit carry it."""
     qs = Label.objects.filter(id=label_id)
     return _one(representation.LABEL, qs, "Label")
+
+
+# --------------------------------------------------------------------------- webhooks
+def webhook_list(*, user: User, slug: str) -> Answer:
+    """``{"items": [Webhook]}``: the project's webhooks, for its manager (403 for its members,
+    404 otherwise); two queries."""
+    project = selectors.project_for_manager(user=user, slug=slug)
+    shape = representation.WEBHOOK
+    rows = list(shape.rows(selectors.webhooks_of(project_id=project.pk), moment()))
+    return Answer(representation.encode({"items": shape.items(rows)}))
+
+
+def webhook_body(*, webhook_id: int, secret: str | None = None) -> bytes:
+    """A webhook's JSON, as the answers to its writes carry it; with its secret when one was
+    just made (the create and the rotation answer it, and nothing after)."""
+    shape = representation.WEBHOOK
+    row = shape.rows(Webhook.objects.filter(id=webhook_id), moment()).first()
+    if row is None:
+        raise NotFound("Webhook not found.")
+    item = shape.items([row])[0]
+    return representation.encode(item if secret is None else {**item, "secret": secret})
+
+
+def delivery_body(*, delivery_id: object) -> bytes:
+    """A delivery's JSON, as the answer to a ping or a redelivery carries it."""
+    return _one(representation.DELIVERY, WebhookDelivery.objects.filter(pk=delivery_id), "Delivery")
+
+
+def delivery_page(*, user: User, slug: str, webhook_id: int, pages: Pages) -> Answer:
+    """A page of a webhook's deliveries, newest first, for the project's manager."""
+    project = selectors.project_for_manager(user=user, slug=slug)
+    webhook = selectors.webhook_of_project(project=project, webhook_id=webhook_id)
+    return Answer(_page(representation.DELIVERY, selectors.deliveries_of(webhook_id=webhook.pk), pages))
 
 
 # --------------------------------------------------------------------------- search

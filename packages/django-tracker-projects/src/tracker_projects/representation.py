@@ -30,8 +30,10 @@ from django.db.models import (
     F,
     Func,
     Model,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.sql.compiler import SQLCompiler
 from ninja import Schema
@@ -42,6 +44,7 @@ from tracker_accounts.users import brief_columns, brief_reader
 from .models import (
     Priority,
     Project,
+    WebhookDelivery,
     invite_status_at,
     live_comment_count,
     project_overdue_q,
@@ -51,6 +54,7 @@ from .pagination import Pages
 from .schemas import (
     ActivityOut,
     CommentOut,
+    DeliveryOut,
     DeletedProjectOut,
     DeletedTaskOut,
     InviteOut,
@@ -61,6 +65,7 @@ from .schemas import (
     ProjectRef,
     TaskOut,
     TaskRef,
+    WebhookOut,
 )
 from .search import Terms, snippet
 
@@ -421,6 +426,38 @@ NOTIFICATION = Shape(NotificationOut, {"comment": comment_reference("comment_id"
 
 COMMENT = Shape(CommentOut, {"mentions": attached(MENTIONS)})
 LABEL = Shape(LabelOut)
+
+
+def _last_delivery() -> Field:
+    """A webhook's newest delivery (``{"status", "at", "response_code"}``, or null), read by
+    subqueries on the index of a webhook's deliveries: still one query for the list."""
+    newest = WebhookDelivery.objects.filter(webhook=OuterRef("pk")).order_by("-created_at")
+    parts = {"status": "status", "at": "created_at", "response_code": "response_code"}
+    names = {part: f"last_delivery__{part}" for part in parts}
+
+    def annotations(at: Moment) -> Mapping[str, Expression | F]:
+        return {names[part]: Subquery(newest.values(col)[:1]) for part, col in parts.items()}
+
+    def read(row: Row) -> Row | None:
+        if row[names["status"]] is None:
+            return None
+        return {
+            "status": row[names["status"]],
+            "at": _as_json_time(row[names["at"]]),
+            "response_code": row[names["response_code"]],
+        }
+
+    return Field(lambda: list(names.values()), lambda: read, annotations)
+
+
+WEBHOOK = Shape(
+    WebhookOut,
+    {
+        "last_delivery": _last_delivery(),
+        "disabled_reason": column("disabled_reason", lambda value: value or None),
+    },
+)
+DELIVERY = Shape(DeliveryOut, {"id": column("id", str), "at": timestamp("created_at")})
 
 
 # --------------------------------------------------------------------------- search hits

@@ -745,3 +745,132 @@ class SearchPage(Page):
     model_config = page_example(SEARCH_HIT_EXAMPLE)
 
     items: list[SearchHitOut]
+
+
+# --------------------------------------------------------------------------- webhooks
+WebhookEventName = Literal[ActivityVerbName, "ping"]
+DeliveryStatusName = Literal["pending", "delivered", "failed", "dead"]
+NAMED_ENUMS["WebhookEvent"] = (*get_args(ActivityVerbName), "ping")
+NAMED_ENUMS["DeliveryStatus"] = get_args(DeliveryStatusName)
+WebhookUrl = Annotated[
+    str,
+    BeforeValidator(control_free()),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(reject_unstorable),
+]
+WebhookEvents = Annotated[
+    list[ActivityVerbName],
+    AfterValidator(lambda events: sorted(set(events))),
+    Field(max_length=len(get_args(ActivityVerbName)), description="Activity verbs; empty: all of them."),
+]
+LAST_DELIVERY_EXAMPLE: JsonDict = {"status": "delivered", "at": "2026-11-25T09:30:01Z", "response_code": 200}
+WEBHOOK_EXAMPLE: JsonDict = {
+    "id": 3,
+    "url": "https://ci.example.com/hooks/tracker",
+    "events": ["task.created", "task.updated"],
+    "active": True,
+    "created_at": "2026-11-20T08:00:00Z",
+    "last_delivery": LAST_DELIVERY_EXAMPLE,
+    "disabled_reason": None,
+}
+DELIVERY_EXAMPLE: JsonDict = {
+    "id": "5f0c6f1e-8a3b-4b9e-9c61-2f1d7f5e8a10",
+    "event": "task.updated",
+    "status": "failed",
+    "attempts": 2,
+    "response_code": 503,
+    "duration_ms": 87,
+    "at": "2026-11-25T09:30:00Z",
+    "next_attempt_at": "2026-11-25T09:32:01Z",
+}
+
+
+class WebhookIn(In):
+    url: WebhookUrl = Field(
+        description="`https://` (plain `http://` only where the site allows it), at most 2,000 characters, "
+        "naming a public address.",
+        examples=["https://ci.example.com/hooks/tracker"],
+    )
+    events: WebhookEvents = Field(default_factory=list, examples=[["task.created", "task.updated"]])
+    active: StrictBool = True
+
+
+class WebhookUpdateIn(In):
+    url: Annotated[WebhookUrl | None, omittable(examples=["https://ci.example.com/hooks/v2"])] = None
+    events: Annotated[WebhookEvents | None, omittable(examples=[[]])] = None
+    active: Annotated[StrictBool | None, omittable(examples=[True])] = None
+
+    _not_null = field_validator("url", "events", "active")(refuse_null)
+
+
+class LastDeliveryOut(Schema):
+    model_config = example(LAST_DELIVERY_EXAMPLE)
+
+    status: DeliveryStatusName
+    at: datetime
+    response_code: int | None
+
+
+class WebhookOut(Schema):
+    model_config = example(WEBHOOK_EXAMPLE)
+
+    id: int
+    url: str
+    events: list[WebhookEventName] = Field(description="Activity verbs; empty: all of them.")
+    active: bool
+    created_at: datetime
+    last_delivery: LastDeliveryOut | None = Field(description="The newest delivery; null before the first.")
+    disabled_reason: Literal["failing"] | None = Field(
+        description='"failing": deactivated after its deliveries failed for 24 hours.'
+    )
+
+
+class WebhookWithSecretOut(WebhookOut):
+    model_config = example({**WEBHOOK_EXAMPLE, "secret": "whsec_Zk3q9cJ0m2b6Yx1pR8tW4vN7sL5aH0eD"})
+
+    secret: str = Field(description="Signs every delivery; shown this once, never again.")
+
+
+class WebhookList(Schema):
+    model_config = example({"items": [WEBHOOK_EXAMPLE]})
+
+    items: list[WebhookOut] = Field(description="Oldest first.")
+
+
+class DeliveryOut(Schema):
+    model_config = example(DELIVERY_EXAMPLE)
+
+    id: str = Field(description="A UUID; the receiver gets it as `X-Tracker-Delivery`.")
+    event: WebhookEventName
+    status: DeliveryStatusName
+    attempts: int
+    response_code: int | None
+    duration_ms: int | None
+    at: datetime = Field(description="When the change it sends was made (or the ping asked for).")
+    next_attempt_at: datetime | None = Field(description="When a failed delivery is tried again.")
+
+
+class DeliveryPage(Page):
+    model_config = page_example(DELIVERY_EXAMPLE)
+
+    items: list[DeliveryOut]
+
+
+class WebhookPayload(Schema):
+    """The JSON body of every delivery (signed: see ``X-Tracker-Signature``)."""
+
+    model_config = example(
+        {
+            "id": DELIVERY_EXAMPLE["id"],
+            "event": "task.updated",
+            "at": "2026-11-25T09:30:00Z",
+            "project": REF_EXAMPLE,
+            "activity": ACTIVITY_EXAMPLE,
+        }
+    )
+
+    id: str = Field(description="The delivery's id, as in `X-Tracker-Delivery`.")
+    event: WebhookEventName
+    at: datetime
+    project: ProjectRef
+    activity: ActivityOut | None = Field(description="The history entry; null for a ping.")

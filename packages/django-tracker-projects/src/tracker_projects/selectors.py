@@ -3,6 +3,7 @@ caches or paginates (that is :mod:`tracker_projects.responses`)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
@@ -27,6 +28,8 @@ from .models import (
     Project,
     Task,
     TaskLabel,
+    Webhook,
+    WebhookDelivery,
 )
 from .pagination import CountOf
 
@@ -433,3 +436,38 @@ def label_of_project(*, project: Project, label_id: int, for_update: bool = Fals
     if label is None:
         raise NotFound("Label not found.")
     return label
+
+
+# --------------------------------------------------------------------------- webhooks
+def webhooks_of(*, project_id: int) -> QuerySet[Webhook]:
+    """A project's webhooks, oldest first."""
+    return Webhook.objects.filter(project_id=project_id).order_by("id")
+
+
+def webhook_of_project(*, project: Project, webhook_id: int, for_update: bool = False) -> Webhook:
+    """The webhook ``webhook_id`` of ``project``; 404 for any other id."""
+    ensure_db_id(webhook_id, "Webhook")
+    qs = Webhook.objects.filter(project=project, id=webhook_id)
+    if for_update:
+        qs = qs.select_for_update()
+    webhook = qs.first()
+    if webhook is None:
+        raise NotFound("Webhook not found.")
+    return webhook
+
+
+def deliveries_of(*, webhook_id: int) -> QuerySet[WebhookDelivery]:
+    """A webhook's deliveries, newest first."""
+    return WebhookDelivery.objects.filter(webhook_id=webhook_id).order_by("-created_at", "-id")
+
+
+def delivery_of_webhook(*, webhook: Webhook, delivery_id: str) -> WebhookDelivery:
+    """The delivery ``delivery_id`` (a UUID's text) of ``webhook``; 404 for anything else."""
+    try:
+        key = uuid.UUID(delivery_id)
+    except ValueError:
+        raise NotFound("Delivery not found.") from None
+    delivery = WebhookDelivery.objects.filter(webhook=webhook, id=key).first()
+    if delivery is None:
+        raise NotFound("Delivery not found.")
+    return delivery

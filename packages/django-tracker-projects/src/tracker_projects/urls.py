@@ -1,7 +1,7 @@
 """The tracker's own API, for a host's URLconf: ``path("api/", include("tracker_projects.urls"))``.
 
 One ``NinjaAPI`` serves both apps (``auth/``, ``projects/``, ``tasks/``, ``comments/``,
-``invites/``, ``notifications/``, ``search/``) with
+``invites/``, ``notifications/``, ``search/``; a project's ``webhooks/``) with
 the tracker's error envelope and its own OpenAPI schema (``openapi.json``, ``docs``). The
 host's own ``NinjaAPI``, its auth, exception handlers and schema, are left as they are.
 Every path under the prefix belongs to the tracker (unknown ones answer the 404 envelope),
@@ -22,6 +22,7 @@ from tracker_accounts.openapi import operation_id, refine
 
 from .api import comments_router, inbox_router, invites_router, projects_router, search_router, tasks_router
 from .schemas import NAMED_ENUMS
+from .webhook_api import webhooks_router
 
 app_name = "tracker_api"
 
@@ -50,6 +51,7 @@ api = TrackerApi(
 install_error_handlers(api)
 api.add_router("auth/", auth_router)
 api.add_router("projects/", projects_router)
+api.add_router("projects/", webhooks_router)  # a project's webhooks, for its manager
 api.add_router("tasks/", tasks_router)
 api.add_router("comments/", comments_router)
 api.add_router("invites/", invites_router)
