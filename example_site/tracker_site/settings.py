@@ -210,6 +210,10 @@ TRACKER_PROJECTS_INVITE_URL_TEMPLATE = BASE_URL + "/invite_register/{token}/"
 # address, wherever urls.py mounts it; and the site's settings page, named in notification mails
 TRACKER_ACCOUNTS_SITE_URL = SITE_URL
 TRACKER_ACCOUNTS_PREFERENCES_URL = BASE_URL + "/me/"
+# outgoing webhooks go to public addresses only, over https (http too while DEBUG is on):
+# hosts (names or addresses) they may reach even when private, and whether http is taken
+TRACKER_PROJECTS_WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+TRACKER_PROJECTS_WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 
 # --- i18n / time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

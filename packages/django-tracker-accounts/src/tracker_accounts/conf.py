@@ -97,6 +97,12 @@ class LiveSettings:
             return float(value)
         raise self._wrong(name, value, "a number")
 
+    def _bool(self, name: str) -> bool:
+        value = self._get(name)
+        if isinstance(value, bool):
+            return value
+        raise self._wrong(name, value, "True or False")
+
     def _timedelta(self, name: str) -> timedelta:
         value = self._get(name)
         if isinstance(value, timedelta):

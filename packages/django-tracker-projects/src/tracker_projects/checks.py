@@ -9,6 +9,7 @@
 | E005 | error | ``TRACKER_PROJECTS_TASK_URL`` lacks ``{task}``, or has a field but it and ``{project}`` |
 | E006 | error | ``TRACKER_PROJECTS_PROJECT_URL`` lacks ``{project}``, or has another field |
 | E007 | error | an invitation budget (``TRACKER_PROJECTS_INVITE_MAILS_PER_*``) is not an integer ≥ 0 |
+| E008 | error | ``TRACKER_PROJECTS_WEBHOOK_ALLOWED_HOSTS`` is no list of hosts, or ``…_ALLOW_HTTP`` no bool |
 | W001 | warning (``check --deploy``) | the invitation URL template is the development default |
 | W002 | warning (``check --deploy``) | the task link template is the development default |
 | W003 | warning (``check --deploy``) | the project link template is the development default |
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Sequence
 from string import Formatter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -95,6 +97,44 @@ def _budget_errors() -> list[CheckMessage]:
     return messages
 
 
+def is_host_entry(entry: object) -> bool:
+    """Whether ``entry`` is a bare host name or address (an IPv6 one may be in brackets), with
+    no scheme, port, path or user name."""
+    if not isinstance(entry, str) or not entry.strip() or any(c in entry for c in "/@ \t\r\n"):
+        return False
+    if ":" not in entry:
+        return True
+    try:
+        ipaddress.IPv6Address(entry.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _webhook_errors() -> list[CheckMessage]:
+    """E008: the webhook settings have the types (and the allowed hosts the form) they need."""
+    messages: list[CheckMessage] = []
+    hosts: object = getattr(settings, "TRACKER_PROJECTS_WEBHOOK_ALLOWED_HOSTS", [])
+    if not isinstance(hosts, list | tuple) or not all(is_host_entry(entry) for entry in hosts):
+        messages.append(
+            Error(
+                "TRACKER_PROJECTS_WEBHOOK_ALLOWED_HOSTS must be a list of host names or addresses "
+                f"(no scheme, port or path): {hosts!r}",
+                hint='For example ["hooks.internal.example", "10.0.0.5"].',
+                id="tracker_projects.E008",
+            )
+        )
+    allow_http: object = getattr(settings, "TRACKER_PROJECTS_WEBHOOK_ALLOW_HTTP", False)
+    if not isinstance(allow_http, bool):
+        messages.append(
+            Error(
+                f"TRACKER_PROJECTS_WEBHOOK_ALLOW_HTTP must be True or False: {allow_http!r}",
+                id="tracker_projects.E008",
+            )
+        )
+    return messages
+
+
 @register()
 def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
@@ -133,6 +173,7 @@ def check_setup(app_configs: Sequence[AppConfig] | None = None, **kwargs: object
         )
     messages.extend(_link_errors())
     messages.extend(_budget_errors())
+    messages.extend(_webhook_errors())
     return messages
 
 

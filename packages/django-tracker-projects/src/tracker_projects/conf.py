@@ -28,6 +28,10 @@ DEFAULTS: dict[str, object] = {
     "PROJECT_URL": DEV_PROJECT_URL,  # {project}: the project's slug
     "CACHE_TIMEOUT": 300,
     "JOB_CHUNK_SIZE": 2000,
+    # outgoing webhooks: hosts (names or literal addresses) they may reach even when these are
+    # not public, and whether plain http:// URLs are taken (they always are while DEBUG is on)
+    "WEBHOOK_ALLOWED_HOSTS": [],
+    "WEBHOOK_ALLOW_HTTP": False,
 }
 
 
@@ -86,6 +90,14 @@ class ProjectsSettings(LiveSettings):
     @property
     def JOB_CHUNK_SIZE(self) -> int:
         return self._int("JOB_CHUNK_SIZE")
+
+    @property
+    def WEBHOOK_ALLOWED_HOSTS(self) -> list[str]:
+        return self._strings("WEBHOOK_ALLOWED_HOSTS")
+
+    @property
+    def WEBHOOK_ALLOW_HTTP(self) -> bool:
+        return self._bool("WEBHOOK_ALLOW_HTTP")
 
 
 app_settings = ProjectsSettings()
