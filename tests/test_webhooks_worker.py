@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import project_world
-from tests.webhook_receiver import Receiver, receiver  # noqa: F401  (the fixture)
+from tests.webhook_receiver import Receiver
 from tracker_projects import services, webhook_delivery, webhook_outbox, webhooks
 from tracker_projects.models import WebhookDelivery
 

@@ -54,9 +54,9 @@ from .pagination import Pages
 from .schemas import (
     ActivityOut,
     CommentOut,
-    DeliveryOut,
     DeletedProjectOut,
     DeletedTaskOut,
+    DeliveryOut,
     InviteOut,
     LabelOut,
     MemberOut,

@@ -77,7 +77,9 @@ def webhook_create(request: HttpRequest, slug: str, payload: WebhookIn) -> HttpR
     summary="Edit a webhook",
     description=MANAGER + ' `"active": true` switches a deactivated webhook back on.' + URL_RULES,
 )
-def webhook_update(request: HttpRequest, slug: str, webhook_id: int, payload: WebhookUpdateIn) -> HttpResponse:
+def webhook_update(
+    request: HttpRequest, slug: str, webhook_id: int, payload: WebhookUpdateIn
+) -> HttpResponse:
     write = partial(
         webhooks.webhook_update,
         actor=current_user(request),
@@ -119,7 +121,9 @@ def webhook_rotate_secret(request: HttpRequest, slug: str, webhook_id: int) -> H
     description=MANAGER + " Queues a `ping` delivery (`activity` null), sent even while it is off.",
 )
 def webhook_ping(request: HttpRequest, slug: str, webhook_id: int) -> HttpResponse:
-    write = partial(webhooks.webhook_ping, actor=current_user(request), project_slug=slug, webhook_id=webhook_id)
+    write = partial(
+        webhooks.webhook_ping, actor=current_user(request), project_slug=slug, webhook_id=webhook_id
+    )
     return json_response(reads.after_write(write, _delivery_body), 202)
 
 
@@ -129,7 +133,9 @@ def webhook_ping(request: HttpRequest, slug: str, webhook_id: int) -> HttpRespon
     summary="A webhook's deliveries",
     description=MANAGER + " Newest first.",
 )
-def webhook_deliveries(request: HttpRequest, slug: str, webhook_id: int, page: Query[PageQuery]) -> HttpResponse:
+def webhook_deliveries(
+    request: HttpRequest, slug: str, webhook_id: int, page: Query[PageQuery]
+) -> HttpResponse:
     read = partial(reads.delivery_page, slug=slug, webhook_id=webhook_id, pages=page)
     return serve(request, "deliveries", of_webhooks(slug, webhook_id), page, read)
 

@@ -32,7 +32,6 @@ from tracker_accounts.mail import mail_enqueue
 from tracker_accounts.users import display_name, email_of
 
 from . import cache, representation, webhook_http, webhook_outbox
-from .reads import moment
 from .links import project_url
 from .models import (
     Activity,
@@ -41,6 +40,7 @@ from .models import (
     WebhookDelivery,
     WebhookDisabledReason,
 )
+from .reads import moment
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +201,9 @@ def _failed(delivery: WebhookDelivery, status: int | None, duration_ms: int | No
 def _deactivate_if_failing(webhook_id: int, now: datetime) -> None:
     """Deactivate the webhook when its deliveries have all failed for :data:`RETRY_FOR`, and
     mail its project's manager (once: only the write that switches it off mails)."""
-    switched = Webhook.objects.filter(
-        pk=webhook_id, active=True, failing_since__lte=now - RETRY_FOR
-    ).update(active=False, disabled_reason=WebhookDisabledReason.FAILING)
+    switched = Webhook.objects.filter(pk=webhook_id, active=True, failing_since__lte=now - RETRY_FOR).update(
+        active=False, disabled_reason=WebhookDisabledReason.FAILING
+    )
     if not switched:
         return
     webhook = Webhook.objects.select_related("project__manager").get(pk=webhook_id)
