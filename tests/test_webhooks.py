@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -394,3 +395,21 @@ def test_a_write_with_ten_webhooks_costs_one_more_query(w):
     with_hooks = _patch_queries(w, "Hooked")
     assert with_hooks == without + 1
     assert WebhookDelivery.objects.filter(event="task.updated").count() == 20  # warm-up and measured
+
+
+# --------------------------------------------------------------------------- the admin
+def test_staff_see_webhooks_and_deliveries_without_the_secret_and_may_delete(w, admin_client, receiver):
+    made = _register(w, receiver.url)
+    _rename_task(w)
+    page = admin_client.get(f"/admin/tracker_projects/webhook/{made['id']}/change/")
+    assert page.status_code == 200
+    assert made["secret"].encode() not in page.content
+    assert admin_client.get("/admin/tracker_projects/webhookdelivery/").status_code == 200
+    boss = auth_client(w.manager)
+    assert len(boss.get(_hooks(w)).json()["items"]) == 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gone = admin_client.post(f"/admin/tracker_projects/webhook/{made['id']}/delete/", {"post": "yes"})
+    assert gone.status_code == 302
+    assert boss.get(_hooks(w)).json()["items"] == []  # the cached list follows
+    _rename_task(w, "After")
+    assert len(receiver.requests) == 1  # nothing more is delivered

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tracker_accounts.errors import Conflict, NotFound
 from tracker_accounts.users import user_model
 
-from . import services
+from . import cache, services, webhook_outbox
 from .clock import today
 from .models import (
     Comment,
@@ -26,6 +26,8 @@ from .models import (
     ProjectQuerySet,
     Task,
     TaskQuerySet,
+    Webhook,
+    WebhookDelivery,
     invite_expired_q,
     invite_pending_q,
 )
@@ -312,3 +314,47 @@ class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("kind", "object_id", "recipient", "day", "created_at")
     list_filter = ("kind", "day")
     raw_id_fields = ("recipient",)
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Staff see a project's webhooks and may delete one; its manager registers and edits them
+    through the API, where the URL is checked (the secret is never shown)."""
+
+    list_display = ("id", "project", "url", "active", "disabled_reason", "failing_since", "created_at")
+    list_filter = ("active", "disabled_reason")
+    search_fields = ("project__slug", "url")
+    readonly_fields = ("project", "url", "events", "active", "disabled_reason", "failing_since", "created_by")
+    exclude = ("secret",)
+    list_select_related = ("project",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Webhook | None = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Webhook) -> None:
+        self.delete_queryset(request, Webhook.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        for webhook in queryset.select_related("project"):
+            webhook.delete()
+            webhook_outbox.bump_on_commit(webhook.project.pk)
+            cache.bump_webhooks_on_commit(webhook.project.slug)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The delivery log, read-only."""
+
+    list_display = ("id", "webhook", "event", "status", "attempts", "response_code", "created_at")
+    list_filter = ("status", "event")
+    search_fields = ("id", "webhook__url", "webhook__project__slug")
+    list_select_related = ("webhook",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: WebhookDelivery | None = None) -> bool:
+        return False

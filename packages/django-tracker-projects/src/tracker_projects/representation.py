@@ -162,7 +162,7 @@ class Moment(NamedTuple):
     now: datetime
 
 
-Annotations = Callable[[Moment], Mapping[str, Expression | F]]
+Annotations = Callable[[Moment], Mapping[str, Expression | F | Subquery]]
 
 
 def _none(at: Moment) -> Mapping[str, Expression | F]:
@@ -326,7 +326,7 @@ class Shape:
     def rows(self, qs: QuerySet[M], at: Moment, *, also: tuple[str, ...] = ()) -> QuerySet[M, Row]:
         """``qs`` as the rows this shape reads (one query, whatever the count), with the
         columns ``also`` names besides (for the read's own use, not rendered)."""
-        annotations: dict[str, Expression | F] = {}
+        annotations: dict[str, Expression | F | Subquery] = {}
         columns: list[str] = list(also)
         for f in self.fields.values():
             annotations.update(f.annotations(at))
@@ -435,7 +435,7 @@ def _last_delivery() -> Field:
     parts = {"status": "status", "at": "created_at", "response_code": "response_code"}
     names = {part: f"last_delivery__{part}" for part in parts}
 
-    def annotations(at: Moment) -> Mapping[str, Expression | F]:
+    def annotations(at: Moment) -> Mapping[str, Expression | F | Subquery]:
         return {names[part]: Subquery(newest.values(col)[:1]) for part, col in parts.items()}
 
     def read(row: Row) -> Row | None:

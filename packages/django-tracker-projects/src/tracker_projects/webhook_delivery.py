@@ -47,7 +47,6 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 10.0  # seconds a receiver has to answer
 CLAIM_FOR = timedelta(seconds=60)  # longer than any send (TIMEOUT, name resolution, TLS)
 RETRY_FOR = timedelta(hours=24)  # a delivery's retries, and a failing webhook's grace
-FIRST_BACKOFF = timedelta(minutes=1)
 QUEUED_GRACE = timedelta(minutes=1)  # a pending delivery not sent by then was never queued
 SIGNATURE_PREFIX = "sha256="
 
@@ -60,7 +59,8 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 ... minutes."""
-    return FIRST_BACKOFF * (2 ** min(max(0, attempts - 1), 16))
+    minutes: int = 2 ** min(max(0, attempts - 1), 16)
+    return timedelta(minutes=minutes)
 
 
 def payload_of(delivery: WebhookDelivery, activities: dict[int, dict[str, object]]) -> str:
