@@ -5,9 +5,9 @@ through the cache (:func:`.cache.serve`); writes answer with the same bodies."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from uuid import UUID
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
