@@ -413,3 +413,31 @@ def test_staff_see_webhooks_and_deliveries_without_the_secret_and_may_delete(w, 
     assert boss.get(_hooks(w)).json()["items"] == []  # the cached list follows
     _rename_task(w, "After")
     assert len(receiver.requests) == 1  # nothing more is delivered
+
+
+# --------------------------------------------------------------------------- jobs
+def test_the_retry_job_is_scheduled_every_minute(db):
+    from django_q.models import Schedule
+
+    row = Schedule.objects.get(name="tracker_projects.retry_webhooks")
+    assert (row.func, row.schedule_type, row.minutes) == (
+        "tracker_projects.webhook_delivery.retry_due",
+        "I",
+        1,
+    )
+
+
+def test_done_deliveries_are_forgotten_after_thirty_days(w, receiver: Receiver):
+    from tracker_projects import jobs
+
+    _register(w, receiver.url)
+    receiver.statuses = [500]
+    _rename_task(w, "Failed once")  # failed: kept while it may be retried
+    _rename_task(w, "Delivered")
+    assert sorted(WebhookDelivery.objects.values_list("status", flat=True)) == ["delivered", "failed"]
+    with time_machine.travel(timezone.now() + timedelta(days=29)):
+        assert jobs.purge_expired()["webhook_deliveries_forgotten"] == 0
+    WebhookDelivery.objects.filter(status="failed").update(status="dead")
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert jobs.purge_expired()["webhook_deliveries_forgotten"] == 2
+    assert not WebhookDelivery.objects.exists()

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import connection, transaction
@@ -46,6 +46,7 @@ from .conf import app_settings
 from .models import (
     Activity,
     ActivityVerb,
+    DeliveryStatus,
     Invite,
     InviteMail,
     InviteStatus,
@@ -55,6 +56,7 @@ from .models import (
     Project,
     Task,
     TaskQuerySet,
+    WebhookDelivery,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +111,8 @@ JOBS: dict[str, Job] = {
         Job(
             "purge_expired",
             "tracker_projects.jobs.purge_expired",
-            "delete dead codes and tokens, flush expired JWT records, expire old invites",
+            "delete dead codes and tokens, flush expired JWT records, expire old invites, forget webhook "
+            "deliveries done more than 30 days ago",
             at="02:00",
         ),
         Job(
@@ -385,6 +388,9 @@ def check_project_overdue() -> Report:
     return _report("check_project_overdue", projects_marked=marked, mails_queued=mailed)
 
 
+DELIVERIES_KEPT = timedelta(days=30)  # a webhook's delivered and dead deliveries, then forgotten
+
+
 @timed
 def purge_expired() -> Report:
     now = timezone.now()
@@ -393,4 +399,8 @@ def purge_expired() -> Report:
         counts["invites_expired"] = Invite.objects.expired_at(now).update(status=InviteStatus.EXPIRED)
         kept = max(app_settings.INVITE_MAILS_WINDOW, app_settings.INVITE_RECIPIENT_COOLDOWN)
         counts["invite_mails_forgotten"], _ = InviteMail.objects.filter(sent_at__lt=now - kept).delete()
+        counts["webhook_deliveries_forgotten"], _ = WebhookDelivery.objects.filter(
+            status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.DEAD],
+            created_at__lt=now - DELIVERIES_KEPT,
+        ).delete()
     return _report("purge_expired", **counts)
