@@ -310,6 +310,6 @@ def test_the_jobs_queries_do_not_grow_with_the_recipients(job):
     assert second == first, (first, second)
     # the time zones in use, the candidates; per chunk: the record INSERT, the tasks, the inbox
     # INSERT, the users who want the mail, the outbox INSERT, two savepoint statements (the
-    # overdue job: its marking UPDATE, no zones, and per chunk the history: the tasks' names
-    # and one INSERT)
-    assert first == {"notify_due_today": 9, "check_task_overdue": 10}[job]
+    # overdue job: its marking UPDATE, no zones, and per chunk the history: the tasks' names,
+    # one INSERT and the projects' webhooks)
+    assert first == {"notify_due_today": 9, "check_task_overdue": 11}[job]

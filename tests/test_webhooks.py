@@ -441,3 +441,18 @@ def test_done_deliveries_are_forgotten_after_thirty_days(w, receiver: Receiver):
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert jobs.purge_expired()["webhook_deliveries_forgotten"] == 2
     assert not WebhookDelivery.objects.exists()
+
+
+def test_what_the_jobs_record_is_delivered_too(w, receiver: Receiver, django_capture_on_commit_callbacks):
+    from tracker_projects import jobs
+    from tracker_projects.clock import today
+    from tracker_projects.models import Task
+
+    _register(w, receiver.url, events=["task.overdue"])
+    Task.objects.filter(pk=w.task.pk).update(due_date=today() - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.check_task_overdue()["tasks_marked"] == 1
+    [got] = receiver.requests
+    body = json.loads(got.body)
+    assert body["event"] == "task.overdue" and body["activity"]["actor"] is None
+    assert body["activity"]["target"]["slug"] == w.task.slug

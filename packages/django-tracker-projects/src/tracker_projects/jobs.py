@@ -81,8 +81,6 @@ class Job:
 
     @property
     def when(self) -> str:
-        if self.every == 1:
-            return "every minute"
         return f"every {self.every} minutes" if self.every else f"daily at {self.at}"
 
 
@@ -114,12 +112,6 @@ JOBS: dict[str, Job] = {
             "delete dead codes and tokens, flush expired JWT records, expire old invites, forget webhook "
             "deliveries done more than 30 days ago",
             at="02:00",
-        ),
-        Job(
-            "retry_webhooks",
-            "tracker_projects.webhook_delivery.retry_due",
-            "send webhook deliveries due again (failed ones past their wait, those whose worker died)",
-            every=1,
         ),
     )
 }
@@ -319,7 +311,7 @@ def _mark_and_notify(
 
 def _tasks_overdue_history(ids: Sequence[int]) -> None:
     """One ``task.overdue`` entry (no actor: the job) per task just marked; with its webhook
-    deliveries: three queries a chunk (four with webhooks)."""
+    deliveries: three queries a chunk (the tasks, the INSERT, the webhooks), four with webhooks."""
     tasks = Task.all_objects.filter(pk__in=ids).only("id", "project_id", "slug", "title")
     entries = Activity.objects.bulk_create(
         Activity(
@@ -330,7 +322,7 @@ def _tasks_overdue_history(ids: Sequence[int]) -> None:
         )
         for t in tasks
     )
-    webhook_outbox.deliver(entries)
+    webhook_outbox.deliver(entries, from_cache=False)
 
 
 def _projects_overdue_history(ids: Sequence[int]) -> None:
@@ -340,7 +332,7 @@ def _projects_overdue_history(ids: Sequence[int]) -> None:
         Activity(project_id=p.pk, verb=ActivityVerb.PROJECT_OVERDUE, target=activity.project_target(p))
         for p in projects
     )
-    webhook_outbox.deliver(entries)
+    webhook_outbox.deliver(entries, from_cache=False)
 
 
 @timed

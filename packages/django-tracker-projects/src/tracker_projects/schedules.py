@@ -13,6 +13,8 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils import timezone
 from django_q.models import Schedule
 
+from tracker_accounts.schedules import ensure_schedule
+
 from .clock import tracker_zone
 from .jobs import JOBS, Job
 
@@ -49,9 +51,20 @@ def _wanted(job: Job) -> dict[str, object]:
     return {"func": job.func, "schedule_type": Schedule.DAILY, "minutes": None}
 
 
+RETRY_WEBHOOKS = "tracker_projects.retry_webhooks"
+
+
 def install_job_schedules(**kwargs: object) -> int:
-    """Create or correct the jobs' schedules; returns how many rows changed."""
-    changed = 0
+    """Create or correct the jobs' schedules, and the webhook retries' (every minute, like the
+    mail outbox's: no time of its own to keep); returns how many rows changed."""
+    changed = int(
+        ensure_schedule(
+            name=RETRY_WEBHOOKS,
+            func="tracker_projects.webhook_delivery.retry_due",
+            schedule_type=Schedule.MINUTES,
+            minutes=1,
+        )
+    )
     for job in JOBS.values():
         name = f"tracker_projects.{job.name}"
         wanted = _wanted(job)

@@ -73,19 +73,18 @@ def subscriptions(project_id: int) -> Subscriptions:
     return found
 
 
-def _subscriptions_of(project_ids: set[int]) -> dict[int, Subscriptions]:
-    if len(project_ids) == 1:
-        (only,) = project_ids
-        return {only: subscriptions(only)}
-    return _read(project_ids)  # a job's entries across many projects: one query for all
-
-
-def deliver(entries: Sequence[Activity]) -> list[WebhookDelivery]:
+def deliver(entries: Sequence[Activity], *, from_cache: bool = True) -> list[WebhookDelivery]:
     """Delivery rows for these saved entries, inserted now (call it in their transaction) and
-    sent after it commits."""
+    sent after it commits. The entries of one write (one project) find its webhooks in the
+    cache; a job's (``from_cache=False``: many projects) read them all in one query."""
     if not entries:
         return []
-    wanted = _subscriptions_of({e.project_id for e in entries})
+    projects = {e.project_id for e in entries}
+    if from_cache and len(projects) == 1:
+        (only,) = projects
+        wanted = {only: subscriptions(only)}
+    else:
+        wanted = _read(projects)
     rows = [
         WebhookDelivery(webhook_id=hook_id, event=e.verb, activity_id=e.pk)
         for e in entries
