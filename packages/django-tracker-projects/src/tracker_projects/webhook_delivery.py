@@ -60,7 +60,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 ... minutes."""
-    return FIRST_BACKOFF * (2 ** min(max(0, attempts - 1), 16))
+    return FIRST_BACKOFF * (1 << min(max(0, attempts - 1), 16))  # 2 ** n, an int
 
 
 def payload_of(delivery: WebhookDelivery, activities: dict[int, dict[str, object]]) -> str:

@@ -139,7 +139,12 @@ def webhook_ping(*, actor: User, project_slug: str, webhook_id: int) -> WebhookD
     project = _managed_project(actor, project_slug)
     webhook = webhook_of_project(project=project, webhook_id=webhook_id)
     now = timezone.now()
-    payload = {"event": PING, "at": json_datetime(now), "project": project_ref(project), "activity": None}
+    payload: dict[str, object] = {
+        "event": PING,
+        "at": json_datetime(now),
+        "project": project_ref(project),
+        "activity": None,
+    }
     delivery = WebhookDelivery(
         webhook=webhook, event=PING, created_at=now, payload=webhook_outbox.encoded(payload)
     )
