@@ -177,6 +177,11 @@ def test_packed_client_runs_its_flow_against_a_live_site(site: LiveSite, flow: P
     # the assignment mail's one-click link turned task_assigned off, without a token or a refresh
     assert summary["unsubscribed"] == {"kind": "task_assigned", "enabled": False}
     assert not any("/notifications/unsubscribe/" in e and e.endswith(" 401") for e in exchanges)
+    # the webhook: registered (201), pinged (202), deleted (204)
+    hook = f"/api/projects/{summary['project']}/webhooks/"
+    assert f"POST {hook} 201" in exchanges
+    assert f"POST {hook}{summary['webhook']}/ping/ 202" in exchanges
+    assert f"DELETE {hook}{summary['webhook']}/ 204" in exchanges
 
     # what the client wrote is what the API holds: the member's view, over plain HTTP (the
     # deleted task was restored)
@@ -202,5 +207,6 @@ def test_packed_client_runs_its_flow_against_a_live_site(site: LiveSite, flow: P
     assert login.status_code == 200, login.text
     access = login.json()["access"]
     assert site.api("GET", "/api/auth/me/", access).json()["time_zone"] == "America/Los_Angeles"
+    assert site.api("GET", f"/api/projects/{summary['project']}/webhooks/", access).json() == {"items": []}
     preferences = site.api("GET", "/api/auth/me/notifications/", access)
     assert preferences.json()["task_due_today"] is False, preferences.text

@@ -20,6 +20,7 @@ import {
   isNewUserAcceptance,
   type ActivityOut,
   type ActivityVerb,
+  type DeliveryStatus,
   type ErrorCode,
   type NotificationPreferencesOut,
   type Priority,
@@ -479,6 +480,58 @@ assert.deepEqual(
 const labelVerbs = verbs((await api.projectActivity(project.slug, { verb: "label.updated" })).items);
 assert.deepEqual(labelVerbs, ["label.updated"]);
 
+// ---- webhooks: registered, pinged, rotated, switched off, deleted ---------------------------
+// A public address literal (no name to resolve). The site's worker sends the ping on its own;
+// the flow never waits for a delivery, whatever becomes of it.
+const HOOK_URL = "https://93.184.216.34/hook";
+const hook = await api.createWebhook(project.slug, {
+  url: HOOK_URL,
+  events: ["task.updated", "task.created", "task.updated"],
+});
+assert.equal(hook.url, HOOK_URL);
+assert.deepEqual(hook.events, ["task.created", "task.updated"]);
+assert.equal(hook.active, true);
+assert.equal(hook.last_delivery, null);
+assert.ok(hook.secret.startsWith("whsec_"), "the secret is shown once, when registered");
+const loopback = await failure(
+  api.createWebhook(project.slug, { url: "https://127.0.0.1/hook" }),
+  422,
+  "validation_error",
+);
+assert.deepEqual(
+  loopback.errors.map((e) => e.field),
+  ["url"],
+);
+await failure(guest.listWebhooks(project.slug), 403, "permission_denied");
+const hooks = await api.listWebhooks(project.slug);
+assert.deepEqual(
+  hooks.items.map((h) => [h.id, h.url]),
+  [[hook.id, HOOK_URL]],
+);
+assert.ok(!("secret" in (hooks.items[0] ?? {})), "a listed webhook has no secret");
+const ping = await api.pingWebhook(project.slug, hook.id);
+assert.equal(ping.event, "ping");
+assert.ok(exchanges.includes(`POST /api/projects/${project.slug}/webhooks/${hook.id}/ping/ 202`));
+const statuses: DeliveryStatus[] = ["pending", "delivered", "failed", "dead"];
+assert.ok(statuses.includes(ping.status), ping.status);
+const deliveries = await api.listWebhookDeliveries(project.slug, hook.id, { page_size: 10 });
+assert.ok(deliveries.count >= 1, `deliveries: ${deliveries.count}`);
+assert.ok(deliveries.items.some((d) => d.id === ping.id && d.event === "ping"));
+await failure(
+  api.redeliverWebhookDelivery(project.slug, hook.id, "00000000-0000-4000-8000-000000000000"),
+  404,
+  "not_found",
+);
+const rotated = await api.rotateWebhookSecret(project.slug, hook.id);
+assert.equal(rotated.id, hook.id);
+assert.notEqual(rotated.secret, hook.secret);
+const switchedOff = await api.updateWebhook(project.slug, hook.id, { active: false });
+assert.equal(switchedOff.active, false);
+assert.equal(switchedOff.disabled_reason, null);
+await api.deleteWebhook(project.slug, hook.id);
+assert.equal((await api.listWebhooks(project.slug)).items.length, 0);
+await failure(api.listWebhookDeliveries(project.slug, hook.id), 404, "not_found");
+
 // ---- search: the caller's projects only ----------------------------------------------------
 const found = await api.search({ q: "punch car", type: "task" });
 assert.ok(found.items.some((hit) => hit.task !== null && hit.task.slug === cards.slug));
@@ -560,6 +613,7 @@ say({
   done: {
     manager: me.email,
     project: project.slug,
+    webhook: hook.id,
     task_defaults: defaults,
     refreshes_for_three_concurrent_calls: refreshesForThree,
     project_verbs: projectVerbs,

@@ -20,6 +20,9 @@ import {
   type CommentPage,
   type CommentUpdateIn,
   type DeletedProjectPage,
+  type DeliveryListParams,
+  type DeliveryOut,
+  type DeliveryPage,
   type DeletedTaskPage,
   type DetailOut,
   type InboxParams,
@@ -65,6 +68,11 @@ import {
   type UserId,
   type UserOut,
   type VerifyOtpIn,
+  type WebhookIn,
+  type WebhookList,
+  type WebhookOut,
+  type WebhookUpdateIn,
+  type WebhookWithSecretOut,
   type paths,
 } from "./types.js";
 
@@ -448,6 +456,82 @@ export class TrackerClient {
     await unwrap(
       this.http.DELETE("/projects/{slug}/labels/{label_id}/", {
         params: { path: { slug: project, label_id: labelId } },
+      }),
+    );
+  }
+
+  // --- Webhooks (the project's manager only: 403 for its members, 404 for others) -------
+
+  /** The project's webhooks, oldest first, each with its newest delivery. */
+  listWebhooks(project: string): Promise<WebhookList> {
+    return unwrap(this.http.GET("/projects/{slug}/webhooks/", { params: { path: { slug: project } } }));
+  }
+
+  /**
+   * Register a webhook (at most 10 a project). The answer carries the signing `secret`, shown
+   * this once. 422 on `url` when it is not `https://` or does not name a public address.
+   */
+  createWebhook(project: string, body: WebhookIn): Promise<WebhookWithSecretOut> {
+    return unwrap(
+      this.http.POST("/projects/{slug}/webhooks/", { params: { path: { slug: project } }, body }),
+    );
+  }
+
+  /** Change `url`, `events` or `active` (`active: true` switches a deactivated webhook back on). */
+  updateWebhook(project: string, webhookId: number, body: WebhookUpdateIn): Promise<WebhookOut> {
+    return unwrap(
+      this.http.PATCH("/projects/{slug}/webhooks/{webhook_id}/", {
+        params: { path: { slug: project, webhook_id: webhookId } },
+        body,
+      }),
+    );
+  }
+
+  /** Delete a webhook and its deliveries. */
+  async deleteWebhook(project: string, webhookId: number): Promise<void> {
+    await unwrap(
+      this.http.DELETE("/projects/{slug}/webhooks/{webhook_id}/", {
+        params: { path: { slug: project, webhook_id: webhookId } },
+      }),
+    );
+  }
+
+  /** A new signing `secret` (shown this once), which signs every delivery from now on. */
+  rotateWebhookSecret(project: string, webhookId: number): Promise<WebhookWithSecretOut> {
+    return unwrap(
+      this.http.POST("/projects/{slug}/webhooks/{webhook_id}/rotate_secret/", {
+        params: { path: { slug: project, webhook_id: webhookId } },
+      }),
+    );
+  }
+
+  /** Queue a `ping` delivery (202; sent even while the webhook is off): the queued delivery. */
+  pingWebhook(project: string, webhookId: number): Promise<DeliveryOut> {
+    return unwrap(
+      this.http.POST("/projects/{slug}/webhooks/{webhook_id}/ping/", {
+        params: { path: { slug: project, webhook_id: webhookId } },
+      }),
+    );
+  }
+
+  /** A webhook's deliveries, newest first, with their status, attempts and response codes. */
+  listWebhookDeliveries(
+    project: string,
+    webhookId: number,
+    query: DeliveryListParams = {},
+  ): Promise<DeliveryPage> {
+    return unwrap(
+      this.http.GET("/projects/{slug}/webhooks/{webhook_id}/deliveries/", {
+        params: { path: { slug: project, webhook_id: webhookId }, query },
+      }),
+    );
+  }
+
+  /** Queue a new delivery (202, a new id) of the same payload as `deliveryId`'s. */
+  redeliverWebhookDelivery(project: string, webhookId: number, deliveryId: string): Promise<DeliveryOut> {
+    return unwrap(
+      this.http.POST("/projects/{slug}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver/", {
+        params: { path: { slug: project, webhook_id: webhookId, delivery_id: deliveryId } },
       }),
     );
   }

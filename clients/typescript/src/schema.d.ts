@@ -643,6 +643,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{slug}/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's webhooks
+         * @description The project's manager (403 for its members, 404 for everybody else).
+         */
+        get: operations["webhookList"];
+        put?: never;
+        /**
+         * Register a webhook
+         * @description The project's manager (403 for its members, 404 for everybody else). Its deliveries are the project's history entries of `events` (empty: all). At most 10 a project (422). The answer carries the signing `secret`, shown this once. `url` must be `https://` (plain `http://` only while `DEBUG` is on or the site allows it) and name public addresses only: else 422 on `url`.
+         */
+        post: operations["webhookCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/webhooks/{webhook_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description The project's manager (403 for its members, 404 for everybody else). Its deliveries go with it.
+         */
+        delete: operations["webhookDelete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a webhook
+         * @description The project's manager (403 for its members, 404 for everybody else). `"active": true` switches a deactivated webhook back on. `url` must be `https://` (plain `http://` only while `DEBUG` is on or the site allows it) and name public addresses only: else 422 on `url`.
+         */
+        patch: operations["webhookUpdate"];
+        trace?: never;
+    };
+    "/projects/{slug}/webhooks/{webhook_id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's deliveries
+         * @description The project's manager (403 for its members, 404 for everybody else). Newest first.
+         */
+        get: operations["webhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description The project's manager (403 for its members, 404 for everybody else). Queues a new delivery (a new id) of the same payload.
+         */
+        post: operations["webhookRedeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/webhooks/{webhook_id}/ping/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping a webhook
+         * @description The project's manager (403 for its members, 404 for everybody else). Queues a `ping` delivery (`activity` null), sent even while it is off.
+         */
+        post: operations["webhookPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{slug}/webhooks/{webhook_id}/rotate_secret/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's secret
+         * @description The project's manager (403 for its members, 404 for everybody else). The new secret is shown this once and signs every delivery from now on.
+         */
+        post: operations["webhookRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/search/": {
         parameters: {
             query?: never;
@@ -769,7 +897,37 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook delivery (sent by the tracker to the webhook's URL)
+         * @description What the tracker posts to a webhook's `url`: one delivery for each history entry of the events the webhook wants, and a `ping` when its manager asks for one. Sent by the worker after the change commits, never in the request.
+         *
+         *     Each delivery carries `Content-Type: application/json` and four headers of its own:
+         *
+         *     - `X-Tracker-Event`: the delivery's `event`, an activity verb or `ping`.
+         *     - `X-Tracker-Delivery`: the delivery's id (a UUID), the body's `id`. Retries send the same id, so a receiver de-duplicates on it; a redelivery is a new delivery with a new id.
+         *     - `X-Tracker-Timestamp`: when this attempt was signed, in Unix seconds. Refuse old ones (five minutes is a good limit).
+         *     - `X-Tracker-Signature`: `sha256=` and the hex HMAC-SHA256, under the webhook's secret, of `"<X-Tracker-Timestamp>.<body>"`, where the body is the raw bytes received. Compare it in constant time.
+         *
+         *     Any 2xx answer within 10 seconds is `delivered`. Anything else (another status, a redirect, which is never followed, a timeout, a refused connection) is retried on a doubling backoff from one minute until 24 hours after the change; then the delivery is `dead`.
+         */
+        post: operations["webhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1314,6 +1472,80 @@ export interface components {
             page_size: number;
         };
         /**
+         * DeliveryOut
+         * @example {
+         *       "at": "2026-11-25T09:30:00Z",
+         *       "attempts": 2,
+         *       "duration_ms": 87,
+         *       "event": "task.updated",
+         *       "id": "5f0c6f1e-8a3b-4b9e-9c61-2f1d7f5e8a10",
+         *       "next_attempt_at": "2026-11-25T09:32:01Z",
+         *       "response_code": 503,
+         *       "status": "failed"
+         *     }
+         */
+        DeliveryOut: {
+            /**
+             * At
+             * Format: date-time
+             * @description When the change it sends was made (or the ping asked for).
+             */
+            at: string;
+            /** Attempts */
+            attempts: number;
+            /** Duration Ms */
+            duration_ms: number | null;
+            event: components["schemas"]["WebhookEvent"];
+            /**
+             * Id
+             * @description A UUID; the receiver gets it as `X-Tracker-Delivery`.
+             */
+            id: string;
+            /**
+             * Next Attempt At
+             * @description When a failed delivery is tried again.
+             */
+            next_attempt_at: string | null;
+            /** Response Code */
+            response_code: number | null;
+            status: components["schemas"]["DeliveryStatus"];
+        };
+        /**
+         * DeliveryPage
+         * @example {
+         *       "count": 1,
+         *       "items": [
+         *         {
+         *           "at": "2026-11-25T09:30:00Z",
+         *           "attempts": 2,
+         *           "duration_ms": 87,
+         *           "event": "task.updated",
+         *           "id": "5f0c6f1e-8a3b-4b9e-9c61-2f1d7f5e8a10",
+         *           "next_attempt_at": "2026-11-25T09:32:01Z",
+         *           "response_code": 503,
+         *           "status": "failed"
+         *         }
+         *       ],
+         *       "page": 1,
+         *       "page_size": 20
+         *     }
+         */
+        DeliveryPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["DeliveryOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "failed" | "dead";
+        /**
          * DetailOut
          * @example {
          *       "detail": "If the address can be used, a message is on its way."
@@ -1577,6 +1809,24 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /**
+         * LastDeliveryOut
+         * @example {
+         *       "at": "2026-11-25T09:30:01Z",
+         *       "response_code": 200,
+         *       "status": "delivered"
+         *     }
+         */
+        LastDeliveryOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Response Code */
+            response_code: number | null;
+            status: components["schemas"]["DeliveryStatus"];
         };
         /**
          * MemberOut
@@ -2350,6 +2600,190 @@ export interface components {
              * @description An IANA time zone name: the user's own choice, else the tracker's time zone. Due-today reminders follow the user's date there.
              */
             time_zone: string;
+        };
+        /**
+         * WebhookEvent
+         * @enum {string}
+         */
+        WebhookEvent: "project.created" | "project.updated" | "project.restored" | "task.created" | "task.updated" | "task.deleted" | "task.restored" | "task.overdue" | "project.overdue" | "member.joined" | "member.removed" | "member.left" | "invite.sent" | "invite.revoked" | "comment.created" | "comment.edited" | "comment.deleted" | "label.created" | "label.updated" | "label.deleted" | "ping";
+        /**
+         * WebhookList
+         * @example {
+         *       "items": [
+         *         {
+         *           "active": true,
+         *           "created_at": "2026-11-20T08:00:00Z",
+         *           "disabled_reason": null,
+         *           "events": [
+         *             "task.created",
+         *             "task.updated"
+         *           ],
+         *           "id": 3,
+         *           "last_delivery": {
+         *             "at": "2026-11-25T09:30:01Z",
+         *             "response_code": 200,
+         *             "status": "delivered"
+         *           },
+         *           "url": "https://ci.example.com/hooks/tracker"
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookList: {
+            /**
+             * Items
+             * @description Oldest first.
+             */
+            items: components["schemas"]["WebhookOut"][];
+        };
+        /**
+         * WebhookOut
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-11-20T08:00:00Z",
+         *       "disabled_reason": null,
+         *       "events": [
+         *         "task.created",
+         *         "task.updated"
+         *       ],
+         *       "id": 3,
+         *       "last_delivery": {
+         *         "at": "2026-11-25T09:30:01Z",
+         *         "response_code": 200,
+         *         "status": "delivered"
+         *       },
+         *       "url": "https://ci.example.com/hooks/tracker"
+         *     }
+         */
+        WebhookOut: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Disabled Reason
+             * @description "failing": deactivated after its deliveries failed for 24 hours.
+             */
+            disabled_reason: "failing" | null;
+            /**
+             * Events
+             * @description Activity verbs; empty: all of them.
+             */
+            events: components["schemas"]["WebhookEvent"][];
+            /** Id */
+            id: number;
+            /** @description The newest delivery; null before the first. */
+            last_delivery: components["schemas"]["LastDeliveryOut"] | null;
+            /** Url */
+            url: string;
+        };
+        /**
+         * WebhookPayload
+         * @description The JSON body of every delivery (signed: see ``X-Tracker-Signature``).
+         * @example {
+         *       "activity": {
+         *         "actor": {
+         *           "email": "ada@example.com",
+         *           "first_name": "Ada",
+         *           "id": 7,
+         *           "last_name": "Lovelace"
+         *         },
+         *         "at": "2026-11-25T09:30:00Z",
+         *         "changes": {
+         *           "assignee": {
+         *             "from": null,
+         *             "to": "grace@example.com"
+         *           },
+         *           "status": {
+         *             "from": "todo",
+         *             "to": "in_progress"
+         *           }
+         *         },
+         *         "id": 41,
+         *         "target": {
+         *           "name": "Write the spec",
+         *           "slug": "write-the-spec",
+         *           "type": "task"
+         *         },
+         *         "verb": "task.updated"
+         *       },
+         *       "at": "2026-11-25T09:30:00Z",
+         *       "event": "task.updated",
+         *       "id": "5f0c6f1e-8a3b-4b9e-9c61-2f1d7f5e8a10",
+         *       "project": {
+         *         "name": "Apollo launch plan",
+         *         "slug": "apollo-launch-plan"
+         *       }
+         *     }
+         */
+        WebhookPayload: {
+            /** @description The history entry; null for a ping. */
+            activity: components["schemas"]["ActivityOut"] | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            event: components["schemas"]["WebhookEvent"];
+            /**
+             * Id
+             * @description The delivery's id, as in `X-Tracker-Delivery`.
+             */
+            id: string;
+            project: components["schemas"]["ProjectRef"];
+        };
+        /**
+         * WebhookWithSecretOut
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-11-20T08:00:00Z",
+         *       "disabled_reason": null,
+         *       "events": [
+         *         "task.created",
+         *         "task.updated"
+         *       ],
+         *       "id": 3,
+         *       "last_delivery": {
+         *         "at": "2026-11-25T09:30:01Z",
+         *         "response_code": 200,
+         *         "status": "delivered"
+         *       },
+         *       "secret": "whsec_Zk3q9cJ0m2b6Yx1pR8tW4vN7sL5aH0eD",
+         *       "url": "https://ci.example.com/hooks/tracker"
+         *     }
+         */
+        WebhookWithSecretOut: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Disabled Reason
+             * @description "failing": deactivated after its deliveries failed for 24 hours.
+             */
+            disabled_reason: "failing" | null;
+            /**
+             * Events
+             * @description Activity verbs; empty: all of them.
+             */
+            events: components["schemas"]["WebhookEvent"][];
+            /** Id */
+            id: number;
+            /** @description The newest delivery; null before the first. */
+            last_delivery: components["schemas"]["LastDeliveryOut"] | null;
+            /**
+             * Secret
+             * @description Signs every delivery; shown this once, never again.
+             */
+            secret: string;
+            /** Url */
+            url: string;
         };
     };
     responses: never;
@@ -6545,6 +6979,876 @@ export interface operations {
             };
         };
     };
+    webhookList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Active
+                     * @default true
+                     */
+                    active?: boolean;
+                    /**
+                     * Events
+                     * @description Activity verbs; empty: all of them.
+                     * @example [
+                     *       "task.created",
+                     *       "task.updated"
+                     *     ]
+                     */
+                    events?: components["schemas"]["ActivityVerb"][];
+                    /**
+                     * Url
+                     * @description `https://` (plain `http://` only where the site allows it), at most 2,000 characters, naming a public address.
+                     * @example https://ci.example.com/hooks/tracker
+                     */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Active
+                     * @example true
+                     */
+                    active?: boolean;
+                    /**
+                     * Events
+                     * @description Activity verbs; empty: all of them.
+                     * @example []
+                     */
+                    events?: components["schemas"]["ActivityVerb"][];
+                    /**
+                     * Url
+                     * @example https://ci.example.com/hooks/v2
+                     */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookDeliveries: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "bad_request";
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookRedeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                webhook_id: number;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookPing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    webhookRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_authenticated";
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "permission_denied";
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "validation_error";
+                    };
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"] & {
+                        /** @enum {string} */
+                        code: "server_error";
+                        /** @description Quote it when reporting the error: the server's logs carry it. */
+                        request_id?: string;
+                    };
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query: {
@@ -7379,6 +8683,37 @@ export interface operations {
                         request_id?: string;
                     };
                 };
+            };
+        };
+    };
+    webhookDelivery: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery's `event`: an activity verb, or `ping`. */
+                "X-Tracker-Event": components["schemas"]["WebhookEvent"];
+                /** @description The delivery's id, the body's `id`; the same on every retry of it. */
+                "X-Tracker-Delivery": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "X-Tracker-Timestamp": number;
+                /** @description `sha256=<hex>`: the HMAC-SHA256 of `"<X-Tracker-Timestamp>.<body>"` under the webhook's secret. */
+                "X-Tracker-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Delivered; anything else is retried */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -29,6 +29,10 @@ import type {
   UnsubscribedOut,
   UserId,
   UserOut,
+  WebhookDeliveryHeaders,
+  WebhookEvent,
+  WebhookIn,
+  WebhookPayload,
   paths,
 } from "./index.js";
 
@@ -125,6 +129,30 @@ export type TypeAssertions = [
   Assert<Equal<Args<"unsubscribe">, [token: string]>>,
   Assert<Equal<Result<"unsubscribe">, UnsubscribedOut>>,
   Assert<Equal<UnsubscribedOut["kind"], NotificationKind>>,
+  // webhooks: the manager's methods, and what a delivery posts to a receiver
+  Assert<Equal<Result<"listWebhooks">, ResponseBody<"webhookList", 200>>>,
+  Assert<Equal<Result<"createWebhook">, ResponseBody<"webhookCreate", 201>>>,
+  Assert<Equal<Result<"createWebhook">["secret"], string>>,
+  Assert<Equal<Result<"updateWebhook">, ResponseBody<"webhookUpdate", 200>>>,
+  Assert<Equal<Result<"deleteWebhook">, ResponseBody<"webhookDelete", 204>>>,
+  Assert<Equal<Result<"rotateWebhookSecret">, ResponseBody<"webhookRotateSecret", 200>>>,
+  Assert<Equal<Result<"pingWebhook">, ResponseBody<"webhookPing", 202>>>,
+  Assert<Equal<Result<"listWebhookDeliveries">, ResponseBody<"webhookDeliveries", 200>>>,
+  Assert<Equal<Result<"redeliverWebhookDelivery">, ResponseBody<"webhookRedeliver", 202>>>,
+  Assert<
+    Equal<Args<"redeliverWebhookDelivery">, [project: string, webhookId: number, deliveryId: string]>
+  >,
+  Assert<Equal<IsOptional<WebhookIn, "url">, false>>,
+  Assert<IsOptional<WebhookIn, "events">>,
+  Assert<IsOptional<WebhookIn, "active">>,
+  Assert<Equal<WebhookIn["events"], ActivityVerb[] | undefined>>,
+  Assert<Includes<WebhookEvent, "ping">>,
+  Assert<Includes<WebhookEvent, ActivityVerb>>,
+  Assert<Equal<WebhookPayload["event"], WebhookEvent>>,
+  Assert<Equal<WebhookPayload["activity"], ActivityOut | null>>,
+  Assert<Equal<WebhookPayload["project"], Schemas["ProjectRef"]>>,
+  Assert<Equal<WebhookDeliveryHeaders["X-Tracker-Event"], WebhookEvent>>,
+  Assert<Equal<WebhookDeliveryHeaders["X-Tracker-Signature"], string>>,
 ];
 
 // What an application writes must compile (a call is checked, never run: `declare`).
@@ -136,4 +164,7 @@ export const preferenceCalls = () => [
   api.taskActivity("write-the-spec"),
   api.listTaskTrash("apollo", { page: 2 }),
   api.updateMe({ time_zone: "America/Los_Angeles" }),
+  api.createWebhook("apollo", { url: "https://ci.example.com/hooks/tracker", events: ["task.created"] }),
+  api.updateWebhook("apollo", 3, { active: false }),
+  api.listWebhookDeliveries("apollo", 3, { page: 2 }),
 ];

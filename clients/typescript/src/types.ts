@@ -24,6 +24,10 @@ export type ActivityVerb = Schemas["ActivityVerb"];
  * `task_commented`.
  */
 export type NotificationKind = Schemas["NotificationKind"];
+/** What a webhook delivery is about: an activity verb, or `ping`. */
+export type WebhookEvent = Schemas["WebhookEvent"];
+/** `pending`, `delivered`, `failed` (retried later) or `dead` (retried no more). */
+export type DeliveryStatus = Schemas["DeliveryStatus"];
 
 // --- Response bodies -----------------------------------------------------------------------
 export type ErrorOut = Schemas["ErrorOut"];
@@ -101,6 +105,34 @@ export type UnreadOut = Schemas["UnreadOut"];
 export type LabelOut = Schemas["LabelOut"];
 /** `{items: [LabelOut]}`, by name. */
 export type LabelList = Schemas["LabelList"];
+/**
+ * A project's webhook: `url`, the `events` it wants (empty: all), `active`, its newest delivery
+ * (`last_delivery`, null before the first) and `disabled_reason` (`"failing"` once it was
+ * switched off after 24 hours of failed deliveries).
+ */
+export type WebhookOut = Schemas["WebhookOut"];
+/** A webhook and its signing `secret`, which only registering and rotating the secret show. */
+export type WebhookWithSecretOut = Schemas["WebhookWithSecretOut"];
+/** `{items: [WebhookOut]}`, oldest first. */
+export type WebhookList = Schemas["WebhookList"];
+/** `{status, at, response_code}` of a webhook's newest delivery. */
+export type LastDeliveryOut = Schemas["LastDeliveryOut"];
+/** One delivery of a webhook: its `event`, `status`, `attempts`, the receiver's `response_code`, timing. */
+export type DeliveryOut = Schemas["DeliveryOut"];
+export type DeliveryPage = Schemas["DeliveryPage"];
+/**
+ * The JSON body every delivery posts to a webhook's URL, for receivers: `{id, event, at, project,
+ * activity}` (`activity` null for a ping). Check `X-Tracker-Signature` against the raw body
+ * before parsing it (see `WebhookDeliveryHeaders`).
+ */
+export type WebhookPayload = Schemas["WebhookPayload"];
+/**
+ * The headers of a delivery: `X-Tracker-Event`, `X-Tracker-Delivery` (the payload's `id`; the
+ * same on retries), `X-Tracker-Timestamp` (Unix seconds) and `X-Tracker-Signature`
+ * (`sha256=<hex>`, the HMAC-SHA256 of `"<timestamp>.<body>"` under the webhook's secret).
+ * They arrive as strings: the timestamp is typed as the number it spells.
+ */
+export type WebhookDeliveryHeaders = operations["webhookDelivery"]["parameters"]["header"];
 
 // --- Operations by operationId -------------------------------------------------------------
 export type OperationId = keyof operations;
@@ -153,6 +185,10 @@ export type MarkReadIn = RequestBody<"inboxMarkRead">;
 export type LabelIn = RequestBody<"labelCreate">;
 /** Any of `name`, `color`. */
 export type LabelUpdateIn = RequestBody<"labelUpdate">;
+/** `url` (`https://`, a public address), `events` (activity verbs; default: all), `active` (default true). */
+export type WebhookIn = RequestBody<"webhookCreate">;
+/** Any of `url`, `events`, `active` (`true` switches a deactivated webhook back on). */
+export type WebhookUpdateIn = RequestBody<"webhookUpdate">;
 
 // Query parameters of the list endpoints (pagination included).
 /** `status`, `search`, `overdue`, `ordering`, `page`, `page_size` */
@@ -174,6 +210,8 @@ export type InboxParams = QueryParams<"inboxList">;
 export type CommentListParams = QueryParams<"commentList">;
 /** `q` (2 to 200 characters), `project` (a slug), `type`, `page`, `page_size` */
 export type SearchParams = QueryParams<"search">;
+/** `page`, `page_size` */
+export type DeliveryListParams = QueryParams<"webhookDeliveries">;
 
 /** Narrows an `acceptInvite` answer to the new-account shape (tokens, user and project). */
 export function isNewUserAcceptance(result: AcceptResult): result is AcceptedNewUserOut {

@@ -248,7 +248,7 @@ def webhook_body(*, webhook_id: int, secret: str | None = None) -> bytes:
     return representation.encode(item if secret is None else {**item, "secret": secret})
 
 
-def delivery_body(*, delivery_id: UUID) -> bytes:
+def delivery_body(*, delivery_id: UUID | str) -> bytes:
     """A delivery's JSON, as the answer to a ping or a redelivery carries it."""
     return _one(representation.DELIVERY, WebhookDelivery.objects.filter(pk=delivery_id), "Delivery")
 

@@ -162,10 +162,11 @@ class Moment(NamedTuple):
     now: datetime
 
 
-Annotations = Callable[[Moment], Mapping[str, Expression | F | Subquery]]
+Computed = Expression | F | Subquery  # what a shape annotates its rows with
+Annotations = Callable[[Moment], Mapping[str, Computed]]
 
 
-def _none(at: Moment) -> Mapping[str, Expression | F]:
+def _none(at: Moment) -> Mapping[str, Computed]:
     return {}
 
 
@@ -326,7 +327,7 @@ class Shape:
     def rows(self, qs: QuerySet[M], at: Moment, *, also: tuple[str, ...] = ()) -> QuerySet[M, Row]:
         """``qs`` as the rows this shape reads (one query, whatever the count), with the
         columns ``also`` names besides (for the read's own use, not rendered)."""
-        annotations: dict[str, Expression | F | Subquery] = {}
+        annotations: dict[str, Computed] = {}
         columns: list[str] = list(also)
         for f in self.fields.values():
             annotations.update(f.annotations(at))
@@ -435,7 +436,7 @@ def _last_delivery() -> Field:
     parts = {"status": "status", "at": "created_at", "response_code": "response_code"}
     names = {part: f"last_delivery__{part}" for part in parts}
 
-    def annotations(at: Moment) -> Mapping[str, Expression | F | Subquery]:
+    def annotations(at: Moment) -> Mapping[str, Computed]:
         return {names[part]: Subquery(newest.values(col)[:1]) for part, col in parts.items()}
 
     def read(row: Row) -> Row | None:

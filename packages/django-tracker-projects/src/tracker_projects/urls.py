@@ -23,18 +23,21 @@ from tracker_accounts.openapi import operation_id, refine
 from .api import comments_router, inbox_router, invites_router, projects_router, search_router, tasks_router
 from .schemas import NAMED_ENUMS
 from .webhook_api import webhooks_router
+from .webhook_openapi import add_delivery
 
 app_name = "tracker_api"
 
 
 class TrackerApi(NinjaAPI):
     """The tracker's ``NinjaAPI``: its schema names error codes and enums, and is the same on
-    every supported Python (see :mod:`tracker_accounts.openapi`)."""
+    every supported Python (see :mod:`tracker_accounts.openapi`); it describes the webhook
+    deliveries too (see :mod:`.webhook_openapi`)."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, object] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        add_delivery(schema)  # before refine(), which names the payload's enums too
         refine(schema, NAMED_ENUMS)  # in place
         return schema
 
