@@ -16,30 +16,21 @@ from django.db import IntegrityError, transaction
 from tracker_accounts import error_codes as codes
 from tracker_accounts.errors import Conflict, InvalidInput
 
-from . import activity, cache, permissions
+from . import activity, cache
 from .models import (
     DEFAULT_LABEL_COLOR,
     MAX_LABELS_PER_PROJECT,
     ActivityVerb,
     Label,
-    Project,
     Task,
     TaskLabel,
 )
-from .selectors import label_of_project, project_for_update
+from .selectors import label_of_project, project_for_manager_update
 
 if TYPE_CHECKING:
     from tracker_accounts.users import User
 
 LABEL_FIELDS = ("name", "color")
-
-
-def _managed_project(actor: User, slug: str) -> Project:
-    """The project ``slug`` locked for a label write by its manager (404 for outsiders, 403 for
-    its other members)."""
-    project = project_for_update(user=actor, slug=slug)
-    permissions.ensure_project_manager(project, actor)
-    return project
 
 
 def _save_named(label: Label) -> None:
@@ -53,7 +44,7 @@ def _save_named(label: Label) -> None:
 
 @transaction.atomic
 def label_create(*, actor: User, project_slug: str, name: str, color: str = DEFAULT_LABEL_COLOR) -> Label:
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     if Label.objects.filter(project=project).count() >= MAX_LABELS_PER_PROJECT:
         raise InvalidInput(f"A project has at most {MAX_LABELS_PER_PROJECT} labels.")
     label = Label(project=project, name=name, color=color)
@@ -69,7 +60,7 @@ def label_create(*, actor: User, project_slug: str, name: str, color: str = DEFA
 def label_update(*, actor: User, project_slug: str, label_id: int, changes: Mapping[str, str]) -> Label:
     """Rename or recolour a label; every task showing it shows the change at once (the reads of
     every member are invalidated on commit)."""
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     label = label_of_project(project=project, label_id=label_id, for_update=True)
     before = {field: getattr(label, field) for field in LABEL_FIELDS}
     for field, value in changes.items():
@@ -92,7 +83,7 @@ def label_update(*, actor: User, project_slug: str, label_id: int, changes: Mapp
 @transaction.atomic
 def label_delete(*, actor: User, project_slug: str, label_id: int) -> None:
     """Delete a label, taking it off every task."""
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     label = label_of_project(project=project, label_id=label_id, for_update=True)
     activity.record(
         ActivityVerb.LABEL_DELETED, project_id=project.pk, actor=actor, target=activity.label_target(label)

@@ -93,6 +93,7 @@ def _person_q(relation: str, value: str, reader_id: UserKey) -> Q:
 
 
 QS = TypeVar("QS", bound=QuerySet[Model])
+M = TypeVar("M", bound=Model)
 
 
 def _ordered(qs: QS, ordering: str, tiebreak: str = "-id") -> QS:
@@ -174,6 +175,14 @@ def project_for_update(*, user: User, slug: str) -> Project:
     )
     if project is None:
         raise NotFound("Project not found.")
+    return project
+
+
+def project_for_manager_update(*, user: User, slug: str) -> Project:
+    """The project ``slug`` locked for a write by its manager (its labels, its webhooks): 404
+    for outsiders, 403 for its other members."""
+    project = project_for_update(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
     return project
 
 
@@ -426,16 +435,19 @@ def labels_of_tasks(task_ids: list[int]) -> QuerySet[Model, dict[str, object]]:
     return rows
 
 
+def _one_of_project(qs: QuerySet[M], project: Project, row_id: int, what: str, for_update: bool) -> M:
+    """The row ``row_id`` of ``qs`` that belongs to ``project`` (locked if asked); 404 for any other id."""
+    ensure_db_id(row_id, what)
+    qs = qs.filter(project=project, id=row_id)
+    found = (qs.select_for_update() if for_update else qs).first()
+    if found is None:
+        raise NotFound(f"{what} not found.")
+    return found
+
+
 def label_of_project(*, project: Project, label_id: int, for_update: bool = False) -> Label:
     """The label ``label_id`` of ``project``; 404 for any other id."""
-    ensure_db_id(label_id, "Label")
-    qs = Label.objects.filter(project=project, id=label_id)
-    if for_update:
-        qs = qs.select_for_update()
-    label = qs.first()
-    if label is None:
-        raise NotFound("Label not found.")
-    return label
+    return _one_of_project(Label.objects.all(), project, label_id, "Label", for_update)
 
 
 # --------------------------------------------------------------------------- webhooks
@@ -446,14 +458,7 @@ def webhooks_of(*, project_id: int) -> QuerySet[Webhook]:
 
 def webhook_of_project(*, project: Project, webhook_id: int, for_update: bool = False) -> Webhook:
     """The webhook ``webhook_id`` of ``project``; 404 for any other id."""
-    ensure_db_id(webhook_id, "Webhook")
-    qs = Webhook.objects.filter(project=project, id=webhook_id)
-    if for_update:
-        qs = qs.select_for_update()
-    webhook = qs.first()
-    if webhook is None:
-        raise NotFound("Webhook not found.")
-    return webhook
+    return _one_of_project(Webhook.objects.all(), project, webhook_id, "Webhook", for_update)
 
 
 def deliveries_of(*, webhook_id: int) -> QuerySet[WebhookDelivery]:

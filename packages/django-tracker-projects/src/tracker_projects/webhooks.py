@@ -20,10 +20,10 @@ from django.utils import timezone
 from tracker_accounts.crypto import encrypt
 from tracker_accounts.errors import InvalidInput
 
-from . import cache, permissions, webhook_outbox
+from . import cache, webhook_outbox
 from .models import MAX_WEBHOOKS_PER_PROJECT, PING, Project, Webhook, WebhookDelivery
 from .representation import json_datetime, project_ref
-from .selectors import delivery_of_webhook, project_for_update, webhook_of_project
+from .selectors import delivery_of_webhook, project_for_manager_update, webhook_of_project
 from .webhook_urls import UnsafeUrl, check_url
 
 if TYPE_CHECKING:
@@ -46,14 +46,6 @@ def _checked(url: str) -> str:
     return url
 
 
-def _managed_project(actor: User, slug: str) -> Project:
-    """The project ``slug`` locked for a webhook write by its manager (404 for outsiders, 403
-    for its other members)."""
-    project = project_for_update(user=actor, slug=slug)
-    permissions.ensure_project_manager(project, actor)
-    return project
-
-
 def _changed(project: Project) -> None:
     webhook_outbox.bump_on_commit(project.pk)
     cache.bump_webhooks_on_commit(project.slug)
@@ -61,7 +53,7 @@ def _changed(project: Project) -> None:
 
 @transaction.atomic
 def _create(actor: User, project_slug: str, url: str, events: list[str], active: bool) -> tuple[Webhook, str]:
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     if Webhook.objects.filter(project=project).count() >= MAX_WEBHOOKS_PER_PROJECT:
         raise InvalidInput(f"A project has at most {MAX_WEBHOOKS_PER_PROJECT} webhooks.")
     secret = new_secret()
@@ -92,7 +84,7 @@ def webhook_update(
     if "url" in changes:
         _checked(str(changes["url"]))
     with transaction.atomic():
-        project = _managed_project(actor, project_slug)
+        project = project_for_manager_update(user=actor, slug=project_slug)
         webhook = webhook_of_project(project=project, webhook_id=webhook_id, for_update=True)
         for field, value in changes.items():
             if field not in WEBHOOK_FIELDS:
@@ -109,7 +101,7 @@ def webhook_update(
 @transaction.atomic
 def webhook_delete(*, actor: User, project_slug: str, webhook_id: int) -> None:
     """Delete a webhook and its deliveries (those not sent yet are not sent)."""
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     webhook_of_project(project=project, webhook_id=webhook_id, for_update=True).delete()
     _changed(project)
 
@@ -117,7 +109,7 @@ def webhook_delete(*, actor: User, project_slug: str, webhook_id: int) -> None:
 @transaction.atomic
 def webhook_rotate_secret(*, actor: User, project_slug: str, webhook_id: int) -> tuple[Webhook, str]:
     """A new secret for a webhook (shown this once); deliveries are signed with it from now on."""
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     webhook = webhook_of_project(project=project, webhook_id=webhook_id, for_update=True)
     secret = new_secret()
     webhook.secret = encrypt(secret.encode())
@@ -136,7 +128,7 @@ def _queue(delivery: WebhookDelivery, project: Project) -> WebhookDelivery:
 @transaction.atomic
 def webhook_ping(*, actor: User, project_slug: str, webhook_id: int) -> WebhookDelivery:
     """Queue a ``ping`` delivery (no history entry), sent even while the webhook is off."""
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     webhook = webhook_of_project(project=project, webhook_id=webhook_id)
     now = timezone.now()
     payload: dict[str, object] = {
@@ -156,7 +148,7 @@ def webhook_redeliver(
     *, actor: User, project_slug: str, webhook_id: int, delivery_id: str
 ) -> WebhookDelivery:
     """Queue a new delivery of what ``delivery_id`` sent (its payload; a new id and period)."""
-    project = _managed_project(actor, project_slug)
+    project = project_for_manager_update(user=actor, slug=project_slug)
     webhook = webhook_of_project(project=project, webhook_id=webhook_id)
     original = delivery_of_webhook(webhook=webhook, delivery_id=delivery_id)
     delivery = WebhookDelivery(
