@@ -15,6 +15,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client, TestCase
 
 from tests.factories import UserFactory
+from tests.offline_webhooks import offline_webhooks  # noqa: F401  (a fixture: no webhook leaves the machine)
 from tests.webhook_receiver import receiver  # noqa: F401  (a fixture: a live local webhook receiver)
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -34,11 +34,22 @@ from tests.factories import (
     UserFactory,
     project_world,
 )
+from tests.offline_webhooks import OfflineWebhooks
 from tracker_accounts.email_user.models import User
 from tracker_accounts.notifications import unsubscribe_token
 from tracker_accounts.tokens import issue_pair
-from tracker_projects import labels, services
-from tracker_projects.models import Comment, Invite, Label, Membership, Project, Task, TaskLabel
+from tracker_projects import labels, services, webhooks
+from tracker_projects.models import (
+    Comment,
+    Invite,
+    Label,
+    Membership,
+    Project,
+    Task,
+    TaskLabel,
+    Webhook,
+    WebhookDelivery,
+)
 from tracker_projects.urls import api as tracker_api
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +60,7 @@ CALLERS = ("anonymous", "outsider", "member", "assignee", "manager")
 CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 STRONG = "Tr0ub4dor&3-staple"
+PUBLIC_IP = "93.184.216.34"  # webhook URLs name a public address literally: nothing is resolved
 
 
 @dataclass(frozen=True)
@@ -399,6 +411,51 @@ MATRIX: list[Row] = [
         "/api/projects/{project}/labels/{label_id}/",
         {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
     ),
+    # ------------------------------------------------------------------ webhooks
+    # The project's manager only (docs/API.md "Webhooks"). {webhook_id}: a webhook of the project;
+    # {delivery_id}: a delivery of it (its ping). No delivery leaves the machine (offline_webhooks).
+    Row(
+        "GET",
+        "/api/projects/{project}/webhooks/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/webhooks/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 201},
+        {"url": f"https://{PUBLIC_IP}/new-hook", "events": ["task.created"]},
+    ),
+    Row(
+        "PATCH",
+        "/api/projects/{project}/webhooks/{webhook_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+        {"url": f"https://{PUBLIC_IP}/moved", "active": False},
+    ),
+    Row(
+        "DELETE",
+        "/api/projects/{project}/webhooks/{webhook_id}/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 204},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/webhooks/{webhook_id}/rotate_secret/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/webhooks/{webhook_id}/ping/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 202},
+    ),
+    Row(
+        "GET",
+        "/api/projects/{project}/webhooks/{webhook_id}/deliveries/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 200},
+    ),
+    Row(
+        "POST",
+        "/api/projects/{project}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver/",
+        {"anonymous": 401, "outsider": 404, "member": 403, "assignee": 403, "manager": 202},
+    ),
     # ------------------------------------------------------------------ search (/api/search/)
     # Everyone signed in may search; what each finds is their own projects' (test_search.py).
     Row(
@@ -449,6 +506,10 @@ def build_case(caller: str) -> Case:
     comment = services.comment_create(actor=world.member, task_slug=world.task.slug, body="Mine")
     label = labels.label_create(actor=world.manager, project_slug=world.project.slug, name="bug")
     services.task_update(actor=world.manager, slug=world.task.slug, changes={"labels": ["bug"]})
+    hook, _ = webhooks.webhook_create(
+        actor=world.manager, project_slug=world.project.slug, url=f"https://{PUBLIC_IP}/hook", events=[]
+    )
+    delivery = webhooks.webhook_ping(actor=world.manager, project_slug=world.project.slug, webhook_id=hook.pk)
     invite = InviteFactory(project=world.project)  # an address with no account
     outsider_invite = InviteFactory(project=world.project, email=world.outsider.email)
     otp = EmailOTPFactory()
@@ -470,6 +531,8 @@ def build_case(caller: str) -> Case:
             "invite_id": invite.pk,
             "comment_id": comment.pk,
             "label_id": label.pk,
+            "webhook_id": hook.pk,
+            "delivery_id": str(delivery.pk),
             "member_id": world.member.pk,
             "member_email": world.member.email,
             "token": invite.raw,
@@ -544,6 +607,18 @@ def snapshot() -> dict[str, Any]:
         "mentions": sorted(Comment.mentions.through.objects.values_list("comment_id", "user_id")),
         "labels": list(Label.objects.order_by("pk").values_list("pk", "project_id", "name", "color")),
         "task_labels": sorted(TaskLabel.objects.values_list("task_id", "label_id")),
+        "webhooks": [
+            (*row[:-1], bytes(row[-1]))
+            for row in Webhook.objects.order_by("pk").values_list(
+                "pk", "project_id", "url", "events", "active", "disabled_reason", "secret"
+            )
+        ],
+        "deliveries": sorted(
+            (str(pk), *rest)
+            for pk, *rest in WebhookDelivery.objects.values_list(
+                "pk", "webhook_id", "event", "status", "attempts"
+            )
+        ),
         "users": list(
             User.objects.order_by("pk").values_list("pk", "email", "first_name", "tracker_profile__role")
         ),
@@ -559,7 +634,7 @@ CASES = [pytest.param(row, caller, id=case_id(row, caller)) for row in MATRIX fo
 
 
 @pytest.mark.parametrize(("row", "caller"), CASES)
-def test_authorization(row: Row, caller: str) -> None:
+def test_authorization(row: Row, caller: str, offline_webhooks: OfflineWebhooks) -> None:
     case = build_case(caller)
     url = row.path.format(**case.context)
     body = fill(row.body, case.context)
@@ -572,6 +647,7 @@ def test_authorization(row: Row, caller: str) -> None:
         assert snapshot() == before, "a refused call changed data"
     else:
         assert response.status_code == status, (response.status_code, response.content[:500])
+    assert offline_webhooks.resolved == [], "a webhook URL's host was looked up"
 
 
 # --------------------------------------------------------------------------- completeness

@@ -46,6 +46,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.factories import PASSWORD, EmailOTPFactory, EmailTokenFactory, InviteFactory
+from tests.offline_webhooks import PUBLIC, OfflineWebhooks
 from tracker_site.wsgi import application
 
 # Per operation and generation mode; raise it for a deeper local run.
@@ -172,6 +173,8 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> st.SearchStra
             "user_id": "user_id",
             "comment_id": "comment_id",
             "label_id": "label_id",
+            "webhook_id": "webhook_id",
+            "delivery_id": "delivery_id",
             "token": _token_key(path),
         },
     )
@@ -209,20 +212,25 @@ BODY_FIELDS = (
     "all",
     "mentions",
     "labels",
+    "url",
 )
 
 
 @pytest.fixture
-def world(in_process_db: None) -> Iterator[SimpleNamespace]:
+def world(in_process_db: None, offline_webhooks: OfflineWebhooks) -> Iterator[SimpleNamespace]:
     """Mona manages Apollo (member Mel, two tasks and a deleted one, comments by both of them,
-    invitations in every state); Otto manages Gemini (a comment on its task) and invited Mona
-    to it; Mona's Vostok is soft-deleted (with a task). Built through the services, the
-    invitations (whose tokens only exist in mail) and the unsubscribe links of Mel and Mona
-    with the test factories and signer."""
+    invitations in every state, a webhook with a delivery); Otto manages Gemini (a comment on
+    its task, a webhook) and invited Mona to it; Mona's Vostok is soft-deleted (with a task).
+    Built through the services, the invitations (whose tokens only exist in mail) and the
+    unsubscribe links of Mel and Mona with the test factories and signer.
+
+    No webhook leaves the machine (``offline_webhooks``): deliveries, sent when a request's
+    on-commit callbacks run, go to a stand-in, and a URL's host name resolves from a fixed
+    table (any other name does not resolve: 422)."""
     from tracker_accounts import services as accounts
     from tracker_accounts.notifications import unsubscribe_token
     from tracker_accounts.tokens import issue_pair
-    from tracker_projects import inbox, invites, labels, services
+    from tracker_projects import inbox, invites, labels, services, webhooks
     from tracker_projects.models import InboxItem
 
     def user(email: str, role: str, first: str) -> Any:
@@ -268,6 +276,14 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
     elsewhere = invite(other, "barbara@example.com")
     in_deleted = invite(deleted, "dennis@example.com")
     services.project_delete(actor=manager, slug=deleted.slug)
+    hook, _ = webhooks.webhook_create(
+        actor=manager, project_slug=project.slug, url=f"https://{PUBLIC}/hook", events=["task.updated"]
+    )
+    delivery = webhooks.webhook_ping(actor=manager, project_slug=project.slug, webhook_id=hook.pk)
+    other_hook, _ = webhooks.webhook_create(
+        actor=outsider, project_slug=other.slug, url=f"https://{PUBLIC}/gemini", events=[]
+    )
+    other_delivery = webhooks.webhook_ping(actor=outsider, project_slug=other.slug, webhook_id=other_hook.pk)
     inbox.record(  # an entry in Mona's inbox, as the comments will make
         [
             inbox.InboxEntry(
@@ -293,6 +309,18 @@ def world(in_process_db: None) -> Iterator[SimpleNamespace]:
         user_id=[member.pk] * 2 + [manager.pk] * 2 + [outsider.pk],
         comment_id=[mine.pk] * 3 + [theirs.pk, elsewhere_comment.pk],
         label_id=[backend.pk] * 3 + [ops.pk],
+        webhook_id=[hook.pk] * 3 + [other_hook.pk],
+        delivery_id=[str(delivery.pk)] * 3 + [str(other_delivery.pk)],
+        # public literals, names of the stand-in resolver (public, private), and ones refused
+        url=[
+            f"https://{PUBLIC}/hook",
+            f"https://{PUBLIC}/other?x=1",
+            "https://hooks.example.com/tracker",
+            "https://inside.example.com/",
+            "https://127.0.0.1/",
+            "https://nowhere.example/",
+            f"ftp://{PUBLIC}/",
+        ],
         labels=[["backend"], ["Backend", "docs"], [], ["ops"]],
         token=[pending.raw, to_mona.raw, to_mel.raw, revoked.raw, expired.raw, in_deleted.raw],
         assignee=["me", member.email],
