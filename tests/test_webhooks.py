@@ -456,3 +456,23 @@ def test_what_the_jobs_record_is_delivered_too(w, receiver: Receiver, django_cap
     body = json.loads(got.body)
     assert body["event"] == "task.overdue" and body["activity"]["actor"] is None
     assert body["activity"]["target"]["slug"] == w.task.slug
+
+
+def test_a_url_from_someone_who_may_not_register_is_never_looked_up(w, monkeypatch):
+    from tracker_projects import webhook_urls
+
+    looked_up: list[str] = []
+    monkeypatch.setattr(
+        webhook_urls, "resolve", lambda host, port: looked_up.append(host) or ["93.184.216.34"]
+    )
+    made = _register(w, "https://hooks.example.test/a")
+    looked_up.clear()
+    for person, status in ((w.member, 403), (w.outsider, 404)):
+        client = auth_client(person)
+        assert client.post(_hooks(w), {"url": "https://probe.example.test/"}).status_code == status
+        assert (
+            client.patch(f"{_hooks(w)}{made['id']}/", {"url": "https://probe.example.test/"}).status_code
+            == status
+        )
+        assert client.post(_hooks(w), {"url": "https://127.0.0.1/"}).status_code == status
+    assert looked_up == []

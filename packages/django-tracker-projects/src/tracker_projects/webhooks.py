@@ -2,10 +2,11 @@
 ping, redeliver.
 
 A URL is checked (:func:`.webhook_urls.check_url`: scheme, and that it names and resolves to
-public addresses only) before the transaction starts: name resolution may take a while and no
-row is held meanwhile. The project row is locked for each write, so the count of webhooks
-holds. Each write bumps, on commit, the project's subscriptions (what the next change
-delivers to) and the reads of its webhooks.
+public addresses only) once the caller is known to manage the project, and before the
+transaction starts: name resolution may take a while and no row is held meanwhile. The
+project row is locked for each write, so the count of webhooks holds. Each write bumps, on
+commit, the project's subscriptions (what the next change delivers to) and the reads of its
+webhooks.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from tracker_accounts.errors import InvalidInput
 from . import cache, webhook_outbox
 from .models import MAX_WEBHOOKS_PER_PROJECT, PING, Project, Webhook, WebhookDelivery
 from .representation import json_datetime, project_ref
-from .selectors import delivery_of_webhook, project_for_manager_update, webhook_of_project
+from .selectors import (
+    delivery_of_webhook,
+    project_for_manager,
+    project_for_manager_update,
+    webhook_of_project,
+)
 from .webhook_urls import UnsafeUrl, check_url
 
 if TYPE_CHECKING:
@@ -69,11 +75,18 @@ def _create(actor: User, project_slug: str, url: str, events: list[str], active:
     return webhook, secret
 
 
+def _checked_for_manager(actor: User, project_slug: str, url: str) -> str:
+    """``url``, checked once the caller is known to manage the project (403 or 404 first: a
+    name nobody may register is never looked up)."""
+    project_for_manager(user=actor, slug=project_slug)
+    return _checked(url)
+
+
 def webhook_create(
     *, actor: User, project_slug: str, url: str, events: list[str], active: bool = True
 ) -> tuple[Webhook, str]:
     """Register a webhook; returns it and its secret (shown this once)."""
-    return _create(actor, project_slug, _checked(url), events, active)
+    return _create(actor, project_slug, _checked_for_manager(actor, project_slug, url), events, active)
 
 
 def webhook_update(
@@ -82,7 +95,7 @@ def webhook_update(
     """Edit a webhook's URL, events or state. Switching it on clears why it was switched off
     and its failing period: it gets a new 24 hours."""
     if "url" in changes:
-        _checked(str(changes["url"]))
+        _checked_for_manager(actor, project_slug, str(changes["url"]))
     with transaction.atomic():
         project = project_for_manager_update(user=actor, slug=project_slug)
         webhook = webhook_of_project(project=project, webhook_id=webhook_id, for_update=True)
