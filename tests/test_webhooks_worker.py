@@ -16,6 +16,7 @@ from pathlib import Path
 import django_q.tasks
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -66,6 +67,7 @@ def _worker_env() -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "SECRET_KEY": settings.SECRET_KEY,  # the key the secrets were encrypted under
         "PYTHONPATH": str(ROOT),
         # what the receiver fixture allows in this process: its address, plain http
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
