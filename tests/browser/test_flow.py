@@ -60,7 +60,7 @@ def test_manager_invites_a_member_who_completes_a_task(
     assert slug == "apollo-launch"
 
     # ---- invite an address (comma/space separated list)
-    card.get_by_role("button", name="Members of Apollo launch").click()
+    card.get_by_role("button", name="Members & invites of Apollo launch").click()
     people = manager.locator("#people-dialog")
     expect(people.locator("#member-list")).to_contain_text(manager_email)
     member_email = unique_email("grace")

@@ -28,7 +28,7 @@ def test_validation_errors_show_next_to_their_field(site: LiveSite, page: Page) 
     due = dialog.get_by_label("Due date")
     expect(due).to_have_attribute("aria-invalid", "true")
     expect(due).to_be_focused()
-    expect(dialog.locator("#project-due-error")).to_have_text("due_date may not be before start_date.")
+    expect(dialog.locator("#project-due-error")).to_have_text("Due date may not be before start date.")
     expect(due).to_have_attribute("aria-describedby", "project-due-error")
     expect(dialog.get_by_role("alert")).to_have_text("Please correct the marked fields.")
 
@@ -191,7 +191,7 @@ def test_blank_required_fields_are_caught_before_sending(site: LiveSite, page: P
     expect(dialog.get_by_role("alert")).to_have_text("Please correct the marked fields.")
     page.keyboard.press("Escape")
 
-    page.get_by_role("button", name="Members of Blanks").click()
+    page.get_by_role("button", name="Members & invites of Blanks").click()
     people = page.locator("#people-dialog")
     people.get_by_label("Email addresses").fill(" , ; ")
     people.get_by_role("button", name="Send invitations").click()

@@ -46,7 +46,7 @@ def test_revoked_and_used_invites_say_so(site: LiveSite, new_context: Callable[.
     # the manager revokes one invitation on the projects page
     manager = new_context().new_page()
     sign_in(manager, manager_email)
-    manager.get_by_role("button", name="Members of Revocable").click()
+    manager.get_by_role("button", name="Members & invites of Revocable").click()
     row = manager.locator("#invite-list > li").filter(has_text=revoked)
     row.get_by_role("button", name=f"Revoke the invitation of {revoked}").click()
     expect(row).to_contain_text("Revoked")
@@ -69,7 +69,7 @@ def test_revoked_and_used_invites_say_so(site: LiveSite, new_context: Callable[.
 
     # the manager removes the new member again, after a confirmation step
     manager.reload()
-    manager.get_by_role("button", name="Members of Revocable").click()
+    manager.get_by_role("button", name="Members & invites of Revocable").click()
     row = manager.locator("#member-list > li").filter(has_text=used)
     row.get_by_role("button", name=f"Remove {used}").click()
     expect(row).to_contain_text("Remove Una Used?")

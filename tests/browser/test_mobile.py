@@ -50,7 +50,7 @@ def test_phone_width(site: LiveSite, new_context: Callable[..., BrowserContext])
         on_screen(page.locator("#project-filters").get_by_label(label))
     card = page.locator("#project-list > li").first
     expect(card).to_contain_text("Overdue")
-    for name in ("Tasks of", "Members of", "Edit", "Delete"):
+    for name in ("Tasks of", "Members & invites of", "Edit", "Delete"):
         on_screen(card.get_by_role("link" if name == "Tasks of" else "button", name=name))
 
     page.get_by_role("button", name="New project").click()

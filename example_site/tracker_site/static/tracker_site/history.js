@@ -1,7 +1,7 @@
 // A history (GET /api/projects/<slug>/activity/ or /api/tasks/<slug>/activity/): each entry a
 // sentence (who did what to which, and when), newest first, a page at a time with "Load more".
 // Everything from the API goes in as text (h() never parses HTML).
-import { formatDate, h, LABELS, personName, showAlert } from "./ui.js";
+import { formatDate, h, LABELS, personName, showAlert, timeElement } from "./ui.js";
 
 const PAGE_SIZE = 20;
 const NONE = "\u2014"; // an empty value: no assignee, no due date
@@ -149,11 +149,7 @@ export function actorName(entry) {
 }
 
 function when(at) {
-  const date = new Date(at);
-  const text = Number.isNaN(date.getTime())
-    ? at
-    : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: at, class: "history-time" }, text);
+  return timeElement(at, { withTime: true, class: "history-time" });
 }
 
 export function entryRow(entry) {

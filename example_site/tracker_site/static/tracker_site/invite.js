@@ -1,7 +1,8 @@
 // /invite_register/<token>/: show the invitation; a new person registers and joins, someone
 // with an account signs in and accepts. Expired, used, revoked and unknown links say so.
 import { api, isSignedIn, messageFor, signIn, signOut, storeTokens } from "./api.js";
-import { $, busy, clearErrors, fieldError, formatDate, h, personName, showAccount, showError } from "./ui.js";
+import { NOTICE_KEY } from "./notice.js";
+import { $, busy, clearErrors, fieldError, formatDateTime, h, personName, showAccount, showError } from "./ui.js";
 
 const root = $("#invite-root");
 const token = root.dataset.token;
@@ -29,7 +30,9 @@ function problem(error) {
   for (const id of ["#invite-details", "#register-form", "#login-form", "#accept-form"]) $(id).hidden = true;
 }
 
+// The tasks page greets the person with "You joined …" (notice.js shows it once).
 function goToProject(project) {
+  sessionStorage.setItem(NOTICE_KEY, `You joined ${project.name}.`);
   location.assign(`/tasks/?project=${encodeURIComponent(project.slug)}`);
 }
 
@@ -145,8 +148,7 @@ try {
     ".",
   );
   $("#invite-expiry").textContent =
-    `The invitation is for ${invite.email} and expires on ${formatDate(invite.expires_at)} ` +
-    `at ${new Date(invite.expires_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}.`;
+    `The invitation is for ${invite.email} and expires on ${formatDateTime(invite.expires_at)}.`;
   $("#invite-details").hidden = false;
   if (!invite.account_exists) {
     showRegister(invite);

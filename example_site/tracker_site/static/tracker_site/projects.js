@@ -30,6 +30,7 @@ import {
 } from "./ui.js";
 
 const PAGE_SIZE = 10;
+const DEFAULT_ORDERING = "-created_at"; // the API's own default: left out of the address
 const list = $("#project-list");
 const filtersForm = $("#project-filters");
 const listError = $("#list-error");
@@ -56,12 +57,17 @@ const load = pagedList({
     api("GET", "/api/projects/", { query: { ...state.filters, page, page_size: PAGE_SIZE } }),
   render: card,
   emptyText: () =>
-    Object.values(state.filters).some(Boolean)
+    Object.entries(state.filters).some(([name, value]) => name !== "ordering" && value)
       ? "No projects match these filters."
       : state.me.role === "manager"
         ? "No projects yet. Create the first one."
         : "You are not in any project yet. Ask a manager to invite you.",
-  drawn: (page) => setUrlQuery({ ...state.filters, page: page > 1 ? page : "" }),
+  drawn: (page) =>
+    setUrlQuery({
+      ...state.filters,
+      ordering: state.filters.ordering === DEFAULT_ORDERING ? "" : state.filters.ordering,
+      page: page > 1 ? page : "",
+    }),
 });
 
 function card(project) {
@@ -97,12 +103,13 @@ function card(project) {
       "div",
       { class: "item-actions" },
       h("a", { class: "btn", href: tasksUrl(project), "aria-label": `Tasks of ${project.name}` }, "Tasks"),
+      // the accessible name starts with the visible label (WCAG 2.5.3), then says which project
       h(
         "button",
         {
           type: "button",
           class: "btn",
-          "aria-label": `Members of ${project.name}`,
+          "aria-label": `${manager ? "Members & invites" : "Members"} of ${project.name}`,
           onclick: () => openPeople(project),
         },
         manager ? "Members & invites" : "Members",

@@ -44,12 +44,29 @@ export function badge(value, extra = "") {
   return h("span", { class: `badge badge-${value} ${extra}`.trim() }, LABELS[value] || value);
 }
 
+// The one date format of the site: dates "6 Dec 2026", timestamps "6 Dec 2026, 19:43" (24-hour,
+// the reader's time zone). A date ("2026-12-06") is a calendar day, never shifted by a zone.
 export function formatDate(value) {
   if (!value) return "";
-  const date = value.length === 10 ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  const day = value.length === 10;
+  const date = day ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
   const options = { day: "numeric", month: "short", year: "numeric" };
-  if (value.length === 10) options.timeZone = "UTC";
+  if (day) options.timeZone = "UTC";
   return date.toLocaleDateString("en-GB", options);
+}
+
+export function formatDateTime(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return `${formatDate(value)}, ${time}`;
+}
+
+// A <time> element in that format: `withTime` for a timestamp's time of day too.
+export function timeElement(value, { withTime = false, ...attrs } = {}) {
+  return h("time", { datetime: value, ...attrs }, withTime ? formatDateTime(value) : formatDate(value));
 }
 
 export function personName(user) {
@@ -88,30 +105,62 @@ export function fieldError(form, name, message) {
   return true;
 }
 
+// The API's field names as the forms label them, for messages such as "due_date may not be
+// before start_date." A form's own <label> for the field wins over this list.
+export const FIELD_LABELS = {
+  start_date: "Start date",
+  due_date: "Due date",
+  assignee_email: "Assignee",
+  new_password: "New password",
+  current_password: "Current password",
+  first_name: "First name",
+  last_name: "Last name",
+  email_token: "Email",
+};
+
+function fieldLabel(name, form) {
+  const input = form && form.elements ? form.elements[name] : null;
+  const label = input && input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "";
+  return label || FIELD_LABELS[name];
+}
+
+// A message with the API's field names in it (due_date, start_date) in the words of the form's
+// labels: "Due date may not be before start date." Plain words (name, status) stay as they are.
+export function friendlyMessage(text, form = null) {
+  if (!text) return text;
+  return String(text).replace(/(?<![\w.])[a-z]+(?:_[a-z]+)+(?![\w])/g, (name, offset, whole) => {
+    const label = fieldLabel(name, form) || name.replaceAll("_", " ");
+    const first = offset === 0 || /[.!?:]\s*$/.test(whole.slice(0, offset));
+    return first ? label.charAt(0).toUpperCase() + label.slice(1) : label.charAt(0).toLowerCase() + label.slice(1);
+  });
+}
+
 // Show an API error on a form: errors[].field next to that field (first path segment, so
 // "emails.2" lands on "emails"), everything else in the form's role="alert" paragraph.
 // codeFields maps error codes without a field (otp_invalid) to the field they are about.
+// Field names in the messages read as the form's labels (friendlyMessage).
 export function showError(form, error, codeFields = {}) {
   clearErrors(form);
   if (error instanceof ApiError && error.status === 401 && error.code === "session_ended") {
     return toSignIn(true);
   }
+  const say = (text) => friendlyMessage(text, form);
   let placed = 0;
   const loose = [];
   if (error instanceof ApiError) {
     for (const item of error.errors) {
       const name = String(item.field || "").split(".")[0];
-      if (fieldError(form, name, item.message)) placed += 1;
-      else loose.push(item.message);
+      if (fieldError(form, name, say(item.message))) placed += 1;
+      else loose.push(say(item.message));
     }
     const codeField = codeFields[error.code];
-    if (!error.errors.length && codeField && fieldError(form, codeField, error.detail || messageFor(error))) {
+    if (!error.errors.length && codeField && fieldError(form, codeField, say(error.detail || messageFor(error)))) {
       placed += 1;
     }
   }
   const general = form.querySelector(".form-error");
   if (general) {
-    if (!placed) general.textContent = messageFor(error);
+    if (!placed) general.textContent = say(messageFor(error));
     else general.textContent = loose.length ? loose.join(" ") : "Please correct the marked fields.";
   }
   const firstInvalid = form.querySelector("[aria-invalid='true']");
@@ -154,7 +203,7 @@ export function showAlert(element, error) {
   if (error instanceof ApiError && error.status === 401 && error.code === "session_ended") {
     return toSignIn(true);
   }
-  element.textContent = error ? messageFor(error) : "";
+  element.textContent = error ? friendlyMessage(messageFor(error)) : "";
 }
 
 // Disable a button while its action runs.
