@@ -26,6 +26,7 @@ import {
   setUrlQuery,
   showAlert,
   showPlaceholders,
+  showsPlaceholders,
   trashRow,
   wireDialogs,
 } from "./ui.js";
@@ -141,7 +142,7 @@ function viewList(name, { container, render, pageSize, placeholders }) {
         // switched to the other view meanwhile: that one draws, this one stays as it is
         return view === name ? data : new Promise(() => {});
       } catch (error) {
-        if (container.querySelector(".placeholder")) container.replaceChildren();
+        if (showsPlaceholders(container)) container.replaceChildren();
         throw error;
       }
     },
