@@ -3,6 +3,8 @@
 // trash; an assignee changes the status of their own tasks. Everyone in the project reads each
 // task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
 // highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
+// The list shows as cards or as a compact table (the choice kept in localStorage; cards on
+// narrow screens whatever the choice), sorted by the `ordering` the API takes.
 import { api } from "./api.js";
 import { historyList } from "./history.js";
 import {
@@ -23,15 +25,24 @@ import {
   requireUser,
   setUrlQuery,
   showAlert,
+  showPlaceholders,
+  showsPlaceholders,
   trashRow,
   wireDialogs,
 } from "./ui.js";
 
 const PAGE_SIZE = 10;
+const TABLE_PAGE_SIZE = 50;
+const VIEW_KEY = "tracker.tasks.view";
+const NARROW = matchMedia("(max-width: 600px)"); // cards only: the toggle is hidden there
 const STATUSES = ["todo", "in_progress", "done"];
 const root = $("#tasks-root");
 const slug = root.dataset.project;
 const list = $("#task-list");
+const table = $("#task-table");
+const tableWrap = $("#task-table-wrap");
+const rows = $("#task-rows");
+const viewToggle = $("#view-toggle");
 const filtersForm = $("#task-filters");
 const listError = $("#list-error");
 const linkedSection = $("#linked-section");
@@ -92,29 +103,117 @@ async function loadMembers() {
 }
 
 // ------------------------------------------------------------------ the list
-const load = pagedList({
-  list,
-  errorBox: listError,
-  empty: $("#task-empty"),
-  pager: $("#task-pager"),
-  fetchPage: (page) =>
-    api("GET", `/api/projects/${encodeURIComponent(slug)}/task_list/`, {
-      query: { ...state.filters, page, page_size: PAGE_SIZE },
-    }),
-  render: card,
-  emptyText: () =>
-    Object.values(state.filters).some(Boolean)
-      ? "No tasks match these filters."
-      : "No tasks in this project yet.",
-  drawn: (page) => {
-    writeUrl(page);
-    if (!linkedSection.hidden) refreshLinked();
-  },
+// The chosen view ("cards" or "table"), kept in localStorage when the browser allows it.
+let chosenView = "cards";
+try {
+  chosenView = localStorage.getItem(VIEW_KEY) === "table" ? "table" : "cards";
+} catch {
+  // storage blocked: the default
+}
+
+// The view shown: the chosen one, except cards on a narrow screen.
+function currentView() {
+  return NARROW.matches ? "cards" : chosenView;
+}
+
+function hasFilters() {
+  return Object.entries(state.filters).some(([name, value]) => name !== "ordering" && value);
+}
+
+// One paged list per view (each its own page size and container); `view` is the one shown.
+let view = currentView();
+
+function viewList(name, { container, render, pageSize, placeholders }) {
+  return pagedList({
+    list: container,
+    errorBox: listError,
+    empty: $("#task-empty"),
+    pager: $("#task-pager"),
+    fetchPage: async (page) => {
+      if (!container.children.length || container.dataset.query !== queryKey(page)) {
+        $("#task-empty").hidden = true;
+        placeholders();
+      }
+      try {
+        const data = await api("GET", `/api/projects/${encodeURIComponent(slug)}/task_list/`, {
+          query: { ...state.filters, page, page_size: pageSize },
+        });
+        container.dataset.query = queryKey(data.page);
+        // switched to the other view meanwhile: that one draws, this one stays as it is
+        return view === name ? data : new Promise(() => {});
+      } catch (error) {
+        if (showsPlaceholders(container)) container.replaceChildren();
+        throw error;
+      }
+    },
+    render,
+    emptyText: () => (hasFilters() ? "No tasks match these filters." : "No tasks in this project yet."),
+    drawn: (page) => {
+      writeUrl(page);
+      if (!linkedSection.hidden) refreshLinked();
+    },
+  });
+}
+
+// What a drawn list shows: a reload of the same page keeps its items until the answer comes;
+// another page, filter or order shows placeholders meanwhile.
+function queryKey(page) {
+  return JSON.stringify([state.filters, page]);
+}
+
+const views = {
+  cards: viewList("cards", {
+    container: list,
+    render: card,
+    pageSize: PAGE_SIZE,
+    placeholders: () => showPlaceholders(list, { count: 3 }),
+  }),
+  table: viewList("table", {
+    container: rows,
+    render: tableRow,
+    pageSize: TABLE_PAGE_SIZE,
+    placeholders: () => showPlaceholders(rows, { count: 8, columns: 7, busyOn: table }),
+  }),
+};
+
+async function load(page) {
+  if (view === "table") table.setAttribute("aria-busy", "true");
+  await views[view](page);
+  if (view === "table") table.setAttribute("aria-busy", rows.getAttribute("aria-busy"));
+}
+
+function showView() {
+  list.hidden = view !== "cards";
+  tableWrap.hidden = view !== "table";
+  for (const button of viewToggle.querySelectorAll("[data-view]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  }
+}
+
+function switchView(next) {
+  if (next === view) return;
+  view = next;
+  showView();
+  load(1);
+}
+
+viewToggle.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-view]");
+  if (!button) return;
+  chosenView = button.dataset.view;
+  try {
+    localStorage.setItem(VIEW_KEY, chosenView);
+  } catch {
+    // storage blocked: the choice lasts until the page is left
+  }
+  switchView(currentView());
 });
+NARROW.addEventListener("change", () => switchView(currentView()));
 
 // ------------------------------------------------------------------ the task a link names
 function linkedCard() {
-  return state.linked ? list.querySelector(`[data-slug="${CSS.escape(state.linked)}"]`) : null;
+  const shown = view === "table" ? rows : list;
+  return state.linked ? shown.querySelector(`[data-slug="${CSS.escape(state.linked)}"]`) : null;
 }
 
 async function fetchLinked() {
@@ -239,6 +338,79 @@ function card(task) {
     ),
     rowError,
   );
+}
+
+// A row of the table view: what a card shows, compactly; the status is a select for the
+// manager and the assignee, and the card's buttons are small ones.
+function tableRow(task) {
+  const manager = state.project.my_role === "manager";
+  const mine = task.assignee && task.assignee.id === state.me.id;
+  const linked = task.slug === state.linked;
+  const small = (label, text, onclick, extra = "") =>
+    h("button", { type: "button", class: `btn btn-tiny ${extra}`.trim(), "aria-label": label, onclick }, text);
+  const assignee = task.assignee
+    ? `${personName(task.assignee)}${mine ? " (you)" : ""}`
+    : h("span", { class: "muted" }, "Nobody");
+  return h(
+    "tr",
+    {
+      class:
+        `${task.is_overdue ? "is-overdue" : ""}${task.status === "done" ? " is-done" : ""}` +
+        (linked ? " is-linked" : ""),
+      dataset: { slug: task.slug, status: task.status },
+      tabindex: linked ? "-1" : null,
+      "aria-current": linked ? "true" : null,
+    },
+    h("th", { scope: "row", class: "cell-title", title: task.title }, task.title),
+    h("td", {}, manager || mine ? statusSelect(task) : badge(task.status)),
+    h("td", {}, badge(task.priority)),
+    h("td", { class: "cell-person" }, assignee),
+    h(
+      "td",
+      { class: "cell-due" },
+      task.due_date
+        ? h("span", { class: task.is_overdue ? "overdue-text" : "" }, formatDate(task.due_date))
+        : h("span", { class: "muted" }, "not set"),
+      task.is_overdue ? [" ", badge("overdue", "badge-alert")] : null,
+    ),
+    h(
+      "td",
+      { class: "cell-labels" },
+      (task.labels || []).map((label) => h("span", { class: "badge badge-label" }, label.name)),
+    ),
+    h(
+      "td",
+      { class: "cell-actions" },
+      small(`History of ${task.title}`, "History", () => openHistory(task)),
+      manager ? small(`Edit ${task.title}`, "Edit", () => openEdit(task)) : null,
+      manager ? small(`Delete ${task.title}`, "Delete", () => openDelete(task), "btn-danger-quiet") : null,
+    ),
+  );
+}
+
+function statusSelect(task) {
+  const select = h(
+    "select",
+    { class: "select-tiny", "aria-label": `Status of ${task.title}`, dataset: { statusOf: task.slug } },
+    ...STATUSES.map((status) => h("option", { value: status, selected: status === task.status }, LABELS[status])),
+  );
+  select.addEventListener("change", async () => {
+    const status = select.value;
+    select.disabled = true;
+    showAlert(listError, null);
+    try {
+      await api("PATCH", `/api/tasks/${task.slug}/edit/`, { body: { status } });
+      flash(`${task.title}: ${LABELS[status]}.`);
+      await load();
+      const again = rows.querySelector(`[data-status-of="${CSS.escape(task.slug)}"]`);
+      if (again) again.focus(); // the redrawn row's select, as it was before the change
+    } catch (error) {
+      select.value = task.status;
+      select.disabled = false;
+      showAlert(listError, error);
+    }
+  });
+  return select;
 }
 
 // ------------------------------------------------------------------ the trash (the manager)
@@ -391,6 +563,11 @@ function openHistory(task) {
 // ------------------------------------------------------------------ start
 wireDialogs();
 $("#new-task").addEventListener("click", openCreate);
+if (slug) {
+  showView(); // placeholders in the view to come, while the project and the list load
+  if (view === "table") showPlaceholders(rows, { count: 8, columns: 7, busyOn: table });
+  else showPlaceholders(list, { count: 3 });
+}
 state.me = await requireUser();
 if (!slug) {
   root.replaceChildren(
@@ -413,11 +590,14 @@ if (!slug) {
     const params = new URLSearchParams(location.search);
     filtersToForm(filtersForm, params);
     state.filters = formValues(filtersForm);
+    showView();
     await Promise.all([load(Number(params.get("page")) || 1), manager ? loadTrash(1) : null]);
     await openLinked();
   } catch (error) {
     showAlert($("#project-error"), error);
     filtersForm.hidden = true;
     list.hidden = true;
+    tableWrap.hidden = true;
+    viewToggle.hidden = true;
   }
 }

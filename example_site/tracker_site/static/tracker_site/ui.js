@@ -388,3 +388,33 @@ export async function requireUser() {
     throw error;
   }
 }
+
+// ------------------------------------------------------------------ loading placeholders
+// Grey placeholder items in a list while its page loads, so a slow answer does not look like
+// an empty list. They are aria-hidden: assistive technology hears the list's aria-busy="true"
+// instead (set here on `busyOn`, the list itself by default). The list's next draw replaces
+// them. `columns` > 0 draws table rows (for a <tbody>) with that many cells; else cards (<li>).
+export function showPlaceholders(list, { count = 3, columns = 0, busyOn = list } = {}) {
+  const bar = (extra = "") => h("span", { class: `placeholder-bar ${extra}`.trim() });
+  const item = () =>
+    columns > 0
+      ? h(
+          "tr",
+          { class: "placeholder", "aria-hidden": "true" },
+          ...Array.from({ length: columns }, () => h("td", {}, bar())),
+        )
+      : h(
+          "li",
+          { class: "card item placeholder", "aria-hidden": "true" },
+          bar("placeholder-title"),
+          bar(),
+          bar("placeholder-short"),
+        );
+  busyOn.setAttribute("aria-busy", "true");
+  list.replaceChildren(...Array.from({ length: count }, item));
+}
+
+// True while `list` shows placeholders (nothing of the data drawn yet).
+export function showsPlaceholders(list) {
+  return Boolean(list.querySelector(":scope > .placeholder"));
+}
