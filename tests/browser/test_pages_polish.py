@@ -6,38 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import axe_playwright_python
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import PHONE, sign_in
 from tests.browser.live import PASSWORD, LiveSite, unique_email
 
 pytestmark = pytest.mark.browser
 
-AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 LAPTOP = {"width": 1366, "height": 768}
 MOBILE = {"width": 390, "height": 844}
-# WCAG 2.5.3 "label in name" is an experimental axe rule: off unless asked for
-AXE_OPTIONS = {"rules": {"label-content-name-mismatch": {"enabled": True}}}
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (the experimental label-in-name rule on)."""
-    if not page.evaluate("() => Boolean(window.axe)"):
-        # evaluated, not added as a <script>: the site's Content-Security-Policy allows no inline script
-        page.evaluate(AXE_JS.read_text() + "\n;true")
-    results: dict[str, Any] = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    return list(results["violations"])
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}" for v in violations
-    )
 
 
 def card_names(page: Page) -> list[str]:
