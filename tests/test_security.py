@@ -135,7 +135,9 @@ def test_a_hash_with_djangos_argon2_parameters_is_rehashed_at_login(api, setting
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
-@pytest.mark.parametrize("path", ["/signin/", "/projects/", "/tasks/?project=x", "/invite_register/abc/"])
+@pytest.mark.parametrize(
+    "path", ["/signin/", "/projects/", "/tasks/?project=x", "/inbox/", "/invite_register/abc/"]
+)
 def test_pages_send_a_content_security_policy_without_inline_script(client, path):
     policy = client.get(path)["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))

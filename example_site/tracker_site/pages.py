@@ -65,6 +65,13 @@ def me(request: HttpRequest) -> HttpResponse:
 
 @with_csp
 @require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    """My inbox: the notifications recorded for me, newest first; mark them read."""
+    return render(request, "tracker_site/inbox.html", {"page": "inbox"})
+
+
+@with_csp
+@require_safe
 def invite_register(request: HttpRequest, token: str) -> HttpResponse:
     """The link in an invitation email: register (new address) or sign in, and accept."""
     return render(request, "tracker_site/invite_register.html", {"page": "invite", "token": token})

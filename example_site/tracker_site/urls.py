@@ -26,6 +26,7 @@ urlpatterns = [
     path("projects/<slug:slug>/tasks/", pages.tasks, name="project-tasks"),
     path("tasks/", pages.tasks, name="tasks"),
     path("me/", pages.me, name="me"),
+    path("inbox/", pages.inbox, name="inbox"),
     path("invite_register/<str:token>/", pages.invite_register, name="invite-register"),
     path("", RedirectView.as_view(url="/projects/", permanent=False)),
 ]
