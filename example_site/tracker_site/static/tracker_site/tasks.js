@@ -4,7 +4,9 @@
 // task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
 // highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
 // The list shows as cards or as a compact table (the choice kept in localStorage; cards on
-// narrow screens whatever the choice), sorted by the `ordering` the API takes.
+// narrow screens whatever the choice), sorted by the `ordering` the API takes. Labels show as
+// chips in their colour and filter the list (any of those checked, `label=` repeated); the
+// manager labels tasks and picks the assignee among the members (picker.js) in the dialog.
 import { api } from "./api.js";
 import { historyList } from "./history.js";
 import { memberPicker } from "./picker.js";
