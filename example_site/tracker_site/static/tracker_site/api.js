@@ -38,7 +38,9 @@ function withQuery(path, query) {
   if (!query) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== "") params.set(key, value);
+    // an array is the parameter repeated, once a value (label=a&label=b)
+    if (Array.isArray(value)) for (const one of value) params.append(key, one);
+    else if (value !== undefined && value !== null && value !== "") params.set(key, value);
   }
   const text = params.toString();
   return text ? `${path}?${text}` : path;

@@ -4,21 +4,27 @@
 // task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
 // highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
 // The list shows as cards or as a compact table (the choice kept in localStorage; cards on
-// narrow screens whatever the choice), sorted by the `ordering` the API takes.
+// narrow screens whatever the choice), sorted by the `ordering` the API takes. Labels show as
+// chips in their colour and filter the list (any of those checked, `label=` repeated); the
+// manager labels tasks and picks the assignee among the members (picker.js) in the dialog.
 import { api } from "./api.js";
 import { historyList } from "./history.js";
+import { memberPicker } from "./picker.js";
 import {
   $,
   badge,
   bindDialogForm,
   bindFilters,
   busy,
+  fieldError,
   filtersToForm,
   flash,
   formatDate,
   formValues,
   h,
   LABELS,
+  labelChip,
+  labelChips,
   openDialog,
   personName,
   pagedList,
@@ -54,6 +60,7 @@ const state = {
   editing: null,
   deleting: null,
   history: null,
+  labels: [],
   linked: new URLSearchParams(location.search).get("task") || "",
 };
 
@@ -87,9 +94,7 @@ async function loadMembers() {
   const data = await api("GET", `/api/projects/${encodeURIComponent(slug)}/members/`, {
     query: { page_size: 100 },
   });
-  $("#member-emails").replaceChildren(
-    ...data.items.map((m) => h("option", { value: m.email }, personName(m))),
-  );
+  picker.setMembers(data.items);
   const select = $("#filter-assignee");
   const keep = select.value;
   select.replaceChildren(
@@ -100,6 +105,27 @@ async function loadMembers() {
       .map((m) => h("option", { value: m.email }, `${personName(m)} (${m.email})`)),
   );
   select.value = keep;
+}
+
+// The project's labels: checkbox chips in the filters and (for the manager) in the dialog.
+async function loadLabels() {
+  const data = await api("GET", `/api/projects/${encodeURIComponent(slug)}/labels/`);
+  state.labels = data.items;
+  const checks = () =>
+    state.labels.map((label) =>
+      h("label", { class: "chip-check" }, h("input", { type: "checkbox", value: label.name }), labelChip(label)),
+    );
+  $("#filter-label-options").replaceChildren(...checks());
+  $("#task-label-options").replaceChildren(...checks());
+  $("#filter-labels").hidden = !state.labels.length;
+  $("#task-labels").hidden = !state.labels.length;
+}
+
+const checkedLabels = (box) => [...box.querySelectorAll("input:checked")].map((input) => input.value);
+
+function checkLabels(box, names) {
+  const wanted = new Set(names);
+  for (const input of box.querySelectorAll("input[type=checkbox]")) input.checked = wanted.has(input.value);
 }
 
 // ------------------------------------------------------------------ the list
@@ -117,7 +143,9 @@ function currentView() {
 }
 
 function hasFilters() {
-  return Object.entries(state.filters).some(([name, value]) => name !== "ordering" && value);
+  return Object.entries(state.filters).some(
+    ([name, value]) => name !== "ordering" && (Array.isArray(value) ? value.length : value),
+  );
 }
 
 // One paged list per view (each its own page size and container); `view` is the one shown.
@@ -293,6 +321,7 @@ function card(task) {
         ? h("div", {}, h("dt", {}, "Completed"), h("dd", {}, formatDate(task.completed_at)))
         : null,
     ),
+    labelChips(task.labels),
     h(
       "div",
       { class: "item-actions" },
@@ -376,7 +405,7 @@ function tableRow(task) {
     h(
       "td",
       { class: "cell-labels" },
-      (task.labels || []).map((label) => h("span", { class: "badge badge-label" }, label.name)),
+      labelChips(task.labels),
     ),
     h(
       "td",
@@ -469,8 +498,11 @@ function statusControls(task, rowError) {
   return group;
 }
 
+const filterLabels = $("#filter-label-options");
+filterLabels.addEventListener("change", () => filtersForm.requestSubmit());
+
 bindFilters(filtersForm, (values) => {
-  state.filters = values;
+  state.filters = { ...values, label: checkedLabels(filterLabels) };
   state.linked = ""; // new filters: the list, no longer the linked task
   linkedSection.hidden = true;
   load(1);
@@ -479,10 +511,19 @@ bindFilters(filtersForm, (values) => {
 // ------------------------------------------------------------------ create / edit / assign
 const taskDialog = $("#task-dialog");
 const taskForm = $("#task-form");
+const taskLabels = $("#task-label-options");
+const picker = memberPicker({
+  input: $("#task-assignee"),
+  listbox: $("#task-assignee-list"),
+  hint: $("#task-assignee-hint"),
+  noneHint: "Nobody. Type a name or an email to choose a member.",
+});
 
 function openCreate() {
   state.editing = null;
   taskForm.reset();
+  picker.set(null);
+  checkLabels(taskLabels, []);
   $("#task-dialog-title").textContent = "New task";
   openDialog(taskDialog);
 }
@@ -495,19 +536,32 @@ function openEdit(task) {
   f.status.value = task.status;
   f.priority.value = task.priority;
   f.due_date.value = task.due_date || "";
-  f.assignee_email.value = task.assignee ? task.assignee.email : "";
+  picker.set(task.assignee);
+  checkLabels(taskLabels, (task.labels || []).map((label) => label.name));
   $("#task-dialog-title").textContent = `Edit ${task.title}`;
   openDialog(taskDialog);
 }
 
 bindDialogForm(taskForm, taskDialog, {
   required: ["title", "Enter a title."],
+  // only a member can be chosen: text that names nobody in the project is not sent
+  check: () => {
+    if (picker.resolve() !== undefined) return true;
+    picker.close();
+    const message = "No member of this project matches. Choose one from the list, or Nobody.";
+    fieldError(taskForm, "assignee_email", message);
+    $(".form-error", taskForm).textContent = "Please correct the marked fields.";
+    taskForm.elements.assignee_email.focus();
+    return false;
+  },
   send: async (values) => {
+    const assignee = picker.resolve();
     const body = {
       ...values,
       due_date: values.due_date || null,
-      assignee_email: values.assignee_email || null,
+      assignee_email: assignee ? assignee.email : null,
     };
+    if (!$("#task-labels").hidden) body.labels = checkedLabels(taskLabels);
     if (state.editing) {
       const saved = await api("PATCH", `/api/tasks/${state.editing.slug}/edit/`, { body });
       flash(`Saved ${saved.title}.`);
@@ -583,13 +637,14 @@ if (!slug) {
 } else {
   try {
     await loadProject();
-    await loadMembers();
+    await Promise.all([loadMembers(), loadLabels()]);
     const manager = state.project.my_role === "manager";
     $("#new-task").hidden = !manager;
     $("#trash-section").hidden = !manager;
     const params = new URLSearchParams(location.search);
     filtersToForm(filtersForm, params);
-    state.filters = formValues(filtersForm);
+    checkLabels(filterLabels, params.getAll("label"));
+    state.filters = { ...formValues(filtersForm), label: checkedLabels(filterLabels) };
     showView();
     await Promise.all([load(Number(params.get("page")) || 1), manager ? loadTrash(1) : null]);
     await openLinked();

@@ -179,12 +179,14 @@ export function requireField(form, name, message, filled = Boolean(form.elements
 
 // A dialog's form whose submit runs `send(values)` (which sends and says what it did) while
 // its button is busy, then closes the dialog and runs `done()`. API errors land on the form.
-// `required` is [field, message] for the field it cannot be sent without.
-export function bindDialogForm(form, dialog, { required = null, send, done }) {
+// `required` is [field, message] for the field it cannot be sent without; `check()`, when
+// given, answers whether the form may be sent (it marks what is wrong itself).
+export function bindDialogForm(form, dialog, { required = null, check = null, send, done }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
     if (required && !requireField(form, ...required)) return;
+    if (check && !check()) return;
     const values = formValues(form);
     await busy(form.querySelector("[type=submit]"), async () => {
       try {
@@ -345,7 +347,10 @@ export function bindFilters(form, apply) {
 
 export function setUrlQuery(values) {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
+  for (const [key, value] of Object.entries(values)) {
+    if (Array.isArray(value)) for (const one of value) params.append(key, one);
+    else if (value) params.set(key, value);
+  }
   const query = params.toString();
   history.replaceState(null, "", query ? `${location.pathname}?${query}` : location.pathname);
 }
@@ -417,4 +422,33 @@ export function showPlaceholders(list, { count = 3, columns = 0, busyOn = list }
 // True while `list` shows placeholders (nothing of the data drawn yet).
 export function showsPlaceholders(list) {
   return Boolean(list.querySelector(":scope > .placeholder"));
+}
+
+// ------------------------------------------------------------------ labels
+// The text colour that reads best on a label's colour ("#rrggbb"): black or white, whichever
+// has the higher WCAG contrast with it (at least 4.5:1 either way).
+export function textOn(color) {
+  const match = /^#?([0-9a-f]{6})$/i.exec(String(color || ""));
+  if (!match) return "#000000";
+  const channel = (i) => {
+    const c = parseInt(match[1].slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? "#000000" : "#ffffff";
+}
+
+// A label as a chip in its colour (set through the CSSOM: the site allows no inline style).
+export function labelChip(label, tag = "span") {
+  const chip = h(tag, { class: "chip", title: label.name }, label.name);
+  const color = /^#[0-9a-f]{6}$/i.test(label.color || "") ? label.color : "#6b7280";
+  chip.style.setProperty("--chip-bg", color);
+  chip.style.setProperty("--chip-text", textOn(color));
+  return chip;
+}
+
+// A task's labels as a list of chips, or nothing when it has none.
+export function labelChips(labels) {
+  if (!labels || !labels.length) return null;
+  return h("ul", { class: "chips", "aria-label": "Labels" }, ...labels.map((label) => labelChip(label, "li")));
 }
