@@ -136,7 +136,8 @@ def test_a_hash_with_djangos_argon2_parameters_is_rehashed_at_login(api, setting
 
 
 @pytest.mark.parametrize(
-    "path", ["/signin/", "/projects/", "/tasks/?project=x", "/inbox/", "/invite_register/abc/"]
+    "path",
+    ["/signin/", "/projects/", "/tasks/?project=x", "/inbox/", "/search/?q=x", "/invite_register/abc/"],
 )
 def test_pages_send_a_content_security_policy_without_inline_script(client, path):
     policy = client.get(path)["Content-Security-Policy"]

@@ -72,6 +72,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @with_csp
 @require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Search: ``/search/?q=<words>`` lists the projects, tasks and comments that match, in pages."""
+    return render(request, "tracker_site/search.html", {"page": "search"})
+
+
+@with_csp
+@require_safe
 def invite_register(request: HttpRequest, token: str) -> HttpResponse:
     """The link in an invitation email: register (new address) or sign in, and accept."""
     return render(request, "tracker_site/invite_register.html", {"page": "invite", "token": token})

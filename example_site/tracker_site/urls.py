@@ -27,6 +27,7 @@ urlpatterns = [
     path("tasks/", pages.tasks, name="tasks"),
     path("me/", pages.me, name="me"),
     path("inbox/", pages.inbox, name="inbox"),
+    path("search/", pages.search, name="search"),
     path("invite_register/<str:token>/", pages.invite_register, name="invite-register"),
     path("", RedirectView.as_view(url="/projects/", permanent=False)),
 ]
