@@ -115,4 +115,6 @@ def _queue(ids: list[str]) -> None:
         django_q.tasks.async_task(SEND_TASK, ids, request_id=request_id_var.get(), group="tracker-webhooks")
     except Exception:
         # the broker is unreachable: the rows stay pending and the retry job sends them
-        logger.warning("could not queue %d webhook delivery(ies); the retry job will send them", len(ids))
+        logger.warning(
+            "could not queue %d webhook delivery(ies); the retry job will send them", len(ids), exc_info=True
+        )
