@@ -12,7 +12,7 @@ from tests.conftest import assert_envelope, auth_client
 from tests.factories import UserFactory
 from tracker_projects import services
 from tracker_projects.models import Membership
-from tracker_projects.search import SNIPPET_LENGTH, parse, snippet
+from tracker_projects.search import SNIPPET_LENGTH, _fold, parse, snippet
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +430,18 @@ def test_the_search_uses_the_comment_index_on_postgresql(boss):
     assert qs is not None
     plan = qs.explain()
     assert "Bitmap Index Scan on tracker_comment_search" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Plain ASCII, MiXeD case 123", "Café crème, NAÏVE", "İstanbul straße", "e\u0301 combining", "日本語 ok"],
+)
+def test_a_snippet_finds_the_match_at_the_same_offset_in_any_script(text):
+    """The snippet searches a folded copy of the text, one character for each of the text's,
+    so that the cut falls around the match in the text itself, ASCII or not."""
+    folded = _fold(text)
+    assert len(folded) == len(text)
+    assert folded == folded.lower()
+    padded = "x" * 300 + " " + text + " " + "y" * 300
+    last_word = text.split()[-1]
+    assert last_word in snippet("Title", padded, parse(last_word.lower()))

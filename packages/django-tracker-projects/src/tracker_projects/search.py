@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import add, and_, or_
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -269,14 +269,20 @@ def hits(search: Search, kind: str | None) -> QuerySet[Model, Row] | None:
 
 
 # --------------------------------------------------------------------------- snippets
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """One character lower-cased without its accents (a combining mark alone: a space)."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return (bare.lower() or char)[:1] if bare else " "
+
+
 def _fold(text: str) -> str:
     """``text`` lower-cased without accents, one character for each of ``text``'s (so an
-    offset in one is an offset in the other)."""
-    out = []
-    for char in text:
-        bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        out.append((bare.lower() or char)[:1] if bare else " ")
-    return "".join(out)
+    offset in one is an offset in the other). ASCII text, the common case, is only lower-cased
+    (the same result, a hundred times faster on a page of descriptions)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
 
 
 def _window(text: str, at: int, length: int) -> str:
