@@ -1,6 +1,6 @@
 """The tasks page's list: sorted by the API's ``ordering`` (kept in the address), shown as cards
-or as a compact table (the choice kept in localStorage, cards on a narrow screen), with
-placeholders while a page loads."""
+or as a compact table (the choice kept in localStorage, cards on a narrow screen, which offers
+cards and the board only), with placeholders while a page loads. The board: test_board.py."""
 
 from __future__ import annotations
 
@@ -214,7 +214,10 @@ def test_a_phone_shows_cards_even_when_the_table_was_chosen(
     page.goto(f"/tasks/?project={slug}")
     expect(page.locator("#task-list > li")).to_have_count(1)
     expect(page.locator("#task-table-wrap")).to_be_hidden()
-    expect(page.get_by_role("group", name="Show tasks as")).to_be_hidden()
+    toggle = page.get_by_role("group", name="Show tasks as")  # cards or board: no table there
+    expect(toggle.get_by_role("button", name="Cards")).to_have_attribute("aria-pressed", "true")
+    expect(toggle.get_by_role("button", name="Table")).to_be_hidden()
+    expect(toggle.get_by_role("button", name="Board")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_no_violations(page)  # card view, phone
 

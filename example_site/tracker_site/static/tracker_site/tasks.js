@@ -3,11 +3,15 @@
 // trash; an assignee changes the status of their own tasks. Everyone in the project reads each
 // task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
 // highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
-// The list shows as cards or as a compact table (the choice kept in localStorage; cards on
-// narrow screens whatever the choice), sorted by the `ordering` the API takes. Labels show as
-// chips in their colour and filter the list (any of those checked, `label=` repeated); the
-// manager labels tasks and picks the assignee among the members (picker.js) in the dialog.
+// The list shows as cards, as a compact table, or as a board with a column for each status
+// where a card is dragged (or moved by keyboard) to change its status (board.js); the choice
+// is kept in localStorage. The table needs room: a narrow screen (600px or less) offers cards
+// and the board only (its columns stack there), and shows cards when the table was chosen.
+// The list is sorted by the `ordering` the API takes. Labels show as chips in their colour
+// and filter the list (any of those checked, `label=` repeated); the manager labels tasks and
+// picks the assignee among the members (picker.js) in the dialog.
 import { api } from "./api.js";
+import { taskBoard } from "./board.js";
 import { historyList } from "./history.js";
 import { memberPicker } from "./picker.js";
 import {
@@ -40,7 +44,7 @@ import {
 const PAGE_SIZE = 10;
 const TABLE_PAGE_SIZE = 50;
 const VIEW_KEY = "tracker.tasks.view";
-const NARROW = matchMedia("(max-width: 600px)"); // cards only: the toggle is hidden there
+const NARROW = matchMedia("(max-width: 600px)"); // no table there: its button is hidden
 const STATUSES = ["todo", "in_progress", "done"];
 const root = $("#tasks-root");
 const slug = root.dataset.project;
@@ -48,6 +52,7 @@ const list = $("#task-list");
 const table = $("#task-table");
 const tableWrap = $("#task-table-wrap");
 const rows = $("#task-rows");
+const boardRoot = $("#task-board");
 const viewToggle = $("#view-toggle");
 const filtersForm = $("#task-filters");
 const listError = $("#list-error");
@@ -129,17 +134,18 @@ function checkLabels(box, names) {
 }
 
 // ------------------------------------------------------------------ the list
-// The chosen view ("cards" or "table"), kept in localStorage when the browser allows it.
+// The chosen view ("cards", "table" or "board"), kept in localStorage when the browser allows it.
 let chosenView = "cards";
 try {
-  chosenView = localStorage.getItem(VIEW_KEY) === "table" ? "table" : "cards";
+  const stored = localStorage.getItem(VIEW_KEY);
+  chosenView = stored === "table" || stored === "board" ? stored : "cards";
 } catch {
   // storage blocked: the default
 }
 
-// The view shown: the chosen one, except cards on a narrow screen.
+// The view shown: the chosen one, except cards for the table on a narrow screen.
 function currentView() {
-  return NARROW.matches ? "cards" : chosenView;
+  return NARROW.matches && chosenView === "table" ? "cards" : chosenView;
 }
 
 function hasFilters() {
@@ -202,6 +208,17 @@ const views = {
     pageSize: TABLE_PAGE_SIZE,
     placeholders: () => showPlaceholders(rows, { count: 8, columns: 7, busyOn: table }),
   }),
+  board: taskBoard({
+    root: boardRoot,
+    slug,
+    errorBox: listError,
+    context: () => ({ filters: state.filters, me: state.me, project: state.project, linked: state.linked }),
+    drawn: () => {
+      if (view !== "board") return; // switched to another view meanwhile: that one writes
+      writeUrl(1);
+      if (!linkedSection.hidden) refreshLinked();
+    },
+  }).load,
 };
 
 async function load(page) {
@@ -213,6 +230,8 @@ async function load(page) {
 function showView() {
   list.hidden = view !== "cards";
   tableWrap.hidden = view !== "table";
+  boardRoot.hidden = view !== "board";
+  if (view === "board") $("#task-pager").hidden = $("#task-empty").hidden = true;
   for (const button of viewToggle.querySelectorAll("[data-view]")) {
     button.setAttribute("aria-pressed", String(button.dataset.view === view));
   }
@@ -240,7 +259,7 @@ NARROW.addEventListener("change", () => switchView(currentView()));
 
 // ------------------------------------------------------------------ the task a link names
 function linkedCard() {
-  const shown = view === "table" ? rows : list;
+  const shown = { cards: list, table: rows, board: boardRoot }[view];
   return state.linked ? shown.querySelector(`[data-slug="${CSS.escape(state.linked)}"]`) : null;
 }
 
@@ -620,7 +639,7 @@ $("#new-task").addEventListener("click", openCreate);
 if (slug) {
   showView(); // placeholders in the view to come, while the project and the list load
   if (view === "table") showPlaceholders(rows, { count: 8, columns: 7, busyOn: table });
-  else showPlaceholders(list, { count: 3 });
+  else if (view === "cards") showPlaceholders(list, { count: 3 });
 }
 state.me = await requireUser();
 if (!slug) {
@@ -653,6 +672,7 @@ if (!slug) {
     filtersForm.hidden = true;
     list.hidden = true;
     tableWrap.hidden = true;
+    boardRoot.hidden = true;
     viewToggle.hidden = true;
   }
 }
