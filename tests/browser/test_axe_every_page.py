@@ -1,7 +1,7 @@
 """axe-core on every page of the site in each state a person meets, on a laptop and a phone:
 signed out (sign-in, its error, an invitation's page, a dead invitation, the unsubscribe
 link's page), and signed in as a project's manager (the projects page and each of its dialogs,
-the tasks page as cards and as a table with each dialog and the trash, settings, the inbox and
+the tasks page as cards, as a table and as a board, with each dialog and the trash, settings, the inbox and
 search). One test per size walks them all and reports every violation it met, by state."""
 
 from __future__ import annotations
@@ -122,12 +122,16 @@ def test_no_axe_violations_on_any_page_state(
     expect(page.get_by_role("region", name="Trash").locator("#trash-list")).to_contain_text("Old buoy")
     tour.check("tasks, trash")
     toggle = page.locator("#view-toggle")
-    if toggle.is_visible():
-        toggle.get_by_role("button", name="Table").click()
+    table_button = toggle.get_by_role("button", name="Table")
+    if table_button.is_visible():
+        table_button.click()
         expect(page.locator("#task-table")).to_be_visible()
         tour.check("tasks, table")
     else:
-        assert viewport == MOBILE  # phones keep the cards
+        assert viewport == MOBILE  # phones offer cards and the board
+    toggle.get_by_role("button", name="Board").click()
+    expect(page.locator("#task-board .board-list[aria-busy=false] > li")).to_have_count(2)
+    tour.check("tasks, board")
 
     # ---- the person's own pages
     page.goto("/me/")

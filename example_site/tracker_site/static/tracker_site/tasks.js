@@ -231,6 +231,7 @@ function showView() {
   list.hidden = view !== "cards";
   tableWrap.hidden = view !== "table";
   boardRoot.hidden = view !== "board";
+  document.body.dataset.tasksView = view; // the table and the board take a wider page (site.css)
   if (view === "board") $("#task-pager").hidden = $("#task-empty").hidden = true;
   for (const button of viewToggle.querySelectorAll("[data-view]")) {
     button.setAttribute("aria-pressed", String(button.dataset.view === view));
