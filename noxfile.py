@@ -1,5 +1,5 @@
-"""Maintainer sessions: tests on SQLite and on PostgreSQL + Redis, lint, types, build, host install
-and the release check.
+"""Maintainer sessions: tests on SQLite and on PostgreSQL + Redis, lint, types, build, host install,
+the documentation site and the release check.
 
 Sessions that test the workspace reuse its uv environment (``uv run``); ``build`` and
 ``host_install`` work from fresh virtualenvs so they see exactly what users install.
@@ -171,6 +171,17 @@ def _build_and_check(session: nox.Session, out: Path) -> list[Path]:
 def build(session: nox.Session) -> None:
     """Build sdist and wheel of each package into dist/, check them, and look inside the wheels."""
     _build_and_check(session, DIST)
+
+
+@nox.session(venv_backend="none")
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs.yml, docs/) built with --strict into site/: a broken link
+    or anchor, a missing page or include fails it. docs/endpoints.md must be current with the
+    OpenAPI snapshot first."""
+    session.run("uv", "run", "python", "tools/openapi_markdown.py", "--check", external=True)
+    # NO_MKDOCS_2_WARNING: mkdocs-material prints a banner about its successor on every build
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("uv", "run", "mkdocs", "build", "--strict", *session.posargs, env=env, external=True)
 
 
 @nox.session
