@@ -1,4 +1,5 @@
-"""Maintainer sessions: tests on SQLite and on PostgreSQL + Redis, lint, types, build, host install.
+"""Maintainer sessions: tests on SQLite and on PostgreSQL + Redis, lint, types, build, host install,
+the documentation site and the release check.
 
 Sessions that test the workspace reuse its uv environment (``uv run``); ``build`` and
 ``host_install`` work from fresh virtualenvs so they see exactly what users install.
@@ -22,6 +23,7 @@ import nox
 ROOT = Path(__file__).parent
 DIST = ROOT / "dist"
 PACKAGES = ["django-tracker-accounts", "django-tracker-projects"]
+VERSION_FILE = "packages/django-tracker-accounts/src/tracker_accounts/__init__.py"
 nox.options.sessions = ["tests", "lint", "types", "build", "host_install"]
 nox.options.default_venv_backend = "uv"
 
@@ -144,16 +146,16 @@ def types(session: nox.Session) -> None:
     )
 
 
-@nox.session
-def build(session: nox.Session) -> None:
-    """Build sdist and wheel of each package, check them, and look inside the wheels."""
-    shutil.rmtree(DIST, ignore_errors=True)
+def _build_and_check(session: nox.Session, out: Path) -> list[Path]:
+    """Build sdist and wheel of each package into ``out``, `twine check --strict` them and look
+    inside the wheels; the artifacts. Shared by ``build`` and ``release_check``."""
+    shutil.rmtree(out, ignore_errors=True)
     session.install("twine>=5")
     for package in PACKAGES:
-        session.run("uv", "build", "--package", package, "--out-dir", str(DIST), external=True)
-    artifacts = sorted(str(p) for p in DIST.iterdir() if p.name.endswith((".whl", ".tar.gz")))
-    session.run("twine", "check", "--strict", *artifacts)
-    for wheel in DIST.glob("*.whl"):
+        session.run("uv", "build", "--package", package, "--out-dir", str(out), external=True)
+    artifacts = sorted(p for p in out.iterdir() if p.name.endswith((".whl", ".tar.gz")))
+    session.run("twine", "check", "--strict", *map(str, artifacts))
+    for wheel in out.glob("*.whl"):
         names = zipfile.ZipFile(wheel).namelist()
         module = "tracker_accounts" if "accounts" in wheel.name else "tracker_projects"
         for required in (f"{module}/py.typed", f"{module}/migrations/0001_initial.py"):
@@ -162,6 +164,60 @@ def build(session: nox.Session) -> None:
         if not any(n.startswith(f"{module}/templates/") and n.endswith(".html") for n in names):
             session.error(f"{wheel.name} carries no templates")
         session.log(f"{wheel.name}: {len(names)} files, py.typed, migrations and templates present")
+    return artifacts
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel of each package into dist/, check them, and look inside the wheels."""
+    _build_and_check(session, DIST)
+
+
+@nox.session(venv_backend="none")
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs.yml, docs/) built with --strict into site/: a broken link
+    or anchor, a missing page or include fails it. docs/endpoints.md must be current with the
+    OpenAPI snapshot first."""
+    session.run("uv", "run", "python", "tools/openapi_markdown.py", "--check", external=True)
+    # NO_MKDOCS_2_WARNING: mkdocs-material prints a banner about its successor on every build
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("uv", "run", "mkdocs", "build", "--strict", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def release_check(session: nox.Session) -> None:
+    """Everything .github/workflows/release.yml runs short of uploading: the versions of both
+    Python packages and the npm client agree (and the tag, given as `-- --tag vX.Y.Z`), each
+    changelog has an entry for that version, both packages build and pass `twine check
+    --strict`, and the client builds and packs (`npm pack --dry-run`) from a clean copy."""
+    import json
+    import tempfile
+
+    session.run("python", "tools/release_check.py", *session.posargs)
+    version = re.search(r'__version__ = "([^"]+)"', (ROOT / VERSION_FILE).read_text())
+    _build_and_check(session, Path(session.create_tmp()) / "dist")
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            session.error(f"release_check needs {tool} (Node.js 20+) on PATH")
+    with tempfile.TemporaryDirectory(prefix="tracker-release-") as scratch:
+        client = Path(scratch) / "typescript"
+        shutil.copytree(TS_CLIENT, client, ignore=shutil.ignore_patterns("node_modules", "dist", "*.tgz"))
+        with session.chdir(client):
+            session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+            packed = session.run("npm", "pack", "--dry-run", "--json", external=True, silent=True)
+    text = str(packed)  # the build's own lines (prepack) come before npm's JSON
+    start = re.search(r"^\[", text, re.M)
+    if start is None:
+        session.error(f"npm pack --dry-run --json printed no JSON: {text[-2000:]}")
+    manifest = json.loads(text[start.start() :])[0]
+    files = {entry["path"] for entry in manifest["files"]}
+    if not version or manifest["version"] != version.group(1):
+        session.error(
+            f"npm would pack {manifest['id']}, the Python packages are {version and version.group(1)}"
+        )
+    if not {"dist/index.js", "dist/index.d.ts", "README.md", "package.json"} <= files:
+        session.error(f"npm would pack no build: {sorted(files)}")
+    session.log(f"npm pack: {manifest['id']}, {len(files)} files, {manifest['size']:,} bytes")
 
 
 HOSTS = ["email_site", "auth_site", "custom_site", "readme_site", "uuid_site"]

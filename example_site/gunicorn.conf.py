@@ -9,7 +9,7 @@ Sync workers, one per core: each answers one request at a time, the rest wait in
 queue in arrival order. Behind nginx they gave more requests per second and a lower p99 than
 threaded workers (whose threads share one interpreter lock per process and take turns
 unfairly); facing clients directly no worker class held (stalled clients tie up a sync worker
-each, or a thread each). The figures and the method are in the README ("The web front") and
+each, or a thread each). The figures and the method are in docs/performance.md ("The web front") and
 ``bench/server_setups.py``.
 """
 

@@ -1,4 +1,4 @@
-"""The production recipe of the README, run as written: ``example_site/deploy/Procfile``'s
+"""The production recipe of docs/deployment.md, run as written: ``example_site/deploy/Procfile``'s
 ``release`` (migrate, collectstatic), then its ``web`` (gunicorn with the shipped configuration)
 and ``worker`` (qcluster), in the environment of ``deploy/tracker.env.example`` with only its
 placeholders filled in. A request flow then goes through the proxy's headers: a page, its

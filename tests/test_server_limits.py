@@ -1,6 +1,6 @@
 """The shipped gunicorn configuration lets every request Django would answer reach Django (and
 its error envelope): a request line up to gunicorn's ceiling of 8190 bytes, as long a header as
-that. Only beyond those does gunicorn answer itself (the README's production notes say so)."""
+that. Only beyond those does gunicorn answer itself (docs/deployment.md says so)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from tracker_projects.models import Activity, Webhook, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+WEBHOOKS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "webhooks.md"
 
 
 @pytest.fixture
@@ -54,10 +54,10 @@ def _rename_task(w, title: str = "Renamed") -> None:
     assert answer.status_code == 200, answer.content
 
 
-def _readme_verify():
-    """The receiver recipe of the README, as a reader would paste it."""
-    text = README.read_text()
-    section = text[text.index("### Verifying a delivery") :]
+def _docs_verify():
+    """The receiver recipe of docs/webhooks.md, as a reader would paste it."""
+    text = WEBHOOKS_PAGE.read_text()
+    section = text[text.index("## Verifying a delivery") :]
     code = re.search(r"```python\n(.*?)```", section, re.S)
     assert code is not None
     scope: dict = {}
@@ -184,8 +184,8 @@ def test_a_change_is_delivered_signed_after_it_commits(w, receiver: Receiver):
     # the entry is the one the history shows
     history = auth_client(w.manager).get(f"/api/tasks/{w.task.slug}/activity/").json()["items"]
     assert history[0] == entry
-    # the README's recipe accepts it, and refuses it under another secret or another body
-    verify = _readme_verify()
+    # the docs' recipe accepts it, and refuses it under another secret or another body
+    verify = _docs_verify()
     assert verify(made["secret"], got.headers, got.body) is True
     assert verify("whsec_other", got.headers, got.body) is False
     assert verify(made["secret"], got.headers, got.body.replace(b"Renamed", b"Renamed!")) is False
@@ -210,7 +210,7 @@ def test_the_recipe_refuses_an_old_timestamp(w, receiver: Receiver):
     made = _register(w, receiver.url)
     _rename_task(w)
     got = receiver.requests[0]
-    verify = _readme_verify()
+    verify = _docs_verify()
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
         assert verify(made["secret"], got.headers, got.body) is False
 
@@ -356,7 +356,7 @@ def test_rotating_the_secret_signs_with_the_new_one(w, receiver: Receiver):
     new = rotated.json()["secret"]
     assert new != made["secret"]
     _rename_task(w)
-    verify = _readme_verify()
+    verify = _docs_verify()
     got = receiver.requests[0]
     assert verify(new, got.headers, got.body) and not verify(made["secret"], got.headers, got.body)
 

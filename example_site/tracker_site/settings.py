@@ -2,7 +2,7 @@
 
 With nothing set it runs on SQLite, the local-memory cache, django-q2's ORM broker and the
 console email backend. ``DATABASE_URL``, ``REDIS_URL`` and ``EMAIL_HOST`` switch to
-PostgreSQL, Redis and SMTP. See the configuration table in the README.
+PostgreSQL, Redis and SMTP. Every variable: docs/configuration.md.
 """
 
 from __future__ import annotations

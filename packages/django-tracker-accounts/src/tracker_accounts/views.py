@@ -1,4 +1,4 @@
-"""Operations endpoints a host opts into by adding them to its URLconf (see the README).
+"""Operations endpoints a host opts into by adding them to its URLconf (see docs/adopting.md).
 
 ``health``: 200 ``{"status": "ok", "database": "ok", "cache": "ok"}``; when a part fails,
 503 with the same keys plus the error envelope. ``metrics``: Prometheus text for the
