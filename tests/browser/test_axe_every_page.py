@@ -114,7 +114,9 @@ def test_no_axe_violations_on_any_page_state(
     tour.check_dialog("tasks, new task", page.locator("#new-task"), "#task-dialog")
     tour.check_dialog("tasks, edit", lamp.get_by_role("button", name="Edit Replace the lamp"), "#task-dialog")
     tour.check_dialog(
-        "tasks, history", lamp.get_by_role("button", name="History of Replace the lamp"), "#history-dialog"
+        "tasks, the task panel at its history",
+        lamp.get_by_role("button", name="History of Replace the lamp"),
+        "#task-panel",
     )
     tour.check_dialog(
         "tasks, delete", lamp.get_by_role("button", name="Delete Replace the lamp"), "#delete-dialog"
@@ -132,6 +134,10 @@ def test_no_axe_violations_on_any_page_state(
     toggle.get_by_role("button", name="Board").click()
     expect(page.locator("#task-board .board-list[aria-busy=false] > li")).to_have_count(2)
     tour.check("tasks, board")
+    page.locator("#task-board").get_by_role("link", name="Paint the mast").click()
+    expect(page.locator("#task-panel")).to_be_visible()
+    tour.check("tasks, the task panel opened from the board")
+    page.keyboard.press("Escape")
 
     # ---- the person's own pages
     page.goto("/me/")
@@ -144,5 +150,5 @@ def test_no_axe_violations_on_any_page_state(
     settled(page, "#search-list")
     tour.check("search")
 
-    assert len(tour.states) >= 18
+    assert len(tour.states) >= 19
     assert not tour.found, tour.report()

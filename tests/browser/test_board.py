@@ -124,6 +124,14 @@ def test_the_manager_drags_a_card_to_another_column(
     expect(_column(page, "todo").locator(".board-card")).to_have_count(0)
     _fits(page, viewport)
 
+    # the card's title opens the task panel, as in the other views
+    _card(page, "in_progress", "Write the report").get_by_role("link", name="Write the report").click()
+    panel = page.get_by_role("dialog", name="Write the report")
+    expect(panel).to_be_visible()
+    assert "task=" in page.url
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
 
 @SIZES
 def test_the_keyboard_picks_a_card_up_moves_it_and_drops_it(

@@ -1,6 +1,7 @@
-"""The histories on the pages (docs/API.md, "Activity"): a task's history on the tasks page and a
-project's on the projects page, each entry a sentence with its time; a verb filter; invitations
-for the manager only; "Load more"; titles shown as text; a phone-sized screen."""
+"""The histories on the pages (docs/API.md, "Activity"): a task's history in the task panel of the
+tasks page (its History button opens the panel there) and a project's on the projects page, each
+entry a sentence with its time; a verb filter; invitations for the manager only; "Load more";
+titles shown as text; a phone-sized screen."""
 
 from __future__ import annotations
 
@@ -74,13 +75,16 @@ def test_task_and_project_histories(site: LiveSite, new_context: Callable[..., B
     expect(task_dialog).to_be_hidden()
     expect(card).to_have_attribute("data-status", "in_progress")
 
-    # ---- the task's history, opened from the keyboard: newest first, each entry a sentence
+    # ---- the task's history, opened from the keyboard: the task panel at its history, newest
+    # first, each entry a sentence
     history_button = card.get_by_role("button", name=f"History of {XSS}")
     history_button.focus()
     manager.keyboard.press("Enter")
-    history = manager.get_by_role("dialog", name=f"History of {XSS}")
-    expect(history).to_be_visible()
-    entries = history.get_by_role("list", name=f"History of {XSS}").get_by_role("listitem")
+    panel = manager.get_by_role("dialog", name=XSS)
+    expect(panel).to_be_visible()
+    history = panel.get_by_role("region", name="History")
+    expect(history.get_by_role("heading", name="History")).to_be_focused()
+    entries = history.get_by_role("list", name="History").get_by_role("listitem")
     expect(entries).to_have_count(2)
     expect(entries.nth(0)).to_contain_text(
         f"Ada Manager changed the task \u201c{XSS}\u201d: status from To do to In progress; "
@@ -88,8 +92,8 @@ def test_task_and_project_histories(site: LiveSite, new_context: Callable[..., B
     )
     expect(entries.nth(1)).to_contain_text(f"Ada Manager created the task \u201c{XSS}\u201d.")
     expect(history.get_by_role("status")).to_have_text("Showing 2 of 2 entries.")
-    expect(history.get_by_role("button", name="Load more")).to_be_hidden()
-    expect(history.locator("img")).to_have_count(0)  # the title is text, not markup
+    expect(history.get_by_role("button", name="Load more history")).to_be_hidden()
+    expect(panel.locator("img")).to_have_count(0)  # the title is text, not markup
     stamp = entries.nth(0).locator("time")
     at = datetime.fromisoformat(str(stamp.get_attribute("datetime")))
     assert abs(datetime.now(UTC) - at) < timedelta(minutes=5)
@@ -101,7 +105,7 @@ def test_task_and_project_histories(site: LiveSite, new_context: Callable[..., B
     )
     expect(stamp).to_have_text(shown)  # the site's one format, in the browser's time zone
     manager.keyboard.press("Escape")
-    expect(history).to_be_hidden()
+    expect(panel).to_be_hidden()
     expect(history_button).to_be_focused()
 
     # ---- the manager invites someone else on the projects page
@@ -160,8 +164,8 @@ def test_task_and_project_histories(site: LiveSite, new_context: Callable[..., B
     # ... and the task's history on the tasks page
     member.goto(f"/tasks/?project={slug}")
     member.get_by_role("button", name=f"History of {XSS}").click()
-    task_history = member.get_by_role("dialog", name=f"History of {XSS}")
-    expect(task_history.locator("#history-list > li .history-text")).to_have_text([expected[1], expected[2]])
+    task_history = member.get_by_role("dialog", name=XSS).get_by_role("region", name="History")
+    expect(task_history.locator("ol.history > li .history-text")).to_have_text([expected[1], expected[2]])
     assert member_problems == []
 
 
@@ -195,8 +199,8 @@ def test_load_more_a_scheduled_job_and_a_phone(
     open_history = page.get_by_role("button", name="History of Busy task v22")
     on_screen(open_history)
     open_history.click()
-    history = page.get_by_role("dialog", name="History of Busy task v22")
-    entries = history.locator("#history-list > li")
+    history = page.get_by_role("dialog", name="Busy task v22").get_by_role("region", name="History")
+    entries = history.locator("ol.history > li")
     expect(entries).to_have_count(20)
     expect(entries.nth(0)).to_contain_text("Scheduled job marked the task \u201cBusy task v22\u201d overdue.")
     expect(entries.nth(1)).to_contain_text(
@@ -204,7 +208,7 @@ def test_load_more_a_scheduled_job_and_a_phone(
         "to \u201cBusy task v22\u201d."
     )
     expect(history.get_by_role("status")).to_have_text("Showing 20 of 24 entries.")
-    more = history.get_by_role("button", name="Load more")
+    more = history.get_by_role("button", name="Load more history")
     on_screen(more)
     on_screen(entries.nth(1).locator("time"))
     no_sideways_scroll(page)

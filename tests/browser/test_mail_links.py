@@ -1,6 +1,6 @@
 """The link in a notification mail opens the task it names: /tasks/?project=<slug>&task=<slug>
-highlights that task's card and moves the focus to it, on the list's first page or, when the
-task is on another page, above the list."""
+opens the task panel on it and highlights that task's card, on the list's first page or, when the
+task is on another page, above the list; closing the panel leaves the focus on the card."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ def test_a_mailed_task_link_opens_that_task(site: LiveSite, page: Page) -> None:
 
     sign_in(page, member)
     page.goto(late_link)  # on the first page of the list: its own card
+    expect(page.get_by_role("dialog", name="The last job")).to_be_visible()
+    page.keyboard.press("Escape")
     card = page.locator(f'#task-list > li[data-slug="{late_slug}"]')
     expect(card).to_be_focused()
     expect(card).to_have_class(re.compile(r"\bis-linked\b"))
@@ -62,6 +64,8 @@ def test_a_mailed_task_link_opens_that_task(site: LiveSite, page: Page) -> None:
     expect(page.locator("#linked-section")).to_be_hidden()
 
     page.goto(early_link)  # not on the page shown: above the list
+    expect(page.get_by_role("dialog", name="The first job")).to_be_visible()
+    page.keyboard.press("Escape")
     pinned = page.locator(f'#linked-list > li[data-slug="{early_slug}"]')
     expect(page.get_by_role("region", name="The task from your link")).to_be_visible()
     expect(pinned).to_be_focused()
@@ -78,3 +82,4 @@ def test_a_mailed_task_link_opens_that_task(site: LiveSite, page: Page) -> None:
     expect(page.locator("#linked-error")).to_be_focused()
     expect(page.locator("#linked-error")).to_contain_text("not found")
     expect(page.locator("#task-list > li")).to_have_count(10)
+    expect(page.get_by_role("dialog")).to_have_count(0)  # no panel on a task that is gone

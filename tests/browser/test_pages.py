@@ -47,7 +47,20 @@ def test_pages_carry_their_parameters_escaped() -> None:
 def test_every_script_import_exists() -> None:
     main = finders.find("tracker_site/api.js")
     assert main
-    for name in ("api", "ui", "history", "signin", "projects", "tasks", "board", "invite", "me"):
+    for name in (
+        "api",
+        "ui",
+        "history",
+        "signin",
+        "projects",
+        "tasks",
+        "board",
+        "panel",
+        "comments",
+        "picker",
+        "invite",
+        "me",
+    ):
         path = finders.find(f"tracker_site/{name}.js")
         assert path, name
         with open(path, encoding="utf-8") as source:

@@ -71,6 +71,10 @@ def test_search_from_the_header_finds_the_task_and_opens_it(site: LiveSite, page
     link.click()
     page.wait_for_url(f"**/tasks/?project={slug}&task={task}")
     expect(page.locator(".item.is-linked .item-title")).to_have_text("Calibrate the zephyr antenna")
+    panel = page.get_by_role("dialog", name="Calibrate the zephyr antenna")  # the task panel, opened
+    expect(panel).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
 
     # a project's name: a project hit, linking to its tasks
     search_from_header(page, "Unrelated")

@@ -149,8 +149,9 @@ def test_the_table_view_is_remembered_and_fits_25_rows_on_a_laptop(
     rows.filter(has_text="Late and labelled").get_by_role(
         "button", name="History of Late and labelled"
     ).click()
-    expect(page.locator("#history-dialog")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Late and labelled")).to_be_visible()  # the task panel
     page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Late and labelled")).to_be_hidden()
 
     # 25 rows or more fully on screen at once, once the table is scrolled to
     page.locator("#task-table").evaluate("t => t.scrollIntoView({block: 'start'})")

@@ -17,6 +17,8 @@
 // the error in the list's alert and reads the task again (it may be someone else's by now).
 // A moved card goes to the top of its new column; a reload shows it in the page's sort.
 // When the Status filter is set, the other columns say so and still take a dropped card.
+// A card's title is what `titleOf(task)` makes: tasks.js passes the task panel's link, so a
+// click on it opens the task (dragging from it still moves the card).
 import { api } from "./api.js";
 import { badge, formatDate, h, LABELS, labelChips, personName, showAlert, showPlaceholders } from "./ui.js";
 
@@ -26,7 +28,7 @@ export const BOARD_PAGE_SIZE = 50; // a column's page (the API takes up to 100)
 // `root`: the element the board is drawn in; `errorBox`: the list's role="alert" paragraph;
 // `context()`: {filters, me, project, linked} as the page has them now; `drawn()`: runs after
 // each draw. Answers {load(), cardOf(slug)}.
-export function taskBoard({ root, slug, errorBox, context, drawn }) {
+export function taskBoard({ root, slug, errorBox, context, drawn, titleOf = (task) => task.title }) {
   const help = h(
     "p",
     { class: "hint board-help", id: "board-help" },
@@ -89,6 +91,12 @@ export function taskBoard({ root, slug, errorBox, context, drawn }) {
   }
 
   // ---------------------------------------------------------------- cards
+  // a link in a card (the title opening the task panel) drags the card, not its address
+  function undraggable(node) {
+    if (node instanceof Element) node.setAttribute("draggable", "false");
+    return node;
+  }
+
   function renderCard(task) {
     tasks.set(task.slug, task);
     const { me, linked } = context();
@@ -123,7 +131,7 @@ export function taskBoard({ root, slug, errorBox, context, drawn }) {
         "aria-current": task.slug === linked ? "true" : null,
         dataset: { slug: task.slug, status: task.status },
       },
-      h("h3", { class: "board-card-title", id: titleId }, task.title),
+      h("h3", { class: "board-card-title", id: titleId }, undraggable(titleOf(task))),
       h(
         "p",
         { class: "board-card-meta" },

@@ -29,6 +29,14 @@ export const VERB_GROUPS = [
     ],
   },
   {
+    label: "Comments",
+    verbs: [
+      ["comment.created", "Comment added"],
+      ["comment.edited", "Comment edited"],
+      ["comment.deleted", "Comment deleted"],
+    ],
+  },
+  {
     label: "People",
     verbs: [
       ["member.joined", "Member joined"],
@@ -124,6 +132,12 @@ function predicate(entry) {
       return ["restored the task ", quoted(target.name)];
     case "task.overdue":
       return ["marked the task ", quoted(target.name), " overdue"];
+    case "comment.created":
+      return ["added a comment"];
+    case "comment.edited":
+      return ["edited a comment"];
+    case "comment.deleted":
+      return ["deleted a comment"];
     case "member.joined":
       return selfJoin ? ["joined the project"] : ["added ", person(target), " to the project"];
     case "member.removed":

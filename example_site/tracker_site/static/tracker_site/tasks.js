@@ -1,8 +1,9 @@
 // /tasks/?project=<slug> (and /projects/<slug>/tasks/): the tasks of one project, with filters
 // and pages. The manager creates, edits, assigns and deletes, and restores from the project's
-// trash; an assignee changes the status of their own tasks. Everyone in the project reads each
-// task's history. `&task=<slug>` (the link in a notification mail) opens that task: its card is
-// highlighted, scrolled to and focused, in the list or, when it is on another page, above it.
+// trash; an assignee changes the status of their own tasks. A task's title opens the task panel
+// (panel.js: the task, its comments with @mentions, its history). `&task=<slug>` (the link in a
+// notification mail) opens that task: its card is highlighted, in the list or, when it is on
+// another page, above it, and the panel opens on it (closing it leaves the focus on the card).
 // The list shows as cards, as a compact table, or as a board with a column for each status
 // where a card is dragged (or moved by keyboard) to change its status (board.js); the choice
 // is kept in localStorage. The table needs room: a narrow screen (600px or less) offers cards
@@ -12,7 +13,7 @@
 // picks the assignee among the members (picker.js) in the dialog.
 import { api } from "./api.js";
 import { taskBoard } from "./board.js";
-import { historyList } from "./history.js";
+import { taskPanel } from "./panel.js";
 import { memberPicker } from "./picker.js";
 import {
   $,
@@ -64,17 +65,16 @@ const state = {
   filters: {},
   editing: null,
   deleting: null,
-  history: null,
   labels: [],
   linked: new URLSearchParams(location.search).get("task") || "",
 };
 
-// Keep ?project= (and the linked task) in the address when the filters are written there.
+// Keep ?project= (and the task open in the panel) in the address along with the filters.
 function writeUrl(page) {
   const onTasksPath = location.pathname === "/tasks/";
   setUrlQuery({
     ...(onTasksPath ? { project: slug } : {}),
-    task: state.linked,
+    task: panel.slug(),
     ...state.filters,
     page: page > 1 ? page : "",
   });
@@ -100,6 +100,7 @@ async function loadMembers() {
     query: { page_size: 100 },
   });
   picker.setMembers(data.items);
+  panel.setMembers(data.items);
   const select = $("#filter-assignee");
   const keep = select.value;
   select.replaceChildren(
@@ -213,6 +214,7 @@ const views = {
     slug,
     errorBox: listError,
     context: () => ({ filters: state.filters, me: state.me, project: state.project, linked: state.linked }),
+    titleOf: (task) => panel.link(task),
     drawn: () => {
       if (view !== "board") return; // switched to another view meanwhile: that one writes
       writeUrl(1);
@@ -294,6 +296,7 @@ async function openLinked() {
   const target = linkedCard() || (await pinLinked());
   target.scrollIntoView({ block: "center" });
   target.focus();
+  if (target !== $("#linked-error")) panel.open(state.linked, { from: target, push: false });
 }
 
 function card(task) {
@@ -322,7 +325,7 @@ function card(task) {
     h(
       "div",
       { class: "item-head" },
-      h("h2", { class: "item-title", id: titleId }, task.title),
+      h("h2", { class: "item-title", id: titleId }, panel.link(task)),
       h(
         "span",
         { class: "badges" },
@@ -355,7 +358,7 @@ function card(task) {
             type: "button",
             class: "btn",
             "aria-label": `History of ${task.title}`,
-            onclick: () => openHistory(task),
+            onclick: () => panel.open(task, { section: "history" }),
           },
           "History",
         ),
@@ -410,7 +413,7 @@ function tableRow(task) {
       tabindex: linked ? "-1" : null,
       "aria-current": linked ? "true" : null,
     },
-    h("th", { scope: "row", class: "cell-title", title: task.title }, task.title),
+    h("th", { scope: "row", class: "cell-title", title: task.title }, panel.link(task)),
     h("td", {}, manager || mine ? statusSelect(task) : badge(task.status)),
     h("td", {}, badge(task.priority)),
     h("td", { class: "cell-person" }, assignee),
@@ -430,7 +433,7 @@ function tableRow(task) {
     h(
       "td",
       { class: "cell-actions" },
-      small(`History of ${task.title}`, "History", () => openHistory(task)),
+      small(`History of ${task.title}`, "History", () => panel.open(task, { section: "history" })),
       manager ? small(`Edit ${task.title}`, "Edit", () => openEdit(task)) : null,
       manager ? small(`Delete ${task.title}`, "Delete", () => openDelete(task), "btn-danger-quiet") : null,
     ),
@@ -614,25 +617,11 @@ bindDialogForm(deleteForm, deleteDialog, {
   done: () => Promise.all([load(), loadTrash()]),
 });
 
-// ------------------------------------------------------------------ history
-const historyDialog = $("#history-dialog");
-const taskHistory = historyList({
-  list: $("#history-list"),
-  more: $("#history-more"),
-  status: $("#history-status"),
-  errorBox: $("#history-error"),
-  fetchPage: (page, pageSize) =>
-    api("GET", `/api/tasks/${encodeURIComponent(state.history.slug)}/activity/`, {
-      query: { page, page_size: pageSize },
-    }),
+// ------------------------------------------------------------------ the task panel
+const panel = taskPanel({
+  dialog: $("#task-panel"),
+  context: () => ({ me: state.me, manager: state.project.my_role === "manager" }),
 });
-
-function openHistory(task) {
-  state.history = task;
-  $("#history-dialog-title").textContent = `History of ${task.title}`;
-  openDialog(historyDialog);
-  taskHistory.reset();
-}
 
 // ------------------------------------------------------------------ start
 wireDialogs();
