@@ -104,3 +104,14 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     form.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/projects/**")
     page.locator("#project-list[aria-busy=false]").wait_for(state="attached")
+
+
+def open_tasks(
+    new_context: Callable[..., BrowserContext], email: str, slug: str, viewport: dict[str, int]
+) -> Page:
+    """A new person's page at ``viewport``: signed in as ``email``, on the project's tasks."""
+    page = new_context(viewport=viewport).new_page()
+    sign_in(page, email)
+    page.goto(f"/tasks/?project={slug}")
+    page.locator("#task-list[aria-busy=false]").wait_for(state="attached")
+    return page

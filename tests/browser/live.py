@@ -258,6 +258,28 @@ class LiveSite:
         assert response.status_code == 201, response.text
         return self.mailbox.invite_link_for(address, after=before)
 
+    def join(
+        self,
+        token: str,
+        slug: str,
+        first_name: str = "Mel",
+        last_name: str = "Member",
+        prefix: str = "member",
+    ) -> tuple[str, dict[str, Any]]:
+        """A new person invited to the project ``slug`` (by the manager whose access is
+        ``token``) who accepts with a password; returns (their address, the accept's answer:
+        ``access``, ``user``...)."""
+        address = unique_email(prefix)
+        link = self.invite(token, slug, address)
+        accepted = self.api(
+            "POST",
+            f"/api/invites/accept/{link.rstrip('/').rsplit('/', 1)[-1]}/",
+            json={"password": PASSWORD, "first_name": first_name, "last_name": last_name},
+        )
+        assert accepted.status_code == 201, accepted.text
+        answer: dict[str, Any] = accepted.json()
+        return address, answer
+
     def shell(self, code: str) -> str:
         """Run Python in the site's Django (setup the API cannot do, such as expiring an invite)."""
         return self.manage("shell", "-c", code).stdout

@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import assert_no_violations
 from tests.browser.conftest import sign_in
-from tests.browser.live import PASSWORD, LiveSite, unique_email
+from tests.browser.live import LiveSite
 
 pytestmark = pytest.mark.browser
 
@@ -34,19 +34,6 @@ def _status(site: LiveSite, token: str, task: str) -> str:
     response = site.api("GET", f"/api/tasks/{task}/edit/", token)
     assert response.status_code == 200, response.text
     return str(response.json()["status"])
-
-
-def _member(site: LiveSite, token: str, slug: str) -> str:
-    """Mel Member, invited to the project and in it; returns her email."""
-    address = unique_email("member")
-    link = site.invite(token, slug, address)
-    accepted = site.api(
-        "POST",
-        f"/api/invites/accept/{link.rstrip('/').rsplit('/', 1)[-1]}/",
-        json={"password": PASSWORD, "first_name": "Mel", "last_name": "Member"},
-    )
-    assert accepted.status_code == 201, accepted.text
-    return address
 
 
 def _column(page: Page, status: str) -> Locator:
@@ -224,7 +211,7 @@ def test_a_member_moves_only_their_own_tasks(
 ) -> None:
     manager, token = site.create_manager()
     slug = str(site.create_project(token, "Shared board")["slug"])
-    member = _member(site, token, slug)
+    member, _ = site.join(token, slug)
     theirs = _add(site, token, slug, "Their task", assignee_email=member)
     others = _add(site, token, slug, "The manager's task", assignee_email=manager)
     taken = _add(site, token, slug, "Soon someone else's", assignee_email=member)

@@ -10,24 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in
-from tests.browser.live import PASSWORD, LiveSite, unique_email
+from tests.browser.live import LiveSite
 
 pytestmark = pytest.mark.browser
 
 TASK_LINK_RE = re.compile(r"Open the task: (\S+)")
-
-
-def _member(site: LiveSite, token: str, slug: str) -> str:
-    """A member of the project ``slug``, who accepted an invitation; returns their address."""
-    address = unique_email("member")
-    link = site.invite(token, slug, address)
-    accepted = site.api(
-        "POST",
-        f"/api/invites/accept/{link.rstrip('/').rsplit('/', 1)[-1]}/",
-        json={"password": PASSWORD, "first_name": "Mel", "last_name": "Member"},
-    )
-    assert accepted.status_code == 201, accepted.text
-    return address
 
 
 def _assign(site: LiveSite, token: str, slug: str, title: str, address: str) -> tuple[str, str]:
@@ -44,7 +31,7 @@ def _assign(site: LiveSite, token: str, slug: str, title: str, address: str) -> 
 def test_a_mailed_task_link_opens_that_task(site: LiveSite, page: Page) -> None:
     _, token = site.create_manager()
     slug = str(site.create_project(token, "Linked work")["slug"])
-    member = _member(site, token, slug)
+    member, _ = site.join(token, slug)
     early_slug, early_link = _assign(site, token, slug, "The first job", member)
     for i in range(10):  # newest first, ten a page: the first job is on page 2
         site.api("POST", f"/api/projects/{slug}/tasks/add/", token, json={"title": f"Routine {i:02d}"})

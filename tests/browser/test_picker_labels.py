@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Request, expect
+from playwright.sync_api import BrowserContext, Request, expect
 
 from tests.browser.axe import assert_no_violations
-from tests.browser.conftest import sign_in
-from tests.browser.live import PASSWORD, LiveSite, unique_email
+from tests.browser.conftest import open_tasks
+from tests.browser.live import LiveSite, unique_email
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +24,9 @@ def _project_with_member(site: LiveSite, name: str) -> tuple[str, str, str, str]
     address; returns (manager email, manager token, slug, member email)."""
     email, token = site.create_manager()
     slug = str(site.create_project(token, name)["slug"])
-    member = unique_email("grace-hopper-with-a-rather-long-address-for-the-whole-team")
-    link = site.invite(token, slug, member)
-    accepted = site.api(
-        "POST",
-        f"/api/invites/accept/{link.rstrip('/').rsplit('/', 1)[-1]}/",
-        json={"password": PASSWORD, "first_name": "Grace", "last_name": "Hopper"},
+    member, _ = site.join(
+        token, slug, "Grace", "Hopper", prefix="grace-hopper-with-a-rather-long-address-for-the-whole-team"
     )
-    assert accepted.status_code == 201, accepted.text
     return email, token, slug, member
 
 
@@ -45,21 +40,11 @@ def _label(site: LiveSite, token: str, slug: str, name: str, color: str) -> None
     assert response.status_code == 201, response.text
 
 
-def _open_tasks(
-    new_context: Callable[..., BrowserContext], email: str, slug: str, viewport: dict[str, int]
-) -> Page:
-    page = new_context(viewport=viewport).new_page()
-    sign_in(page, email)
-    page.goto(f"/tasks/?project={slug}")
-    expect(page.locator("#task-list")).to_have_attribute("aria-busy", "false")
-    return page
-
-
 def test_an_assignee_is_picked_by_name_by_keyboard_and_unassigned(
     site: LiveSite, new_context: Callable[..., BrowserContext]
 ) -> None:
     email, _, slug, member = _project_with_member(site, "Picked work")
-    page = _open_tasks(new_context, email, slug, LAPTOP)
+    page = open_tasks(new_context, email, slug, LAPTOP)
     dialog = page.locator("#task-dialog")
     picker = dialog.get_by_role("combobox", name="Assignee")
     listbox = dialog.get_by_role("listbox", name="Assignee")
@@ -129,7 +114,7 @@ def test_a_non_member_typed_is_refused_without_a_request(
     site: LiveSite, new_context: Callable[..., BrowserContext]
 ) -> None:
     email, _, slug, _ = _project_with_member(site, "Guarded work")
-    page = _open_tasks(new_context, email, slug, LAPTOP)
+    page = open_tasks(new_context, email, slug, LAPTOP)
     sent: list[Request] = []
     page.on("request", lambda request: sent.append(request) if request.method != "GET" else None)
     page.get_by_role("button", name="New task").click()
@@ -157,7 +142,7 @@ def test_labels_are_set_shown_as_chips_and_filter_the_list(
     _label(site, token, slug, "docs", "#fde047")  # light: black text
     for title in ("Fix login", "Write guide", "Plain task"):
         _add(site, token, slug, title)
-    page = _open_tasks(new_context, email, slug, LAPTOP)
+    page = open_tasks(new_context, email, slug, LAPTOP)
     dialog = page.locator("#task-dialog")
     cards = page.locator("#task-list > li")
 
@@ -222,7 +207,7 @@ def test_no_axe_violations_with_the_picker_open_and_chips_shown(
     _label(site, token, slug, "urgent-fix", "#b42318")
     _label(site, token, slug, "idea", "#a7f3d0")
     _add(site, token, slug, "Chipped", labels=["urgent-fix", "idea"], assignee_email=member)
-    page = _open_tasks(new_context, email, slug, viewport)
+    page = open_tasks(new_context, email, slug, viewport)
     expect(page.locator("#task-list > li .chip")).to_have_count(2)
     assert_no_violations(page)  # chips and the label filter
 

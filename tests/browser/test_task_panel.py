@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import assert_no_violations
-from tests.browser.conftest import sign_in
-from tests.browser.live import PASSWORD, LiveSite, unique_email
+from tests.browser.conftest import open_tasks, sign_in
+from tests.browser.live import LiveSite
 from tests.browser.test_history import watch
 
 pytestmark = pytest.mark.browser
@@ -39,15 +39,8 @@ class Team:
         self.linus, self.linus_token, self.linus_id = self._join("Linus", "Torvalds")
 
     def _join(self, first: str, last: str) -> tuple[str, str, Any]:
-        address = unique_email(first.lower())
-        link = self.site.invite(self.token, self.slug, address)
-        accepted = self.site.api(
-            "POST",
-            f"/api/invites/accept/{link.rstrip('/').rsplit('/', 1)[-1]}/",
-            json={"password": PASSWORD, "first_name": first, "last_name": last},
-        )
-        assert accepted.status_code == 201, accepted.text
-        return address, accepted.json()["access"], accepted.json()["user"]["id"]
+        address, answer = self.site.join(self.token, self.slug, first, last, prefix=first.lower())
+        return address, answer["access"], answer["user"]["id"]
 
     def task(self, title: str, **fields: object) -> str:
         response = self.site.api(
@@ -84,16 +77,6 @@ def comments_of(site: LiveSite, task: str) -> list[dict[str, Any]]:
             "  'edited': c.edited_at is not None, 'deleted': c.deleted_at is not None} for c in rows]))",
         )
     )
-
-
-def open_tasks(
-    new_context: Callable[..., BrowserContext], email: str, slug: str, viewport: dict[str, int]
-) -> Page:
-    page = new_context(viewport=viewport).new_page()
-    sign_in(page, email)
-    page.goto(f"/tasks/?project={slug}")
-    expect(page.locator("#task-list")).to_have_attribute("aria-busy", "false")
-    return page
 
 
 def panel_of(page: Page, title: str) -> Locator:
