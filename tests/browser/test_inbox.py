@@ -19,6 +19,13 @@ from tests.browser.test_pages_polish import LAPTOP, MOBILE
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(params=[LAPTOP, MOBILE], ids=["1366x768", "390x844"])
+def page(new_context: Callable[..., BrowserContext], request: pytest.FixtureRequest) -> Page:
+    """Each flow here on a laptop and on a phone."""
+    viewport: dict[str, int] = request.param
+    return new_context(viewport=viewport).new_page()
+
+
 def member_of_new_project(site: LiveSite, prefix: str) -> tuple[str, str, str, str]:
     """A new manager's project and a member who joined it: (manager's token, project slug,
     member's address, member's token)."""

@@ -16,8 +16,16 @@ from tests.browser.live import PASSWORD, LiveSite, unique_email
 
 pytestmark = pytest.mark.browser
 
+
 LAPTOP = {"width": 1366, "height": 768}
 MOBILE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(params=[LAPTOP, MOBILE], ids=["1366x768", "390x844"])
+def page(new_context: Callable[..., BrowserContext], request: pytest.FixtureRequest) -> Page:
+    """Each flow here on a laptop and on a phone."""
+    viewport: dict[str, int] = request.param
+    return new_context(viewport=viewport).new_page()
 
 
 def card_names(page: Page) -> list[str]:

@@ -18,6 +18,13 @@ from tests.browser.test_pages_polish import LAPTOP, MOBILE
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(params=[LAPTOP, MOBILE], ids=["1366x768", "390x844"])
+def page(new_context: Callable[..., BrowserContext], request: pytest.FixtureRequest) -> Page:
+    """Each flow here on a laptop and on a phone."""
+    viewport: dict[str, int] = request.param
+    return new_context(viewport=viewport).new_page()
+
+
 def project_with_task(site: LiveSite, token: str, name: str, title: str, description: str) -> tuple[str, str]:
     """A new project with one task, made through the API: (project slug, task slug)."""
     slug = site.create_project(token, name, description="Ground station work")["slug"]

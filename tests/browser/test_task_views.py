@@ -37,8 +37,9 @@ def _choose_table(page: Page) -> None:
     expect(page.locator("#task-table")).to_have_attribute("aria-busy", "false")
 
 
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366x768", "390x844"])
 def test_the_sort_changes_the_order_and_survives_a_reload(
-    site: LiveSite, new_context: Callable[..., BrowserContext]
+    site: LiveSite, new_context: Callable[..., BrowserContext], viewport: dict[str, int]
 ) -> None:
     email, token = site.create_manager()
     slug = str(site.create_project(token, "Sorted work")["slug"])
@@ -46,7 +47,7 @@ def test_the_sort_changes_the_order_and_survives_a_reload(
     _add(site, token, slug, "Bravo", due_date="2030-01-01", priority="urgent")
     _add(site, token, slug, "Charlie", due_date="2030-02-01", priority="high")
     _add(site, token, slug, "Delta", priority="medium")  # no due date: last either way
-    page = new_context(viewport=LAPTOP).new_page()
+    page = new_context(viewport=viewport).new_page()
     sign_in(page, email)
     page.goto(f"/tasks/?project={slug}")
 
