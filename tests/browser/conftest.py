@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.browser.live import ARTIFACTS, PASSWORD, LiveSite
 from tests.opt_in import OptIn
@@ -115,3 +115,12 @@ def open_tasks(
     page.goto(f"/tasks/?project={slug}")
     page.locator("#task-list[aria-busy=false]").wait_for(state="attached")
     return page
+
+
+def close_task_panel(page: Page) -> None:
+    """Escape closes the task panel; wait until the address no longer names the task too (a
+    panel opened by a click steps back in the history as it closes, after the dialog is gone:
+    a navigation started before that step would be undone by it)."""
+    page.keyboard.press("Escape")
+    expect(page.locator("#task-panel")).to_be_hidden()
+    expect(page).not_to_have_url(re.compile(r"[?&]task="))

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import close_task_panel, sign_in
 from tests.browser.live import LiveSite, unique_email
 from tests.browser.test_pages_polish import LAPTOP, MOBILE
 
@@ -137,7 +137,7 @@ def test_no_axe_violations_on_any_page_state(
     page.locator("#task-board").get_by_role("link", name="Paint the mast").click()
     expect(page.locator("#task-panel")).to_be_visible()
     tour.check("tasks, the task panel opened from the board")
-    page.keyboard.press("Escape")
+    close_task_panel(page)
 
     # ---- the person's own pages
     page.goto("/me/")

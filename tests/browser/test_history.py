@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, expect
 
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, close_task_panel, sign_in
 from tests.browser.live import PASSWORD, LiveSite, unique_email
 from tests.browser.test_mobile import no_sideways_scroll, on_screen
 
@@ -104,8 +104,7 @@ def test_task_and_project_histories(site: LiveSite, new_context: Callable[..., B
         stamp.get_attribute("datetime"),
     )
     expect(stamp).to_have_text(shown)  # the site's one format, in the browser's time zone
-    manager.keyboard.press("Escape")
-    expect(panel).to_be_hidden()
+    close_task_panel(manager)
     expect(history_button).to_be_focused()
 
     # ---- the manager invites someone else on the projects page
