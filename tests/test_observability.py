@@ -339,7 +339,9 @@ def test_djangos_own_request_log_lines_carry_the_request_id(manager):
 
 
 @pytest.mark.django_db
-def test_a_mail_queued_by_a_request_is_sent_under_that_requests_id(monkeypatch):
+def test_a_mail_queued_by_a_request_is_sent_under_that_requests_id(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     """The request's id travels with the task to the worker, whose log lines carry it."""
     import django_q.tasks
 
@@ -350,7 +352,8 @@ def test_a_mail_queued_by_a_request_is_sent_under_that_requests_id(monkeypatch):
     monkeypatch.setattr(django_q.tasks, "async_task", lambda *args, **kwargs: queued.append(kwargs))
     token = request_id_var.set("req-mail-1")  # inside a request, where its commit queues the mail
     try:
-        mail._queue_task([1, 2])
+        with django_capture_on_commit_callbacks(execute=True):  # the request's commit
+            mail.dispatch_on_commit([1, 2])
     finally:
         request_id_var.reset(token)
     assert [kwargs["request_id"] for kwargs in queued] == ["req-mail-1"]

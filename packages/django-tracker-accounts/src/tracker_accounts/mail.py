@@ -26,7 +26,6 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy, Policy
 from typing import NotRequired, TypedDict
 
-import django_q.tasks
 from django.conf import settings
 from django.core import mail as django_mail
 from django.core.mail import EmailMultiAlternatives
@@ -38,9 +37,9 @@ from django.utils import timezone
 
 from .conf import app_settings
 from .crypto import decrypt, encrypt
-from .log import request_id_var
 from .metrics import MAIL_EVENTS
 from .models import MailStatus, OutboundEmail
+from .queueing import queue_on_commit
 
 logger = logging.getLogger("tracker_accounts.mail")
 
@@ -137,21 +136,8 @@ def stored_message(row: OutboundEmail) -> StoredMessage | None:
 
 
 def dispatch_on_commit(ids: Sequence[int]) -> None:
-    batch_size = app_settings.MAIL_BATCH_SIZE
-    chunks = [list(ids[i : i + batch_size]) for i in range(0, len(ids), batch_size)]
-    for chunk in chunks:
-        transaction.on_commit(lambda chunk=chunk: _queue_task(chunk))  # type: ignore[misc]
-
-
-def _queue_task(ids: list[int]) -> None:
-    try:
-        # the worker logs under the id of the request that queued the mail
-        django_q.tasks.async_task(SEND_TASK, ids, request_id=request_id_var.get(), group="tracker-mail")
-    except Exception:
-        # The broker is unreachable: the rows stay queued and outbox_retry_due sends them later.
-        logger.warning(
-            "could not queue mail task for %d message(s); retry job will send them", len(ids), exc_info=True
-        )
+    """Queue the sends of these outbox rows once the current transaction commits."""
+    queue_on_commit(SEND_TASK, ids, batch_size=app_settings.MAIL_BATCH_SIZE, group="tracker-mail")
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -14,12 +14,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-import django_q.tasks
 import orjson
-from django.db import transaction
 
 from tracker_accounts import versioned
-from tracker_accounts.log import request_id_var
+from tracker_accounts.queueing import queue_on_commit
 
 from .conf import app_settings
 from .models import Activity, Webhook, WebhookDelivery
@@ -104,17 +102,4 @@ def encoded(payload: dict[str, object]) -> str:
 
 def dispatch_on_commit(ids: Sequence[object]) -> None:
     """Queue the worker's sends of these deliveries once the current transaction commits."""
-    names = [str(i) for i in ids]
-    for start in range(0, len(names), BATCH_SIZE):
-        chunk = names[start : start + BATCH_SIZE]
-        transaction.on_commit(lambda chunk=chunk: _queue(chunk))  # type: ignore[misc]
-
-
-def _queue(ids: list[str]) -> None:
-    try:
-        django_q.tasks.async_task(SEND_TASK, ids, request_id=request_id_var.get(), group="tracker-webhooks")
-    except Exception:
-        # the broker is unreachable: the rows stay pending and the retry job sends them
-        logger.warning(
-            "could not queue %d webhook delivery(ies); the retry job will send them", len(ids), exc_info=True
-        )
+    queue_on_commit(SEND_TASK, ids, batch_size=BATCH_SIZE, group="tracker-webhooks")
