@@ -5,11 +5,11 @@ due date is the assignee's own date (in their time zone), so each reminder goes 
 first run after midnight where the assignee is. The runs are aligned to quarter hours, as
 every time zone's midnight is.
 
-Marking is set-based: one ``UPDATE … RETURNING id`` per table sets ``overdue_mailed`` on
-exactly the overdue rows whose lateness was not mailed yet, so a concurrent second run gets
-none of them. Whether a row is overdue is never stored, and which rows are overdue, due today
-or open is not written here: the statements embed the SQL of the models' QuerySet methods
-(``overdue_on``, ``open``), where each rule is written once. Notifications are recorded
+Marking is set-based: the overdue rows whose lateness was not mailed yet are read locked
+(``SELECT … FOR UPDATE``, through the models' QuerySet methods ``overdue_on`` and ``open``,
+where each rule is written once) and set ``overdue_mailed`` in one ``UPDATE`` a chunk, so a
+concurrent second run waits, re-checks them and gets none of them. Whether a row is overdue is
+never stored. Notifications are recorded
 with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` against a unique key
 (kind, object, recipient, day; the day is the recipient's own date for due-today reminders):
 only rows this run inserted are notified. Each is recorded in its person's inbox (one
@@ -18,8 +18,8 @@ mailed unless they turned that kind of mail off (:meth:`ProfileQuerySet.muting`,
 the recipients: no query per person). Marking, the notification records, the inbox entries
 and the outbox rows commit together, so nothing is lost or doubled.
 
-The SQL here interpolates only quoted table names, ``%s`` placeholders and SQL compiled by
-the ORM; every value is a query parameter.
+The SQL here interpolates only quoted table names and ``%s`` placeholders; every value is a
+query parameter.
 """
 
 from __future__ import annotations
@@ -154,12 +154,6 @@ def _in(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
-def _sql(qs: QuerySet[Model, object]) -> tuple[str, tuple[Param, ...]]:
-    """A queryset's SELECT (unordered) as SQL and parameters, to embed in a raw statement."""
-    sql, params = qs.order_by().query.get_compiler(connection=connection).as_sql()
-    return sql, tuple(params)
-
-
 # an assignee is mailed only while a member of the task's project (a removed member never is)
 ASSIGNEE_IS_MEMBER = (
     f"JOIN {_t(Membership)} am ON am.project_id = t.project_id AND am.user_id = t.assignee_id"
@@ -258,30 +252,30 @@ def notify_due_today() -> Report:
     for chunk in _chunks(ids):
         with transaction.atomic():
             # re-checked in the transaction: still due today, open and in a live open project
-            still_due, params = _sql(due.filter(id__in=chunk).values("id"))
+            still_due = list(due.filter(id__in=chunk).order_by().values_list("id", flat=True))
+            if not still_due:
+                continue
             select = (
                 f"SELECT t.id AS object_id, t.assignee_id AS recipient_id, t.due_date AS day "
-                f"FROM {_t(Task)} t {ASSIGNEE_IS_MEMBER} WHERE t.id IN ({still_due})"
+                f"FROM {_t(Task)} t {ASSIGNEE_IS_MEMBER} WHERE t.id IN ({_in(still_due)})"
             )
-            pairs = _record(NotificationKind.TASK_DUE_TODAY, select, params)
+            pairs = _record(NotificationKind.TASK_DUE_TODAY, select, still_due)
             tasks = Task.objects.select_related("project").in_bulk({o for o, _ in pairs})
             mailed += _notify(pairs, DUE_TODAY, tasks)
     return _report("notify_due_today", tasks_due=len(ids), mails_queued=mailed)
 
 
-def _mark_sql(late: QuerySet[Model]) -> tuple[str, list[Param]]:
-    """``UPDATE … RETURNING id`` marking the rows of ``late`` mailed (``overdue_mailed``).
+def _mark(late: QuerySet[_Mailed]) -> list[int]:
+    """Mark the rows of ``late`` mailed (``overdue_mailed``) and return their ids, in order.
 
-    ``late`` (overdue by the model's rule and not mailed yet) is the id subquery. Its rows are
-    locked as it reads them (``FOR UPDATE`` where the database has it), so a row a concurrent
-    run or write changed first is re-checked against the whole rule in its new version; the
-    outer ``overdue_mailed`` test does the same for the job's own flag on every database."""
-    ids, params = _sql(late.select_for_update().values("id"))
-    sql = (
-        f"UPDATE {_t(late.model)} SET overdue_mailed = %s "
-        f"WHERE overdue_mailed = %s AND id IN ({ids}) RETURNING id"
-    )
-    return sql, [True, False, *params]
+    ``late`` (overdue by the model's rule and not mailed yet) is read with its rows locked
+    (``FOR UPDATE`` where the database has it), so a row a concurrent run or write changed
+    first is re-checked against the whole rule in its new version, and a second run waits for
+    this one and finds none of them. The locked rows are then set, one ``UPDATE`` a chunk."""
+    marked = sorted(as_id(pk) for pk in late.select_for_update().order_by().values_list("id", flat=True))
+    for chunk in _chunks(marked):
+        late.model._base_manager.filter(id__in=chunk).update(overdue_mailed=True)
+    return marked
 
 
 def _mark_and_notify(
@@ -292,13 +286,13 @@ def _mark_and_notify(
     load: Callable[[set[int]], Mapping[int, _Mailed]],
     history: Callable[[Sequence[int]], None],
 ) -> tuple[int, int]:
-    """Run the marking UPDATE … RETURNING id on the rows of ``late``, then write their history
+    """Mark the rows of ``late`` (:func:`_mark`), then write their history
     entries and record and mail them, chunk by chunk, all in one transaction. Returns (rows
     marked, mails queued)."""
     day = today()
     mailed = 0
     with transaction.atomic():
-        marked = sorted(as_id(r[0]) for r in _fetch(*_mark_sql(late)))
+        marked = _mark(late)
         for chunk in _chunks(marked):
             history(chunk)
             select, params = recipients_sql(chunk)
