@@ -36,6 +36,15 @@ limit_request_fields = 100
 logger_class = "tracker_site.gunicorn_logging.RedactingLogger"
 
 
+def on_starting(server: object) -> None:
+    """In the master, before the workers are forked: blocks of 4 MiB and more (a login's
+    Argon2 hash) go back to the system when freed, instead of staying in each worker's heap
+    (tracker_site/memory.py)."""
+    from tracker_site.memory import return_large_blocks
+
+    return_large_blocks()
+
+
 def child_exit(server: object, worker: object) -> None:
     """With PROMETHEUS_MULTIPROC_DIR set, a worker that exits stops counting in live gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
