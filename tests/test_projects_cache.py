@@ -697,6 +697,87 @@ def test_removal_through_the_project_admin_inline_refuses_at_once(admin_client):
     assert_envelope(reader.get(url), 404, "not_found")
 
 
+IN_PROJECT_READS = {  # (reader, path after /api/projects/<slug>/): every read of serve_in_project
+    "task list": ("member", "task_list/"),
+    "members": ("member", "members/"),
+    "labels": ("member", "labels/"),
+    "project activity": ("member", "activity/"),
+    "task trash": ("manager", "tasks/trash/"),
+    "invitations": ("manager", "invites/"),
+    "webhooks": ("manager", "webhooks/"),
+}
+
+
+@pytest.fixture
+def access_lookups(monkeypatch):
+    """How many times the reads looked a reader's access to a project up in the database."""
+    from tracker_projects import selectors
+
+    calls = []
+    real = selectors.project_for_member
+
+    def counted(**kwargs):
+        calls.append(kwargs["slug"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "project_for_member", counted)
+    return calls
+
+
+@pytest.mark.parametrize("read", list(IN_PROJECT_READS))
+def test_a_miss_after_a_write_reads_the_access_from_the_cache(w, read, access_lookups):
+    """A write to the project makes the next read a miss, but the reader's access to the
+    project is unchanged: it comes back with the entry's fetch, and no query looks it up."""
+    role, path = IN_PROJECT_READS[read]
+    url = f"/api/projects/{w.project.slug}/{path}"
+    assert w.api[role].get(url).status_code == 200
+    assert access_lookups == [w.project.slug]  # the first read: from the database, then kept
+    r = w.boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "New"})
+    assert r.status_code == 201, r.content
+    again = w.api[role].get(url)
+    assert again.status_code == 200
+    assert access_lookups == [w.project.slug], "the access was looked up again"
+    if read == "task list":
+        assert "New" in {t["title"] for t in again.json()["items"]}  # the miss computed afresh
+
+
+def test_the_task_list_miss_after_a_write_is_two_queries(w, django_assert_num_queries):
+    """The page with its total, and the page's labels: no membership query, no user query."""
+    url = f"/api/projects/{w.project.slug}/task_list/"
+    assert w.api["member"].get(url).status_code == 200
+    r = w.boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "New"})
+    assert r.status_code == 201, r.content
+    with django_assert_num_queries(2):
+        assert w.api["member"].get(url).status_code == 200
+
+
+@pytest.mark.parametrize("read", [name for name, (role, _) in IN_PROJECT_READS.items() if role == "member"])
+def test_a_kept_access_never_outlives_the_membership(w, read):
+    """Removed from the project: refused at once by every read, though its access was kept."""
+    url = f"/api/projects/{w.project.slug}/{IN_PROJECT_READS[read][1]}"
+    assert w.api["member"].get(url).status_code == 200
+    r = w.boss.post(f"/api/projects/{w.project.slug}/tasks/add/", {"title": "New"})
+    assert r.status_code == 201  # the entry is stale now; the access is still kept
+    assert w.boss.delete(f"/api/projects/{w.project.slug}/members/{w.member.pk}/").status_code == 204
+    assert_envelope(w.api["member"].get(url), 404, "not_found")
+
+
+@pytest.mark.parametrize("read", [name for name, (role, _) in IN_PROJECT_READS.items() if role == "manager"])
+def test_a_kept_access_still_refuses_a_member_the_managers_reads(w, read):
+    """The manager's reads: 403 for a member whose access to the project is kept, every time."""
+    url = f"/api/projects/{w.project.slug}/{IN_PROJECT_READS[read][1]}"
+    assert w.api["member"].get(f"/api/projects/{w.project.slug}/task_list/").status_code == 200  # kept
+    assert_envelope(w.api["member"].get(url), 403, "permission_denied")
+    assert_envelope(w.api["member"].get(url), 403, "permission_denied")
+
+
+def test_a_deleted_project_refuses_its_manager_despite_a_kept_access(w):
+    url = f"/api/projects/{w.project.slug}/tasks/trash/"
+    assert w.boss.get(url).status_code == 200
+    assert w.boss.delete(f"/api/projects/{w.project.slug}/delete/").status_code == 204
+    assert_envelope(w.boss.get(url), 404, "not_found")
+
+
 # ------------------------------------------------------------------- one reader's entry is never another's
 def test_two_projects_whose_counters_meet_keep_their_own_task_lists(w):
     """Version counters are numbers that may coincide; an entry still belongs to one project."""

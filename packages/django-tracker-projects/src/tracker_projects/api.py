@@ -18,7 +18,16 @@ from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 from tracker_accounts.users import user_brief
 
 from . import invites, labels, reads, selectors, services
-from .cache import json_response, of_inbox, of_project, of_projects, of_reader, of_task, serve
+from .cache import (
+    json_response,
+    of_inbox,
+    of_project,
+    of_projects,
+    of_reader,
+    of_task,
+    serve,
+    serve_in_project,
+)
 from .models import Comment, Label, Task
 from .representation import project_ref
 from .schemas import (
@@ -204,8 +213,8 @@ def project_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status
     summary="The project's invitations",
 )
 def project_invites(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    read = partial(reads.invite_page, slug=slug, pages=page)
-    return serve(request, "invites", of_project(slug), page, read)
+    read = partial(reads.invite_page, pages=page)
+    return serve_in_project(request, "invites", of_project(slug), page, read)
 
 
 @projects_router.delete(
@@ -225,8 +234,8 @@ def project_invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> St
     summary="The project's members",
 )
 def project_members(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    read = partial(reads.member_page, slug=slug, pages=page)
-    return serve(request, "members", of_project(slug), page, read)
+    read = partial(reads.member_page, pages=page)
+    return serve_in_project(request, "members", of_project(slug), page, read)
 
 
 @projects_router.delete(
@@ -264,8 +273,8 @@ def task_create(request: HttpRequest, slug: str, payload: TaskCreateIn) -> HttpR
 )
 def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> HttpResponse:
     query = selectors.TaskQuery(**filters.dict(exclude=PAGE))
-    read = partial(reads.task_page, slug=slug, filters=query, pages=filters)
-    return serve(request, "tasks", of_project(slug), filters, read)
+    read = partial(reads.task_page, filters=query, pages=filters)
+    return serve_in_project(request, "tasks", of_project(slug), filters, read)
 
 
 @projects_router.get(
@@ -277,8 +286,8 @@ def task_list(request: HttpRequest, slug: str, filters: Query[TaskFilters]) -> H
     "endpoint: restore it first, which brings back the tasks its deletion hid.",
 )
 def task_trash(request: HttpRequest, slug: str, page: Query[PageQuery]) -> HttpResponse:
-    read = partial(reads.task_trash_page, slug=slug, pages=page)
-    return serve(request, "task-trash", of_project(slug), page, read)
+    read = partial(reads.task_trash_page, pages=page)
+    return serve_in_project(request, "task-trash", of_project(slug), page, read)
 
 
 # --------------------------------------------------------------------------- labels
@@ -296,7 +305,7 @@ def _label_body(label: Label) -> bytes:
     description="By name. " + NOT_FOUND,
 )
 def label_list(request: HttpRequest, slug: str) -> HttpResponse:
-    return serve(request, "labels", of_project(slug), None, partial(reads.label_list, slug=slug))
+    return serve_in_project(request, "labels", of_project(slug), None, reads.label_list)
 
 
 @projects_router.post(
@@ -453,8 +462,8 @@ def invite_accept(request: HttpRequest, token: str, payload: AcceptIn) -> Status
 )
 def project_activity(request: HttpRequest, slug: str, filters: Query[ActivityFilters]) -> HttpResponse:
     query = selectors.ActivityQuery(**filters.dict(exclude=PAGE))
-    read = partial(reads.project_activity_page, slug=slug, filters=query, pages=filters)
-    return serve(request, "project-activity", of_project(slug), filters, read)
+    read = partial(reads.project_activity_page, filters=query, pages=filters)
+    return serve_in_project(request, "project-activity", of_project(slug), filters, read)
 
 
 @tasks_router.get(

@@ -30,6 +30,12 @@ the token's user (the entry recorded the account's version, so the user is as ac
 it was computed). On a miss the user is resolved (401 if deactivated) and the read computed.
 Entries are per reader, keyed by the validated and normalised request (:func:`entry_key`:
 junk, repeated or reordered query parameters name the same entry); refusals are never stored.
+
+A read of what belongs to one project (:func:`serve_in_project`: its tasks, trash, members,
+invitations, history, labels, webhooks) needs the reader's access to it. That access (the
+project's id and manager) is kept beside the reader's entries under their memberships'
+counter (:func:`access_key`) and comes back in the same ``MGET``: a miss whose access is
+still known runs no membership query, and a change of membership misses it like every entry.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import functools
 import hashlib
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from django.db import transaction
@@ -50,6 +56,7 @@ from tracker_accounts import versioned
 from tracker_accounts.auth import principal
 from tracker_accounts.metrics import CACHE_LOOKUPS
 
+from . import selectors
 from .clock import today
 from .conf import app_settings
 from .models import Membership, Project
@@ -94,6 +101,11 @@ def webhooks_version_key(slug: str) -> str:
     """The counter of the reads of a project's webhooks and their deliveries (their writes,
     and each outcome the worker records)."""
     return f"tp:v:webhooks:{_by_slug(slug)}"
+
+
+def access_key(user_id: UserKey, slug: str) -> str:
+    """The entry of a reader's access to the project ``slug`` (its id and manager)."""
+    return f"tp:access:{user_id}:{_by_slug(slug)}"
 
 
 def _keys(
@@ -237,22 +249,72 @@ class Compute(Protocol):
     def __call__(self, *, user: User) -> Answer: ...
 
 
+class ComputeInProject(Protocol):
+    """What a miss of a read in one project runs: the read for this user, given the project
+    (its id, slug and manager) they were found to belong to."""
+
+    def __call__(self, *, user: User, project: Project) -> Answer: ...
+
+
+ACCESS_TIMEOUT = 300  # as a token's user (tracker_accounts.principals): not a read, kept alike
+
+
+def _project_access(user: User, slug: str, known: bytes | None, current: dict[str, int] | None) -> Project:
+    """The project ``slug`` as its member ``user`` may read it: from ``known`` (the access
+    entry fetched with the read), else from the database (404 for a non-member), then kept."""
+    kept = versioned.loads(known) if known is not None else None
+    if isinstance(kept, tuple) and len(kept) == 2:  # (id, manager's key), as kept below
+        return Project(id=kept[0], slug=slug, manager_id=kept[1])
+    project = selectors.project_for_member(user=user, slug=slug)
+    if current is not None:
+        body = versioned.dumps((project.pk, project.manager_id))
+        versioned.keep(
+            access_key(user.pk, slug), current, [member_version_key(user.pk)], body, ACCESS_TIMEOUT
+        )
+    return project
+
+
 def serve(
     request: HttpRequest, namespace: str, scope: Scope, query: Schema | None, compute: Compute
 ) -> HttpResponse:
     """The reader's cached answer, else ``compute(user=...)``'s, stored under the counters read
     before it ran: the reader's account and memberships, :data:`GLOBAL` and the scope's.
     ``compute`` raises :class:`NotFound` and the like as usual (a refusal is not stored)."""
+    return _serve(request, namespace, scope, query, None, lambda user, known, current: compute(user=user))
+
+
+def serve_in_project(
+    request: HttpRequest, namespace: str, scope: Scope, query: Schema | None, compute: ComputeInProject
+) -> HttpResponse:
+    """As :func:`serve`, for a read of what belongs to the project ``scope.path["slug"]``: a
+    miss gives ``compute`` the project, read from the reader's access entry when it is fresh
+    (no query), else from the database (404 for a non-member, and nothing is stored)."""
+    slug = scope.path["slug"]
+
+    def run(user: User, known: bytes | None, current: dict[str, int] | None) -> Answer:
+        return compute(user=user, project=_project_access(user, slug, known, current))
+
+    return _serve(request, namespace, scope, query, slug, run)
+
+
+Run = Callable[["User", bytes | None, dict[str, int] | None], Answer]
+
+
+def _serve(
+    request: HttpRequest, namespace: str, scope: Scope, query: Schema | None, access: str | None, run: Run
+) -> HttpResponse:
     reader = principal(request)
     key = entry_key(namespace, reader.pk, scope.path, query)
     counters = [reader.version_key, member_version_key(reader.pk), *scope.depends]
-    found = versioned.fetch([key, reader.state_key], counters)
+    entries = [key, reader.state_key] + ([access_key(reader.pk, access)] if access is not None else [])
+    found = versioned.fetch(entries, counters)
     if found is not None and found[0][0] is not None:
         _lookups(namespace, "hit").inc()
         return json_response(found[0][0])
     _lookups(namespace, "miss" if found is not None else "unavailable").inc()
     user = reader.user(None if found is None else ([found[0][1]], found[1]))
-    answer = compute(user=user)
+    known = found[0][2] if found is not None and access is not None else None
+    answer = run(user, known, None if found is None else found[1])
     if found is not None:
         timeout, until = app_settings.CACHE_TIMEOUT, None
         if answer.fresh_for is not None:

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from tracker_accounts.errors import NotFound
 
-from . import representation, search, selectors
+from . import permissions, representation, search, selectors
 from .cache import Answer
 from .clock import today
-from .models import Comment, InviteStatus, Label, Task, Webhook, WebhookDelivery
+from .models import Comment, InviteStatus, Label, Project, Task, Webhook, WebhookDelivery
 from .pagination import Pages, paginate, paginate_combined
 from .representation import Moment, Row, Shape
 
@@ -95,14 +95,11 @@ def project_trash_page(*, user: User, pages: Pages) -> Answer:
 
 
 # --------------------------------------------------------------------------- tasks
-def task_page(*, user: User, slug: str, filters: selectors.TaskQuery, pages: Pages) -> Answer:
-    """A page of the project's tasks for its member (404 otherwise): the membership check, then
-    the page and its total in one query on the project's id (which the planner can then see)."""
+def task_page(*, user: User, project: Project, filters: selectors.TaskQuery, pages: Pages) -> Answer:
+    """A page of the tasks of ``project`` (one its reader belongs to: :func:`.cache.serve_in_project`)
+    and its total, in one query on the project's id (which the planner can then see)."""
     at = moment()
-    project_id = selectors.member_project_id(user_id=user.pk, slug=slug)
-    if project_id is None:
-        raise NotFound("Project not found.")
-    qs = selectors.tasks_of_project(project_id=project_id, filters=filters, day=at.day, reader_id=user.pk)
+    qs = selectors.tasks_of_project(project_id=project.pk, filters=filters, day=at.day, reader_id=user.pk)
     return Answer(_page(representation.TASK, qs, pages, at, with_labels))
 
 
@@ -119,23 +116,22 @@ def task_body(*, task_id: int) -> bytes:
     return _one(representation.TASK, qs, "Task", with_labels)
 
 
-def task_trash_page(*, user: User, slug: str, pages: Pages) -> Answer:
+def task_trash_page(*, user: User, project: Project, pages: Pages) -> Answer:
     """For the project's manager: a page of its deleted tasks, each with ``deleted_at``."""
-    project = selectors.project_for_manager(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
     qs = selectors.task_trash(project_id=project.pk)
     return Answer(_page(representation.DELETED_TASK, qs, pages, complete=with_labels))
 
 
 # --------------------------------------------------------------------------- members, invitations
-def member_page(*, user: User, slug: str, pages: Pages) -> Answer:
-    project = selectors.project_for_member(user=user, slug=slug)
+def member_page(*, user: User, project: Project, pages: Pages) -> Answer:
     return Answer(_page(representation.MEMBER, selectors.members_of(project), pages))
 
 
-def invite_page(*, user: User, slug: str, pages: Pages) -> Answer:
+def invite_page(*, user: User, project: Project, pages: Pages) -> Answer:
     """For the project's manager: a page of its invitations. The answer stays true until a
     write, or until a pending invitation on the page lapses into ``expired``."""
-    project = selectors.project_for_manager(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
     at, shape = moment(), representation.INVITE
     rows, count = paginate(
         selectors.invites_of(project), pages, lambda page: shape.rows(page, at, also=("expires_at",))
@@ -151,8 +147,9 @@ def invite_page(*, user: User, slug: str, pages: Pages) -> Answer:
 
 
 # --------------------------------------------------------------------------- activity
-def project_activity_page(*, user: User, slug: str, filters: selectors.ActivityQuery, pages: Pages) -> Answer:
-    project = selectors.project_for_member(user=user, slug=slug)
+def project_activity_page(
+    *, user: User, project: Project, filters: selectors.ActivityQuery, pages: Pages
+) -> Answer:
     qs = selectors.activity_of_project(project=project, reader_id=user.pk, filters=filters)
     return Answer(_page(representation.ACTIVITY, qs, pages))
 
@@ -213,9 +210,8 @@ def comment_body(*, comment_id: int) -> bytes:
 
 
 # --------------------------------------------------------------------------- labels
-def label_list(*, user: User, slug: str) -> Answer:
-    """``{"items": [Label]}``: the project's labels, by name, for its member (404 otherwise)."""
-    project = selectors.project_for_member(user=user, slug=slug)
+def label_list(*, user: User, project: Project) -> Answer:
+    """``{"items": [Label]}``: the project's labels, by name, for its member."""
     shape, at = representation.LABEL, moment()
     rows = list(shape.rows(selectors.labels_of_project(project_id=project.pk), at))
     return Answer(representation.encode({"items": shape.items(rows)}))
@@ -228,10 +224,10 @@ def label_body(*, label_id: int) -> bytes:
 
 
 # --------------------------------------------------------------------------- webhooks
-def webhook_list(*, user: User, slug: str) -> Answer:
-    """``{"items": [Webhook]}``: the project's webhooks, for its manager (403 for its members,
-    404 otherwise); two queries."""
-    project = selectors.project_for_manager(user=user, slug=slug)
+def webhook_list(*, user: User, project: Project) -> Answer:
+    """``{"items": [Webhook]}``: the project's webhooks, for its manager (403 for its members);
+    one query."""
+    permissions.ensure_project_manager(project, user)
     shape = representation.WEBHOOK
     rows = list(shape.rows(selectors.webhooks_of(project_id=project.pk), moment()))
     return Answer(representation.encode({"items": shape.items(rows)}))
@@ -253,9 +249,9 @@ def delivery_body(*, delivery_id: UUID | str) -> bytes:
     return _one(representation.DELIVERY, WebhookDelivery.objects.filter(pk=delivery_id), "Delivery")
 
 
-def delivery_page(*, user: User, slug: str, webhook_id: int, pages: Pages) -> Answer:
+def delivery_page(*, user: User, project: Project, webhook_id: int, pages: Pages) -> Answer:
     """A page of a webhook's deliveries, newest first, for the project's manager."""
-    project = selectors.project_for_manager(user=user, slug=slug)
+    permissions.ensure_project_manager(project, user)
     webhook = selectors.webhook_of_project(project=project, webhook_id=webhook_id)
     return Answer(_page(representation.DELIVERY, selectors.deliveries_of(webhook_id=webhook.pk), pages))
 

@@ -145,19 +145,6 @@ def project_of_member(*, user_id: UserKey, slug: str) -> QuerySet[Project]:
     return projects_of(user_id).filter(slug=slug)
 
 
-def _member_project_ids(user_id: UserKey, slug: str) -> QuerySet[Project, int]:
-    ensure_storable(slug, "Project")
-    ids: QuerySet[Project, int] = (
-        Project.objects.with_member(user_id).filter(slug=slug).order_by().values_list("id", flat=True)
-    )
-    return ids
-
-
-def member_project_id(*, user_id: UserKey, slug: str) -> int | None:
-    """The id of the live project ``slug`` if the user belongs to it."""
-    return _member_project_ids(user_id, slug).first()
-
-
 def member_project_slugs(*, user_id: UserKey) -> list[str]:
     """The slugs of the live projects the user belongs to (what a search across them reads)."""
     return list(Project.objects.with_member(user_id).order_by("slug").values_list("slug", flat=True))

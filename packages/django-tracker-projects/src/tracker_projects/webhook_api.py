@@ -13,7 +13,7 @@ from tracker_accounts.auth import current_user, lazy_jwt_auth
 from tracker_accounts.openapi import BODY_ERRORS, QUERY_ERRORS, answers
 
 from . import reads, webhooks
-from .cache import json_response, of_webhooks, serve
+from .cache import json_response, of_webhooks, serve_in_project
 from .models import Webhook, WebhookDelivery
 from .schemas import (
     DeliveryOut,
@@ -55,7 +55,7 @@ def _delivery_body(delivery: WebhookDelivery) -> bytes:
     description=MANAGER,
 )
 def webhook_list(request: HttpRequest, slug: str) -> HttpResponse:
-    return serve(request, "webhooks", of_webhooks(slug), None, partial(reads.webhook_list, slug=slug))
+    return serve_in_project(request, "webhooks", of_webhooks(slug), None, reads.webhook_list)
 
 
 @webhooks_router.post(
@@ -136,8 +136,8 @@ def webhook_ping(request: HttpRequest, slug: str, webhook_id: int) -> HttpRespon
 def webhook_deliveries(
     request: HttpRequest, slug: str, webhook_id: int, page: Query[PageQuery]
 ) -> HttpResponse:
-    read = partial(reads.delivery_page, slug=slug, webhook_id=webhook_id, pages=page)
-    return serve(request, "deliveries", of_webhooks(slug, webhook_id), page, read)
+    read = partial(reads.delivery_page, webhook_id=webhook_id, pages=page)
+    return serve_in_project(request, "deliveries", of_webhooks(slug, webhook_id), page, read)
 
 
 @webhooks_router.post(
