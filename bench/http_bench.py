@@ -6,8 +6,9 @@
     uv run python bench/http_bench.py --report FILE   # reprint a run saved with --json FILE
 
 Three servers, each gunicorn with 2 sync workers (``-k sync -w 2 --threads 1``, configured on
-the command line only: ``-c bench/gunicorn_empty.conf.py`` keeps gunicorn from loading
-example_site/gunicorn.conf.py, which it would otherwise find after ``--chdir``):
+the command line; ``-c bench/gunicorn_bench.conf.py`` keeps gunicorn from loading
+example_site/gunicorn.conf.py, which it would otherwise find after ``--chdir``, and applies its
+allocator setting to every server):
 
 * the bare floor, bench/floor_site/: a project as ``django-admin startproject`` makes it (its
   default middleware and apps, DEBUG off) with one view, ``GET /floor/?size=N``, answering a
@@ -81,7 +82,7 @@ TASK_COMMENTS = 500  # comments on the history task, whose first page is read
 LABELS_PER_PROJECT = 6  # bug, feature, docs, ops, design, chore; a task wears 0 to 2 of them
 LABEL_FILTER = "label=bug&label=docs"  # the task list's rows with either of two labels
 WORKERS = 2
-EMPTY_CONFIG = ROOT / "bench" / "gunicorn_empty.conf.py"
+BENCH_CONFIG = ROOT / "bench" / "gunicorn_bench.conf.py"
 FLOOR_SITE = ROOT / "bench" / "floor_site"
 
 
@@ -358,7 +359,7 @@ def base_env() -> dict[str, str]:
 
 
 class Server:
-    """gunicorn with ``WORKERS`` sync workers, configured on the command line only. gunicorn's
+    """gunicorn with ``WORKERS`` sync workers, configured on the command line. gunicorn's
     own log goes to a file; the application's (the site's per-request log on stderr) is dropped,
     as in the runs without ``--logs``, or kept beside it with ``app_log``."""
 
@@ -384,7 +385,7 @@ class Server:
         command = [
             gunicorn,
             "-c",
-            str(EMPTY_CONFIG),
+            str(BENCH_CONFIG),
             "--chdir",
             str(self.chdir),
             self.app,
