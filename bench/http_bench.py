@@ -4,6 +4,8 @@
     uv run python bench/http_bench.py --scales 10000  # one scale only
     uv run python bench/http_bench.py --quick         # smoke run: 10,000 tasks, c16, 3 s, 1 run
     uv run python bench/http_bench.py --report FILE   # reprint a run saved with --json FILE
+    uv run python bench/http_bench.py --scales 1000000 --comments 1000000 --only search
+                                                      # search alone, with a comment a task
 
 Three servers, each gunicorn with 2 sync workers (``-k sync -w 2 --threads 1``, configured on
 the command line; ``-c bench/gunicorn_bench.conf.py`` keeps gunicorn from loading
@@ -153,8 +155,9 @@ def free_port() -> int:
 
 
 # --------------------------------------------------------------------------- inside Django
-def prepare(scale: int) -> dict[str, Any]:
-    """Migrate, seed, and return the endpoints and the token the load needs."""
+def prepare(scale: int, comments: int = 0) -> dict[str, Any]:
+    """Migrate, seed (``comments`` more spread over the tasks), and return the endpoints and
+    the token the load needs."""
     from django.core.management import call_command
 
     from bench.seed import hot_history_for, seed
@@ -178,6 +181,7 @@ def prepare(scale: int) -> dict[str, Any]:
         inbox=INBOX,
         task_comments=TASK_COMMENTS,
         labels_per_project=LABELS_PER_PROJECT,
+        comments=comments,
     )
     hot = Project.objects.order_by("id").first()
     manager = hot.manager
@@ -612,7 +616,18 @@ def progress(scale: int, row: dict[str, Any]) -> None:
     )
 
 
-def run_scale(scale: int, load: Load, logs: Path, app_log: bool, miss_mode: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Plan:
+    """What a run measures beyond the load's shape: the cache-miss server's mode, the reads to
+    run (``only``: these keys, none of the writes; empty: every endpoint) and the comments to
+    seed besides the history task's."""
+
+    miss_mode: str = "reads"
+    only: tuple[str, ...] = ()
+    comments: int = 0
+
+
+def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> dict[str, Any]:
     import psycopg
 
     dbname = "tracker_http_bench_" + secrets.token_hex(3)
@@ -633,13 +648,16 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, miss_mode: str)
     env.pop("BENCH_CACHE", None)
     # a Redis database of its own: the example site's entries (same keys) must not answer it
     miss_redis = REDIS.rsplit("/", 1)[0] + "/" + str(int(REDIS.rsplit("/", 1)[1]) + 1)
-    miss_env = {**env, "REDIS_URL": miss_redis, "BENCH_CACHE": {"reads": "reads", "all": "dummy"}[miss_mode]}
+    miss_cache = {"reads": "reads", "all": "dummy"}[plan.miss_mode]
+    miss_env = {**env, "REDIS_URL": miss_redis, "BENCH_CACHE": miss_cache}
     servers: list[Server] = []
     try:
         print(f"[{scale:,} tasks] seeding ...", flush=True)
-        data = inside(["--prepare", str(scale)], env)
+        data = inside(["--prepare", str(scale), "--comments", str(plan.comments)], env)
         print(f"[{scale:,} tasks] seeded: {data['seed']}", flush=True)
         endpoints: list[dict[str, Any]] = data["endpoints"]
+        if plan.only:
+            endpoints = [ep for ep in endpoints if ep["key"] in plan.only]
         misses = [ep for ep in endpoints if ep["key"] in TARGETS]
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
             json.dump({"access": data["access"], "endpoints": endpoints}, spec)
@@ -721,6 +739,8 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, miss_mode: str)
         rows = [*reads, *writes, auth_floor, *missed]  # the tables' order
         return {
             "scale": scale,
+            "only": list(plan.only),
+            "comments": plan.comments,
             "workers": WORKERS,
             "seconds": load.seconds,
             "repeats": load.repeats,
@@ -884,7 +904,8 @@ def summary(results: list[dict[str, Any]]) -> str:
     for result in results:
         lines.append(f"  {result['scale']:,} tasks:")
         rows = result["rows"]
-        for key, label in READ_LABELS.items():
+        labels = {k: v for k, v in READ_LABELS.items() if k in (result.get("only") or READ_LABELS)}
+        for key, label in labels.items():
             target = TARGETS[key]
             lines.append(
                 check(
@@ -895,7 +916,7 @@ def summary(results: list[dict[str, Any]]) -> str:
                     target.p99_at,
                 )
             )
-        for key, label in READ_LABELS.items():
+        for key, label in labels.items():
             target = TARGETS[key]
             lines.append(
                 check(
@@ -945,6 +966,16 @@ def main() -> None:
         default="reads",
         help="the cache-miss server keeps no read (reads) or nothing at all, the token's user included (all)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=sorted(READ_LABELS),
+        default=[],
+        help="measure these reads only (on both servers), and none of the writes",
+    )
+    parser.add_argument(
+        "--comments", type=int, default=0, help="comments to seed, spread over the tasks (search finds them)"
+    )
     parser.add_argument("--json", help="also write the raw figures to this file")
     parser.add_argument(
         "--logs", help="keep the servers' logs in this directory (the site's request log too: slower)"
@@ -958,7 +989,7 @@ def main() -> None:
 
         django.setup()
         if args.prepare:
-            print(json.dumps(prepare(args.prepare)))
+            print(json.dumps(prepare(args.prepare, args.comments)))
         else:
             print(json.dumps(count_queries(json.loads(Path(args.count_queries).read_text()))))
         return
@@ -997,7 +1028,8 @@ def main() -> None:
             body = urllib.request.urlopen(f"{floor.base}/floor/?size=1234", timeout=5).read()
             assert len(body) == 1234, len(body)
             load = Load(floor, concurrency, args.seconds, args.repeats)
-            results = [run_scale(scale, load, logs, bool(args.logs), args.miss) for scale in args.scales]
+            plan = Plan(args.miss, tuple(args.only), args.comments)
+            results = [run_scale(scale, load, logs, bool(args.logs), plan) for scale in args.scales]
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
     print()
