@@ -422,7 +422,9 @@ def test_the_search_uses_the_comment_index_on_postgresql(boss):
     from tracker_projects.search import Search, hits
 
     rocket = task(project(boss, "Apollo"), "Build it")
-    Comment.objects.bulk_create(Comment(task=rocket, author=boss, body=f"Chore {i}") for i in range(3000))
+    Comment.objects.bulk_create(
+        Comment(task=rocket, project=rocket.project, author=boss, body=f"Chore {i}") for i in range(3000)
+    )
     comment(rocket, "Kerosene ordered")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tracker_projects_comment")

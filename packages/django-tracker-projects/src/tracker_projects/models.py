@@ -375,6 +375,9 @@ class Comment(models.Model):
     live project, so a restore brings the comments back as they were."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    # the task's project, stored here too so the search index holds it (``0017_search_by_project``):
+    # set when the comment is written, and by the admin when it moves the task to another project
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
