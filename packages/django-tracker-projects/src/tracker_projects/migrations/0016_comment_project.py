@@ -6,7 +6,8 @@ The column is added nullable, filled from each comment's task with one ``UPDATE`
 the constraint's check would deadlock a comment's writer against a deletion of the project).
 The package was unreleased when this was written: the ``UPDATE`` is for development
 databases, and on a big table it holds writes to comments up while it runs. Not atomic, so
-each step commits before the next."""
+each step commits before the next: the exclusive lock of ``ALTER TABLE`` is not held through
+the ``UPDATE`` (it would stop reads of comments too)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
