@@ -375,7 +375,7 @@ class Comment(models.Model):
     live project, so a restore brings the comments back as they were."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
-    # the task's project, stored here too so the search index holds it (``0017_search_by_project``):
+    # the task's project, stored here too so a search finds comments by project (``project_id``'s index):
     # set when the comment is written, and by the admin when it moves the task to another project.
     # No constraint in the database: its check would lock the project's row (FOR KEY SHARE) as
     # the comment commits, while a deletion of the project holds that row and waits for the task

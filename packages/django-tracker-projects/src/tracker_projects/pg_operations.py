@@ -65,33 +65,6 @@ class AddIndexConcurrentlyOnPostgreSQL(Operation):
         return f"Create index {self.index.name} concurrently on {self.model_name} (on PostgreSQL)"
 
 
-class RemoveIndexConcurrentlyOnPostgreSQL(AddIndexConcurrentlyOnPostgreSQL):
-    """The reverse of :class:`AddIndexConcurrentlyOnPostgreSQL`: ``DROP INDEX CONCURRENTLY IF
-    EXISTS`` of ``index`` on PostgreSQL (built again, concurrently, when unapplied); nothing
-    elsewhere, and no trace in the models' state."""
-
-    def database_forwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self) -> str:
-        return f"Drop index {self.index.name} concurrently on {self.model_name} (on PostgreSQL)"
-
-
 class RunSQLOnPostgreSQL(Operation):
     """Statements (and their reverse) run on PostgreSQL only."""
 

@@ -7,10 +7,12 @@ Each searchable kind has one function (:data:`KINDS`) giving its hits as ``value
 the same columns (:data:`COLUMNS`); a search is the union of the kinds asked for, best match
 first. Adding a kind is one more function here and its index (a migration).
 
-* PostgreSQL: full-text search on a GIN index of each kind's :func:`document` (migration
-  ``0012_search`` for projects; ``0017_search_by_project`` for tasks and comments, whose
-  index holds ``(project_id, document)``: a search reads the matches in the reader's projects
-  alone, whatever the table's size), in the
+* PostgreSQL: full-text search on a GIN expression index of each kind's
+  :func:`document` (migrations ``0012_search``, ``0013_comment_search``), looked up with the
+  reader's project ids as values (read first): PostgreSQL intersects the words' matches with
+  the rows of those projects (the index on ``project_id``; a comment stores its task's
+  project) before it reads a row, so a search reads the reader's matches, not every match in
+  the table. In the
   ``tracker_search`` configuration (``simple`` with ``unaccent``: language-neutral, case- and
   accent-insensitive), ranked by ``ts_rank`` with titles weighing more than descriptions
   (and comments' bodies). The query expression here and
@@ -115,7 +117,7 @@ BODY: Fields = (("body", "B"),)  # a comment: its body only (its heading, the ta
 
 def document(fields: Fields) -> SearchVector | CombinedExpression:
     """A kind's searchable text, as its index in the migrations has it (``0012_search``,
-    ``0017_search_by_project``): the two expressions must stay the same, or the index is not used."""
+    ``0013_comment_search``): the two expressions must stay the same, or the index is not used."""
     vectors: list[SearchVector | CombinedExpression] = [
         SearchVector(name, weight=weight, config=CONFIG) for name, weight in fields
     ]
@@ -205,7 +207,8 @@ def member_projects(search: Search) -> QuerySet[Project]:
 
 def member_project_ids(search: Search) -> list[int]:
     """The ids of :func:`member_projects`, read first (one small query): the kinds' queries
-    name them as values, which PostgreSQL looks up in the ``(project_id, document)`` indexes."""
+    name them as values, so PostgreSQL can intersect the rows of those projects with the words'
+    matches (with a subquery in their place it scanned the search index once per project)."""
     return list(member_projects(search).order_by("pk").values_list("pk", flat=True))
 
 

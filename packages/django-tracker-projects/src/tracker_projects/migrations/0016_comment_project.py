@@ -1,25 +1,35 @@
-"""A comment's project, stored on it (its task's), so the search index can hold it
-(``0017_search_by_project``).
+"""A comment's project, stored on it (its task's), so a search can look comments up by the
+reader's project ids (tracker_projects.search) through an index of ``project_id``.
 
-The column is added nullable, filled from each comment's task with one ``UPDATE``, then made
-``NOT NULL``; it has an index but no foreign-key constraint in the database (see the model:
-the constraint's check would deadlock a comment's writer against a deletion of the project).
-The package was unreleased when this was written: the ``UPDATE`` is for development
-databases, and on a big table it holds writes to comments up while it runs. Not atomic, so
-each step commits before the next: the exclusive lock of ``ALTER TABLE`` is not held through
-the ``UPDATE`` (it would stop reads of comments too)."""
+The column is added nullable, filled from each comment's task 10,000 comments at a time (each
+chunk its own transaction, so writes to comments wait for one chunk at most, never for the
+whole table), then made ``NOT NULL``; it has an index but no foreign-key constraint in the
+database (see the model: the constraint's check would deadlock a comment's writer against a
+deletion of the project). Not atomic, so each step commits before the next: the exclusive lock
+of ``ALTER TABLE`` is not held through the filling."""
 
 import django.db.models.deletion
-from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db import migrations, models, transaction
+from django.db.models import Max, OuterRef, Subquery
+
+CHUNK = 10_000
 
 
 def fill_from_task(apps, schema_editor):
+    db = schema_editor.connection.alias
     Comment = apps.get_model("tracker_projects", "Comment")
     Task = apps.get_model("tracker_projects", "Task")
     # every row, deleted ones too (the historical models' all_objects are plain managers)
-    project_of_task = Task.all_objects.filter(pk=OuterRef("task_id")).values("project_id")[:1]
-    Comment.all_objects.using(schema_editor.connection.alias).update(project_id=Subquery(project_of_task))
+    comments = Comment.all_objects.using(db)
+    project_of_task = Task.all_objects.using(db).filter(pk=OuterRef("task_id")).values("project_id")[:1]
+    last = comments.aggregate(last=Max("id"))["last"] or 0
+    for start in range(0, last, CHUNK):
+        with transaction.atomic(using=db):
+            comments.filter(id__gt=start, id__lte=start + CHUNK, project__isnull=True).update(
+                project_id=Subquery(project_of_task)
+            )
+    # comments written meanwhile by code that did not set it yet
+    comments.filter(project__isnull=True).update(project_id=Subquery(project_of_task))
 
 
 class Migration(migrations.Migration):
