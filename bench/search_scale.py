@@ -8,12 +8,16 @@ Creates its own database (dropped afterwards unless --keep), migrates it to the 
 before ``0012_search``, seeds it with COPY (bench/seed.py), then applies ``0012_search`` in a
 thread while the main thread keeps writing (each write one ``UPDATE`` of a random task, in
 autocommit, as requests do). Prints the migration's wall time and the writes' latency
-meanwhile (the longest is how long the migration held writes up), then times searches by
-the first manager (50 projects) in-process: the read the API runs, rendering included.
+meanwhile (the longest is how long the migration held writes up), then times searches by the
+first manager (50 projects) in-process: the read the API runs, rendering included.
+``--explain`` prints the plan (``EXPLAIN ANALYZE``) of the first search.
 
 With ``--comments N`` the seed also spreads N comments over the tasks (short notes naming
 other tasks), ``0013_comment_search`` is applied and timed the same way while comments are
-edited, and the searches include comment hits, then comments alone (``type=comment``).
+edited, then ``0016_comment_project`` (each comment's project, filled 10,000 comments a
+transaction), and the searches include comment hits, then comments alone (``type=comment``).
+Without comments, ``0016_comment_project`` (and the migrations before it) are applied the same
+way on the empty comments table, while tasks are edited.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "0011_comments"
 TASK_SEARCH = "0012_search"
 COMMENT_SEARCH = "0013_comment_search"
+COMMENT_PROJECT = "0016_comment_project"
 QUERIES = ["task 12", "bench task 4242", "task 99", "project 3", '"bench task" 7']
 COMMENT_QUERIES = ["task 12", "review merge"]  # with type=comment, when there are comments
 WRITE_SAMPLE = 100_000  # the rows the writes during a migration pick from
@@ -51,8 +56,8 @@ class Migration:
     """A migration timed while writes go on: ``write(pk)`` changes one of the rows ``sample()`` names."""
 
     name: str
-    sample: Callable[[], list[int]]
-    write: Callable[[int], None]
+    sample: Callable[[], list[Any]]
+    write: Callable[[Any], None]
 
 
 def some_tasks() -> list[int]:
@@ -78,7 +83,7 @@ def edit_comment(pk: int) -> None:
 
     from tracker_projects.models import Comment
 
-    body = "Edited while indexing: task 12 is ready for review."
+    body = "Edited while indexing."  # no word of the timed queries: the edits must not change the hits
     Comment.all_objects.filter(pk=pk).update(body=body, edited_at=timezone.now())
 
 
@@ -175,11 +180,28 @@ def seed_before_search(args: argparse.Namespace) -> None:
 
 
 def migrations_to_time(args: argparse.Namespace) -> list[tuple[Migration, str]]:
-    """Each migration to time, with what it indexes."""
-    out = [(Migration(TASK_SEARCH, some_tasks, edit_task), f"{args.tasks:,} tasks")]
-    if args.comments:
-        out.append((Migration(COMMENT_SEARCH, some_comments, edit_comment), f"{args.comments:,} comments"))
-    return out
+    """Each migration to time, with what it indexes (or fills). Without comments, the last one
+    applies the migrations before it too (on an empty comments table), and writes tasks only."""
+    tasks, comments = f"{args.tasks:,} tasks", f"{args.comments:,} comments"
+    out = [(Migration(TASK_SEARCH, some_tasks, edit_task), tasks)]
+    if not args.comments:
+        return [*out, (Migration(COMMENT_PROJECT, some_tasks, edit_task), "no comments")]
+    return [
+        *out,
+        (Migration(COMMENT_SEARCH, some_comments, edit_comment), comments),
+        (Migration(COMMENT_PROJECT, some_comments, edit_comment), comments),
+    ]
+
+
+def explain_first_search() -> None:
+    """The plan of the first search (``EXPLAIN ANALYZE``), as the benchmark's reader runs it."""
+    from tracker_projects import search
+    from tracker_projects.models import Project
+
+    manager = Project.objects.order_by("id").first().manager
+    qs = search.hits(search.Search(search.parse(QUERIES[0]), manager.pk), None)
+    if qs is not None:
+        print(f"\nEXPLAIN ANALYZE of `{QUERIES[0]}`:\n{qs.explain(analyze=True)}", flush=True)
 
 
 def run_inside(args: argparse.Namespace) -> None:
@@ -201,6 +223,8 @@ def run_inside(args: argparse.Namespace) -> None:
     print("| q | type | hits | median | slowest |\n| --- | --- | ---: | ---: | ---: |")
     for q, kind, count, median, slowest in time_searches(args.repeats, bool(args.comments)):
         print(f"| `{q}` | {kind} | {count:,} | {median:.1f} ms | {slowest:.1f} ms |")
+    if args.explain:
+        explain_first_search()
 
 
 def main() -> None:
@@ -213,12 +237,14 @@ def main() -> None:
         "--comments", type=int, default=0, help="comments to seed and search (0: none, 0013 not timed)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--explain", action="store_true", help="print the plan of the first search")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if run_if_inside(args, run_inside):
         return
     argv = ["--tasks", str(args.tasks), "--projects", str(args.projects), "--users", str(args.users)]
     argv += ["--repeats", str(args.repeats), "--comments", str(args.comments)]
+    argv += ["--explain"] if args.explain else []
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
     rerun_inside(__file__, argv, "tracker_search_bench", {"REDIS_URL": redis}, keep=args.keep)
 

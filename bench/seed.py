@@ -66,6 +66,16 @@ HISTORY_TASK_ENTRIES = 20  # the history task's entries, its creation included
 INVITE_TTL = timedelta(hours=48)  # the app's default TRACKER_PROJECTS_INVITE_TTL
 
 
+def _copy_comments(rows: Iterator[tuple[Any, ...]]) -> int:
+    """COPY comment rows (of :data:`COMMENT_COLUMNS`) into the columns the table has: one
+    migrated to before ``0016_comment_project`` has no ``project_id``, which ends each row."""
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_table_description(cursor, Comment._meta.db_table)
+    present = {column.name for column in table}
+    columns = [c for c in COMMENT_COLUMNS if c in present]
+    return _copy(Comment, columns, (row[: len(columns)] for row in rows))
+
+
 def _copy(model: Any, columns: list[str], rows: Any) -> int:
     n = 0
     with connection.cursor() as cursor:
@@ -122,7 +132,9 @@ INBOX_COLUMNS = [
     "at",
 ]
 INBOX_UNREAD_SHARE = 0.1  # the newest tenth of the inbox is unread
-COMMENT_COLUMNS = ["task_id", "author_id", "body", "created_at", "edited_at", "deleted_at"]
+# project_id last: a database migrated to before 0016_comment_project has no such column (the
+# search benchmark seeds one), and the rows are cut to the columns the table has (_copy_comments)
+COMMENT_COLUMNS = ["task_id", "author_id", "body", "created_at", "edited_at", "deleted_at", "project_id"]
 COMMENT_WORDS = "draft review punch cards order loom pattern thread shuttle warp weft test merge ship"
 # the spread comments' bodies: short notes that name another task (what bench/search_scale.py
 # and the HTTP benchmark's search look for: "task 12", "bench task 4242", "project 3")
@@ -540,16 +552,17 @@ def seed(
         INBOX_COLUMNS,
         _inbox_rows(rnd, inbox, first_project, inbox_person, hot_live, hot_people, now),
     )
-    comments_on_task = _copy(
-        Comment,
-        COMMENT_COLUMNS,
+    comments_on_task = _copy_comments(
         _comment_rows(
-            rnd, task_comments if history_task and hot_people else 0, history_task, hot_people, now
+            rnd,
+            task_comments if history_task and hot_people else 0,
+            history_task,
+            first_project,  # the hot project's: the history task is one of its
+            hot_people,
+            now,
         ),
     )
-    spread = _copy(
-        Comment,
-        COMMENT_COLUMNS,
+    spread = _copy_comments(
         _spread_comment_rows(
             random.Random(f"comments-{seed_value}"),
             comments if tasks else 0,
@@ -654,21 +667,21 @@ def _spread_comment_rows(
         at = now - timedelta(seconds=size - n)
         edited = at + timedelta(seconds=30) if n % 10 == 3 else None
         deleted = at + timedelta(seconds=40) if n % 20 == 7 else None
-        yield (tid, rnd.choice(members[pid]), body, at, edited, deleted)
+        yield (tid, rnd.choice(members[pid]), body, at, edited, deleted, pid)
 
 
 def _comment_rows(
-    rnd: random.Random, size: int, tid: int | None, people: list[int], now: Any
+    rnd: random.Random, size: int, tid: int | None, pid: int, people: list[int], now: Any
 ) -> Iterator[tuple[Any, ...]]:
-    """``size`` comments on task ``tid`` by ``people``, one a minute up to ``now``, of 5 to 40
-    words; every tenth edited, every twentieth deleted."""
+    """``size`` comments on task ``tid`` (of project ``pid``) by ``people``, one a minute up to
+    ``now``, of 5 to 40 words; every tenth edited, every twentieth deleted."""
     for n in range(size):
         at = now - timedelta(minutes=size - n)
         words = COMMENT_WORDS.split()
         body = " ".join(rnd.choice(words) for _ in range(rnd.randint(5, 40)))
         edited = at + timedelta(seconds=30) if n % 10 == 3 else None
         deleted = at + timedelta(seconds=40) if n % 20 == 7 else None
-        yield (tid, rnd.choice(people), body, at, edited, deleted)
+        yield (tid, rnd.choice(people), body, at, edited, deleted, pid)
 
 
 def _inbox_rows(

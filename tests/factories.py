@@ -140,6 +140,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     task = factory.SubFactory(TaskFactory)
+    project = factory.LazyAttribute(lambda o: o.task.project)
     author = factory.LazyAttribute(lambda o: o.task.project.manager)
     body = factory.Sequence(lambda n: f"Comment {n}")
     created_at = factory.LazyFunction(timezone.now)

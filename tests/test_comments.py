@@ -143,6 +143,23 @@ def test_mentions_are_listed_once_in_the_order_given(w):
     assert [m["id"] for m in r.json()["mentions"]] == [w.member.pk, w.manager.pk]  # kept, then added
 
 
+def test_a_comment_s_project_is_its_task_s(w):
+    """Stored on the comment too (the search index holds it): set when the comment is written."""
+    made = post(w.api["member"], w.task.slug)
+    assert Comment.objects.get(pk=made["id"]).project_id == w.task.project_id == w.project.pk
+
+
+def test_a_task_moved_to_another_project_in_the_admin_takes_its_comments_along(w):
+    live = post(w.api["member"], w.task.slug)
+    deleted = post(w.api["member"], w.task.slug)
+    assert w.api["member"].delete(comment_url(deleted["id"])).status_code == 204
+    w.task.refresh_from_db()
+    w.task.project = w.other_project
+    services.task_admin_save(task=w.task, actor=None)
+    moved = Comment.all_objects.filter(pk__in=[live["id"], deleted["id"]])
+    assert sorted(moved.values_list("project_id", flat=True)) == [w.other_project.pk] * 2
+
+
 # --------------------------------------------------------------------------- edit and delete
 def test_the_author_edits_a_comment(w):
     created = post(w.api["member"], w.task.slug, "Draft", mentions=[w.assignee.email])

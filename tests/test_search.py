@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import assert_envelope, auth_client
@@ -233,6 +234,17 @@ def test_comments_of_other_projects_are_never_found(boss):
     assert comment_ids(UserFactory(role="member"), q="secret plan") == []
 
 
+def test_a_comment_is_found_in_the_project_its_task_was_moved_to(boss):
+    """The admin moves a task to another project: its comments follow it (each stores its project)."""
+    rocket = task(project(boss, "Apollo"), "Build it")
+    note = comment(rocket, "Kerosene ordered")
+    other = UserFactory(role="manager")
+    rocket.project = project(other, "Gemini")
+    services.task_admin_save(task=rocket, actor=None)
+    assert comment_ids(boss, q="kerosene") == []
+    assert comment_ids(other, q="kerosene") == [note.pk]
+
+
 def test_deleted_comments_are_never_found(boss):
     rocket = task(project(boss, "Apollo"), "Build it")
     kept = comment(rocket, "Kerosene kept")
@@ -310,14 +322,15 @@ def test_query_count_is_fixed_whatever_the_page_size(boss, page_size, django_ass
     client = auth_client(boss)
     cache.clear()
     params = {"q": "rocket", "page_size": page_size}
-    # the reader's project slugs (1) + authenticate (1) + the page (1) + its total when the
-    # page is full (1)
-    with django_assert_max_num_queries(4):
+    # the reader's project slugs (1) + authenticate (1) + the ids of the projects to search
+    # (1: the page's query names them as values, for the search indexes) + the page (1) + its
+    # total when the page is full (1)
+    with django_assert_max_num_queries(5):
         body = client.get("/api/search/", params).json()
     assert body["count"] == 121 and len(body["items"]) == page_size
     with django_assert_max_num_queries(1):  # cached: the slugs, whose counters the entry checks
         assert client.get("/api/search/", params).json() == body
-    with django_assert_max_num_queries(3):  # in one project: cached under its counter alone
+    with django_assert_max_num_queries(4):  # in one project: cached under its counter alone
         body = client.get("/api/search/", {**params, "project": apollo.slug}).json()
     assert body["count"] == 121
 
@@ -422,7 +435,9 @@ def test_the_search_uses_the_comment_index_on_postgresql(boss):
     from tracker_projects.search import Search, hits
 
     rocket = task(project(boss, "Apollo"), "Build it")
-    Comment.objects.bulk_create(Comment(task=rocket, author=boss, body=f"Chore {i}") for i in range(3000))
+    Comment.objects.bulk_create(
+        Comment(task=rocket, project=rocket.project, author=boss, body=f"Chore {i}") for i in range(3000)
+    )
     comment(rocket, "Kerosene ordered")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tracker_projects_comment")
@@ -445,3 +460,20 @@ def test_a_snippet_finds_the_match_at_the_same_offset_in_any_script(text):
     padded = "x" * 300 + " " + text + " " + "y" * 300
     last_word = text.split()[-1]
     assert last_word in snippet("Title", padded, parse(last_word.lower()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_comment_project_migration_is_reversible():
+    """``0016_comment_project`` undone and done again: the column goes and comes back, filled."""
+    back, latest = ("tracker_projects", "0015_webhooks"), ("tracker_projects", "0016_comment_project")
+    call_command("migrate", *back, verbosity=0)
+    try:
+        assert "project_id" not in column_names("tracker_projects_comment")
+    finally:
+        call_command("migrate", *latest, verbosity=0)
+    assert "project_id" in column_names("tracker_projects_comment")
+
+
+def column_names(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        return {column.name for column in connection.introspection.get_table_description(cursor, table)}

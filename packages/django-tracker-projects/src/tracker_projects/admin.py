@@ -276,7 +276,16 @@ class CommentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("id", "task", "author", "created_at", "edited_at", "deleted_at")
     list_filter = (DeletedFilter,)
     search_fields = ("task__slug", "task__title", "author__email")
-    readonly_fields = ("task", "author", "body", "mentions", "created_at", "edited_at", "deleted_at")
+    readonly_fields = (
+        "task",
+        "project",
+        "author",
+        "body",
+        "mentions",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+    )
     list_select_related = ("task", "author")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:

@@ -375,6 +375,13 @@ class Comment(models.Model):
     live project, so a restore brings the comments back as they were."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    # the task's project, stored here too so a search finds comments by project (``project_id``'s index):
+    # set when the comment is written, and by the admin when it moves the task to another project.
+    # No constraint in the database: its check would lock the project's row (FOR KEY SHARE) as
+    # the comment commits, while a deletion of the project holds that row and waits for the task
+    # the comment's writer holds, a deadlock (tests/test_comments_concurrency.py). The task's
+    # constraint stands; a project's deletion removes its comments in Django (CASCADE) as before.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)

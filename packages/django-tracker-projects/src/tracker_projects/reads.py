@@ -259,7 +259,8 @@ def delivery_page(*, user: User, project: Project, webhook_id: int, pages: Pages
 # --------------------------------------------------------------------------- search
 def search_page(*, user: User, q: str, project: str | None, kind: str | None, pages: Pages) -> Answer:
     """A page of what ``q`` finds in the user's live projects (of ``kind``, in ``project``):
-    one query, or two when the page does not tell the total (:func:`paginate_combined`)."""
+    the ids of those projects (one query), then one query, or two when the page does not tell
+    the total (:func:`paginate_combined`)."""
     terms = search.parse(q)
     qs = search.hits(search.Search(terms, user.pk, project), kind)
     rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)

@@ -8,7 +8,11 @@ the same columns (:data:`COLUMNS`); a search is the union of the kinds asked for
 first. Adding a kind is one more function here and its index (a migration).
 
 * PostgreSQL: full-text search on a GIN expression index of each kind's
-  :func:`document` (migrations ``0012_search``, ``0013_comment_search``), in the
+  :func:`document` (migrations ``0012_search``, ``0013_comment_search``), looked up with the
+  reader's project ids as values (read first): PostgreSQL intersects the words' matches with
+  the rows of those projects (the index on ``project_id``; a comment stores its task's
+  project) before it reads a row, so a search reads the reader's matches, not every match in
+  the table. In the
   ``tracker_search`` configuration (``simple`` with ``unaccent``: language-neutral, case- and
   accent-insensitive), ranked by ``ts_rank`` with titles weighing more than descriptions
   (and comments' bodies). The query expression here and
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import add, and_, or_
@@ -201,9 +205,16 @@ def member_projects(search: Search) -> QuerySet[Project]:
     return qs if search.project is None else qs.filter(slug=search.project)
 
 
-def project_hits(search: Search) -> QuerySet[Model, Row]:
+def member_project_ids(search: Search) -> list[int]:
+    """The ids of :func:`member_projects`, read first (one small query): the kinds' queries
+    name them as values, so PostgreSQL can intersect the rows of those projects with the words'
+    matches (with a subquery in their place it scanned the search index once per project)."""
+    return list(member_projects(search).order_by("pk").values_list("pk", flat=True))
+
+
+def project_hits(search: Search, projects: Collection[int]) -> QuerySet[Model, Row]:
     return _rows(
-        matching(member_projects(search), NAME_AND_DESCRIPTION, search.terms),
+        matching(Project.objects.filter(pk__in=projects), NAME_AND_DESCRIPTION, search.terms),
         hit_type=Value("project"),
         hit_id=F("pk"),
         project_slug=F("slug"),
@@ -216,8 +227,8 @@ def project_hits(search: Search) -> QuerySet[Model, Row]:
     )
 
 
-def task_hits(search: Search) -> QuerySet[Model, Row]:
-    live = Task.objects.filter(project__in=member_projects(search).values("pk"))
+def task_hits(search: Search, projects: Collection[int]) -> QuerySet[Model, Row]:
+    live = Task.objects.filter(project__in=projects)
     return _rows(
         matching(live, TITLE_AND_DESCRIPTION, search.terms),
         hit_type=Value("task"),
@@ -232,17 +243,16 @@ def task_hits(search: Search) -> QuerySet[Model, Row]:
     )
 
 
-def comment_hits(search: Search) -> QuerySet[Model, Row]:
-    """Live comments of live tasks in the reader's live projects; the heading is the task's title."""
-    live = Comment.objects.filter(
-        task__deleted_at__isnull=True, task__project__in=member_projects(search).values("pk")
-    )
+def comment_hits(search: Search, projects: Collection[int]) -> QuerySet[Model, Row]:
+    """Live comments of live tasks in the reader's live projects (``projects``: their ids); the
+    heading is the task's title. A comment's project is its task's, stored on the comment."""
+    live = Comment.objects.filter(task__deleted_at__isnull=True, project__in=projects)
     return _rows(
         matching(live, BODY, search.terms),
         hit_type=Value("comment"),
         hit_id=F("pk"),
-        project_slug=F("task__project__slug"),
-        project_name=F("task__project__name"),
+        project_slug=F("project__slug"),
+        project_name=F("project__name"),
         task_slug=F("task__slug"),
         task_title=F("task__title"),
         comment_id=F("pk"),
@@ -251,7 +261,7 @@ def comment_hits(search: Search) -> QuerySet[Model, Row]:
     )
 
 
-KINDS: dict[str, Callable[[Search], QuerySet[Model, Row]]] = {
+KINDS: dict[str, Callable[[Search, Collection[int]], QuerySet[Model, Row]]] = {
     "project": project_hits,
     "task": task_hits,
     "comment": comment_hits,
@@ -260,10 +270,14 @@ KINDS: dict[str, Callable[[Search], QuerySet[Model, Row]]] = {
 
 def hits(search: Search, kind: str | None) -> QuerySet[Model, Row] | None:
     """The hits of the kinds asked for (every kind: ``None``), best first; ``None`` when
-    nothing can match (no terms)."""
+    nothing can match (no terms, or no project to look in). Reads the reader's project ids
+    first (:func:`member_project_ids`) when there are terms."""
     if not search.terms:
         return None
-    first, *others = [fn(search) for name, fn in KINDS.items() if kind in (None, name)]
+    projects = member_project_ids(search)
+    if not projects:
+        return None
+    first, *others = [fn(search, projects) for name, fn in KINDS.items() if kind in (None, name)]
     combined = first.union(*others, all=True) if others else first
     return combined.order_by("-score", "hit_type", "-hit_id")
 

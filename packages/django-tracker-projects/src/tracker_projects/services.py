@@ -434,6 +434,7 @@ def task_admin_save(*, task: Task, actor: User | None = None) -> None:
         previous_assignee = stored.assignee_id
         if stored.project_id != task.project_id:  # labels are its old project's
             tracker_labels.task_labels_clear(task=task)
+            Comment.all_objects.filter(task=task).update(project=task.project_id)  # its comments follow
     elif task.status == TaskStatus.DONE and task.completed_at is None:
         task.completed_at = timezone.now()
     task.clear_overdue_mailed_if_on_time(today())
@@ -589,7 +590,7 @@ def comment_create(*, actor: User, task_slug: str, body: str, mentions: Sequence
     task or project); the people mentioned and the task's assignee are notified."""
     task = task_for_member(user=actor, slug=task_slug, for_update=True)
     people = _mentioned(task.project, mentions)
-    comment = Comment.objects.create(task=task, author=actor, body=body)
+    comment = Comment.objects.create(task=task, project=task.project, author=actor, body=body)
     _set_mentions(comment, people)
     activity.record_comment(ActivityVerb.COMMENT_CREATED, comment, actor)
     _comment_written(comment)
