@@ -613,6 +613,8 @@ def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpResponse:
     if filters.project is not None:
         return serve(request, "search", of_project(filters.project), filters, read)
     # across the reader's projects: the entry depends on each one's counter (one query for
-    # their slugs; a write in any of them, or a change of membership, invalidates it)
-    slugs = selectors.member_project_slugs(user_id=principal(request).pk)
-    return serve(request, "search", of_projects(slugs), filters, read)
+    # their slugs and ids; a write in any of them, or a change of membership, invalidates it),
+    # and a miss looks in them by id
+    projects = selectors.member_projects_by_slug(user_id=principal(request).pk)
+    read = partial(read, project_ids=tuple(projects.values()))
+    return serve(request, "search", of_projects(list(projects)), filters, read)

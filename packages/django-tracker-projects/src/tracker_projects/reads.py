@@ -257,11 +257,19 @@ def delivery_page(*, user: User, project: Project, webhook_id: int, pages: Pages
 
 
 # --------------------------------------------------------------------------- search
-def search_page(*, user: User, q: str, project: str | None, kind: str | None, pages: Pages) -> Answer:
+def search_page(
+    *,
+    user: User,
+    q: str,
+    project: str | None,
+    kind: str | None,
+    pages: Pages,
+    project_ids: tuple[int, ...] | None = None,
+) -> Answer:
     """A page of what ``q`` finds in the user's live projects (of ``kind``, in ``project``):
-    the ids of those projects (one query), then one query, or two when the page does not tell
-    the total (:func:`paginate_combined`)."""
+    the ids of those projects (one query, none when ``project_ids`` has them), then one query,
+    or two when the page does not tell the total (:func:`paginate_combined`)."""
     terms = search.parse(q)
-    qs = search.hits(search.Search(terms, user.pk, project), kind)
+    qs = search.hits(search.Search(terms, user.pk, project, project_ids), kind)
     rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)
     return Answer(representation.hit_page(rows, count, pages, terms))

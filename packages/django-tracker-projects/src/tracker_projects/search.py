@@ -100,11 +100,13 @@ def parse(q: str) -> Terms:
 
 @dataclass(frozen=True)
 class Search:
-    """A validated search: its terms, the reader, and an optional project slug."""
+    """A validated search: its terms, the reader, and an optional project slug; across the
+    reader's projects, their ids when the caller has read them already (``project_ids``)."""
 
     terms: Terms
     user_id: UserKey
     project: str | None = None
+    project_ids: tuple[int, ...] | None = None
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -208,7 +210,10 @@ def member_projects(search: Search) -> QuerySet[Project]:
 def member_project_ids(search: Search) -> list[int]:
     """The ids of :func:`member_projects`, read first (one small query): the kinds' queries
     name them as values, so PostgreSQL can intersect the rows of those projects with the words'
-    matches (with a subquery in their place it scanned the search index once per project)."""
+    matches (with a subquery in their place it scanned the search index once per project).
+    No query when the search carries them (across the reader's projects)."""
+    if search.project is None and search.project_ids is not None:
+        return sorted(search.project_ids)
     return list(member_projects(search).order_by("pk").values_list("pk", flat=True))
 
 

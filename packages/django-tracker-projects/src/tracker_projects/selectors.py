@@ -145,9 +145,11 @@ def project_of_member(*, user_id: UserKey, slug: str) -> QuerySet[Project]:
     return projects_of(user_id).filter(slug=slug)
 
 
-def member_project_slugs(*, user_id: UserKey) -> list[str]:
-    """The slugs of the live projects the user belongs to (what a search across them reads)."""
-    return list(Project.objects.with_member(user_id).order_by("slug").values_list("slug", flat=True))
+def member_projects_by_slug(*, user_id: UserKey) -> dict[str, int]:
+    """The live projects the user belongs to, slug to id, by slug (what a search across them
+    reads: the slugs name its cache counters, the ids are what it looks in)."""
+    rows = Project.objects.with_member(user_id).order_by("slug").values_list("slug", "id")
+    return dict(rows)
 
 
 def project_for_update(*, user: User, slug: str) -> Project:
