@@ -29,7 +29,7 @@ from bench.django_env import run_if_inside
 from bench.scratch_db import rerun_inside
 
 ROOT = Path(__file__).resolve().parent.parent
-ENDPOINTS = ("task_detail", "task_list", "project_list", "task_update")
+ENDPOINTS = ("task_detail", "task_list", "project_list", "task_update", "search")
 
 
 def request_for(endpoint: str, project: Any, task: Any) -> tuple[str, str, str]:
@@ -39,6 +39,7 @@ def request_for(endpoint: str, project: Any, task: Any) -> tuple[str, str, str]:
         "task_list": ("GET", f"/api/projects/{project.slug}/task_list/?page_size=20", ""),
         "project_list": ("GET", "/api/projects/?page_size=20", ""),
         "task_update": ("PATCH", f"/api/tasks/{task.slug}/edit/", json.dumps({"priority": "high"})),
+        "search": ("GET", "/api/search/?q=task+12&page_size=20", ""),  # the hot project's manager's 50
     }[endpoint]
 
 
