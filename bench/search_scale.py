@@ -11,7 +11,8 @@ autocommit, as requests do). Prints the migration's wall time and the writes' la
 meanwhile (the longest is how long the migration held writes up), then (after ``VACUUM
 ANALYZE``, as autovacuum leaves the tables) times searches by the first manager (50
 projects) in-process: the read the API runs, rendering included, each after one run not
-measured; it prints the median, the 99th percentile and the slowest. ``--explain`` prints the plan (``EXPLAIN ANALYZE``) of the first search.
+measured; it prints the median, the 99th percentile and the slowest. ``--explain`` prints
+the plan (``EXPLAIN ANALYZE``) of the first search.
 
 With ``--comments N`` the seed also spreads N comments over the tasks (short notes naming
 other tasks), ``0013_comment_search`` is applied and timed the same way while comments are
