@@ -771,6 +771,17 @@ def test_a_kept_access_still_refuses_a_member_the_managers_reads(w, read):
     assert_envelope(w.api["member"].get(url), 403, "permission_denied")
 
 
+def test_a_kept_access_gives_the_project_as_the_database_has_it(w, django_assert_num_queries):
+    """The project a kept access gives has its id, slug and manager without a query; any other
+    field is deferred and read when asked, never a blank default."""
+    kept = versioned.dumps((w.project.pk, w.project.manager_id))
+    with django_assert_num_queries(0):
+        project = tp_cache._project_access(w.member, w.project.slug, kept, None)
+        assert (project.pk, project.slug, project.manager_id) == (w.project.pk, w.project.slug, w.manager.pk)
+    with django_assert_num_queries(1):
+        assert project.name == w.project.name
+
+
 def test_a_deleted_project_refuses_its_manager_despite_a_kept_access(w):
     url = f"/api/projects/{w.project.slug}/tasks/trash/"
     assert w.boss.get(url).status_code == 200

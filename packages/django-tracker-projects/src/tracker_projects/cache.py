@@ -264,7 +264,9 @@ def _project_access(user: User, slug: str, known: bytes | None, current: dict[st
     entry fetched with the read), else from the database (404 for a non-member), then kept."""
     kept = versioned.loads(known) if known is not None else None
     if isinstance(kept, tuple) and len(kept) == 2:  # (id, manager's key), as kept below
-        return Project(id=kept[0], slug=slug, manager_id=kept[1])
+        # as the database query gives it (selectors.project_for_member: ``only()`` these
+        # three): any other field is deferred, so it is loaded if a read ever asks for it
+        return Project.from_db(None, ["id", "slug", "manager_id"], [kept[0], slug, kept[1]])
     project = selectors.project_for_member(user=user, slug=slug)
     if current is not None:
         body = versioned.dumps((project.pk, project.manager_id))
