@@ -70,6 +70,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,7 @@ def prepare(scale: int, comments: int = 0) -> dict[str, Any]:
     """Migrate, seed (``comments`` more spread over the tasks), and return the endpoints and
     the token the load needs."""
     from django.core.management import call_command
+    from django.test import override_settings
 
     from bench.seed import hot_history_for, seed
     from tracker_accounts.email_user.models import User
@@ -195,7 +197,10 @@ def prepare(scale: int, comments: int = 0) -> dict[str, Any]:
         for slug in Task.objects.filter(project=hot).exclude(slug=history_task).values_list("slug", flat=True)
     ]
     edit = json.dumps({"priority": "high", "description": "benchmark edit"})
-    access, _ = issue_pair(manager)
+    # one scale's load lasts longer than an access token (15 minutes by default): the load's
+    # token is issued to last the whole run, as a client would refresh it
+    with override_settings(TRACKER_ACCOUNTS_ACCESS_TOKEN_LIFETIME=timedelta(days=1)):
+        access, _ = issue_pair(manager)
     task_list = f"/api/projects/{hot.slug}/task_list/"
     endpoints = [
         Endpoint(
