@@ -45,7 +45,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypedDict, Unpack
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -108,46 +108,35 @@ def access_key(user_id: UserKey, slug: str) -> str:
     return f"tp:access:{user_id}:{_by_slug(slug)}"
 
 
-def _keys(
-    users: Iterable[UserKey],
-    projects: Iterable[str],
-    tasks: Iterable[str],
-    everything: bool,
-    inboxes: Iterable[UserKey] = (),
-) -> list[str]:
-    keys = [member_version_key(u) for u in users]
-    keys += [inbox_version_key(u) for u in inboxes]
-    keys += [project_version_key(slug) for slug in projects]
-    keys += [task_version_key(slug) for slug in tasks]
-    if everything:
+class Stale(TypedDict, total=False):
+    """What a write made stale: the reads of these users (by id: their memberships), projects
+    and tasks (by slug), every read (``everything``), and the inboxes of ``inboxes`` (user ids)."""
+
+    users: Iterable[UserKey]
+    projects: Iterable[str]
+    tasks: Iterable[str]
+    everything: bool
+    inboxes: Iterable[UserKey]
+
+
+def _keys(stale: Stale) -> list[str]:
+    keys = [member_version_key(u) for u in stale.get("users", ())]
+    keys += [inbox_version_key(u) for u in stale.get("inboxes", ())]
+    keys += [project_version_key(slug) for slug in stale.get("projects", ())]
+    keys += [task_version_key(slug) for slug in stale.get("tasks", ())]
+    if stale.get("everything", False):
         keys.append(GLOBAL)
     return keys
 
 
-def bump_now(
-    *,
-    users: Iterable[UserKey] = (),
-    projects: Iterable[str] = (),
-    tasks: Iterable[str] = (),
-    everything: bool = False,
-    inboxes: Iterable[UserKey] = (),
-) -> None:
-    """Invalidate now (from an on-commit callback) what is cached for these users (by id),
-    projects and tasks (by slug), and the inboxes of ``inboxes`` (user ids)."""
-    versioned.bump_now(_keys(users, projects, tasks, everything, inboxes))
+def bump_now(**stale: Unpack[Stale]) -> None:
+    """Invalidate now (from an on-commit callback) what is cached for ``stale``."""
+    versioned.bump_now(_keys(stale))
 
 
-def bump_on_commit(
-    *,
-    users: Iterable[UserKey] = (),
-    projects: Iterable[str] = (),
-    tasks: Iterable[str] = (),
-    everything: bool = False,
-    inboxes: Iterable[UserKey] = (),
-) -> None:
-    """After the current transaction commits, invalidate what is cached for these users (by
-    id), projects and tasks (by slug), and the inboxes of ``inboxes`` (user ids)."""
-    versioned.bump_on_commit(_keys(users, projects, tasks, everything, inboxes))
+def bump_on_commit(**stale: Unpack[Stale]) -> None:
+    """After the current transaction commits, invalidate what is cached for ``stale``."""
+    versioned.bump_on_commit(_keys(stale))
 
 
 def bump_webhooks_on_commit(slug: str) -> None:
