@@ -3,9 +3,11 @@
 Without ``-c`` gunicorn loads ``gunicorn.conf.py`` from its working directory after applying
 ``--chdir``, so ``--chdir example_site`` would pick up example_site/gunicorn.conf.py. Every
 server of the benchmark is configured on its command line instead (``-k sync -w 2 --threads
-1``), with one setting of the shipped file here: the master fixes glibc's mmap threshold
+1``), with two settings of the shipped file here: the master fixes glibc's mmap threshold
 (``on_starting``, tracker_site/memory.py), so the workers' memory after the load is what a
-deployed worker holds. The bare floor gets it too, so both run on the same allocator settings.
+deployed worker holds, and each worker freezes the objects it loaded at start out of the garbage
+collector's full passes (``post_worker_init``, tracker_site/collector.py). The bare floor gets
+both too, so every server runs on the same allocator and collector settings.
 """
 
 import sys
@@ -19,3 +21,9 @@ def on_starting(server: object) -> None:
     from tracker_site.memory import return_large_blocks
 
     return_large_blocks()
+
+
+def post_worker_init(worker: object) -> None:
+    from tracker_site.collector import freeze_loaded_objects
+
+    freeze_loaded_objects()
