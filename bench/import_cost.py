@@ -5,9 +5,11 @@
 
 Three fresh processes, each with the environment bench/http_bench.py gives the example site
 (DEBUG off, a PostgreSQL and a Redis URL, BENCH_FLOOR on; nothing connects to either), measured
-at two points: after ``django.setup()``, and after the WSGI application and its URLconf are
+at three points: after ``django.setup()``; after the WSGI application and its URLconf are
 loaded too (``tracker_site.wsgi``, then one URL resolved: what a gunicorn worker holds before
-its first request answers):
+its first request answers); and after what the first requests import when they first use it,
+the cache's client (django-redis and redis-py) and the bearer token's check (django-ninja-jwt
+and PyJWT), so the last point is a worker's memory before it holds any request's data:
 
 1. resident memory (VmRSS), at start and at each point, without tracemalloc (which takes
    memory of its own);
@@ -36,8 +38,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("setup", "wsgi")
-STAGE_TITLES = {"setup": "after django.setup()", "wsgi": "+ WSGI app and URLconf"}
+STAGES = ("setup", "wsgi", "request")
+STAGE_TITLES = {
+    "setup": "after django.setup()",
+    "wsgi": "+ WSGI app and URLconf",
+    "request": "+ what the first request imports (the cache's client, the token check)",
+}
+STAGE_COLUMNS = {"setup": "setup", "wsgi": "+WSGI", "request": "+request"}
 STDLIB = "(standard library)"
 IMPORT_SYSTEM = "(import system: finding modules)"
 GENERATED = "(code made by exec: dataclasses, namedtuples)"
@@ -69,11 +76,20 @@ def environment() -> dict[str, str]:
 
 # --------------------------------------------------------------------------- in the measured process
 def load_site(stage: str) -> None:
-    """Set Django up (``setup``), or that and the WSGI application and URLconf (``wsgi``)."""
+    """Set Django up (``setup``); then the WSGI application and URLconf (``wsgi``); then what a
+    worker imports on its first requests (``request``): the cache backend's client (redis-py,
+    through django-redis) and a bearer token's check (PyJWT, through django-ninja-jwt), each
+    imported when first used."""
     if stage == "setup":
         import django
 
         django.setup()
+        return
+    if stage == "request":
+        import ninja_jwt.state  # noqa: F401  (PyJWT and its algorithms: a token's first check)
+        from django.core.cache import caches
+
+        caches["default"]  # the backend's class, imported on the cache's first use
         return
     from django.urls import resolve
 
@@ -220,7 +236,7 @@ def by_package(snapshot: Any) -> dict[str, Any]:
 
 
 def plain() -> None:
-    """The program ``-X importtime`` times: both stages, nothing measured."""
+    """The program ``-X importtime`` times: every stage, nothing measured."""
     for stage in STAGES:
         load_site(stage)
 
@@ -296,7 +312,6 @@ def main() -> None:
             f"{rss[f'modules_{stage}']} modules; peak (VmHWM) {mb(rss[stage]['VmHWM'])}"
         )
     print()
-    setup, wsgi = traced["setup"], traced["wsgi"]
     print(f"tracemalloc, held (allocated and not freed), {args.frames} frames a trace:")
     for stage in STAGES:
         t = traced[stage]
@@ -309,26 +324,28 @@ def main() -> None:
     for row in imports:
         key = top_level(row["name"])
         self_us[key] = self_us.get(key, 0) + row["self"]
+    last = traced[STAGES[-1]]
     names = sorted(
-        set(wsgi["file"]) | set(wsgi["import"]) | set(setup["file"]) | set(setup["import"]),
-        key=lambda n: -max(wsgi["file"].get(n, 0), wsgi["import"].get(n, 0)),
+        {name for stage in STAGES for way in ("file", "import") for name in traced[stage][way]},
+        key=lambda n: -max(last["file"].get(n, 0), last["import"].get(n, 0)),
     )
     shown, rest = names[: args.packages], names[args.packages :]
     print()
     print(
         "By package, KB held: by file (the file that allocated) and by import (the module being "
         "imported then),\n"
-        "each after django.setup() and after the WSGI app and URLconf too; "
-        "import time: its modules' self time."
+        "each after django.setup(), with the WSGI app and URLconf too, and with what the first "
+        "request imports;\nimport time: its modules' self time."
     )
     print()
-    print("| package | by file: setup | by file: +WSGI | by import: setup | by import: +WSGI | import ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    heads = [f"by {way}: {STAGE_COLUMNS[stage]}" for way in ("file", "import") for stage in STAGES]
+    print("| package | " + " | ".join(heads) + " | import ms |")
+    print("| --- |" + " ---: |" * (len(heads) + 1))
 
     def kb(value: int) -> str:
         return f"{value / 1024:,.0f}"
 
-    columns = [setup["file"], wsgi["file"], setup["import"], wsgi["import"]]
+    columns = [traced[stage][way] for way in ("file", "import") for stage in STAGES]
     for name in shown:
         t = self_us.get(name)
         held = " | ".join(kb(c.get(name, 0)) for c in columns)
@@ -338,12 +355,13 @@ def main() -> None:
         print(f"| {len(rest)} more | {sums} | - |")
     total_ms = sum(r["self"] for r in imports) / 1000
     print(
-        f"| **total** | {kb(setup['total'])} | {kb(wsgi['total'])} | {kb(setup['total'])} | "
-        f"{kb(wsgi['total'])} | {total_ms:.0f} |"
+        "| **total** | "
+        + " | ".join(kb(traced[stage]["total"]) for _ in ("file", "import") for stage in STAGES)
+        + f" | {total_ms:.0f} |"
     )
     print()
     print(
-        f"python -X importtime of both stages: {len(imports)} modules, {total_ms:.0f} ms; "
+        f"python -X importtime of every stage: {len(imports)} modules, {total_ms:.0f} ms; "
         f"the top {args.top} by cumulative time (dots: nesting):"
     )
     print()
