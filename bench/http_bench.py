@@ -10,7 +10,7 @@
 Three servers, each gunicorn with 2 sync workers (``-k sync -w 2 --threads 1``, configured on
 the command line; ``-c bench/gunicorn_bench.conf.py`` keeps gunicorn from loading
 example_site/gunicorn.conf.py, which it would otherwise find after ``--chdir``, and applies its
-allocator setting to every server):
+allocator and garbage-collector settings to every server):
 
 * the bare floor, bench/floor_site/: a project as ``django-admin startproject`` makes it (its
   default middleware and apps, DEBUG off) with one view, ``GET /floor/?size=N``, answering a
