@@ -440,12 +440,21 @@ function tableRow(task) {
   );
 }
 
+// The task whose status select takes the focus when its row is next drawn: the redrawn row's
+// select after a change, as it was before it, whichever load draws the table (a load that
+// started earlier and is drawn later, or one that replaces ours, still hands the focus on).
+let focusStatusOf = null;
+
 function statusSelect(task) {
   const select = h(
     "select",
     { class: "select-tiny", "aria-label": `Status of ${task.title}`, dataset: { statusOf: task.slug } },
     ...STATUSES.map((status) => h("option", { value: status, selected: status === task.status }, LABELS[status])),
   );
+  if (focusStatusOf === task.slug) {
+    focusStatusOf = null;
+    queueMicrotask(() => select.focus()); // once the rows are in the table, which follows at once
+  }
   select.addEventListener("change", async () => {
     const status = select.value;
     select.disabled = true;
@@ -453,9 +462,8 @@ function statusSelect(task) {
     try {
       await api("PATCH", `/api/tasks/${task.slug}/edit/`, { body: { status } });
       flash(`${task.title}: ${LABELS[status]}.`);
+      focusStatusOf = task.slug;
       await load();
-      const again = rows.querySelector(`[data-status-of="${CSS.escape(task.slug)}"]`);
-      if (again) again.focus(); // the redrawn row's select, as it was before the change
     } catch (error) {
       select.value = task.status;
       select.disabled = false;
