@@ -142,11 +142,19 @@ export function taskPanel({ dialog, context }) {
     }
   }
 
+  // the task on show: "" as soon as the dialog closes, before its close event comes
+  const shown = () => (dialog.open ? slug : "");
+
   // `task` is a Task (from the list) or a task's slug (from an address); `from` is the element
   // the focus goes back to; `section` ("history", "comments") the part to go to; `push` false
   // for an address that names the task already.
   function open(task, { from = document.activeElement, section = null, push = true } = {}) {
     const next = typeof task === "object" ? task.slug : task;
+    if (!dialog.open) {
+      // a close whose event has not come yet (Back then Forward at once) is over already
+      pushed = false;
+      popped = false;
+    }
     if (next !== taskInAddress()) {
       if (push && !dialog.open) {
         window.history.pushState({ taskPanel: next }, "", addressWith(next));
@@ -168,7 +176,10 @@ export function taskPanel({ dialog, context }) {
     if (section) target.scrollIntoView({ block: "start" });
   }
 
+  // The close event comes a task after the dialog closed: by then it may be open again (Forward
+  // right after Back), and that opening has set everything up already.
   dialog.addEventListener("close", () => {
+    if (dialog.open) return;
     const was = slug;
     slug = "";
     turn += 1;
@@ -198,7 +209,7 @@ export function taskPanel({ dialog, context }) {
   // Back and Forward: the panel follows the address
   window.addEventListener("popstate", () => {
     const wanted = taskInAddress();
-    if (wanted === slug) return;
+    if (wanted === shown()) return;
     if (!wanted) {
       if (dialog.open) {
         popped = true;
@@ -213,7 +224,7 @@ export function taskPanel({ dialog, context }) {
   return {
     open,
     // the task open, "" when none
-    slug: () => slug,
+    slug: shown,
     setMembers: (members) => comments.setMembers(members),
     // A task's title as a link to it (a shared address opens it too); a plain click opens the
     // panel in place.
