@@ -1,7 +1,7 @@
 """Keep the garbage collector's full passes off what a gunicorn worker loads at start.
 
-Once Django, the apps, the URLconf and the cache's client are loaded, a worker holds some
-130,000 objects that live as long as it does (modules, classes, functions, URL patterns,
+Once Django, the apps, the URLconf and the cache's client are loaded, a worker holds about
+120,000 objects that live as long as it does (modules, classes, functions, URL patterns,
 ninja's schemas). CPython's collector still walks every one of them on each collection of its
 oldest generation, which the requests' own allocations set off every few hundred requests: a
 pause of 30 to 100 ms inside whichever request set it off. ``gc.freeze()`` moves every object
