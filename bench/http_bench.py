@@ -21,7 +21,9 @@ allocator and garbage-collector settings to every server):
   the one measured; a history of as many entries as tasks besides the creations, a few thousand
   in that project, 20 for the task whose history is read; six labels in every project, each
   task wearing 0 to 2 of them). Its /api/bench/floor/ (the site's middleware and bearer check,
-  no work) is one more row: the "authenticated floor".
+  no work) is one more row: the "authenticated floor"; /api/bench/floor/cached/ another, the
+  "cache floor": that and the one cache round trip a hit makes (the same
+  ``versioned.fetch``), without ninja or a read's own key.
 * a second example site on the same database whose reads miss the cache every time: the
   "cache miss" rows, one for each read with a key in READ_LABELS. By default (``--miss reads``)
   it is started with ``BENCH_CACHE=reads``: the settings keep no read
@@ -720,28 +722,36 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> 
         # both servers' reads find the same data
         reads = [endpoint_row(site, ep, "cached", counted["queries"]) for ep in endpoints if ep["read"]]
         size = next((r["size"] for r in reads if r["key"] == AUTH_FLOOR_SIZE_OF), 1000)
-        auth_floor = {
-            "name": "authenticated floor (/api/bench/floor/: middleware + bearer check)",
-            "kind": "auth_floor",
-            "key": "",
-            "size": size,
-            "read": True,
-            "queries": None,
-        }
-        status, _, body = fetch(
-            site.base, {"path": f"/api/bench/floor/?size={size}", "method": "GET", "body": None}, token
-        )
-        if status != 200:
-            auth_floor["error"] = f"HTTP {status}: {body[:120].decode(errors='replace')}"
-        else:
-            url = f"{site.base}/api/bench/floor/?size={size}"
-            auth_floor.update(load.measure(lambda c: wrk(url, "GET", None, token, c, load.seconds), size))
-        progress(scale, auth_floor)
+
+        def floor_row(kind: str, name: str, path: str) -> dict[str, Any]:
+            row: dict[str, Any] = {"name": name, "kind": kind, "key": "", "size": size, "read": True}
+            row["queries"] = None
+            status, _, body = fetch(site.base, {"path": path, "method": "GET", "body": None}, token)
+            if status != 200:
+                row["error"] = f"HTTP {status}: {body[:120].decode(errors='replace')}"
+            else:
+                url = site.base + path
+                row.update(load.measure(lambda c: wrk(url, "GET", None, token, c, load.seconds), size))
+            progress(scale, row)
+            return row
+
+        floors = [
+            floor_row(
+                "auth_floor",
+                "authenticated floor (/api/bench/floor/: middleware + bearer check)",
+                f"/api/bench/floor/?size={size}",
+            ),
+            floor_row(
+                "cache_floor",
+                "cache floor (/api/bench/floor/cached/: + the one cache round trip of a hit)",
+                f"/api/bench/floor/cached/?size={size}",
+            ),
+        ]
         missed = [endpoint_row(miss, ep, "miss", miss_counted["queries"]) for ep in misses]
         reads_rss = site.rss()  # before the writes: login's password hash is the largest allocation
         writes = [endpoint_row(site, ep, "cached", counted["queries"]) for ep in endpoints if not ep["read"]]
         site_rss = site.rss()
-        rows = [*reads, *writes, auth_floor, *missed]  # the tables' order
+        rows = [*reads, *writes, *floors, *missed]  # the tables' order
         return {
             "scale": scale,
             "only": list(plan.only),

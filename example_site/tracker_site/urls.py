@@ -10,9 +10,9 @@ from . import pages
 bench_floor = []
 if settings.BENCH_FLOOR:  # bench/http_bench.py: the floor every API figure is compared with,
     # under the API's prefix, so behind the middleware as the API's requests meet it
-    from .bench_views import floor
+    from .bench_views import cache_floor, floor
 
-    bench_floor.append(path("api/bench/floor/", floor))
+    bench_floor += [path("api/bench/floor/", floor), path("api/bench/floor/cached/", cache_floor)]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
