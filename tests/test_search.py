@@ -314,6 +314,31 @@ def test_pages(boss):
     assert search(boss, q="rocket", type="task", page_size=2)["count"] == 5
 
 
+def test_the_total_of_a_full_page_counts_every_kind_and_nothing_deleted(boss):
+    """A full page's total comes from a query of its own: it counts what the pages list,
+    every kind, and skips what a search never finds."""
+    apollo = project(boss, "Rocket works", "rockets")
+    gone = project(boss, "Rocket archive")
+    for i in range(3):
+        launch = task(apollo, f"Rocket {i}", "the rocket")
+        comment(launch, f"Rocket fuelled {i}")
+    hidden = task(apollo, "Rocket prototype")
+    comment(hidden, "Rocket prototype notes")
+    removed = comment(task(apollo, "Unrelated"), "Rocket mentioned once")
+    task(gone, "Rocket in the archive")
+    services.task_delete(actor=boss, slug=hidden.slug)
+    services.comment_delete(actor=boss, comment_id=removed.pk)
+    services.project_delete(actor=boss, slug=gone.slug)
+    cache.clear()
+    everything = [hit for n in (1, 2, 3, 4) for hit in search(boss, q="rocket", page_size=2, page=n)["items"]]
+    # the project, its three live tasks and their three comments
+    assert len(everything) == 7
+    for page in (1, 2, 3):
+        assert search(boss, q="rocket", page_size=2, page=page)["count"] == 7
+    assert search(boss, q="rocket", type="comment", page_size=2)["count"] == 3
+    assert search(boss, q="rocket", type="task", page_size=1)["count"] == 3
+
+
 @pytest.mark.parametrize("page_size", [1, 20, 100])
 def test_query_count_is_fixed_whatever_the_page_size(boss, page_size, django_assert_num_queries):
     apollo = project(boss, "Rocket project", "rocket")
