@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from tracker_accounts.errors import NotFound
 
-from . import permissions, representation, search, selectors
+from . import permissions, representation, search, search_postgres, selectors
 from .cache import Answer
 from .clock import today
 from .models import Comment, InviteStatus, Label, Project, Task, Webhook, WebhookDelivery
@@ -267,9 +267,14 @@ def search_page(
     project_ids: tuple[int, ...] | None = None,
 ) -> Answer:
     """A page of what ``q`` finds in the user's live projects (of ``kind``, in ``project``):
-    the ids of those projects (one query, none when ``project_ids`` has them), then one query,
-    or two when the page does not tell the total (:func:`paginate_combined`)."""
+    the ids of those projects (one query, none when ``project_ids`` has them), then on
+    PostgreSQL one query for the page and its total (:func:`.search_postgres.page`); on other
+    databases one, or two when the page does not tell the total (:func:`paginate_combined`)."""
     terms = search.parse(q)
-    qs = search.hits(search.Search(terms, user.pk, project, project_ids), kind)
-    rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)
+    found = search.Search(terms, user.pk, project, project_ids)
+    if connections[router.db_for_read(Task)].vendor == "postgresql":
+        rows, count = search_postgres.page(found, kind, pages)
+    else:
+        qs = search.hits(found, kind)
+        rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)
     return Answer(representation.hit_page(rows, count, pages, terms))

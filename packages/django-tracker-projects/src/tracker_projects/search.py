@@ -2,24 +2,19 @@
 
 ``q`` is parsed once (:func:`parse`) into words and ``"quoted phrases"``. Every word and
 phrase must match; the last word matches as a prefix (so a search works as people type).
+A hit is a row of :data:`COLUMNS`; its snippet is cut here (:func:`snippet`).
 
-Each searchable kind has one function (:data:`KINDS`) giving its hits as ``values()`` rows of
-the same columns (:data:`COLUMNS`); a search is the union of the kinds asked for, best match
-first. Adding a kind is one more function here and its index (a migration).
+* PostgreSQL: full-text search, one statement for a page and its total
+  (:mod:`tracker_projects.search_postgres`).
+* SQLite (and any other database): each searchable kind has one function here
+  (:data:`KINDS`) giving its hits as ``values()`` rows of :data:`COLUMNS`; a search is the
+  union of the kinds asked for, best match first (:func:`hits`). Every word and phrase is a
+  case-insensitive substring of a title, a description or a comment's body (SQLite folds
+  ASCII letters only; accents must match); the score is 1 when the title holds them all,
+  else 0.5 (a comment: 0.5).
 
-* PostgreSQL: full-text search on a GIN expression index of each kind's
-  :func:`document` (migrations ``0012_search``, ``0013_comment_search``), looked up with the
-  reader's project ids as values (read first): PostgreSQL intersects the words' matches with
-  the rows of those projects (the index on ``project_id``; a comment stores its task's
-  project) before it reads a row, so a search reads the reader's matches, not every match in
-  the table. In the
-  ``tracker_search`` configuration (``simple`` with ``unaccent``: language-neutral, case- and
-  accent-insensitive), ranked by ``ts_rank`` with titles weighing more than descriptions
-  (and comments' bodies). The query expression here and
-  the index expression in the migration must stay the same, or the index is not used.
-* SQLite (and any other database): every word and phrase is a case-insensitive substring
-  of a title, a description or a comment's body (SQLite folds ASCII letters only; accents
-  must match); the score is 1 when the title holds them all, else 0.5 (a comment: 0.5).
+Adding a kind is one more function here, its part of the PostgreSQL statement and its index
+(a migration).
 """
 
 from __future__ import annotations
@@ -29,11 +24,9 @@ import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache, reduce
-from operator import add, and_, or_
+from operator import and_, or_
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connections
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -47,7 +40,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 
 from .models import Comment, Project, Task
@@ -55,7 +47,6 @@ from .models import Comment, Project, Task
 if TYPE_CHECKING:
     from tracker_accounts.users import UserKey
 
-CONFIG = "tracker_search"  # a text search configuration: simple, through unaccent (0012_search)
 SNIPPET_LENGTH = 200
 Row = dict[str, object]
 M = TypeVar("M", bound=Model)
@@ -109,7 +100,7 @@ class Search:
     project_ids: tuple[int, ...] | None = None
 
 
-# --------------------------------------------------------------------------- PostgreSQL
+# --------------------------------------------------------------------------- the fields
 # A kind's searchable fields with their weights (``"A"`` ranks above ``"B"``), its title first.
 Fields = tuple[tuple[str, str], ...]
 TITLE_AND_DESCRIPTION: Fields = (("title", "A"), ("description", "B"))
@@ -117,33 +108,7 @@ NAME_AND_DESCRIPTION: Fields = (("name", "A"), ("description", "B"))
 BODY: Fields = (("body", "B"),)  # a comment: its body only (its heading, the task's title, is not searched)
 
 
-def document(fields: Fields) -> SearchVector | CombinedExpression:
-    """A kind's searchable text, as its index in the migrations has it (``0012_search``,
-    ``0013_comment_search``): the two expressions must stay the same, or the index is not used."""
-    vectors: list[SearchVector | CombinedExpression] = [
-        SearchVector(name, weight=weight, config=CONFIG) for name, weight in fields
-    ]
-    return reduce(add, vectors)
-
-
-def _lexeme(word: str, prefix: bool) -> str:
-    """A word as one quoted ``to_tsquery`` operand: no operator in it is read as one."""
-    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-    return quoted + ":*" if prefix else quoted
-
-
-def tsquery(terms: Terms) -> SearchQuery:
-    """Every word and phrase of ``terms``, through the ``tracker_search`` configuration."""
-    last = len(terms.words) - 1
-    parts = [
-        SearchQuery(_lexeme(word, terms.prefix and i == last), search_type="raw", config=CONFIG)
-        for i, word in enumerate(terms.words)
-    ]
-    parts += [SearchQuery(phrase, search_type="phrase", config=CONFIG) for phrase in terms.phrases]
-    return reduce(and_, parts)
-
-
-# --------------------------------------------------------------------------- any database
+# --------------------------------------------------------------------------- other databases
 def _contains_all(fields: Fields, terms: Terms) -> Q:
     """Every word and phrase is in one of the fields."""
     return reduce(
@@ -158,16 +123,6 @@ def _title_holds_all(fields: Fields, terms: Terms) -> Q:
 
 def matching(qs: QuerySet[M], fields: Fields, terms: Terms) -> QuerySet[M]:
     """``qs`` narrowed to the rows matching ``terms`` in ``fields``, with their ``score``."""
-    found: QuerySet[M]
-    if connections[qs.db].vendor == "postgresql":
-        query = tsquery(terms)
-        vector = document(fields)
-        found = (
-            qs.alias(search_document=vector)
-            .filter(search_document=query)
-            .annotate(score=SearchRank(vector, query))
-        )
-        return found
     score: Expression = Value(0.5, output_field=FloatField())
     if fields[0][1] == "A":  # a title (a comment has none): 1 when it holds every term
         score = Case(
