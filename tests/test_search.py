@@ -427,7 +427,24 @@ def test_ranking_on_postgresql(boss):
 def test_odd_input_is_no_syntax_error_on_postgresql(boss):
     apollo = project(boss, "Apollo")
     odd = task(apollo, "it's a don't & can't | ! (case) :* <-> \\ back")
-    for q in ["it's", "don't", "& |", "!!", "(case)", ":*", "<->", "\\\\", "can't |", "'quoted'"]:
+    # and what the statement's own placeholders look like: every value is a parameter
+    for q in [
+        "it's",
+        "don't",
+        "& |",
+        "!!",
+        "(case)",
+        ":*",
+        "<->",
+        "\\\\",
+        "can't |",
+        "'quoted'",
+        "100%",
+        "%(projects)s",
+        "%s",
+        "{task}",
+        '"%(limit)s {query}"',
+    ]:
         response = auth_client(boss).get("/api/search/", {"q": q})
         assert response.status_code == 200, (q, response.content)
     assert found(boss, q="don't") == [("task", odd.slug)]
