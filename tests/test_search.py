@@ -414,6 +414,49 @@ def test_phrases_keep_their_word_order_and_words_are_whole_on_postgresql(boss):
 
 
 @pytest.mark.postgres
+def test_phrases_keep_their_word_order_in_every_kind_on_postgresql(boss):
+    lab = project(boss, "Heat shield lab")
+    project(boss, "Shield heat lab")
+    shield = task(lab, "Heat shield check")
+    task(lab, "Shield the heat check")
+    cracked = comment(shield, "The heat shield cracked")
+    comment(shield, "Shield, then heat")
+    assert sorted(found(boss, q='"heat shield"')) == [
+        ("comment", shield.slug),
+        ("project", lab.slug),
+        ("task", shield.slug),
+    ]
+    assert comment_ids(boss, q='"heat shield"') == [cracked.pk]
+    # two phrases and a word: each phrase in its order, anywhere in the text
+    assert found(boss, q='"shield check" "heat shield" he') == [("task", shield.slug)]
+    assert [hit["project"]["name"] for hit in search(boss, q='"shield heat" lab')["items"]] == [
+        "Shield heat lab"
+    ]
+
+
+@pytest.mark.postgres
+def test_a_phrase_is_looked_up_by_its_words_and_checked_on_the_readers_rows_on_postgresql(boss):
+    """The index condition holds the phrase's words, not their order (PostgreSQL estimates a
+    phrase of common words too low, and read every row holding them before it kept the
+    reader's projects); the order is a filter on what the index and the projects leave."""
+    from tracker_projects.models import Task
+
+    apollo = project(boss, "Apollo")
+    Task.objects.bulk_create(
+        Task(slug=f"t-{i}", project=apollo, title=f"Chore {i}", created_by=boss) for i in range(3000)
+    )
+    task(apollo, "Heat shield check")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_projects_task")
+    lines = explain('"heat shield" check', boss, "task").splitlines()
+    plan = "\n".join(lines)
+    scan = next(i for i, line in enumerate(lines) if "Bitmap Index Scan on tracker_task_search" in line)
+    # (in a plan a tsquery is a quoted literal: its own quotes are doubled)
+    assert "<->" not in lines[scan + 1] and "''heat'' & ''shield''" in lines[scan + 1], plan
+    assert any("Filter" in line and "''heat'' <-> ''shield''" in line for line in lines), plan
+
+
+@pytest.mark.postgres
 def test_ranking_on_postgresql(boss):
     apollo = project(boss, "Apollo")
     once = task(apollo, "Order parts", "one rocket")
