@@ -210,18 +210,13 @@ def migrations_to_time(args: argparse.Namespace) -> list[tuple[Migration, str]]:
 
 def explain_first_search() -> None:
     """The plan of the first search (``EXPLAIN ANALYZE``), as the benchmark's reader runs it."""
-    from django.db import connection
-
-    from tracker_projects import search, search_postgres
+    from tracker_projects import search
     from tracker_projects.models import Project
 
     manager = Project.objects.order_by("id").first().manager
-    projects = search.member_project_ids(search.Search(search.parse(QUERIES[0]), manager.pk))
-    sql, params = search_postgres.statement(search.parse(QUERIES[0]), None, projects, 20, 0)
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN ANALYZE " + sql, params)
-        plan = "\n".join(line for (line,) in cursor.fetchall())
-    print(f"\nEXPLAIN ANALYZE of `{QUERIES[0]}`:\n{plan}", flush=True)
+    qs = search.ranked_parts(search.Search(search.parse(QUERIES[0]), manager.pk), None, 20)
+    if qs is not None:
+        print(f"\nEXPLAIN ANALYZE of `{QUERIES[0]}`:\n{qs.explain(analyze=True)}", flush=True)
 
 
 def run_inside(args: argparse.Namespace) -> None:

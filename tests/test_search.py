@@ -470,7 +470,7 @@ def test_ranking_on_postgresql(boss):
 def test_odd_input_is_no_syntax_error_on_postgresql(boss):
     apollo = project(boss, "Apollo")
     odd = task(apollo, "it's a don't & can't | ! (case) :* <-> \\ back")
-    # and what the statement's own placeholders look like: every value is a parameter
+    # and what SQL placeholders look like: every value is a parameter
     for q in [
         "it's",
         "don't",
@@ -494,15 +494,12 @@ def test_odd_input_is_no_syntax_error_on_postgresql(boss):
 
 
 def explain(q, reader, kind):
-    """The plan of the statement a search by ``reader`` runs on PostgreSQL (page 1 of 20)."""
-    from tracker_projects.search import Search, member_project_ids
-    from tracker_projects.search_postgres import statement
+    """The plan of the query a search by ``reader`` runs on PostgreSQL (page 1 of 20)."""
+    from tracker_projects.search import Search, ranked_parts
 
-    projects = member_project_ids(Search(parse(q), reader.pk))
-    sql, params = statement(parse(q), kind, projects, 20, 0)
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(line for (line,) in cursor.fetchall())
+    qs = ranked_parts(Search(parse(q), reader.pk), kind, 20)
+    assert qs is not None
+    return qs.explain()
 
 
 @pytest.mark.postgres

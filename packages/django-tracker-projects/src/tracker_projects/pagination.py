@@ -64,3 +64,29 @@ def paginate_combined(qs: QuerySet[M, Row], pages: Pages) -> tuple[list[Row], in
     if 0 < len(found) < pages.page_size or (start == 0 and not found):
         return found, start + len(found)
     return found, qs.count()
+
+
+PART_TOTAL = "part_total"
+
+
+def paginate_parts(
+    parts: Callable[[int], QuerySet[Model, Row] | None],
+    pages: Pages,
+    *,
+    part: str,
+    order: Callable[[Row], tuple[float, str, int]],
+) -> tuple[list[Row], int]:
+    """As :func:`paginate_combined`, for a list made of parts, each ranked on its own (the
+    kinds of a search), in one query whatever the page. ``parts(depth)`` gives each part's
+    first ``depth`` rows in its order, each with its part (the column ``part``) and that
+    part's total (``PART_TOTAL``, counted over the whole part before it is cut), or ``None``
+    when nothing can match. Those rows hold the page: it is cut from them in ``order`` (the
+    order of the whole list), and the total is the sum of the parts'. A page past the end
+    costs nothing more (the parts' first rows still tell their totals)."""
+    start = (pages.page - 1) * pages.page_size
+    qs = parts(start + pages.page_size)
+    if qs is None:
+        return [], 0
+    rows = sorted(qs, key=order)
+    totals = {row[part]: row[PART_TOTAL] for row in rows}
+    return rows[start : start + pages.page_size], sum(int(str(n)) for n in totals.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
@@ -15,11 +16,11 @@ from django.utils import timezone
 
 from tracker_accounts.errors import NotFound
 
-from . import permissions, representation, search, search_postgres, selectors
+from . import permissions, representation, search, selectors
 from .cache import Answer
 from .clock import today
 from .models import Comment, InviteStatus, Label, Project, Task, Webhook, WebhookDelivery
-from .pagination import Pages, paginate, paginate_combined
+from .pagination import Pages, paginate, paginate_combined, paginate_parts
 from .representation import Moment, Row, Shape
 
 if TYPE_CHECKING:
@@ -268,12 +269,13 @@ def search_page(
 ) -> Answer:
     """A page of what ``q`` finds in the user's live projects (of ``kind``, in ``project``):
     the ids of those projects (one query, none when ``project_ids`` has them), then on
-    PostgreSQL one query for the page and its total (:func:`.search_postgres.page`); on other
+    PostgreSQL one query for the page and its total (:func:`.search.ranked_parts`); on other
     databases one, or two when the page does not tell the total (:func:`paginate_combined`)."""
     terms = search.parse(q)
     found = search.Search(terms, user.pk, project, project_ids)
     if connections[router.db_for_read(Task)].vendor == "postgresql":
-        rows, count = search_postgres.page(found, kind, pages)
+        ranked = partial(search.ranked_parts, found, kind)
+        rows, count = paginate_parts(ranked, pages, part="hit_type", order=search.best_first)
     else:
         qs = search.hits(found, kind)
         rows, count = ([], 0) if qs is None else paginate_combined(qs, pages)

@@ -463,7 +463,7 @@ DELIVERY = Shape(DeliveryOut, {"id": column("id", str), "at": timestamp("created
 
 # --------------------------------------------------------------------------- search hits
 def _hit(row: Row, terms: Terms) -> Row:
-    """A SearchHit (``SearchHitOut``) from a row of :data:`.search.COLUMNS`."""
+    """A SearchHit (``SearchHitOut``) from a row of :func:`.search.hits`."""
     task = None if row["task_slug"] is None else {"slug": row["task_slug"], "title": row["task_title"]}
     return {
         "type": row["hit_type"],

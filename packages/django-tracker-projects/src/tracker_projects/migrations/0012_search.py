@@ -5,7 +5,7 @@ and a GIN index of the searchable text of live projects and tasks.
 The indexes are built with ``CREATE INDEX CONCURRENTLY`` (so the migration is not atomic):
 writes to the table go on while a big table is indexed. On other databases the migration
 does nothing (search there matches substrings, unindexed). The indexes are not part of the
-models' state: their expressions exist on PostgreSQL only (tracker_projects.search_postgres
+models' state: their expressions exist on PostgreSQL only (tracker_projects.search.document
 builds the same expression for queries; the two must stay equal)."""
 
 from django.contrib.postgres.indexes import GinIndex

@@ -3,7 +3,7 @@ configuration (``0012_search``).
 
 Built with ``CREATE INDEX CONCURRENTLY`` (so the migration is not atomic); nothing on other
 databases, and no trace in the models' state. Its expression is the one
-tracker_projects.search_postgres writes for comments (the body, weight B): the two must stay
+tracker_projects.search.document builds for comments (the body, weight B): the two must stay
 equal, or the index is not used."""
 
 from django.contrib.postgres.indexes import GinIndex
