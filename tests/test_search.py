@@ -315,8 +315,9 @@ def test_pages(boss):
 
 
 def test_the_total_of_a_full_page_counts_every_kind_and_nothing_deleted(boss):
-    """A full page's total comes from a query of its own: it counts what the pages list,
-    every kind, and skips what a search never finds."""
+    """A full page's total counts what the pages list, every kind, and skips what a search
+    never finds; the pages, one after another, are the whole list in its order (on
+    PostgreSQL each page is merged from the kinds' best hits)."""
     apollo = project(boss, "Rocket works", "rockets")
     gone = project(boss, "Rocket archive")
     for i in range(3):
@@ -333,8 +334,12 @@ def test_the_total_of_a_full_page_counts_every_kind_and_nothing_deleted(boss):
     everything = [hit for n in (1, 2, 3, 4) for hit in search(boss, q="rocket", page_size=2, page=n)["items"]]
     # the project, its three live tasks and their three comments
     assert len(everything) == 7
-    for page in (1, 2, 3):
+    assert everything == search(boss, q="rocket", page_size=100)["items"]
+    scores = [hit["score"] for hit in everything]
+    assert scores == sorted(scores, reverse=True)
+    for page in (1, 2, 3, 5):
         assert search(boss, q="rocket", page_size=2, page=page)["count"] == 7
+    assert search(boss, q="rocket", page_size=2, page=5)["items"] == []
     assert search(boss, q="rocket", type="comment", page_size=2)["count"] == 3
     assert search(boss, q="rocket", type="task", page_size=1)["count"] == 3
 
