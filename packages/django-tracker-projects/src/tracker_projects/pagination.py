@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 from django.db.models import Expression, IntegerField, Model, QuerySet, Subquery
 
@@ -89,4 +89,4 @@ def paginate_parts(
         return [], 0
     rows = sorted(qs, key=order)
     totals = {row[part]: row[PART_TOTAL] for row in rows}
-    return rows[start : start + pages.page_size], sum(int(str(n)) for n in totals.values())
+    return rows[start : start + pages.page_size], sum(cast("int", n) for n in totals.values())

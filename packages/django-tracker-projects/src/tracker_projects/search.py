@@ -45,6 +45,7 @@ from django.db.models import (
     Expression,
     F,
     FloatField,
+    Func,
     Model,
     Q,
     QuerySet,
@@ -193,8 +194,12 @@ def matching(qs: QuerySet[M], fields: Fields, terms: Terms) -> QuerySet[M]:
             # the table, and parsed each again to check their order before it kept the
             # reader's projects (1 s at 1,000,000 tasks). The index looks up the words; the
             # order is checked on the rows left in the reader's projects.
-            unindexed = CombinedExpression(
-                F("search_document"), "||", NO_LEXEME, output_field=SearchVectorField()
+            unindexed = Func(
+                F("search_document"),
+                NO_LEXEME,
+                template="(%(expressions)s)",
+                arg_joiner=" || ",
+                output_field=SearchVectorField(),
             )
             found = cast("QuerySet[M]", found.alias(phrase_document=unindexed).filter(phrase_document=query))
         return cast("QuerySet[M]", found.annotate(score=SearchRank(F("search_document"), query)))
@@ -303,16 +308,25 @@ KINDS: dict[str, Callable[[Search, Collection[int]], QuerySet[Model, Row]]] = {
 }
 
 
-def hits(search: Search, kind: str | None) -> QuerySet[Model, Row] | None:
-    """The hits of the kinds asked for (every kind: ``None``), best first; ``None`` when
-    nothing can match (no terms, or no project to look in). Reads the reader's project ids
-    first (:func:`member_project_ids`) when there are terms."""
+def _kinds(search: Search, kind: str | None) -> list[QuerySet[Model, Row]]:
+    """The hits of each kind asked for (every kind: ``None``), unordered; none when nothing
+    can match (no terms, or no project to look in). Reads the reader's project ids first
+    (:func:`member_project_ids`) when there are terms."""
     if not search.terms:
-        return None
+        return []
     projects = member_project_ids(search)
     if not projects:
+        return []
+    return [fn(search, projects) for name, fn in KINDS.items() if kind in (None, name)]
+
+
+def hits(search: Search, kind: str | None) -> QuerySet[Model, Row] | None:
+    """The hits of the kinds asked for, best first, as one union; ``None`` when nothing can
+    match (:func:`_kinds`)."""
+    parts = _kinds(search, kind)
+    if not parts:
         return None
-    first, *others = [fn(search, projects) for name, fn in KINDS.items() if kind in (None, name)]
+    first, *others = parts
     combined = first.union(*others, all=True) if others else first
     return combined.order_by("-score", "hit_type", "-hit_id")
 
@@ -323,23 +337,14 @@ def ranked_parts(search: Search, kind: str | None, depth: int) -> QuerySet[Model
     as a union of the kinds' cut parts (:func:`.pagination.paginate_parts` merges the page).
     The search indexes are scanned once; a union counted apart scanned them again. ``None``
     when nothing can match."""
-    if not search.terms:
-        return None
-    projects = member_project_ids(search)
-    if not projects:
-        return None
     counted = {PART_TOTAL: Window(Count("*"))}
-    first, *others = [
-        _cut(fn(search, projects).annotate(**counted).order_by("-score", "-hit_id"), depth)
-        for name, fn in KINDS.items()
-        if kind in (None, name)
+    parts: list[QuerySet[Model, Row]] = [
+        part.annotate(**counted).order_by("-score", "-hit_id")[:depth] for part in _kinds(search, kind)
     ]
+    if not parts:
+        return None
+    first, *others = parts
     return first.union(*others, all=True) if others else first
-
-
-def _cut(rows: QuerySet[Model, Row], depth: int) -> QuerySet[Model, Row]:
-    cut: QuerySet[Model, Row] = rows[:depth]
-    return cut
 
 
 def best_first(row: Row) -> tuple[float, str, int]:
