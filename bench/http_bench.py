@@ -6,6 +6,8 @@
     uv run python bench/http_bench.py --report FILE   # reprint a run saved with --json FILE
     uv run python bench/http_bench.py --scales 1000000 --comments 1000000 --only search
                                                       # search alone, with a comment a task
+    uv run python bench/http_bench.py --only search tasks20 --database
+                                                      # and their SQL alone, by pgbench
 
 Three servers, each gunicorn with 2 sync workers (``-k sync -w 2 --threads 1``, configured on
 the command line; ``-c bench/gunicorn_bench.conf.py`` keeps gunicorn from loading
@@ -39,7 +41,10 @@ measured; the seeder vacuums and checkpoints before it). Every run of an endpoin
 a run of the bare floor with a body of the same size, and each req/s figure is reported as a
 share of that floor (which takes the machine's drift out); each figure is the median of
 ``--repeats`` runs. Also measured in-process: SQL queries per request (cache cold and warm,
-and on the cache-miss settings), and the workers' resident memory after the load. A summary
+and on the cache-miss settings), and the workers' resident memory after the load. With
+``--database``, each cache-miss read's SQL statements (a warm request's, as the site sends
+them) are replayed by pgbench on the same database, paired with the bare floor as every row:
+what the database alone answers, without Python or HTTP. A summary
 block then prints PASS or MISS for each target; nothing is asserted.
 
 A full run (two scales, 5 s a run, 3 repeats: 36 rows x 2 concurrencies x 6 runs a scale) takes
@@ -328,13 +333,15 @@ def count_queries(spec: dict[str, Any]) -> dict[str, Any]:
 
     client = Client(raise_request_exception=False)
     queries: dict[str, dict[str, int]] = {}
+    statements: dict[str, list[str]] = {}
     for ep in spec["endpoints"]:
         headers = {"Authorization": f"Bearer {spec['access']}"} if "login" not in ep["path"] else {}
         counts = {}
         for label in ("cold", "warm"):
             if label == "cold":
                 cache.clear()
-            with CaptureQueriesContext(connection) as ctx:
+            sent: list[str] = []
+            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(as_sent(sent)):
                 response = client.generic(
                     ep["method"],
                     ep["path"],
@@ -346,12 +353,27 @@ def count_queries(spec: dict[str, Any]) -> dict[str, Any]:
             if response.status_code != 200:  # shown in the table; the load skips the endpoint too
                 counts["status"] = response.status_code
         queries[ep["name"]] = counts
+        statements[ep["name"]] = sent  # the warm request's
     cache.clear()
     return {
         "cache_backend": settings.CACHES["default"]["BACKEND"],
         "reads_kept": getattr(settings, "TRACKER_PROJECTS_CACHE_TIMEOUT", 300) > 0,
         "queries": queries,
+        "statements": statements,
     }
+
+
+def as_sent(into: list[str]) -> Callable[..., Any]:
+    """A database execute wrapper that adds each statement to ``into`` as PostgreSQL receives
+    it (the parameters bound on the client, as the site sends them: psycopg's ``mogrify``)."""
+    import psycopg
+
+    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not many:
+            into.append(psycopg.ClientCursor(context["connection"].connection).mogrify(sql, params))
+        return execute(sql, params, many, context)
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- outside: servers and load
@@ -546,6 +568,43 @@ def wrk(
     }
 
 
+def pgbench(dsn: str, statements: list[str], connections: int, seconds: int) -> dict:
+    """``statements`` (one request's, in order) as one pgbench transaction, run by
+    ``connections`` clients for ``seconds``: what the database alone answers, in the shape of
+    :func:`wrk`'s figures (transactions a second as requests; failed ones as non-2xx)."""
+    with tempfile.TemporaryDirectory(prefix="pgbench_") as tmp:
+        script = Path(tmp) / "request.sql"
+        script.write_text("".join(sql.strip().rstrip(";") + ";\n" for sql in statements))
+        out = subprocess.run(
+            [
+                "pgbench",
+                "--no-vacuum",
+                "--protocol=simple",  # as the site sends them: parameters bound on the client
+                f"--client={connections}",
+                f"--jobs={min(connections, 2)}",
+                f"--time={seconds}",
+                f"--file={script}",
+                "--log",
+                f"--log-prefix={Path(tmp) / 'latency'}",
+                dsn,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        # a log line: client, transaction, latency in microseconds, script, epoch, microseconds
+        lines = [line for log in Path(tmp).glob("latency*") for line in log.read_text().splitlines()]
+        latencies = sorted(int(line.split()[2]) / 1000 for line in lines)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    return {
+        "rps": float(re.search(r"tps = ([\d.]+)", out).group(1)),
+        "p50": latencies[(len(latencies) - 1) // 2] if latencies else 0.0,
+        "p99": latencies[int((len(latencies) - 1) * 0.99)] if latencies else 0.0,
+        "non2xx": int(failed.group(1)) if failed else 0,
+        "socket_errors": 0,
+    }
+
+
 def median_of(runs: list[dict]) -> dict:
     """Each figure's median over repeated runs (runs share the machine with the load tool);
     error counts are added up."""
@@ -627,11 +686,13 @@ def progress(scale: int, row: dict[str, Any]) -> None:
 class Plan:
     """What a run measures beyond the load's shape: the cache-miss server's mode, the reads to
     run (``only``: these keys, none of the writes; empty: every endpoint) and the comments to
-    seed besides the history task's."""
+    seed besides the history task's; ``database``: also replay each cache-miss read's SQL with
+    pgbench (what the database alone allows)."""
 
     miss_mode: str = "reads"
     only: tuple[str, ...] = ()
     comments: int = 0
+    database: bool = False  # also each cache-miss read's statements by pgbench alone
 
 
 def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> dict[str, Any]:
@@ -723,6 +784,18 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> 
         reads = [endpoint_row(site, ep, "cached", counted["queries"]) for ep in endpoints if ep["read"]]
         size = next((r["size"] for r in reads if r["key"] == AUTH_FLOOR_SIZE_OF), 1000)
 
+        def database_row(ep: dict[str, Any], statements: list[str]) -> dict[str, Any]:
+            """The statements one cache-miss request to ``ep`` sends, replayed by pgbench on
+            the same database: the database's share of the request, without Python and HTTP."""
+            n = len(statements)
+            name = f"{ep['name']} (the database alone: its {n} statements, pgbench)"
+            size = next(r["size"] for r in reads if r["name"] == ep["name"])  # the same floor
+            row: dict[str, Any] = {"name": name, "kind": "database", "key": ep["key"], "size": size}
+            row.update(read=True, queries={"cold": n, "warm": n})
+            row.update(load.measure(lambda c: pgbench(dsn, statements, c, load.seconds), size))
+            progress(scale, row)
+            return row
+
         def floor_row(kind: str, name: str, path: str) -> dict[str, Any]:
             row: dict[str, Any] = {"name": name, "kind": kind, "key": "", "size": size, "read": True}
             row["queries"] = None
@@ -748,10 +821,12 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> 
             ),
         ]
         missed = [endpoint_row(miss, ep, "miss", miss_counted["queries"]) for ep in misses]
+        dsn = env["DATABASE_URL"]
+        alone = [database_row(ep, miss_counted["statements"][ep["name"]]) for ep in misses if plan.database]
         reads_rss = site.rss()  # before the writes: login's password hash is the largest allocation
         writes = [endpoint_row(site, ep, "cached", counted["queries"]) for ep in endpoints if not ep["read"]]
         site_rss = site.rss()
-        rows = [*reads, *writes, *floors, *missed]  # the tables' order
+        rows = [*reads, *writes, *floors, *missed, *alone]  # the tables' order
         return {
             "scale": scale,
             "only": list(plan.only),
@@ -942,6 +1017,13 @@ def summary(results: list[dict[str, Any]]) -> str:
                     target.p99_at,
                 )
             )
+            alone = find(rows, "database", key)
+            if alone and "c16" in alone:
+                # no target of its own: how much of the miss target the database leaves
+                lines.append(
+                    f"          the database alone (its statements by pgbench, no Python): "
+                    f"{share_of(alone, 16) or 0.0:.0%} of the bare floor at c16"
+                )
         if not misses(result):
             lines.append(
                 f"          (the cache-miss server ran on {result['miss_cache_backend']} keeping its "
@@ -990,6 +1072,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--comments", type=int, default=0, help="comments to seed, spread over the tasks (search finds them)"
+    )
+    parser.add_argument(
+        "--database",
+        action="store_true",
+        help="also replay each cache-miss read's SQL statements with pgbench (the database alone, "
+        "no Python or HTTP), each beside the bare floor as the other rows",
     )
     parser.add_argument("--json", help="also write the raw figures to this file")
     parser.add_argument(
@@ -1043,7 +1131,9 @@ def main() -> None:
             body = urllib.request.urlopen(f"{floor.base}/floor/?size=1234", timeout=5).read()
             assert len(body) == 1234, len(body)
             load = Load(floor, concurrency, args.seconds, args.repeats)
-            plan = Plan(args.miss, tuple(args.only), args.comments)
+            if args.database and not shutil.which("pgbench"):
+                raise SystemExit("pgbench is needed for --database (PostgreSQL's client tools)")
+            plan = Plan(args.miss, tuple(args.only), args.comments, args.database)
             results = [run_scale(scale, load, logs, bool(args.logs), plan) for scale in args.scales]
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
