@@ -792,7 +792,10 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> 
             size = next(r["size"] for r in reads if r["name"] == ep["name"])  # the same floor
             row: dict[str, Any] = {"name": name, "kind": "database", "key": ep["key"], "size": size}
             row.update(read=True, queries={"cold": n, "warm": n})
-            row.update(load.measure(lambda c: pgbench(dsn, statements, c, load.seconds), size))
+            try:
+                row.update(load.measure(lambda c: pgbench(dsn, statements, c, load.seconds), size))
+            except subprocess.CalledProcessError as failed:  # a row of the table, not the run's end
+                row["error"] = f"pgbench exited {failed.returncode}: {failed.stderr.strip()[-200:]}"
             progress(scale, row)
             return row
 
