@@ -81,6 +81,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import sql_alone
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
@@ -341,7 +343,8 @@ def count_queries(spec: dict[str, Any]) -> dict[str, Any]:
             if label == "cold":
                 cache.clear()
             sent: list[str] = []
-            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(as_sent(sent)):
+            capture = sql_alone.as_sent(sent)
+            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(capture):
                 response = client.generic(
                     ep["method"],
                     ep["path"],
@@ -361,19 +364,6 @@ def count_queries(spec: dict[str, Any]) -> dict[str, Any]:
         "queries": queries,
         "statements": statements,
     }
-
-
-def as_sent(into: list[str]) -> Callable[..., Any]:
-    """A database execute wrapper that adds each statement to ``into`` as PostgreSQL receives
-    it (the parameters bound on the client, as the site sends them: psycopg's ``mogrify``)."""
-    import psycopg
-
-    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        if not many:
-            into.append(psycopg.ClientCursor(context["connection"].connection).mogrify(sql, params))
-        return execute(sql, params, many, context)
-
-    return wrapper
 
 
 # --------------------------------------------------------------------------- outside: servers and load
@@ -568,43 +558,6 @@ def wrk(
     }
 
 
-def pgbench(dsn: str, statements: list[str], connections: int, seconds: int) -> dict:
-    """``statements`` (one request's, in order) as one pgbench transaction, run by
-    ``connections`` clients for ``seconds``: what the database alone answers, in the shape of
-    :func:`wrk`'s figures (transactions a second as requests; failed ones as non-2xx)."""
-    with tempfile.TemporaryDirectory(prefix="pgbench_") as tmp:
-        script = Path(tmp) / "request.sql"
-        script.write_text("".join(sql.strip().rstrip(";") + ";\n" for sql in statements))
-        out = subprocess.run(
-            [
-                "pgbench",
-                "--no-vacuum",
-                "--protocol=simple",  # as the site sends them: parameters bound on the client
-                f"--client={connections}",
-                f"--jobs={min(connections, 2)}",
-                f"--time={seconds}",
-                f"--file={script}",
-                "--log",
-                f"--log-prefix={Path(tmp) / 'latency'}",
-                dsn,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        # a log line: client, transaction, latency in microseconds, script, epoch, microseconds
-        lines = [line for log in Path(tmp).glob("latency*") for line in log.read_text().splitlines()]
-        latencies = sorted(int(line.split()[2]) / 1000 for line in lines)
-    failed = re.search(r"number of failed transactions: (\d+)", out)
-    return {
-        "rps": float(re.search(r"tps = ([\d.]+)", out).group(1)),
-        "p50": latencies[(len(latencies) - 1) // 2] if latencies else 0.0,
-        "p99": latencies[int((len(latencies) - 1) * 0.99)] if latencies else 0.0,
-        "non2xx": int(failed.group(1)) if failed else 0,
-        "socket_errors": 0,
-    }
-
-
 def median_of(runs: list[dict]) -> dict:
     """Each figure's median over repeated runs (runs share the machine with the load tool);
     error counts are added up."""
@@ -793,7 +746,7 @@ def run_scale(scale: int, load: Load, logs: Path, app_log: bool, plan: Plan) -> 
             row: dict[str, Any] = {"name": name, "kind": "database", "key": ep["key"], "size": size}
             row.update(read=True, queries={"cold": n, "warm": n})
             try:
-                row.update(load.measure(lambda c: pgbench(dsn, statements, c, load.seconds), size))
+                row.update(load.measure(lambda c: sql_alone.pgbench(dsn, statements, c, load.seconds), size))
             except subprocess.CalledProcessError as failed:  # a row of the table, not the run's end
                 row["error"] = f"pgbench exited {failed.returncode}: {failed.stderr.strip()[-200:]}"
             progress(scale, row)
